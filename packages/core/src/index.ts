@@ -1,0 +1,18 @@
+/**
+ * @cohort/core: the shared contract. Protocol (envelopes, codec, subjects,
+ * status codes), the filter language, DDL loading/validation, configuration
+ * and errors. Imports no NATS code. Logging lives in `@cohort/core/log`.
+ */
+export * from './errors.js';
+export * from './protocol/status.js';
+export * from './protocol/types.js';
+export * from './protocol/subjects.js';
+export * from './protocol/ids.js';
+export { encode, decode, decodeRequest, decodeReply, defaultMaxMessageBytes, type DecodeOptions } from './protocol/codec.js';
+export { requestSchema, replySchema, filterSchema } from './protocol/schemas.js';
+export * from './filter/types.js';
+export * from './filter/index.js';
+export * from './ddl/types.js';
+export * from './ddl/index.js';
+export * from './config/index.js';
+export { version } from './version.js';

@@ -1,0 +1,97 @@
+import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
+import { ProtocolError } from '../errors.js';
+import { filterSchema, replySchema, requestSchema } from './schemas.js';
+import { ProtocolTag, type Message, type ReplyMessage, type RequestMessage } from './types.js';
+
+/** Default largest message the codec accepts, in bytes (NATS' own default max_payload is 1 MiB). */
+export const defaultMaxMessageBytes = 1024 * 1024;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+let ajv: Ajv | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+// Validators are compiled on first use so a CLI command that never decodes a
+// given envelope never pays for compiling its schema.
+function validatorFor(tag: ProtocolTag): ValidateFunction {
+  let v = validators.get(tag);
+  if (v) return v;
+  ajv ??= new Ajv({ allErrors: false, strict: true }).addSchema(filterSchema);
+  switch (tag) {
+    case ProtocolTag.Request:
+      v = ajv.compile(requestSchema);
+      break;
+    case ProtocolTag.Reply:
+      v = ajv.compile(replySchema);
+      break;
+  }
+  validators.set(tag, v);
+  return v;
+}
+
+function describe(errors: ErrorObject[] | null | undefined): string {
+  const e = errors?.[0];
+  if (!e) return 'invalid';
+  const where = e.instancePath || '(envelope)';
+  const extra = e.keyword === 'additionalProperties' ? ` '${String(e.params['additionalProperty'])}'` : '';
+  return `${where} ${e.message ?? 'is invalid'}${extra}`;
+}
+
+/** Serialise an envelope to bytes for the bus. */
+export function encode(message: Message): Uint8Array {
+  return encoder.encode(JSON.stringify(message));
+}
+
+export interface DecodeOptions {
+  maxBytes?: number;
+}
+
+/**
+ * Decode and validate bytes from the bus. Throws ProtocolError naming what was
+ * wrong (size, UTF-8, JSON, unknown protocol tag, or the first schema violation).
+ */
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Message {
+  const max = options.maxBytes ?? defaultMaxMessageBytes;
+  if (bytes.byteLength > max) throw new ProtocolError(`message of ${bytes.byteLength} bytes exceeds the ${max} byte limit`);
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch (err) {
+    throw new ProtocolError('message is not valid UTF-8', { cause: err });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ProtocolError(`message is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProtocolError('message is not a JSON object');
+  const tag = (value as { protocol?: unknown }).protocol;
+  switch (tag) {
+    case ProtocolTag.Request:
+    case ProtocolTag.Reply: {
+      const validate = validatorFor(tag);
+      if (!validate(value)) throw new ProtocolError(`invalid ${tag} message: ${describe(validate.errors)}`);
+      return value as Message;
+    }
+    default:
+      throw new ProtocolError(
+        typeof tag === 'string' ? `unknown protocol '${tag.slice(0, 64)}' (this node speaks ${Object.values(ProtocolTag).join(', ')})` : 'message has no protocol tag',
+      );
+  }
+}
+
+/** Decode bytes that must be a request. */
+export function decodeRequest(bytes: Uint8Array, options?: DecodeOptions): RequestMessage {
+  const m = decode(bytes, options);
+  if (m.protocol !== ProtocolTag.Request) throw new ProtocolError(`expected ${ProtocolTag.Request}, got ${m.protocol}`);
+  return m;
+}
+
+/** Decode bytes that must be a reply. */
+export function decodeReply(bytes: Uint8Array, options?: DecodeOptions): ReplyMessage {
+  const m = decode(bytes, options);
+  if (m.protocol !== ProtocolTag.Reply) throw new ProtocolError(`expected ${ProtocolTag.Reply}, got ${m.protocol}`);
+  return m;
+}

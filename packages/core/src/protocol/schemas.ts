@@ -1,0 +1,75 @@
+import { factOperators } from '../filter/types.js';
+import { ProtocolTag } from './types.js';
+
+/**
+ * JSON Schemas (draft-07) for every envelope. The codec validates each decoded
+ * message against the schema selected by its `protocol` tag.
+ */
+
+const identityish = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9_\\-:.@]+$' } as const;
+const shortname = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[a-z0-9_]+$' } as const;
+
+export const filterSchema = {
+  $id: 'cohort:filter',
+  type: 'object',
+  additionalProperties: false,
+  required: ['fact', 'cf_class', 'agent', 'identity', 'compound'],
+  properties: {
+    fact: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['fact', 'operator', 'value'],
+        properties: {
+          fact: { type: 'string', minLength: 1 },
+          operator: { enum: [...factOperators] },
+          value: { type: 'string' },
+        },
+      },
+    },
+    cf_class: { type: 'array', items: { type: 'string', minLength: 1 } },
+    agent: { type: 'array', items: { type: 'string', minLength: 1 } },
+    identity: { type: 'array', items: { type: 'string', minLength: 1 } },
+    compound: { type: 'array', items: { type: 'string', minLength: 1 } },
+  },
+} as const;
+
+export const requestSchema = {
+  $id: ProtocolTag.Request,
+  type: 'object',
+  additionalProperties: false,
+  required: ['protocol', 'id', 'sender', 'callerid', 'collective', 'agent', 'action', 'data', 'filter', 'ttl', 'time', 'reply_to'],
+  properties: {
+    protocol: { const: ProtocolTag.Request },
+    id: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+    sender: identityish,
+    callerid: { type: 'string', pattern: '^\\w+=[\\w.\\-@]+$', maxLength: 255 },
+    collective: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_\\-]+$' },
+    agent: shortname,
+    action: shortname,
+    data: { type: 'object' },
+    filter: { $ref: 'cohort:filter' },
+    ttl: { type: 'integer', minimum: 1, maximum: 86400 },
+    time: { type: 'integer', minimum: 0 },
+    reply_to: { type: 'string', minLength: 1, maxLength: 512, pattern: '^[^\\s*>]+$' },
+  },
+} as const;
+
+export const replySchema = {
+  $id: ProtocolTag.Reply,
+  type: 'object',
+  additionalProperties: false,
+  required: ['protocol', 'request_id', 'sender', 'agent', 'action', 'statuscode', 'statusmsg', 'data', 'time'],
+  properties: {
+    protocol: { const: ProtocolTag.Reply },
+    request_id: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+    sender: identityish,
+    agent: shortname,
+    action: shortname,
+    statuscode: { type: 'integer', minimum: 0, maximum: 5 },
+    statusmsg: { type: 'string' },
+    data: { type: 'object' },
+    time: { type: 'integer', minimum: 0 },
+  },
+} as const;
