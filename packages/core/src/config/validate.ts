@@ -1,0 +1,88 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ConfigError } from '../errors.js';
+import { layerSchema } from './schema.js';
+import { isItem, itemsOf, specAt, type ConfigSpec } from './spec.js';
+import { didYouMean } from './suggest.js';
+
+// Compiled once per spec object (specs are module-level constants).
+const compiled = new WeakMap<ConfigSpec, ValidateFunction>();
+
+function validatorFor(spec: ConfigSpec): ValidateFunction {
+  let v = compiled.get(spec);
+  if (!v) {
+    v = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(layerSchema(spec));
+    compiled.set(spec, v);
+  }
+  return v;
+}
+
+function pathOf(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The value at a dotted path in a plain object tree, or undefined. */
+export function valueAt(tree: unknown, path: readonly string[]): unknown {
+  let node = tree;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function explain(spec: ConfigSpec, layer: unknown, error: ErrorObject): string {
+  const path = pathOf(error.instancePath);
+  if (error.keyword === 'additionalProperties') {
+    const key = String(error.params['additionalProperty']);
+    const section = specAt(spec, path);
+    const siblings = section && !isItem(section) ? Object.keys(section) : [];
+    const prefix = path.length ? `${path.join('.')}.` : '';
+    const guess = didYouMean(key, siblings);
+    const hint = guess ? ` (did you mean '${prefix}${guess}'?)` : ` (known keys here: ${siblings.map((k) => prefix + k).join(', ')})`;
+    return `unknown key '${prefix}${key}'${hint}`;
+  }
+  // Find the declared item the failing value belongs to (a list entry belongs to its list).
+  for (let n = path.length; n > 0; n--) {
+    const node = specAt(spec, path.slice(0, n));
+    if (node && isItem(node)) {
+      const itemPath = path.slice(0, n);
+      return `key '${itemPath.join('.')}' must be ${node.expect} (got ${shown(valueAt(layer, itemPath))})`;
+    }
+  }
+  const section = specAt(spec, path);
+  const keys = section && !isItem(section) ? Object.keys(section).join(', ') : '';
+  return path.length
+    ? `key '${path.join('.')}' must be a section (a mapping with keys ${keys})`
+    : `must be a mapping of settings (keys: ${keys})`;
+}
+
+/**
+ * Validate one layer of settings against a spec. Throws ConfigError prefixed
+ * with `source` (e.g. `config /etc/cohort/server.yaml`) naming the first bad
+ * key: unknown keys with a did-you-mean suggestion, wrong types with what was
+ * expected, and failed item checks (e.g. identity not subject-safe).
+ */
+export function validateLayer(spec: ConfigSpec, layer: unknown, source: string): void {
+  const validate = validatorFor(spec);
+  if (!validate(layer)) {
+    const first = validate.errors?.[0];
+    throw new ConfigError(`${source}: ${first ? explain(spec, layer, first) : 'is invalid'}`);
+  }
+  checkItems(spec, layer, source);
+}
+
+/** Run every item's extra check on the values present in `tree`. */
+export function checkItems(spec: ConfigSpec, tree: unknown, source: string): void {
+  for (const [path, node] of itemsOf(spec)) {
+    if (!node.check) continue;
+    const value = valueAt(tree, path.split('.'));
+    if (value === undefined) continue;
+    const reason = node.check(value);
+    if (reason) throw new ConfigError(`${source}: key '${path}' ${reason}`);
+  }
+}

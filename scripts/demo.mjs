@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// The demo: a private nats-server on a free port, five cohortd nodes with the
+// example facts (examples/fleet/nodes) and the example echo agent, and a short
+// scripted tour of real `cohort` commands against them.
+//
+//   node scripts/demo.mjs          run the tour, then stop everything
+//   node scripts/demo.mjs --keep   run the tour, then keep the fleet up until Ctrl-C
+import { spawnSync } from 'node:child_process';
+import { startNatsServer } from './lib/nats-server.mjs';
+import { cohortBin, loadNodeDescriptors, startFleet } from './lib/fleet.mjs';
+
+const keep = process.argv.includes('--keep');
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+const tour = [
+  ['Who is out there?', ['ping']],
+  ['Find the web servers (fact filter)', ['find', '-F', 'role=web']],
+  ['Numeric comparison on a typed fact', ['find', '-F', 'cpus>=10']],
+  ['Nested facts: which OS families, and how many of each?', ['facts', 'os.family']],
+  ['Classes and facts together with -W', ['find', '-W', 'mysql environment=production']],
+  ['A compound filter', ['find', '-S', '(role=web and country=de) or os.family=redhat']],
+  ['An RPC with an aggregate summary', ['rpc', 'rpcutil', 'get_fact', 'fact=os.release']],
+  ['The custom example agent, on the German nodes only', ['rpc', 'echo', 'echo', 'message=hello from cohort', '-F', 'country=de', '--display', 'all']],
+  ['Machine-readable output', ['rpc', 'rpcutil', 'ping', '-I', 'web1', '--json']],
+  ['Invalid input is refused before anything is sent (exit 2)', ['rpc', 'echo', 'sleep', 'seconds=soon'], 2],
+  ['What does a node know about itself?', ['inventory', 'db1']],
+];
+
+const nats = await startNatsServer();
+let fleet;
+const shutdown = async () => {
+  await fleet?.stop();
+  await nats.stop();
+};
+process.on('SIGINT', () => shutdown().then(() => process.exit(130)));
+try {
+  const nodes = loadNodeDescriptors();
+  console.log(bold(`Starting nats-server on ${nats.url} and ${nodes.length} cohortd nodes: ${nodes.map((n) => n.identity).join(', ')}`));
+  fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes });
+  const env = { ...process.env, COHORT_NATS: nats.url };
+  let unexpected = 0;
+  for (const [title, args, expected = 0] of tour) {
+    console.log(`\n${bold(`# ${title}`)}\n${bold(`$ cohort ${args.map((a) => (/[\s()'<>=!]/.test(a) && !/^[\w.-]+=[\w.%-]*$/.test(a) ? `'${a}'` : a)).join(' ')}`)}`);
+    const r = spawnSync(process.execPath, [cohortBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) console.log(`(exit code ${r.status})`);
+    if (r.status !== expected) unexpected++;
+  }
+  if (unexpected) {
+    console.error(`\n${unexpected} tour command(s) did not exit as expected`);
+    process.exitCode = 1;
+  }
+  if (keep) {
+    console.log(`\n${bold('The fleet is still running. In another terminal:')}\n  export COHORT_NATS=${nats.url}\n  pnpm exec cohort ping\nPress Ctrl-C here to stop it.`);
+    await new Promise(() => {});
+  }
+} catch (err) {
+  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  if (!keep) await shutdown();
+}

@@ -1,0 +1,38 @@
+import type { ChildProcess } from 'node:child_process';
+export interface NodeDescriptor {
+  identity: string;
+  facts: Record<string, unknown>;
+  classes: string[];
+}
+export interface FleetNode {
+  identity: string;
+  process: ChildProcess;
+  configFile: string;
+  factsFile: string;
+  log(): string;
+}
+export interface Fleet {
+  dir: string;
+  nodes: Map<string, FleetNode>;
+  kill(identity: string, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+export interface FleetOptions {
+  natsUrl: string;
+  monitorPort: number;
+  nodes: NodeDescriptor[];
+  pluginDirs?: string[];
+  config?: Record<string, unknown>;
+  logLevel?: string;
+  dir?: string;
+  readyTimeoutMs?: number;
+}
+export const repoRoot: string;
+export const cohortdBin: string;
+export const cohortBin: string;
+export const exampleNodesDir: string;
+export const examplePluginDir: string;
+export function loadNodeDescriptors(dir?: string): NodeDescriptor[];
+export function syntheticNodes(count: number): NodeDescriptor[];
+export function startFleet(options: FleetOptions): Promise<Fleet>;
+export function waitForSubscriptions(monitorPort: number, identities: string[], timeoutMs: number, nodes?: Map<string, FleetNode>, collective?: string): Promise<void>;

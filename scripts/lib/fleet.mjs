@@ -1,0 +1,124 @@
+// Starts a fleet of real cohortd processes from node descriptors
+// ({ identity, facts, classes }), as in examples/fleet/nodes/*.yaml.
+// Used by the demo, the benchmarks and the integration test harness.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
+import { subscribedSubjects } from './nats-server.mjs';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.js');
+export const cohortBin = join(repoRoot, 'packages/client/bin/cohort.js');
+export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');
+export const examplePluginDir = join(repoRoot, 'examples/agents/echo');
+
+/**
+ * Read node descriptors from a directory of YAML files.
+ * @returns {Array<{ identity: string, facts: Record<string, unknown>, classes: string[] }>}
+ */
+export function loadNodeDescriptors(dir = exampleNodesDir) {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => /** @type {any} */ (yaml.load(readFileSync(join(dir, f), 'utf8'))));
+}
+
+/** `count` synthetic nodes (for benchmarks): node-0001 ... with a few varied facts. */
+export function syntheticNodes(count) {
+  const roles = ['web', 'db', 'cache', 'queue'];
+  return Array.from({ length: count }, (_, i) => ({
+    identity: `node-${String(i + 1).padStart(4, '0')}`,
+    facts: { role: roles[i % roles.length], index: i, os: { family: i % 3 ? 'Debian' : 'RedHat' } },
+    classes: ['base', roles[i % roles.length]],
+  }));
+}
+
+/**
+ * Start one cohortd per descriptor and wait until every node is subscribed.
+ * @param {{ natsUrl: string, monitorPort: number, nodes: Array<{ identity: string, facts: object, classes: string[] }>,
+ *           pluginDirs?: string[], config?: Record<string, unknown>, logLevel?: string, dir?: string, readyTimeoutMs?: number }} options
+ */
+export async function startFleet(options) {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cohort-fleet-'));
+  /** @type {Map<string, { identity: string, process: import('node:child_process').ChildProcess, configFile: string, factsFile: string, log: () => string }>} */
+  const nodes = new Map();
+  for (const node of options.nodes) {
+    const nodeDir = join(dir, node.identity);
+    mkdirSync(nodeDir, { recursive: true });
+    const factsFile = join(nodeDir, 'facts.yaml');
+    const classesFile = join(nodeDir, 'classes.txt');
+    const configFile = join(nodeDir, 'server.yaml');
+    writeFileSync(factsFile, yaml.dump(node.facts));
+    writeFileSync(classesFile, node.classes.join('\n') + '\n');
+    const config = {
+      identity: node.identity,
+      nats: { servers: [options.natsUrl] },
+      facts: [factsFile],
+      classes_file: classesFile,
+      plugin_dirs: options.pluginDirs ?? [examplePluginDir],
+      logging: { level: options.logLevel ?? 'warn', format: 'text' },
+      ...(options.config ?? {}),
+    };
+    writeFileSync(configFile, yaml.dump(config));
+    nodes.set(node.identity, launch(node.identity, configFile, factsFile));
+  }
+  await waitForSubscriptions(options.monitorPort, [...nodes.keys()], options.readyTimeoutMs ?? 30000, nodes);
+  return {
+    dir,
+    nodes,
+    /** Send a signal to one node and wait for it to exit. */
+    async kill(identity, signal = 'SIGKILL') {
+      const n = nodes.get(identity);
+      if (!n) throw new Error(`no node ${identity}`);
+      const exited = new Promise((r) => (n.process.exitCode !== null || n.process.signalCode !== null ? r(undefined) : n.process.once('exit', r)));
+      n.process.kill(signal);
+      await exited;
+    },
+    async stop() {
+      await Promise.all(
+        [...nodes.values()].map(
+          (n) =>
+            new Promise((resolve) => {
+              if (n.process.exitCode !== null || n.process.signalCode !== null) return resolve(undefined);
+              const t = setTimeout(() => n.process.kill('SIGKILL'), 5000);
+              n.process.once('exit', () => {
+                clearTimeout(t);
+                resolve(undefined);
+              });
+              n.process.kill('SIGTERM');
+            }),
+        ),
+      );
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function launch(identity, configFile, factsFile) {
+  const child = spawn(process.execPath, [cohortdBin, '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => {
+    log += d;
+    if (log.length > 200000) log = log.slice(-100000);
+  });
+  return { identity, process: child, configFile, factsFile, log: () => log };
+}
+
+/** Wait until each identity's node subject is subscribed on the server. */
+export async function waitForSubscriptions(monitorPort, identities, timeoutMs, nodes, collective = 'cohort') {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const subs = await subscribedSubjects(monitorPort);
+    const missing = identities.filter((id) => !subs.has(`${collective}.node.${id}`));
+    if (missing.length === 0 && (subs.get(`${collective}.broadcast.agent.rpcutil`) ?? 0) >= identities.length) return;
+    for (const id of missing) {
+      const n = nodes?.get(id);
+      if (n && n.process.exitCode !== null) throw new Error(`cohortd ${id} exited with ${n.process.exitCode}:\n${n.log()}`);
+    }
+    if (Date.now() > deadline) throw new Error(`nodes not ready after ${timeoutMs} ms: ${missing.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,100 @@
+// Starts a private nats-server on a free loopback port: used by the test
+// harness, the demo and the benchmarks. The server can be killed for fault tests.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+
+/** Locate the nats-server binary ($NATS_SERVER, PATH, /usr/sbin, /usr/local/bin). */
+export function findNatsServer() {
+  const candidates = [process.env.NATS_SERVER, '/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
+  for (const c of candidates) if (c && existsSync(c)) return c;
+  try {
+    return execFileSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ask the kernel for a free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Start nats-server on free ports (client + HTTP monitoring).
+ * @param {{ args?: string[], port?: number, jetstream?: boolean, storeDir?: string }} [options]
+ * @returns {Promise<{ url: string, port: number, monitorPort: number, process: import('node:child_process').ChildProcess, stop: () => Promise<void>, kill: () => void }>}
+ */
+export async function startNatsServer(options = {}) {
+  const bin = findNatsServer();
+  if (!bin) {
+    throw new Error('nats-server not found: install it (Debian: apt-get install -y nats-server) or set NATS_SERVER=/path/to/nats-server');
+  }
+  const port = options.port ?? (await freePort());
+  const monitorPort = await freePort();
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), ...(options.args ?? [])];
+  if (options.jetstream) args.push('-js', '-sd', options.storeDir ?? `/tmp/cohort-js-${port}`);
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    if (stderr.length < 20000) stderr += d;
+  });
+  const deadline = Date.now() + 10000;
+  while (!(await canConnect(port))) {
+    if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}: ${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nats-server did not start listening on ${port} within 10 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    monitorPort,
+    process: child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+    },
+    kill() {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * Subjects currently subscribed on the server (from the monitoring endpoint), with counts.
+ * @param {number} monitorPort
+ * @returns {Promise<Map<string, number>>}
+ */
+export async function subscribedSubjects(monitorPort) {
+  const res = await fetch(`http://127.0.0.1:${monitorPort}/connz?subs=1&limit=100000`);
+  const body = /** @type {{ connections?: Array<{ subscriptions_list?: string[] }> }} */ (await res.json());
+  const counts = new Map();
+  for (const c of body.connections ?? []) for (const s of c.subscriptions_list ?? []) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return counts;
+}

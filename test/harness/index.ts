@@ -1,0 +1,70 @@
+/**
+ * Integration test harness: a private nats-server on a free loopback port, a
+ * fleet of real cohortd processes, and a runner for the real `cohort` CLI.
+ * The launchers are shared with the demo and benchmarks (scripts/lib/).
+ */
+import { spawn } from 'node:child_process';
+import { startNatsServer, type NatsServer } from '../../scripts/lib/nats-server.mjs';
+import { cohortBin, loadNodeDescriptors, startFleet, type Fleet, type FleetOptions } from '../../scripts/lib/fleet.mjs';
+
+export { startNatsServer, subscribedSubjects, type NatsServer } from '../../scripts/lib/nats-server.mjs';
+export {
+  startFleet,
+  loadNodeDescriptors,
+  syntheticNodes,
+  repoRoot,
+  cohortBin,
+  examplePluginDir,
+  type Fleet,
+  type FleetNode,
+  type FleetOptions,
+  type NodeDescriptor,
+} from '../../scripts/lib/fleet.mjs';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Run the real `cohort` CLI against a server; never hangs (killed after `timeoutMs`). */
+export function cohort(args: string[], options: { nats?: string; input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cohortBin, ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...(options.nats ? { COHORT_NATS: options.nats } : {}), ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms: Date.now() - started });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A started bus plus the example fleet (five nodes from examples/fleet/nodes), torn down by `stop`. */
+export async function exampleFleet(extra: Partial<FleetOptions> = {}): Promise<{ nats: NatsServer; fleet: Fleet; stop(): Promise<void> }> {
+  const nats = await startNatsServer();
+  try {
+    const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: loadNodeDescriptors(), ...extra });
+    return {
+      nats,
+      fleet,
+      async stop() {
+        await fleet.stop();
+        await nats.stop();
+      },
+    };
+  } catch (err) {
+    await nats.stop();
+    throw err;
+  }
+}
