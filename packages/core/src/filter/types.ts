@@ -7,7 +7,7 @@
 export const factOperators = ['==', '!=', '<', '>', '<=', '>=', '=~'] as const;
 export type FactOperator = (typeof factOperators)[number];
 
-/** One `-F fact<op>value` term. A regex value keeps its slashes (`/re/`) only for display; `=~` means regex. */
+/** One `-F fact<op>value` term. For `=~` the value is the regex source without slashes. */
 export interface FactFilter {
   fact: string;
   operator: FactOperator;
