@@ -16,7 +16,8 @@ function parseJson(text: string, file: string): unknown {
       .replace(/\s*in JSON at position \d+.*$/s, '')
       .replace(/,\s*".*" is not valid JSON$/s, '');
     const offset = jsonErrorOffset(text);
-    const where = offset === undefined ? '' : (({ line, column }) => ` at line ${line}, column ${column}`)(lineColumn(text, offset));
+    const at = offset === undefined ? undefined : lineColumn(text, offset);
+    const where = at === undefined ? '' : ` at line ${at.line}, column ${at.column}`;
     throw new DdlError(file, '', `invalid JSON${where}: ${detail}`, { cause: err });
   }
 }

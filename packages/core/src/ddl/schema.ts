@@ -79,7 +79,8 @@ function inputProblem(ajv: Ajv, doc: unknown, path: string): Problem | undefined
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return { path, reason: 'must be an object' };
   const type = (item as Record<string, unknown>)['type'];
   if (type === undefined) return { path, reason: "must have required property 'type'" };
-  const def = type === 'string' ? 'string' : type === 'list' ? 'list' : otherTypes.has(String(type)) ? 'other' : undefined;
+  const def =
+    type === 'string' || type === 'list' ? type : otherTypes.has(String(type)) ? 'other' : undefined;
   if (def === undefined) return { path: `${path}/type`, reason: `must be one of: ${inputTypes.join(', ')}` };
   const validate = ajv.getSchema(`${schemaKey}#/definitions/${def}_action_input`);
   if (validate === undefined || validate(item)) return undefined;
