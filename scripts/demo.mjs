@@ -7,7 +7,7 @@
 //   node scripts/demo.mjs --keep   run the tour, then keep the fleet up until Ctrl-C
 import { spawnSync } from 'node:child_process';
 import { startNatsServer } from './lib/nats-server.mjs';
-import { cohortBin, loadNodeDescriptors, startFleet } from './lib/fleet.mjs';
+import { cohortBin, exampleClientConfig, loadNodeDescriptors, startFleet } from './lib/fleet.mjs';
 
 const keep = process.argv.includes('--keep');
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -37,7 +37,7 @@ try {
   const nodes = loadNodeDescriptors();
   console.log(bold(`Starting nats-server on ${nats.url} and ${nodes.length} cohortd nodes: ${nodes.map((n) => n.identity).join(', ')}`));
   fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes });
-  const env = { ...process.env, COHORT_NATS: nats.url };
+  const env = { ...process.env, COHORT_NATS: nats.url, COHORT_CONFIG: exampleClientConfig };
   let unexpected = 0;
   for (const [title, args, expected = 0] of tour) {
     console.log(`\n${bold(`# ${title}`)}\n${bold(`$ cohort ${args.map((a) => (/[\s()'<>=!]/.test(a) && !/^[\w.-]+=[\w.%-]*$/.test(a) ? `'${a}'` : a)).join(' ')}`)}`);
@@ -50,7 +50,7 @@ try {
     process.exitCode = 1;
   }
   if (keep) {
-    console.log(`\n${bold('The fleet is still running. In another terminal:')}\n  export COHORT_NATS=${nats.url}\n  pnpm exec cohort ping\nPress Ctrl-C here to stop it.`);
+    console.log(`\n${bold('The fleet is still running. In another terminal:')}\n  export COHORT_NATS=${nats.url} COHORT_CONFIG=${exampleClientConfig}\n  pnpm exec cohort ping\nPress Ctrl-C here to stop it.`);
     await new Promise(() => {});
   }
 } catch (err) {

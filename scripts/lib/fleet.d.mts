@@ -32,6 +32,7 @@ export const cohortdBin: string;
 export const cohortBin: string;
 export const exampleNodesDir: string;
 export const examplePluginDir: string;
+export const exampleClientConfig: string;
 export function loadNodeDescriptors(dir?: string): NodeDescriptor[];
 export function syntheticNodes(count: number): NodeDescriptor[];
 export function startFleet(options: FleetOptions): Promise<Fleet>;

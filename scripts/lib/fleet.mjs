@@ -14,6 +14,7 @@ export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.js');
 export const cohortBin = join(repoRoot, 'packages/client/bin/cohort.js');
 export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');
 export const examplePluginDir = join(repoRoot, 'examples/agents/echo');
+export const exampleClientConfig = join(repoRoot, 'examples/fleet/client.yaml');
 
 /**
  * Read node descriptors from a directory of YAML files.

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { startNatsServer, type NatsServer } from '../../scripts/lib/nats-server.mjs';
-import { cohortBin, loadNodeDescriptors, startFleet, type Fleet, type FleetOptions } from '../../scripts/lib/fleet.mjs';
+import { cohortBin, exampleClientConfig, loadNodeDescriptors, startFleet, type Fleet, type FleetOptions } from '../../scripts/lib/fleet.mjs';
 
 export { startNatsServer, subscribedSubjects, type NatsServer } from '../../scripts/lib/nats-server.mjs';
 export {
@@ -15,6 +15,7 @@ export {
   repoRoot,
   cohortBin,
   examplePluginDir,
+  exampleClientConfig,
   type Fleet,
   type FleetNode,
   type FleetOptions,
@@ -33,7 +34,7 @@ export function cohort(args: string[], options: { nats?: string; input?: string;
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cohortBin, ...args], {
-      env: { ...process.env, NO_COLOR: '1', ...(options.nats ? { COHORT_NATS: options.nats } : {}), ...options.env },
+      env: { ...process.env, NO_COLOR: '1', COHORT_CONFIG: exampleClientConfig, ...(options.nats ? { COHORT_NATS: options.nats } : {}), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

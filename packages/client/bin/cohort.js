@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The `cohort` CLI. Kept tiny: `--version` is answered before anything heavy
+// (yargs, nats, ajv, ora) is loaded; everything else goes to dist/cli/main.js.
+import { readFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const version = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${version()}\n`);
+} else {
+  const { main } = await import('../dist/cli/main.js');
+  const { processIo } = await import('../dist/cli/io.js');
+  const code = await main(args, processIo(), version());
+  process.exitCode = code;
+  // Safety net: if a stray handle keeps the loop alive, still exit (unref'd: never delays a clean exit).
+  setTimeout(() => process.exit(code), 2000).unref();
+}

@@ -1,0 +1,85 @@
+import { connect, type NatsConnection } from 'nats';
+import { ConnectionError, errorMessage } from '@cohort/core';
+
+/**
+ * The only module that talks to NATS. Everything else sees the small {@link Bus}
+ * interface, so tests can substitute their own implementation.
+ */
+
+export interface BusSubscription {
+  unsubscribe(): void;
+}
+
+export interface Bus {
+  /** Servers this bus was connected with (as given). */
+  readonly servers: readonly string[];
+  /** Queue `data` for `subject`; throws if the connection is closed. */
+  publish(subject: string, data: Uint8Array): void;
+  /** Deliver every message on `subject` to `onMessage` until unsubscribed. */
+  subscribe(subject: string, onMessage: (data: Uint8Array) => void): BusSubscription;
+  /** Resolve once the server has seen everything published so far. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BusOptions {
+  /** NATS URLs (`nats://host:port` or `host:port`); tried in order. */
+  servers: readonly string[];
+  /** Milliseconds to wait for the first connection (default 2000). */
+  connectTimeoutMs?: number;
+  /** Connection name shown in the server's monitoring. */
+  name?: string;
+}
+
+/** Default wait for the first connection to NATS. */
+export const defaultConnectTimeoutMs = 2000;
+
+/**
+ * Connect to NATS. Throws ConnectionError naming every URL tried when no
+ * server accepts the connection within the timeout.
+ */
+export async function connectBus(options: BusOptions): Promise<Bus> {
+  const servers = [...options.servers];
+  if (servers.length === 0) throw new ConnectionError(servers, 'no NATS server given: pass at least one nats://host:port URL');
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers,
+      timeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
+      name: options.name ?? 'cohort-client',
+      noRandomize: true,
+    });
+  } catch (err) {
+    const tried = servers.join(', ');
+    throw new ConnectionError(servers, `cannot connect to NATS at ${tried}: ${reason(err)}`, { cause: err });
+  }
+  return natsBus(nc, servers);
+}
+
+function reason(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  if (code === 'CONNECTION_REFUSED') return 'connection refused';
+  if (code === 'CONNECTION_TIMEOUT' || code === 'TIMEOUT') return 'timed out';
+  return errorMessage(err);
+}
+
+function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
+  return {
+    servers,
+    publish(subject, data) {
+      nc.publish(subject, data);
+    },
+    subscribe(subject, onMessage) {
+      const sub = nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (!err) onMessage(msg.data);
+        },
+      });
+      return { unsubscribe: () => sub.unsubscribe() };
+    },
+    flush: () => nc.flush(),
+    async close() {
+      if (!nc.isClosed()) await nc.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * @cohort/client: discovery and RPC over NATS, plus the `cohort` CLI (bin/cohort.js).
+ *
+ * ```ts
+ * import { Client } from '@cohort/client';
+ * import type { RpcutilActions } from '@cohort/agents';
+ * const client = await Client.connect({ servers: ['nats://127.0.0.1:4222'] });
+ * const call = client.agent<RpcutilActions>('rpcutil').get_fact({ fact: 'os.family' });
+ * for await (const reply of call) console.log(reply.sender, reply.data.value);
+ * console.log(await call.stats());
+ * await client.close();
+ * ```
+ */
+export { Client, clientDefaults, serverList, type ClientOptions } from './client.js';
+export type { Reply, RpcStats, RpcOptions, RpcCall, DiscoveryOptions, Count } from './types.js';
+export type { AgentProxy, ActionMapLike, CallOptions } from './proxy.js';
+export { connectBus, defaultConnectTimeoutMs, type Bus, type BusOptions, type BusSubscription } from './bus.js';
+export { Collector, EndReason, type CollectorOptions, type CollectorResult, type Collected } from './collect.js';
+export { systemClock, sleep, type Clock } from './clock.js';
+export { broadcastDiscovery, type DiscoveryRun, type DiscoveredNode, type DiscoverySummary, type BroadcastDiscoveryOptions } from './discovery/broadcast.js';
+export { startRpc, type RpcPlan, type RpcDeps } from './rpc.js';
+export { parseCount, resolveCount, limitTargets, batchTargets, seededRandom, type ParsedCount } from './targets.js';
+export { parseNodesList } from './nodes-file.js';
+export { createDdlSource, prepareRequest, requireAction, type DdlSource, type PreparedRequest } from './ddl.js';
+export { defaultCallerId, defaultSender } from './identity.js';
+export { buildRequest, completeFilter, withAgent, subscribeReplies, type Caller } from './wire.js';
+export { NoNodesError, ClientClosedError } from './errors.js';
+export {
+  summarize,
+  defaultAggregators,
+  AggregatorRegistry,
+  AggregatorError,
+  type Aggregator,
+  type AggregateSummary,
+  type AggregatorFactory,
+  type SummarizableReply,
+} from './aggregate/index.js';
+export { buildFilter, type FilterSpec, type Filter } from '@cohort/core';

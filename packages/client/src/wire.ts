@@ -1,0 +1,80 @@
+import { decodeReply, emptyFilter, ProtocolTag, replySubject, type Filter, type ReplyMessage, type RequestMessage } from '@cohort/core';
+import type { Bus, BusSubscription } from './bus.js';
+
+/** Who is asking and where: fixed per client. */
+export interface Caller {
+  collective: string;
+  /** `kind=value`, e.g. `user=alice`. */
+  callerid: string;
+  /** This client's identity (hostname by default). */
+  sender: string;
+}
+
+/** A complete wire filter from a partial one (missing kinds are empty). */
+export function completeFilter(filter: Partial<Filter> | undefined): Filter {
+  const f = emptyFilter();
+  if (!filter) return f;
+  return {
+    fact: [...(filter.fact ?? f.fact)],
+    cf_class: [...(filter.cf_class ?? f.cf_class)],
+    agent: [...(filter.agent ?? f.agent)],
+    identity: [...(filter.identity ?? f.identity)],
+    compound: [...(filter.compound ?? f.compound)],
+  };
+}
+
+/** The filter with `agent` required (as MCollective's RPC client always adds its own agent). */
+export function withAgent(filter: Filter, agent: string): Filter {
+  return filter.agent.includes(agent) ? filter : { ...filter, agent: [...filter.agent, agent] };
+}
+
+/** Build a request envelope; `time` is now (unix ms). */
+export function buildRequest(
+  caller: Caller,
+  id: string,
+  fields: { agent: string; action: string; data: Record<string, unknown>; filter: Filter; ttl: number },
+): RequestMessage {
+  return {
+    protocol: ProtocolTag.Request,
+    id,
+    sender: caller.sender,
+    callerid: caller.callerid,
+    collective: caller.collective,
+    agent: fields.agent,
+    action: fields.action,
+    data: fields.data,
+    filter: fields.filter,
+    ttl: fields.ttl,
+    time: Date.now(),
+    reply_to: replySubject(caller.collective, caller.callerid, id),
+  };
+}
+
+/**
+ * Subscribe to the private reply subject of request `id` and hand every valid
+ * reply to that request to `onReply`. Invalid or foreign messages are dropped
+ * (counted in `dropped()`): a broken node must not break the client.
+ */
+export function subscribeReplies(
+  bus: Bus,
+  caller: Caller,
+  id: string,
+  onReply: (reply: ReplyMessage) => void,
+): BusSubscription & { dropped(): number } {
+  let dropped = 0;
+  const sub = bus.subscribe(replySubject(caller.collective, caller.callerid, id), (bytes) => {
+    let reply: ReplyMessage;
+    try {
+      reply = decodeReply(bytes);
+    } catch {
+      dropped++;
+      return;
+    }
+    if (reply.request_id !== id) {
+      dropped++;
+      return;
+    }
+    onReply(reply);
+  });
+  return { unsubscribe: () => sub.unsubscribe(), dropped: () => dropped };
+}
