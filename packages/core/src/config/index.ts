@@ -1,4 +1,17 @@
 /**
- * Configuration (STUB: owned by the server work). Defaults as data, then file, env, flags.
+ * Configuration as data: settings declared once with defaults and docs, read
+ * from defaults < file < environment < flags, validated once (ajv), typed and frozen.
  */
-export {};
+export { item, isItem, itemsOf, type ConfigItem, type ConfigOf, type ConfigSpec, type JsonSchema } from './spec.js';
+export { envLayers, fileLayer, yamlErrorText, type ConfigLayer } from './layers.js';
+export { loadConfig, configValue, type ConfigLookup } from './load.js';
+export { validateLayer } from './validate.js';
+export { describeConfig } from './describe.js';
+export { didYouMean } from './suggest.js';
+export {
+  serverConfigSpec,
+  loadServerConfig,
+  type ServerConfig,
+  type ServerConfigSources,
+  type LoadedServerConfig,
+} from './server/index.js';

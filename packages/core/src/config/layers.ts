@@ -28,6 +28,12 @@ export function defaultsOf(spec: ConfigSpec): Tree {
   return out;
 }
 
+/** A YAML parse error on one line: reason, line and column (js-yaml's own message spans several lines). */
+export function yamlErrorText(err: unknown): string {
+  if (err instanceof yaml.YAMLException && err.mark) return `${err.reason} at line ${err.mark.line + 1}, column ${err.mark.column + 1}`;
+  return errorMessage(err);
+}
+
 /** Read a YAML (or JSON) config file into a layer. Throws ConfigError naming the file. */
 export function fileLayer(file: string): ConfigLayer {
   const source = `config ${file}`;
@@ -41,7 +47,7 @@ export function fileLayer(file: string): ConfigLayer {
   try {
     values = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA }) ?? {};
   } catch (err) {
-    throw new ConfigError(`${source}: not valid YAML: ${errorMessage(err)}`, { cause: err });
+    throw new ConfigError(`${source}: not valid YAML: ${yamlErrorText(err)}`, { cause: err });
   }
   return { source, values, baseDir: dirname(resolve(file)) };
 }

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvType, ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../errors.js';
 import { inputLabel, unknownInputError } from './describe.js';
 import { compileValidation } from './regex.js';
@@ -17,11 +18,15 @@ interface CompiledAction {
 }
 
 const compiledActions = new WeakMap<DdlAction, CompiledAction>();
-let sharedAjv: Ajv | undefined;
+// ajv is loaded on the first validation, not at import: short CLI commands
+// that never validate an input (find, ping, --help) do not pay for loading it.
+const requireCjs = createRequire(import.meta.url);
+let sharedAjv: AjvType | undefined;
 
 // `ddlValidation` runs a string input's named validator or translated regex.
-function inputAjv(): Ajv {
+function inputAjv(): AjvType {
   if (sharedAjv !== undefined) return sharedAjv;
+  const { Ajv } = requireCjs('ajv') as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true, strictTypes: false });
   ajv.addKeyword({
     keyword: 'ddlValidation',

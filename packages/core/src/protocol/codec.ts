@@ -1,6 +1,6 @@
-import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { ProtocolError } from '../errors.js';
-import { filterSchema, replySchema, requestSchema } from './schemas.js';
+import { validateReply, validateRequest, type CompiledValidator } from '../generated/validators.js';
 import { ProtocolTag, type Message, type ReplyMessage, type RequestMessage } from './types.js';
 
 /** Default largest message the codec accepts, in bytes (NATS' own default max_payload is 1 MiB). */
@@ -9,26 +9,12 @@ export const defaultMaxMessageBytes = 1024 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-let ajv: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
-
-// Validators are compiled on first use so a CLI command that never decodes a
-// given envelope never pays for compiling its schema.
-function validatorFor(tag: ProtocolTag): ValidateFunction {
-  let v = validators.get(tag);
-  if (v) return v;
-  ajv ??= new Ajv({ allErrors: false, strict: true }).addSchema(filterSchema);
-  switch (tag) {
-    case ProtocolTag.Request:
-      v = ajv.compile(requestSchema);
-      break;
-    case ProtocolTag.Reply:
-      v = ajv.compile(replySchema);
-      break;
-  }
-  validators.set(tag, v);
-  return v;
-}
+// The envelope schemas (schemas.ts) are compiled into plain functions at build
+// time (scripts/compile-validators.mjs), so decoding never compiles a schema.
+const validators: Readonly<Record<ProtocolTag, CompiledValidator>> = {
+  [ProtocolTag.Request]: validateRequest,
+  [ProtocolTag.Reply]: validateReply,
+};
 
 function describe(errors: ErrorObject[] | null | undefined): string {
   const e = errors?.[0];
@@ -71,7 +57,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Message 
   switch (tag) {
     case ProtocolTag.Request:
     case ProtocolTag.Reply: {
-      const validate = validatorFor(tag);
+      const validate = validators[tag];
       if (!validate(value)) throw new ProtocolError(`invalid ${tag} message: ${describe(validate.errors)}`);
       return value as Message;
     }

@@ -1,0 +1,117 @@
+import { hostname } from 'node:os';
+import { isSubjectSafe } from '../../protocol/subjects.js';
+import { envLayers, fileLayer, type ConfigLayer } from '../layers.js';
+import { loadConfig } from '../load.js';
+import { item, type ConfigOf } from '../spec.js';
+import { loggingSection } from './logging.js';
+import { natsSection } from './nats.js';
+
+const collectivePattern = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Everything `cohortd` can be configured with. A new section (nrpe, security,
+ * registration, ...) is a file beside this one exporting its items, plus one
+ * line below.
+ */
+export const serverConfigSpec = {
+  identity: item<string>({
+    default: hostname(),
+    doc: 'name of this node on the bus; defaults to the host name',
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
+    expect: 'a string',
+    env: 'COHORT_IDENTITY',
+    flag: '--identity',
+    check: (v) =>
+      isSubjectSafe(v) ? undefined : `must use only letters, digits and _ - : . @ with no leading, trailing or double dots (got '${v}')`,
+  }),
+  collectives: item<readonly string[]>({
+    default: ['cohort'],
+    doc: 'collectives this node joins; the first is the main collective',
+    schema: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 128 } },
+    expect: 'a non-empty list of distinct collective names',
+    flag: '--collective',
+    check: (v) => {
+      const bad = v.find((c) => !collectivePattern.test(c));
+      return bad === undefined ? undefined : `must hold only names of letters, digits, _ and - (got '${bad}')`;
+    },
+  }),
+  facts: item<readonly string[]>({
+    default: [],
+    doc: 'YAML or JSON fact files, deep-merged in order (later files win)',
+    schema: { type: 'array', items: { type: 'string', minLength: 1 } },
+    expect: 'a list of file paths',
+    flag: '--facts',
+    path: true,
+  }),
+  classes_file: item<string | null>({
+    default: null,
+    doc: 'file listing the classes applied to this node, one per line',
+    schema: { type: ['string', 'null'], minLength: 1 },
+    expect: 'a file path',
+    flag: '--classes',
+    path: true,
+  }),
+  plugin_dirs: item<readonly string[]>({
+    default: [],
+    doc: 'directories holding custom agents (<name>.json DDL + <name>.js module)',
+    schema: { type: 'array', items: { type: 'string', minLength: 1 } },
+    expect: 'a list of directory paths',
+    flag: '--plugin-dir',
+    path: true,
+  }),
+  max_concurrency: item<number>({
+    default: 16,
+    doc: 'actions run at the same time; further requests wait their turn',
+    schema: { type: 'integer', minimum: 1, maximum: 4096 },
+    expect: 'an integer from 1 to 4096',
+  }),
+  max_message_bytes: item<number>({
+    default: 1024 * 1024,
+    doc: 'largest request accepted, in bytes; larger ones are dropped',
+    schema: { type: 'integer', minimum: 1024 },
+    expect: 'an integer of at least 1024',
+  }),
+  shutdown_timeout: item<number>({
+    default: 10,
+    doc: 'seconds to let running actions finish on SIGTERM/SIGINT',
+    schema: { type: 'number', minimum: 0 },
+    expect: 'a number of seconds (0 or more)',
+  }),
+  nats: natsSection,
+  logging: loggingSection,
+} as const;
+
+/** The daemon's typed, frozen configuration. */
+export type ServerConfig = ConfigOf<typeof serverConfigSpec>;
+
+/** Where the daemon's settings come from; later sources win. */
+export interface ServerConfigSources {
+  /** Config file (`--config`); defaults to `$COHORT_CONFIG` when unset. */
+  file?: string | undefined;
+  /** Environment (`process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Settings from command-line flags, nested like the file (`{ nats: { servers: [...] } }`). */
+  flags?: Record<string, unknown>;
+  /** Directory relative paths in flags resolve against (default: the current directory). */
+  cwd?: string;
+}
+
+/** A loaded server configuration and the file it came from. */
+export interface LoadedServerConfig {
+  config: ServerConfig;
+  file: string | undefined;
+}
+
+/**
+ * Load the daemon configuration: defaults < file < environment < flags.
+ * Throws ConfigError naming the file (or variable, or `command line`) and key.
+ */
+export function loadServerConfig(sources: ServerConfigSources = {}): LoadedServerConfig {
+  const env = sources.env ?? {};
+  const file = sources.file ?? (env['COHORT_CONFIG'] || undefined);
+  const layers: ConfigLayer[] = [];
+  if (file) layers.push(fileLayer(file));
+  layers.push(...envLayers(serverConfigSpec, env));
+  if (sources.flags) layers.push({ source: 'command line', values: sources.flags, baseDir: sources.cwd ?? process.cwd() });
+  return { config: loadConfig(serverConfigSpec, layers), file };
+}
