@@ -1,15 +1,20 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigError } from '../errors.js';
 import { layerSchema } from './schema.js';
 import { isItem, itemsOf, specAt, type ConfigSpec } from './spec.js';
 import { didYouMean } from './suggest.js';
 
-// Compiled once per spec object (specs are module-level constants).
+// Compiled once per spec object (specs are module-level constants). ajv is
+// loaded on first use, not at import, so CLI commands that never load a
+// config do not pay for it.
 const compiled = new WeakMap<ConfigSpec, ValidateFunction>();
+const requireCjs = createRequire(import.meta.url);
 
 function validatorFor(spec: ConfigSpec): ValidateFunction {
   let v = compiled.get(spec);
   if (!v) {
+    const { Ajv } = requireCjs('ajv') as typeof import('ajv');
     v = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(layerSchema(spec));
     compiled.set(spec, v);
   }

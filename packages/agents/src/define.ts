@@ -1,0 +1,117 @@
+import { AgentDefinitionError, type FailStatus } from './errors.js';
+import type { NodeInfo } from './node-info.js';
+
+/** The logging an action gets (a namespaced winston child logger in the daemon). */
+export interface AgentLogger {
+  error(message: string, meta?: Record<string, unknown>): unknown;
+  warn(message: string, meta?: Record<string, unknown>): unknown;
+  info(message: string, meta?: Record<string, unknown>): unknown;
+  debug(message: string, meta?: Record<string, unknown>): unknown;
+}
+
+/** The request an action is serving. */
+export interface RequestInfo {
+  readonly id: string;
+  readonly callerid: string;
+  /** Identity of the client that sent it. */
+  readonly sender: string;
+  readonly agent: string;
+  readonly action: string;
+  readonly collective: string;
+}
+
+/** Handed to every action call. */
+export interface ActionContext {
+  /** Aborted when the action overruns its DDL timeout or the daemon shuts down; stop work when it fires. */
+  readonly signal: AbortSignal;
+  readonly log: AgentLogger;
+  readonly request: RequestInfo;
+  readonly node: NodeInfo;
+  /** End the action with `message` and `status` (default 1, "Request Aborted"). */
+  fail(message: string, status?: FailStatus): never;
+}
+
+/** Handed to an agent's activation check at startup. */
+export interface ActivationContext {
+  readonly log: AgentLogger;
+  readonly node: NodeInfo;
+}
+
+/**
+ * Activation check: `true` to load the agent, or a string saying why it is
+ * not loaded on this node (e.g. "nrpe is not installed").
+ */
+export type ActivationCheck = (ctx: ActivationContext) => Promise<true | string> | true | string;
+
+/** The shape of one action in a generated `<Agent>Actions` interface. */
+export interface ActionShape {
+  input: object;
+  output: object;
+}
+
+/** Any generated `<Agent>Actions` interface (interfaces included, which lack index signatures). */
+export type ActionShapes<A> = { [K in keyof A]: ActionShape };
+
+/**
+ * What an action returns: some of its DDL outputs (the rest come from DDL
+ * defaults). An action whose DDL declares no outputs (like rpcutil get_data,
+ * whose data depends on the query) may return any object.
+ */
+export type ActionResult<S extends ActionShape> = string extends keyof S['output'] ? Record<string, unknown> : Partial<S['output']>;
+
+/** A typed action implementation: validated inputs in, (some of) the DDL outputs out. */
+export type ActionFor<S extends ActionShape> = (input: S['input'], ctx: ActionContext) => Promise<ActionResult<S>> | ActionResult<S>;
+
+/** An agent written against its generated types. */
+export interface AgentDefinition<A extends ActionShapes<A>> {
+  /** Agent name; must equal the DDL's `metadata.name`. */
+  name: string;
+  /** One function per DDL action, no more, no less. */
+  actions: { [K in keyof A]: ActionFor<A[K]> };
+  activate?: ActivationCheck;
+}
+
+/** An action as the daemon calls it: inputs already validated against the DDL. */
+export type ActionHandler = (input: Record<string, unknown>, ctx: ActionContext) => unknown;
+
+/** An agent as the daemon sees it, types erased. */
+export interface Agent {
+  readonly name: string;
+  readonly actions: Readonly<Record<string, ActionHandler>>;
+  readonly activate?: ActivationCheck;
+}
+
+/**
+ * Define an agent with actions typed by its generated interface:
+ *
+ *     import type { EchoActions } from './echo-types.js'; // generated: cohort ddl types echo.json
+ *     export default defineAgent<EchoActions>({ name: 'echo', actions: { echo: ({ message }) => ({ message }) } });
+ *
+ * Returns the agent with its types erased, ready for the daemon's registry.
+ */
+export function defineAgent<A extends ActionShapes<A>>(definition: AgentDefinition<A>): Agent {
+  // The daemon validates every input against the DDL (which the generated types
+  // come from) before calling an action, so erasing the input types is sound.
+  return asAgent(definition);
+}
+
+const namePattern = /^[a-z0-9_]+$/;
+
+/**
+ * Check a value (a plugin module's default export, typically a plain object)
+ * has the shape of an agent definition; throws AgentDefinitionError saying
+ * what is missing.
+ */
+export function asAgent(value: unknown): Agent {
+  if (typeof value !== 'object' || value === null) throw new AgentDefinitionError('the default export is not an object; export default defineAgent({ name, actions })');
+  const { name, actions, activate } = value as { name?: unknown; actions?: unknown; activate?: unknown };
+  if (typeof name !== 'string' || !namePattern.test(name)) throw new AgentDefinitionError(`'name' must be a lower-case agent name (got ${JSON.stringify(name) ?? 'nothing'})`);
+  if (typeof actions !== 'object' || actions === null) throw new AgentDefinitionError(`agent '${name}' has no 'actions' object`);
+  const table: Record<string, ActionHandler> = {};
+  for (const [action, fn] of Object.entries(actions)) {
+    if (typeof fn !== 'function') throw new AgentDefinitionError(`agent '${name}' action '${action}' is not a function`);
+    table[action] = fn as ActionHandler;
+  }
+  if (activate !== undefined && typeof activate !== 'function') throw new AgentDefinitionError(`agent '${name}' 'activate' is not a function`);
+  return Object.freeze({ name, actions: Object.freeze(table), ...(activate ? { activate: activate as ActivationCheck } : {}) });
+}

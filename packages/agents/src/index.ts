@@ -1,0 +1,27 @@
+/**
+ * @cohort/agents: defineAgent (typed action tables from generated DDL types),
+ * the ActionContext/NodeInfo an action sees, AgentError/fail, and the
+ * bundled agents (rpcutil).
+ */
+export {
+  defineAgent,
+  asAgent,
+  type Agent,
+  type AgentDefinition,
+  type AgentLogger,
+  type ActionContext,
+  type ActionFor,
+  type ActionResult,
+  type ActionHandler,
+  type ActionShape,
+  type ActionShapes,
+  type ActivationCheck,
+  type ActivationContext,
+  type RequestInfo,
+} from './define.js';
+export { AgentError, AgentDefinitionError, fail, isAgentError, type FailStatus } from './errors.js';
+export type { NodeInfo, AgentSummary, UnloadedAgent, DaemonCounters } from './node-info.js';
+export { builtinAgents } from './builtin.js';
+export { rpcutil } from './rpcutil/index.js';
+export { factAt, factNames } from './rpcutil/facts.js';
+export type * from './generated/index.js';

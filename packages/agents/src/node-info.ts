@@ -1,0 +1,66 @@
+import type { ConfigLookup, DdlMetadata, Facts } from '@cohort/core';
+
+/** A loaded agent as the node reports it (rpcutil agent_inventory). */
+export interface AgentSummary {
+  name: string;
+  metadata: DdlMetadata;
+}
+
+/** An agent the node found but did not load, and why. */
+export interface UnloadedAgent {
+  name: string;
+  /** Where it came from: `builtin` or the plugin file. */
+  source: string;
+  reason: string;
+}
+
+/** Message counters of the request pipeline (rpcutil daemon_stats). */
+export interface DaemonCounters {
+  /** Messages received. */
+  total: number;
+  /** Messages that decoded into a valid request. */
+  validated: number;
+  /** Messages that failed to decode (size, JSON, schema). */
+  unvalidated: number;
+  /** Requests that matched this node's filter. */
+  passed: number;
+  /** Requests that did not match (silently dropped). */
+  filtered: number;
+  /** Replies published. */
+  replies: number;
+  /** Requests outside their TTL window. */
+  ttlexpired: number;
+  /** Lifecycle events published (none yet). */
+  events: number;
+  /** Requests dropped without a reply, by reason. */
+  dropped: Readonly<Record<string, number>>;
+}
+
+/**
+ * What an agent may learn about the node it runs on. The daemon implements
+ * it; tests use a plain object.
+ */
+export interface NodeInfo {
+  readonly identity: string;
+  /** Collectives joined; the first is the main collective. */
+  readonly collectives: readonly string[];
+  /** Config file the daemon started with, if any. */
+  readonly configFile: string | undefined;
+  /** Daemon start time, unix seconds. */
+  readonly startTime: number;
+  /** Current facts (replaced wholesale on reload; do not mutate). */
+  facts(): Facts;
+  classes(): readonly string[];
+  /** Loaded agents with their DDL metadata. */
+  agents(): readonly AgentSummary[];
+  /** Agents found but not loaded, with reasons. */
+  unloadedAgents(): readonly UnloadedAgent[];
+  /** Look up a dotted configuration key (`nats.servers`). */
+  configItem(key: string): ConfigLookup;
+  /** Snapshot of the pipeline counters. */
+  stats(): DaemonCounters;
+  /** Names of the data functions `data()` accepts (`fstat`, `fact`). */
+  readonly dataSources: readonly string[];
+  /** Run a data function; undefined when no such source exists. */
+  data(source: string, query: string): Record<string, unknown> | undefined;
+}

@@ -1,0 +1,104 @@
+import { connect, type NatsConnection, type Status } from 'nats';
+import { ConnectionError, errorMessage } from '@cohort/core';
+import type { Logger } from '@cohort/core/log';
+import { RateLimitedLog } from './rate-limit.js';
+
+/** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */
+export interface Bus {
+  /** The server currently connected to (`host:port`). */
+  readonly server: string;
+  /** The largest payload the server accepts, in bytes. */
+  readonly maxPayload: number;
+  /** Deliver each message on `subject` to `onMessage`; returns a function that unsubscribes. */
+  subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
+  /** Publish; throws when the connection is closed or the payload too large. */
+  publish(subject: string, data: Uint8Array): void;
+  /** Flush pending publishes and close. */
+  drain(): Promise<void>;
+  /** Resolves when the connection has closed: with the error that closed it, or undefined. */
+  closed(): Promise<Error | undefined>;
+}
+
+export interface BusOptions {
+  readonly servers: readonly string[];
+  /** Connection name shown by the server (e.g. `cohortd web1`). */
+  readonly name: string;
+  readonly log: Logger;
+}
+
+/** Creates a Bus; `connectBus` in production. */
+export type BusConnector = (options: BusOptions) => Promise<Bus>;
+
+function describeStatus(s: Status): string {
+  return typeof s.data === 'string' || typeof s.data === 'number' ? String(s.data) : JSON.stringify(s.data);
+}
+
+async function logStatus(nc: NatsConnection, log: Logger): Promise<void> {
+  const retries = new RateLimitedLog(log, 30_000);
+  for await (const s of nc.status()) {
+    switch (s.type) {
+      case 'disconnect':
+        log.warn(`disconnected from NATS server ${describeStatus(s)}; reconnecting until it comes back`);
+        break;
+      case 'reconnecting':
+        retries.warn('reconnecting', `reconnecting to NATS (${describeStatus(s)})`);
+        break;
+      case 'reconnect':
+        log.info(`reconnected to NATS server ${describeStatus(s)}`);
+        break;
+      case 'ldm':
+        log.warn(`NATS server ${describeStatus(s)} entered lame duck mode; will move to another server`);
+        break;
+      case 'error':
+        log.error(`NATS error: ${describeStatus(s)}`);
+        break;
+      default:
+        log.debug(`NATS status ${s.type}: ${describeStatus(s)}`);
+    }
+  }
+}
+
+/**
+ * Connect to NATS, retrying forever (also for the first connection) with
+ * backoff, and log connection status changes. Resolves once connected.
+ */
+export async function connectBus(options: BusOptions): Promise<Bus> {
+  const { log } = options;
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: [...options.servers],
+      name: options.name,
+      maxReconnectAttempts: -1,
+      waitOnFirstConnect: true,
+      reconnectTimeWait: 1000,
+      reconnectJitter: 500,
+      pingInterval: 30_000,
+    });
+  } catch (err) {
+    throw new ConnectionError(options.servers, `cannot connect to NATS at ${options.servers.join(', ')}: ${errorMessage(err)}`, { cause: err });
+  }
+  void logStatus(nc, log).catch((err: unknown) => log.debug(`NATS status monitor ended: ${errorMessage(err)}`));
+  return {
+    get server() {
+      return nc.getServer();
+    },
+    get maxPayload() {
+      return nc.info?.max_payload ?? 1024 * 1024;
+    },
+    subscribe(subject, onMessage) {
+      const sub = nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (err) log.warn(`subscription ${subject}: ${errorMessage(err)}`);
+          else onMessage(msg.data);
+        },
+      });
+      return () => sub.unsubscribe();
+    },
+    publish(subject, data) {
+      nc.publish(subject, data);
+    },
+    drain: () => nc.drain(),
+    closed: async () => (await nc.closed()) ?? undefined,
+  };
+}

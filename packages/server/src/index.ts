@@ -1,0 +1,31 @@
+/**
+ * @cohort/server: the node daemon `cohortd`. Start it with `startServer`
+ * (or the `cohortd` binary); the pipeline stages, processor and loaders are
+ * exported for embedding and tests.
+ */
+export { main, ExitCode } from './main.js';
+export { startServer, type ServerOptions, type RunningServer } from './server.js';
+export { connectBus, type Bus, type BusConnector, type BusOptions } from './bus.js';
+export { Processor, type ProcessorDeps } from './processor.js';
+export { dispatch, type ActionOutcome, type ContextBase, type DispatchOptions } from './dispatcher.js';
+export { Drop, Refusal, type Arrival } from './pipeline/outcome.js';
+export { decodeStage } from './pipeline/decode.js';
+export { routeStage } from './pipeline/route.js';
+export { ttlStage } from './pipeline/ttl.js';
+export { filterStage, type FilterMatcher } from './pipeline/filter.js';
+export { lookupStage, type Target } from './pipeline/lookup.js';
+export { validateStage, type InputValidator } from './pipeline/validate.js';
+export { buildReply, encodeReply, type EncodedReply } from './pipeline/reply.js';
+export { AgentRegistry, type AgentLookup, type HostedAgent, type HostedAction } from './registry.js';
+export { loadAgents, type LoadAgentsOptions } from './loader.js';
+export { findPlugins, loadPlugin, mismatch, type PluginCandidate } from './plugins.js';
+export { NodeState, type NodeStateOptions } from './node-state.js';
+export { createNodeInfo } from './node-info.js';
+export { loadFacts, readFactsFile, mergeFacts } from './facts.js';
+export { parseClasses, readClassesFile } from './classes.js';
+export { watchFiles } from './watch.js';
+export { Stats, DropReason } from './stats.js';
+export { Semaphore } from './semaphore.js';
+export { RateLimitedLog } from './rate-limit.js';
+export { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
+export { FactsError, PluginError } from './errors.js';

@@ -1,0 +1,94 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ConfigError, errorMessage, loadServerConfig, UsageError, version } from '@cohort/core';
+import { createLogger, type Logger } from '@cohort/core/log';
+import { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
+import { startServer, type RunningServer } from './server.js';
+
+/** Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad configuration or usage. */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+
+async function parseFlags(args: string[]): Promise<DaemonFlags | undefined> {
+  let shown = false;
+  const flags = await yargs(args)
+    .scriptName('cohortd')
+    .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
+    .usage('$0 [options]\n\nThe Cohort node daemon: answers RPC requests for its agents on the NATS bus.')
+    .options({
+      config: { alias: 'c', type: 'string', describe: 'YAML config file (default: $COHORT_CONFIG; none = built-in defaults)' },
+      identity: { type: 'string', describe: 'this node\'s name on the bus (default: host name)' },
+      nats: { type: 'string', array: true, describe: 'NATS server URL; repeat or comma-separate for several' },
+      facts: { type: 'string', array: true, describe: 'facts file (YAML/JSON); repeat to merge several in order' },
+      classes: { type: 'string', describe: 'classes file, one class per line' },
+      collective: { type: 'string', array: true, describe: 'collective to join; repeat for several, the first is the main one' },
+      'plugin-dir': { type: 'string', array: true, describe: 'directory of custom agents (<name>.json + <name>.js); repeatable' },
+      'log-level': { type: 'string', choices: ['error', 'warn', 'info', 'debug'], describe: 'least severe level logged' },
+      'log-format': { type: 'string', choices: ['text', 'json'], describe: 'log as text lines or JSON objects' },
+      'log-file': { type: 'string', describe: 'log to this file instead of stderr' },
+    })
+    .strict()
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .epilogue(helpEpilogue())
+    .exitProcess(false)
+    .fail((message, err) => {
+      throw new UsageError(`${message || errorMessage(err)} (see cohortd --help)`);
+    })
+    .showHelpOnFail(false)
+    .parseAsync(args, {}, (_err, _argv, output) => {
+      if (output) {
+        shown = true;
+        process.stdout.write(`${output}\n`);
+      }
+    });
+  return shown ? undefined : (flags as DaemonFlags);
+}
+
+function waitForSignal(signals: readonly NodeJS.Signals[]): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, handler);
+      resolve(signal);
+    };
+    for (const s of signals) process.on(s, handler);
+  });
+}
+
+async function run(flags: DaemonFlags, env: NodeJS.ProcessEnv): Promise<number> {
+  const { config, file } = loadServerConfig({ file: flags.config, env, flags: flagsToSettings(flags) });
+  const log: Logger = createLogger({ level: config.logging.level, format: config.logging.format, ...(config.logging.file ? { file: config.logging.file } : {}) });
+  const stopSignal = waitForSignal(['SIGTERM', 'SIGINT']);
+  // Until connected, a stop signal simply ends the process (there is nothing to finish).
+  const started = await Promise.race([startServer({ config, configFile: file, log }), stopSignal.then(() => undefined)]);
+  if (!started) {
+    log.info('stopped before connecting');
+    return ExitCode.Ok;
+  }
+  const server: RunningServer = started;
+  const onHup = () => void server.reload('SIGHUP');
+  process.on('SIGHUP', onHup);
+  const outcome = await Promise.race([stopSignal, server.failed]);
+  process.off('SIGHUP', onHup);
+  if (outcome instanceof Error) return ExitCode.Failure;
+  // A second signal during shutdown means "now".
+  void waitForSignal(['SIGTERM', 'SIGINT']).then((s) => {
+    log.warn(`${s} again: exiting without finishing in-flight requests`);
+    process.exit(ExitCode.Failure);
+  });
+  await server.stop(`received ${outcome}`);
+  return ExitCode.Ok;
+}
+
+/** Run cohortd with command-line `args`; resolves to the exit code. */
+export async function main(args: string[] = hideBin(process.argv), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    const flags = await parseFlags(args);
+    if (!flags) return ExitCode.Ok;
+    return await run(flags, env);
+  } catch (err) {
+    process.stderr.write(`cohortd: ${errorMessage(err)}\n`);
+    return err instanceof ConfigError || err instanceof UsageError ? ExitCode.Usage : ExitCode.Failure;
+  }
+}

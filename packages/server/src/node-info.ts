@@ -1,0 +1,34 @@
+import type { NodeInfo } from '@cohort/agents';
+import { configValue, serverConfigSpec, type ServerConfig } from '@cohort/core';
+import type { NodeState } from './node-state.js';
+import type { AgentRegistry } from './registry.js';
+import type { Stats } from './stats.js';
+
+const dataSources = Object.freeze(['fstat', 'fact']);
+
+/** The daemon's NodeInfo: what agents (rpcutil above all) can learn about this node. */
+export function createNodeInfo(options: {
+  config: ServerConfig;
+  configFile: string | undefined;
+  startTime: number;
+  state: NodeState;
+  registry: AgentRegistry;
+  stats: Stats;
+}): NodeInfo {
+  const { config, state, registry, stats } = options;
+  return {
+    identity: config.identity,
+    collectives: config.collectives,
+    configFile: options.configFile,
+    startTime: options.startTime,
+    facts: () => state.facts(),
+    classes: () => state.classes(),
+    agents: () => registry.summaries(),
+    unloadedAgents: () => registry.unloaded(),
+    configItem: (key) => configValue(serverConfigSpec, config, key),
+    stats: () => stats.snapshot(),
+    dataSources,
+    // A known source that cannot answer (e.g. fstat without permission) gives an empty result, not "unknown source".
+    data: (source, query) => (dataSources.includes(source) ? (state.data(source, query) ?? {}) : undefined),
+  };
+}

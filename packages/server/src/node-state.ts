@@ -1,0 +1,96 @@
+import { createDataFunctions, errorMessage, type DataFunction, type Facts, type NodeView } from '@cohort/core';
+import type { Logger } from '@cohort/core/log';
+import { readClassesFile } from './classes.js';
+import { loadFacts } from './facts.js';
+import { watchFiles } from './watch.js';
+
+export interface NodeStateOptions {
+  readonly identity: string;
+  readonly factsFiles: readonly string[];
+  readonly classesFile: string | null;
+  readonly log: Logger;
+}
+
+/**
+ * What this node is: facts, classes and hosted agents, with the NodeView
+ * filters match against (rebuilt only when something changes, never per
+ * message). Facts and classes reload on demand or when their files change; a
+ * broken file on reload keeps the previous values.
+ */
+export class NodeState {
+  readonly #o: NodeStateOptions;
+  #facts: Facts = {};
+  #classes: readonly string[] = [];
+  #agents: readonly string[] = [];
+  #view: NodeView;
+  #unwatch: (() => void) | undefined;
+  /** fstat() and fact() for compound filters and rpcutil get_data. */
+  readonly data: DataFunction;
+
+  constructor(options: NodeStateOptions) {
+    this.#o = options;
+    this.data = createDataFunctions(() => this.#facts);
+    this.#view = this.#build();
+  }
+
+  /** Read facts and classes; throws FactsError naming the file (used at startup). */
+  load(): void {
+    const facts = loadFacts(this.#o.factsFiles);
+    let classes: string[] = [];
+    if (this.#o.classesFile) {
+      const read = readClassesFile(this.#o.classesFile);
+      if (read.missing) this.#o.log.warn(`classes file ${this.#o.classesFile} does not exist yet; no classes until it does`);
+      classes = read.classes;
+    }
+    this.#facts = Object.freeze(facts);
+    this.#classes = Object.freeze(classes);
+    this.#view = this.#build();
+  }
+
+  /** Reload facts and classes, logging the outcome; on error keep the previous ones. True when reloaded. */
+  reload(why: string): boolean {
+    try {
+      this.load();
+      this.#o.log.info(`reloaded facts and classes (${why})`, { facts: Object.keys(this.#facts).length, classes: this.#classes.length });
+      return true;
+    } catch (err) {
+      this.#o.log.error(`${errorMessage(err)}; keeping the previous facts and classes`);
+      return false;
+    }
+  }
+
+  /** Reload whenever a facts or classes file changes. */
+  watch(): void {
+    const files = [...this.#o.factsFiles, ...(this.#o.classesFile ? [this.#o.classesFile] : [])];
+    if (files.length === 0 || this.#unwatch) return;
+    this.#unwatch = watchFiles(files, (changed) => this.reload(`changed: ${changed.join(', ')}`), this.#o.log);
+  }
+
+  close(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+  }
+
+  /** Set the hosted agent names (after the registry is loaded). */
+  setAgents(names: readonly string[]): void {
+    this.#agents = Object.freeze([...names]);
+    this.#view = this.#build();
+  }
+
+  facts(): Facts {
+    return this.#facts;
+  }
+
+  classes(): readonly string[] {
+    return this.#classes;
+  }
+
+  /** The node as filters see it. */
+  view(): NodeView {
+    return this.#view;
+  }
+
+  #build(): NodeView {
+    return { identity: this.#o.identity, facts: this.#facts, classes: this.#classes, agents: this.#agents, data: this.data };
+  }
+}

@@ -1,0 +1,63 @@
+import { describeConfig, serverConfigSpec } from '@cohort/core';
+
+/** Parsed cohortd flags (as yargs returns them). */
+export interface DaemonFlags {
+  config?: string | undefined;
+  identity?: string | undefined;
+  nats?: string[] | undefined;
+  facts?: string[] | undefined;
+  classes?: string | undefined;
+  collective?: string[] | undefined;
+  'plugin-dir'?: string[] | undefined;
+  'log-level'?: string | undefined;
+  'log-format'?: string | undefined;
+  'log-file'?: string | undefined;
+}
+
+/** Repeatable flags also accept comma lists: `--nats a,b --nats c`. */
+function list(values: readonly string[] | undefined): string[] | undefined {
+  return values?.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/**
+ * The settings given as flags, nested like the config file, so they are
+ * validated by the same schema (errors then say `command line: key ...`).
+ */
+export function flagsToSettings(flags: DaemonFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const logging: Record<string, unknown> = {};
+  if (flags.identity !== undefined) out['identity'] = flags.identity;
+  if (flags.nats !== undefined) out['nats'] = { servers: list(flags.nats) };
+  if (flags.facts !== undefined) out['facts'] = list(flags.facts);
+  if (flags.classes !== undefined) out['classes_file'] = flags.classes;
+  if (flags.collective !== undefined) out['collectives'] = list(flags.collective);
+  if (flags['plugin-dir'] !== undefined) out['plugin_dirs'] = list(flags['plugin-dir']);
+  if (flags['log-level'] !== undefined) logging['level'] = flags['log-level'];
+  if (flags['log-format'] !== undefined) logging['format'] = flags['log-format'];
+  if (flags['log-file'] !== undefined) logging['file'] = flags['log-file'];
+  if (Object.keys(logging).length) out['logging'] = logging;
+  return out;
+}
+
+/** The part of `cohortd --help` after the flags: file format, every setting, environment, signals, exit codes. */
+export function helpEpilogue(): string {
+  return [
+    'Configuration file (YAML; --config FILE or $COHORT_CONFIG), for example:',
+    '  identity: web1.example.net',
+    '  collectives: [cohort, dc1]',
+    '  nats:',
+    '    servers: [nats://nats1:4222, nats://nats2:4222]',
+    '  facts: [/etc/cohort/facts.yaml, /etc/cohort/facts.d/local.json]',
+    '  classes_file: /var/lib/puppet/state/classes.txt',
+    '  plugin_dirs: [/etc/cohort/agents]',
+    '  logging: { level: info, format: text }',
+    'Relative paths in the file are relative to the file. Unknown keys are refused.',
+    '',
+    'Settings (defaults < config file < environment < flags):',
+    ...describeConfig(serverConfigSpec),
+    '',
+    'Environment: COHORT_CONFIG (config file), COHORT_IDENTITY, COHORT_NATS (comma-separated URLs), COHORT_LOG_LEVEL.',
+    'Signals: SIGHUP reloads facts and classes (so does editing their files); SIGTERM/SIGINT shut down gracefully.',
+    'Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad configuration or usage.',
+  ].join('\n');
+}

@@ -1,0 +1,124 @@
+import { builtinAgents, type Agent, type NodeInfo } from '@cohort/agents';
+import { broadcastSubject, builtinDdlDir, errorMessage, nodeSubject, version, type ServerConfig } from '@cohort/core';
+import type { Logger } from '@cohort/core/log';
+import { connectBus, type Bus, type BusConnector } from './bus.js';
+import { loadAgents } from './loader.js';
+import { createNodeInfo } from './node-info.js';
+import { NodeState } from './node-state.js';
+import type { Arrival } from './pipeline/outcome.js';
+import { Processor } from './processor.js';
+import { AgentRegistry } from './registry.js';
+import { Stats } from './stats.js';
+
+export interface ServerOptions {
+  readonly config: ServerConfig;
+  /** The config file the settings came from, reported by rpcutil. */
+  readonly configFile?: string | undefined;
+  readonly log: Logger;
+  /** Bus connector (tests may pass a fake); defaults to NATS. */
+  readonly connect?: BusConnector;
+  /** Bundled agents and their DDL directory (defaults: rpcutil, the repository's ddl/). */
+  readonly builtin?: readonly Agent[];
+  readonly builtinDdlDir?: string;
+}
+
+/** A running daemon. */
+export interface RunningServer {
+  readonly node: NodeInfo;
+  readonly registry: AgentRegistry;
+  readonly stats: Stats;
+  /** Reload facts and classes; true when they reloaded (else the old ones stay). */
+  reload(why: string): boolean;
+  /** Stop taking requests, let in-flight ones finish (up to shutdown_timeout), drain the bus. Idempotent. */
+  stop(reason: string): Promise<void>;
+  /** Resolves if the bus connection closes without stop() being called (a runtime failure). */
+  readonly failed: Promise<Error>;
+}
+
+/**
+ * Start the daemon: read facts and classes (a bad facts file throws
+ * FactsError), load agents, connect, subscribe every hosted agent's broadcast
+ * subject and the node subject in every collective, and watch the facts.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, log } = options;
+  log.info(`starting cohortd ${version} as ${config.identity}`, { identity: config.identity, collectives: config.collectives });
+
+  const state = new NodeState({ identity: config.identity, factsFiles: config.facts, classesFile: config.classes_file, log: log.child({ ns: 'server:facts' }) });
+  state.load();
+  const stats = new Stats();
+  const registry = new AgentRegistry();
+  const node = createNodeInfo({ config, configFile: options.configFile, startTime: Math.floor(Date.now() / 1000), state, registry, stats });
+
+  await loadAgents({
+    registry,
+    builtin: options.builtin ?? builtinAgents,
+    builtinDdlDir: options.builtinDdlDir ?? builtinDdlDir(),
+    pluginDirs: config.plugin_dirs,
+    node,
+    log: log.child({ ns: 'server:agents' }),
+  });
+  const agents = registry.names();
+  state.setAgents(agents);
+  const unloaded = registry.unloaded().map((u) => `${u.name} (${u.reason})`);
+  log.info(`agents loaded: ${agents.join(', ') || 'none'}${unloaded.length ? `; not loaded: ${unloaded.join('; ')}` : ''}`);
+
+  const busLog = log.child({ ns: 'server:bus' });
+  log.info(`connecting to NATS at ${config.nats.servers.join(', ')} (retrying until a server answers)`);
+  const bus: Bus = await (options.connect ?? connectBus)({ servers: config.nats.servers, name: `cohortd ${config.identity}`, log: busLog });
+  log.info(`connected to NATS at ${bus.server}`);
+
+  const processor = new Processor({
+    identity: config.identity,
+    maxBytes: config.max_message_bytes,
+    maxReplyBytes: Math.min(config.max_message_bytes, bus.maxPayload),
+    agents: registry,
+    view: () => state.view(),
+    node,
+    stats,
+    publish: (subject, bytes) => bus.publish(subject, bytes),
+    log: log.child({ ns: 'server:processor' }),
+    maxConcurrency: config.max_concurrency,
+  });
+
+  const unsubscribers: Array<() => void> = [];
+  const listen = (subject: string, arrival: Arrival) => unsubscribers.push(bus.subscribe(subject, (data) => void processor.handle(data, arrival)));
+  for (const collective of config.collectives) {
+    for (const agent of agents) listen(broadcastSubject(collective, agent), { collective, agent });
+    listen(nodeSubject(collective, config.identity), { collective, agent: undefined });
+  }
+  state.watch();
+  log.info(`ready: ${unsubscribers.length} subscriptions in ${config.collectives.length} collective(s)`);
+
+  let stopping: Promise<void> | undefined;
+  // Closing is only a failure when nobody asked for it; after stop() this never settles.
+  const failed = bus.closed().then((err) => {
+    if (stopping) return new Promise<Error>(() => undefined);
+    log.error(`the NATS connection closed unexpectedly${err ? `: ${errorMessage(err)}` : ''}`);
+    return err ?? new Error('NATS connection closed');
+  });
+
+  async function stop(reason: string): Promise<void> {
+    for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+    state.close();
+    const timeoutMs = config.shutdown_timeout * 1000;
+    if (processor.inFlight > 0) log.info(`${reason}: finishing ${processor.inFlight} request(s), waiting up to ${config.shutdown_timeout} s`);
+    else log.info(`${reason}: shutting down`);
+    if (!(await processor.whenIdle(timeoutMs))) {
+      log.warn(`${processor.inFlight} request(s) still running after ${config.shutdown_timeout} s; aborting them`);
+      processor.abortAll();
+      await processor.whenIdle(1000);
+    }
+    await bus.drain().catch((err: unknown) => log.warn(`draining the NATS connection failed: ${errorMessage(err)}`));
+    log.info('stopped', stats.snapshot());
+  }
+
+  return {
+    node,
+    registry,
+    stats,
+    failed,
+    reload: (why) => state.reload(why),
+    stop: (reason) => (stopping ??= stop(reason)),
+  };
+}
