@@ -14,14 +14,12 @@ import {
   decodeReply,
   emptyFilter,
   encode,
-  newRequestId,
   nodeSubject,
-  ProtocolTag,
-  replySubject,
   type ReplyMessage,
   type RequestMessage,
 } from '@cohort/core';
 import { cohort, exampleFleet, repoRoot } from '../harness/index.js';
+import { testRequest } from '../harness/messages.js';
 
 let env: Awaited<ReturnType<typeof exampleFleet>>;
 let nc: NatsConnection;
@@ -36,20 +34,7 @@ after(async () => {
 });
 
 function request(fields: Partial<RequestMessage> & Pick<RequestMessage, 'agent' | 'action'>): RequestMessage {
-  const id = newRequestId();
-  return {
-    protocol: ProtocolTag.Request,
-    id,
-    sender: 'test',
-    callerid: 'user=test',
-    collective: 'cohort',
-    data: {},
-    filter: emptyFilter(),
-    ttl: 60,
-    time: Date.now(),
-    reply_to: replySubject('cohort', 'user=test', id),
-    ...fields,
-  };
+  return testRequest(fields);
 }
 
 /** Publish `req` on `subject` and collect replies for `ms`. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError, coerceInputs, type DdlAction, type DdlInput, type InputType } from '@cohort/core';
+import { caught } from '../harness/messages.js';
 
 function input(type: InputType): DdlInput {
   return { prompt: 'P', description: `A ${type}`, type, optional: true, validation: '.', maxlength: 0, list: ['a', 'b'] };
@@ -14,15 +15,7 @@ const act: DdlAction = {
   output: {},
 };
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof InputError, `expected InputError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected an InputError');
-}
+const inputError = (fn: () => unknown): InputError => caught(InputError, fn);
 
 test('every DDL type is coerced from its CLI text', () => {
   assert.deepEqual(

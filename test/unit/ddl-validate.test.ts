@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { InputError, findAction, inputSchema, loadDdlFile, validateInputs, type DdlAction, type DdlInput } from '@cohort/core';
+import { caught } from '../harness/messages.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/ddl/', import.meta.url));
 
@@ -13,15 +14,7 @@ function str(extra: Partial<DdlInput> = {}): DdlInput {
   return { prompt: 'P', description: 'A string', type: 'string', optional: true, validation: '.', maxlength: 0, ...extra };
 }
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof InputError, `expected InputError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected an InputError');
-}
+const inputError = (fn: () => unknown): InputError => caught(InputError, fn);
 
 const greet = findAction(loadDdlFile(`${fixtures}greeter.yaml`), 'greet');
 assert.ok(greet);

@@ -3,12 +3,8 @@ import assert from 'node:assert/strict';
 import { AgentError, type ActionHandler, type NodeInfo } from '@cohort/agents';
 import {
   decodeReply,
-  emptyFilter,
   encode,
   InputError,
-  newRequestId,
-  ProtocolTag,
-  replySubject,
   validateInputs,
   type Ddl,
   type ReplyMessage,
@@ -16,26 +12,12 @@ import {
 } from '@cohort/core';
 import { silentLogger } from '@cohort/core/log';
 import { AgentRegistry, Processor, Stats, type Arrival, type ProcessorDeps } from '@cohort/server';
+import { testRequest } from '../harness/messages.js';
 
 const direct: Arrival = { collective: 'cohort', agent: undefined };
 
 function request(fields: Partial<RequestMessage> = {}): RequestMessage {
-  const id = newRequestId();
-  return {
-    protocol: ProtocolTag.Request,
-    id,
-    sender: 'cli',
-    callerid: 'user=test',
-    collective: 'cohort',
-    agent: 'test',
-    action: 'ok',
-    data: {},
-    filter: emptyFilter(),
-    ttl: 60,
-    time: Date.now(),
-    reply_to: replySubject('cohort', 'user=test', id),
-    ...fields,
-  };
+  return testRequest({ agent: 'test', action: 'ok', ...fields });
 }
 
 function ddlFor(actions: string[], timeout = 1): Ddl {

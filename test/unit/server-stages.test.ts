@@ -1,27 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyFilter, encode, InputError, newRequestId, ProtocolTag, replySubject, type DdlAction, type RequestMessage } from '@cohort/core';
+import { encode, InputError, type DdlAction, type RequestMessage } from '@cohort/core';
 import { silentLogger } from '@cohort/core/log';
 import { AgentRegistry, buildReply, decodeStage, Drop, encodeReply, filterStage, lookupStage, Refusal, routeStage, ttlStage, validateStage } from '@cohort/server';
+import { testRequest } from '../harness/messages.js';
 
-function request(fields: Partial<RequestMessage> = {}): RequestMessage {
-  const id = newRequestId();
-  return {
-    protocol: ProtocolTag.Request,
-    id,
-    sender: 'cli',
-    callerid: 'user=test',
-    collective: 'cohort',
-    agent: 'rpcutil',
-    action: 'ping',
-    data: {},
-    filter: emptyFilter(),
-    ttl: 60,
-    time: Date.now(),
-    reply_to: replySubject('cohort', 'user=test', id),
-    ...fields,
-  };
-}
+const request = testRequest;
 
 const text = (s: string) => new TextEncoder().encode(s);
 
