@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encode, InputError, type DdlAction, type RequestMessage } from '@cohort/core';
+import { encode, InputError, type DdlAction } from '@cohort/core';
 import { silentLogger } from '@cohort/core/log';
 import { AgentRegistry, buildReply, decodeStage, Drop, encodeReply, filterStage, lookupStage, Refusal, routeStage, ttlStage, validateStage } from '@cohort/server';
 import { testRequest } from '../harness/messages.js';
