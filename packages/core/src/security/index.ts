@@ -1,0 +1,57 @@
+/**
+ * Security: Ed25519 keys and signatures, issuer certificates, trust stores,
+ * signed request/reply envelopes, the replay cache, actionpolicy
+ * authorization, audit records and NATS connection settings. See docs/security.md.
+ */
+export { SecurityError } from './errors.js';
+export {
+  generateKeyPair,
+  publicKeyHex,
+  publicKeyFromHex,
+  keyId,
+  privateKeyPem,
+  publicKeyPem,
+  readPrivateKey,
+  readPublicKeyHex,
+  publicKeyFileFor,
+  certificateFileFor,
+  writeKeyPair,
+  type KeyPair,
+} from './keys.js';
+export { signText, verifyText } from './signing.js';
+export {
+  certificateTag,
+  issueCertificate,
+  parseCertificateDocument,
+  readCertificate,
+  writeCertificate,
+  certificateBody,
+  openCertificate,
+  certificateProblem,
+  subjectProblem,
+  type CertificateRequest,
+} from './certificate.js';
+export { TrustStore, subjectForKeyFile, type TrustKind, type TrustedSigner, type TrustSources } from './trust.js';
+export {
+  createSigner,
+  sealRequest,
+  sealReply,
+  encodeRequest,
+  openRequest,
+  openReply,
+  verifyRequest,
+  verifyReply,
+  type Signer,
+  type OpenedRequest,
+  type OpenedReply,
+} from './envelope.js';
+export { loadSigner, type SignerSource } from './signer.js';
+export { ReplayCache, ReplayVerdict } from './replay.js';
+export { Refreshing, stampOf } from './refreshing.js';
+export { AuditOutcome, auditRecord, auditLine, type AuditRecord } from './audit.js';
+export { resolveBusAuth, type BusAuth, type BusAuthSettings } from './bus-auth.js';
+export { parsePolicy, parseGroups, PolicyError } from './policy/parse.js';
+export { evaluatePolicy, ruleMatches, type PolicySubject, type PolicyMatch } from './policy/evaluate.js';
+export { PolicyStore, type PolicyStoreOptions } from './policy/store.js';
+export type { Policy, PolicyRule, PolicyEffect, PolicyGroups, PolicyDecision, CallerPattern } from './policy/types.js';
+export { redactSecrets, redacted } from './redact.js';

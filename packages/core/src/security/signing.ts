@@ -1,0 +1,22 @@
+import { sign, verify, type KeyObject } from 'node:crypto';
+import { publicKeyFromHex } from './keys.js';
+
+/**
+ * Ed25519 signatures over the UTF-8 bytes of a text (the exact JSON text of
+ * an envelope, so nothing has to be canonicalised). Signatures are 128 hex
+ * characters on the wire.
+ */
+
+/** Sign `text` with an Ed25519 private key; returns the signature in hex. */
+export function signText(privateKey: KeyObject, text: string): string {
+  return sign(null, Buffer.from(text, 'utf8'), privateKey).toString('hex');
+}
+
+/** True when `signatureHex` is a valid signature of `text` by `publicKeyHex`. Never throws. */
+export function verifyText(publicKeyHexValue: string, text: string, signatureHex: string): boolean {
+  try {
+    return verify(null, Buffer.from(text, 'utf8'), publicKeyFromHex(publicKeyHexValue), Buffer.from(signatureHex, 'hex'));
+  } catch {
+    return false;
+  }
+}
