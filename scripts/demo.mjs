@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The demo: a private nats-server on a free port, five cohortd nodes with the
 // example facts (examples/fleet/nodes) and the example echo agent, and a short
-// scripted tour of real `cohort` commands against them.
+// scripted tour of real `cohort` commands against them. The nodes run in
+// signed mode with throwaway keys made in the fleet's temp dir (an issuer,
+// the operator's certified key, certified node keys) and actionpolicy files;
+// the CLI signs with the operator key (COHORT_KEY).
 //
 //   node scripts/demo.mjs          run the tour, then stop everything
 //   node scripts/demo.mjs --keep   run the tour, then keep the fleet up until Ctrl-C
@@ -24,7 +27,15 @@ const tour = [
   ['Machine-readable output', ['rpc', 'rpcutil', 'ping', '-I', 'web1', '--json']],
   ['Invalid input is refused before anything is sent (exit 2)', ['rpc', 'echo', 'sleep', 'seconds=soon'], 2],
   ['What does a node know about itself?', ['inventory', 'db1']],
+  ['Signed requests; replies checked against the issuer too', ['rpc', 'rpcutil', 'ping', '-I', 'web1', '-I', 'db1', '--verify-replies']],
+  ['Authorization: the policy allows echo#echo but not echo#fail for this operator (status 1, exit 1)', ['rpc', 'echo', 'fail', '-I', 'web1'], 1],
 ];
+
+// rpcutil for every trusted caller; echo's echo and sleep for the operator; everything else denied.
+const policies = {
+  'rpcutil.policy': 'policy default allow\n',
+  'echo.policy': 'policy default deny\nallow\tuser=operator\techo sleep\t*\t*\n',
+};
 
 const nats = await startNatsServer();
 let fleet;
@@ -36,8 +47,8 @@ process.on('SIGINT', () => shutdown().then(() => process.exit(130)));
 try {
   const nodes = loadNodeDescriptors();
   console.log(bold(`Starting nats-server on ${nats.url} and ${nodes.length} cohortd nodes: ${nodes.map((n) => n.identity).join(', ')}`));
-  fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes });
-  const env = { ...process.env, COHORT_NATS: nats.url, COHORT_CONFIG: exampleClientConfig };
+  fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes, secure: { policies } });
+  const env = { ...process.env, COHORT_NATS: nats.url, COHORT_CONFIG: exampleClientConfig, ...fleet.clientEnv };
   let unexpected = 0;
   for (const [title, args, expected = 0] of tour) {
     console.log(`\n${bold(`# ${title}`)}\n${bold(`$ cohort ${args.map((a) => (/[\s()'<>=!]/.test(a) && !/^[\w.-]+=[\w.%-]*$/.test(a) ? `'${a}'` : a)).join(' ')}`)}`);
@@ -50,7 +61,7 @@ try {
     process.exitCode = 1;
   }
   if (keep) {
-    console.log(`\n${bold('The fleet is still running. In another terminal:')}\n  export COHORT_NATS=${nats.url} COHORT_CONFIG=${exampleClientConfig}\n  pnpm exec cohort ping\nPress Ctrl-C here to stop it.`);
+    console.log(`\n${bold('The fleet is still running. In another terminal:')}\n  export COHORT_NATS=${nats.url} COHORT_CONFIG=${exampleClientConfig} COHORT_KEY=${fleet.clientEnv.COHORT_KEY}\n  pnpm exec cohort ping\nPress Ctrl-C here to stop it.`);
     await new Promise(() => {});
   }
 } catch (err) {

@@ -14,6 +14,8 @@ export interface FleetNode {
 export interface Fleet {
   dir: string;
   nodes: Map<string, FleetNode>;
+  /** Environment for the CLI: `COHORT_KEY` (the operator's key) with `secure`, else empty. */
+  clientEnv: Record<string, string>;
   kill(identity: string, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
@@ -26,6 +28,10 @@ export interface FleetOptions {
   logLevel?: string;
   dir?: string;
   readyTimeoutMs?: number;
+  /** Also wait until every node is in the registry (needs a JetStream-enabled nats-server). */
+  registry?: boolean;
+  /** Signed mode with throwaway keys (and optional actionpolicy files); default: unsigned mode. */
+  secure?: boolean | { policies?: Record<string, string> };
 }
 export const repoRoot: string;
 export const cohortdBin: string;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { subscribedSubjects } from './nats-server.mjs';
+import { fleetSecurity } from './fleet-security.mjs';
+import { waitForRegistry } from './registry.mjs';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.js');
@@ -38,12 +40,24 @@ export function syntheticNodes(count) {
 }
 
 /**
- * Start one cohortd per descriptor and wait until every node is subscribed.
+ * Start one cohortd per descriptor and wait until every node is subscribed
+ * (and, with `registry`, until every node is in the registry: use it with a
+ * JetStream-enabled nats-server).
+ *
+ * Security: by default the nodes run with `security.mode: unsigned` (tests
+ * hand-craft plain requests; the CLI needs no key). With `secure` they run
+ * in signed mode with throwaway keys made in the fleet dir (an issuer, the
+ * operator key certified as user=operator, certified node keys, an audit log
+ * per node); the CLI signs when run with `fleet.clientEnv` (COHORT_KEY).
  * @param {{ natsUrl: string, monitorPort: number, nodes: Array<{ identity: string, facts: object, classes: string[] }>,
- *           pluginDirs?: string[], config?: Record<string, unknown>, logLevel?: string, dir?: string, readyTimeoutMs?: number }} options
+ *           pluginDirs?: string[], config?: Record<string, unknown>, logLevel?: string, dir?: string, readyTimeoutMs?: number, registry?: boolean,
+ *           secure?: boolean | { policies?: Record<string, string> } }} options
  */
 export async function startFleet(options) {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cohort-fleet-'));
+  const security = options.secure
+    ? fleetSecurity(dir, options.nodes.map((n) => n.identity), typeof options.secure === 'object' ? options.secure : {})
+    : undefined;
   /** @type {Map<string, { identity: string, process: import('node:child_process').ChildProcess, configFile: string, factsFile: string, log: () => string }>} */
   const nodes = new Map();
   for (const node of options.nodes) {
@@ -61,15 +75,21 @@ export async function startFleet(options) {
       classes_file: classesFile,
       plugin_dirs: options.pluginDirs ?? [examplePluginDir],
       logging: { level: options.logLevel ?? 'warn', format: 'text' },
+      security: security ? security.nodeConfig : { mode: 'unsigned' },
       ...(options.config ?? {}),
     };
     writeFileSync(configFile, yaml.dump(config));
     nodes.set(node.identity, launch(node.identity, configFile, factsFile));
   }
   await waitForSubscriptions(options.monitorPort, [...nodes.keys()], options.readyTimeoutMs ?? 30000, nodes);
+  if (options.registry) {
+    await waitForRegistry(options.natsUrl, [...nodes.keys()], { timeoutMs: options.readyTimeoutMs ?? 30000, onWait: () => failIfExited(nodes) });
+  }
   return {
     dir,
     nodes,
+    /** Environment for the CLI: the operator's signing key when `secure`, else nothing. */
+    clientEnv: security ? security.clientEnv : {},
     /** Send a signal to one node and wait for it to exit. */
     async kill(identity, signal = 'SIGKILL') {
       const n = nodes.get(identity);
@@ -106,6 +126,10 @@ function launch(identity, configFile, factsFile) {
     if (log.length > 200000) log = log.slice(-100000);
   });
   return { identity, process: child, configFile, factsFile, log: () => log };
+}
+
+function failIfExited(nodes) {
+  for (const n of nodes.values()) if (n.process.exitCode !== null) throw new Error(`cohortd ${n.identity} exited with ${n.process.exitCode}:\n${n.log()}`);
 }
 
 /** Wait until each identity's node subject is subscribed on the server. */

@@ -1,7 +1,9 @@
 // Starts a private nats-server on a free loopback port: used by the test
 // harness, the demo and the benchmarks. The server can be killed for fault tests.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, connect } from 'node:net';
 
 /** Locate the nats-server binary ($NATS_SERVER, PATH, /usr/sbin, /usr/local/bin). */
@@ -40,7 +42,9 @@ function canConnect(port) {
 }
 
 /**
- * Start nats-server on free ports (client + HTTP monitoring).
+ * Start nats-server on free ports (client + HTTP monitoring). With `jetstream`
+ * (needed by the registry), its store is a fresh temp dir (unless `storeDir`
+ * is given) that is removed when the server exits.
  * @param {{ args?: string[], port?: number, jetstream?: boolean, storeDir?: string }} [options]
  * @returns {Promise<{ url: string, port: number, monitorPort: number, process: import('node:child_process').ChildProcess, stop: () => Promise<void>, kill: () => void }>}
  */
@@ -52,8 +56,10 @@ export async function startNatsServer(options = {}) {
   const port = options.port ?? (await freePort());
   const monitorPort = await freePort();
   const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), ...(options.args ?? [])];
-  if (options.jetstream) args.push('-js', '-sd', options.storeDir ?? `/tmp/cohort-js-${port}`);
+  const ownStore = options.jetstream && !options.storeDir ? mkdtempSync(join(tmpdir(), 'cohort-js-')) : undefined;
+  if (options.jetstream) args.push('-js', '-sd', options.storeDir ?? ownStore);
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (ownStore) child.once('exit', () => rmSync(ownStore, { recursive: true, force: true }));
   let stderr = '';
   child.stderr.on('data', (d) => {
     if (stderr.length < 20000) stderr += d;

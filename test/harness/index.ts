@@ -51,11 +51,15 @@ export function cohort(args: string[], options: { nats?: string; input?: string;
   });
 }
 
-/** A started bus plus the example fleet (five nodes from examples/fleet/nodes), torn down by `stop`. */
+/**
+ * A started bus (JetStream on, for the registry) plus the example fleet (five
+ * nodes from examples/fleet/nodes, all registered before it returns), torn
+ * down by `stop`.
+ */
 export async function exampleFleet(extra: Partial<FleetOptions> = {}): Promise<{ nats: NatsServer; fleet: Fleet; stop(): Promise<void> }> {
-  const nats = await startNatsServer();
+  const nats = await startNatsServer({ jetstream: true });
   try {
-    const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: loadNodeDescriptors(), ...extra });
+    const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: loadNodeDescriptors(), registry: true, ...extra });
     return {
       nats,
       fleet,

@@ -79,12 +79,12 @@ test('sum: total of numeric values, 0 when none', () => {
 
 test('registry: unknown function names the function and the registered ones', () => {
   const registry = defaultAggregators();
-  assert.deepEqual(registry.names(), ['average', 'boolean_summary', 'sum', 'summary']);
+  assert.deepEqual(registry.names(), ['average', 'boolean_summary', 'nagios_states', 'sum', 'summary']);
   assert.throws(
-    () => registry.create({ function: 'nagios_states', args: ['load'] }, action),
+    () => registry.create({ function: 'custom_states', args: ['load'] }, action),
     (err: unknown) =>
       err instanceof AggregatorError &&
-      /unknown aggregate function 'nagios_states' in action 'info'; registered: average, boolean_summary, sum, summary/.test(err.message),
+      /unknown aggregate function 'custom_states' in action 'info'; registered: average, boolean_summary, nagios_states, sum, summary/.test(err.message),
   );
   assert.throws(() => new AggregatorRegistry().create({ function: 'summary', args: ['x'] }, action), /registered: none/);
 });

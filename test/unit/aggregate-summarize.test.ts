@@ -72,14 +72,14 @@ test('Choria formats and YAML DDL aggregates render', () => {
 });
 
 test('unregistered functions are left out; a registry can supply them', () => {
-  const run = action('nrpe', 'runcommand');
+  const run = { ...action('nrpe', 'runcommand'), aggregate: [{ function: 'custom_states', args: ['exitcode'] }] };
   const replies = [
     { statuscode: 0, data: { exitcode: 0 } },
     { statuscode: 1, data: { exitcode: 2 } },
   ];
   assert.deepEqual(summarize(run, replies), []);
   const registry = defaultAggregators();
-  registry.register('nagios_states', (call, act) => registry.create({ ...call, function: 'summary' }, act));
+  registry.register('custom_states', (call, act) => registry.create({ ...call, function: 'summary' }, act));
   assert.deepEqual(summarize(run, replies, registry)[0]?.counts, [['0', 1], ['2', 1]]);
 });
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinAgents, type NodeInfo } from '@cohort/agents';
+import { rpcutil, type NodeInfo } from '@cohort/agents';
 import { builtinDdlDir } from '@cohort/core';
 import { silentLogger } from '@cohort/core/log';
 import { AgentRegistry, findPlugins, loadAgents } from '@cohort/server';
@@ -29,9 +29,10 @@ function pluginDir(files: Record<string, string>): string {
   return dir;
 }
 
+// Only rpcutil: nrpe and puppetral check the real node (NRPE config, Puppet) before loading.
 async function load(pluginDirs: string[]) {
   const registry = new AgentRegistry();
-  await loadAgents({ registry, builtin: builtinAgents, builtinDdlDir: builtinDdlDir(), pluginDirs, node: {} as NodeInfo, log: silentLogger() });
+  await loadAgents({ registry, builtin: [rpcutil], builtinDdlDir: builtinDdlDir(), pluginDirs, node: {} as NodeInfo, log: silentLogger() });
   return registry;
 }
 

@@ -69,6 +69,8 @@ export interface AgentDefinition<A extends ActionShapes<A>> {
   /** One function per DDL action, no more, no less. */
   actions: { [K in keyof A]: ActionFor<A[K]> };
   activate?: ActivationCheck;
+  /** Release what the agent holds (helper processes, timers); the daemon calls it once on shutdown, after in-flight actions. */
+  dispose?: () => Promise<void> | void;
 }
 
 /** An action as the daemon calls it: inputs already validated against the DDL. */
@@ -79,6 +81,7 @@ export interface Agent {
   readonly name: string;
   readonly actions: Readonly<Record<string, ActionHandler>>;
   readonly activate?: ActivationCheck;
+  readonly dispose?: () => Promise<void> | void;
 }
 
 /**
@@ -104,7 +107,7 @@ const namePattern = /^[a-z0-9_]+$/;
  */
 export function asAgent(value: unknown): Agent {
   if (typeof value !== 'object' || value === null) throw new AgentDefinitionError('the default export is not an object; export default defineAgent({ name, actions })');
-  const { name, actions, activate } = value as { name?: unknown; actions?: unknown; activate?: unknown };
+  const { name, actions, activate, dispose } = value as { name?: unknown; actions?: unknown; activate?: unknown; dispose?: unknown };
   if (typeof name !== 'string' || !namePattern.test(name)) throw new AgentDefinitionError(`'name' must be a lower-case agent name (got ${JSON.stringify(name) ?? 'nothing'})`);
   if (typeof actions !== 'object' || actions === null) throw new AgentDefinitionError(`agent '${name}' has no 'actions' object`);
   const table: Record<string, ActionHandler> = {};
@@ -113,5 +116,11 @@ export function asAgent(value: unknown): Agent {
     table[action] = fn as ActionHandler;
   }
   if (activate !== undefined && typeof activate !== 'function') throw new AgentDefinitionError(`agent '${name}' 'activate' is not a function`);
-  return Object.freeze({ name, actions: Object.freeze(table), ...(activate ? { activate: activate as ActivationCheck } : {}) });
+  if (dispose !== undefined && typeof dispose !== 'function') throw new AgentDefinitionError(`agent '${name}' 'dispose' is not a function`);
+  return Object.freeze({
+    name,
+    actions: Object.freeze(table),
+    ...(activate ? { activate: activate as ActivationCheck } : {}),
+    ...(dispose ? { dispose: dispose as () => Promise<void> | void } : {}),
+  });
 }

@@ -24,4 +24,6 @@ export type { NodeInfo, AgentSummary, UnloadedAgent, DaemonCounters } from './no
 export { builtinAgents } from './builtin.js';
 export { rpcutil } from './rpcutil/index.js';
 export { factAt, factNames } from './rpcutil/facts.js';
+export * from './puppetral/api.js';
+export * from './nrpe/api.js';
 export type * from './generated/index.js';

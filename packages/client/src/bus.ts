@@ -1,5 +1,6 @@
-import { connect, type NatsConnection } from 'nats';
-import { ConnectionError, errorMessage } from '@cohort/core';
+import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
+import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus-kv.js';
 
 /**
  * The only module that talks to NATS. Everything else sees the small {@link Bus}
@@ -20,6 +21,12 @@ export interface Bus {
   /** Resolve once the server has seen everything published so far. */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Watch a key-value bucket (the registry): initial values, then changes,
+   * until stopped. Resolves with BucketMissing when there is no such bucket.
+   * Absent on buses without a key-value store (broadcast discovery only).
+   */
+  watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
 }
 
 export interface BusOptions {
@@ -29,6 +36,23 @@ export interface BusOptions {
   connectTimeoutMs?: number;
   /** Connection name shown in the server's monitoring. */
   name?: string;
+  /** TLS and credentials (checked and read by resolveBusAuth from @cohort/core). */
+  auth?: BusAuth;
+}
+
+/** nats.js connection options for TLS and credentials. */
+export function natsAuthOptions(auth: BusAuth | undefined): Partial<ConnectionOptions> {
+  if (!auth) return {};
+  const out: Partial<ConnectionOptions> = {};
+  if (auth.tls) out.tls = { ...auth.tls };
+  if (auth.user !== undefined) {
+    out.user = auth.user;
+    out.pass = auth.pass;
+  }
+  if (auth.token !== undefined) out.token = auth.token;
+  if (auth.creds) out.authenticator = credsAuthenticator(auth.creds);
+  else if (auth.nkeySeed) out.authenticator = nkeyAuthenticator(auth.nkeySeed);
+  return out;
 }
 
 /** Default wait for the first connection to NATS. */
@@ -48,6 +72,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       timeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
       name: options.name ?? 'cohort-client',
       noRandomize: true,
+      ...natsAuthOptions(options.auth),
     });
   } catch (err) {
     const tried = servers.join(', ');
@@ -60,6 +85,10 @@ function reason(err: unknown): string {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
   if (code === 'CONNECTION_REFUSED') return 'connection refused';
   if (code === 'CONNECTION_TIMEOUT' || code === 'TIMEOUT') return 'timed out';
+  if (code === 'AUTHORIZATION_VIOLATION' || code === 'AUTHENTICATION_EXPIRED' || /authorization violation/i.test(errorMessage(err))) {
+    return 'the server refused our credentials (authorization violation): give --user/--password, --token, --creds or --nkey (or nats.* in the client config)';
+  }
+  if (/certificate|self[- ]signed|tls|ssl/i.test(errorMessage(err))) return `TLS failed: ${errorMessage(err)} (give the server's CA with --tls-ca, and --tls-cert/--tls-key if it wants a client certificate)`;
   return errorMessage(err);
 }
 
@@ -78,6 +107,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
       return { unsubscribe: () => sub.unsubscribe() };
     },
     flush: () => nc.flush(),
+    watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

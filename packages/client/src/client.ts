@@ -1,15 +1,18 @@
-import { plainIdentities, type Ddl, type Filter } from '@cohort/core';
+import { plainIdentities, UsageError, verifyReply, type BusAuth, type Ddl, type Filter, type Signer, type TrustStore } from '@cohort/core';
 import { connectBus, defaultConnectTimeoutMs, type Bus } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import { createDdlSource, prepareRequest, type DdlSource } from './ddl.js';
 import { broadcastDiscovery, type DiscoveryRun } from './discovery/broadcast.js';
+import type { DiscoveryDecision, DiscoveryMethod } from './discovery/method.js';
+import type { Registry } from './discovery/registry.js';
+import { planDiscovery, RegistryCache } from './discovery/resolve.js';
 import { ClientClosedError } from './errors.js';
 import { defaultCallerId, defaultSender } from './identity.js';
 import { agentProxy, type ActionMapLike, type AgentProxy } from './proxy.js';
 import { startRpc } from './rpc.js';
 import { parseCount } from './targets.js';
 import type { DiscoveryOptions, RpcCall, RpcOptions } from './types.js';
-import { completeFilter, type Caller } from './wire.js';
+import { completeFilter, withAgent, type Caller, type ReplyCheck } from './wire.js';
 
 /** Client defaults, as data. Durations in seconds. */
 export const clientDefaults = {
@@ -47,6 +50,17 @@ export interface ClientOptions {
   /** Use this bus instead of connecting to NATS (tests, custom transports). */
   bus?: Bus;
   clock?: Clock;
+  /** How calls discover nodes when they do not say (default `auto`: the registry when fresh, else broadcast). */
+  discoveryMethod?: DiscoveryMethod;
+  /** TLS and credentials for NATS (see resolveBusAuth in @cohort/core). */
+  auth?: BusAuth;
+  /**
+   * Sign every request with this key (see loadSigner in @cohort/core). The
+   * caller id is the one bound to the key; a different `callerid` is refused.
+   */
+  signer?: Signer;
+  /** Verify replies against these trusted node keys and issuers; unverifiable replies are reported in `stats.unverified`, not counted. */
+  verifyReplies?: TrustStore;
 }
 
 /**
@@ -66,17 +80,29 @@ export class Client {
   private readonly bus: Bus;
   private readonly clock: Clock;
   private readonly discoveryDefaults: { timeout: number; window: number };
+  private readonly signer: Signer | undefined;
+  private readonly registryCache: RegistryCache;
+  private readonly discoveryMethod: DiscoveryMethod;
+  private readonly verify: ReplyCheck | undefined;
   private closed = false;
 
   private constructor(bus: Bus, options: ClientOptions) {
     this.bus = bus;
     this.clock = options.clock ?? systemClock;
+    this.signer = options.signer;
     this.caller = Object.freeze({
       collective: options.collective ?? clientDefaults.collective,
-      callerid: options.callerid ?? defaultCallerId(),
+      callerid: options.signer?.subject ?? options.callerid ?? defaultCallerId(),
       sender: options.sender ?? defaultSender(),
     });
+    const trust = options.verifyReplies;
+    this.verify = trust && ((opened) => {
+      const signer = verifyReply(opened, trust, Date.now());
+      return typeof signer === 'string' ? signer : undefined;
+    });
     this.ddlSource = options.ddl ?? createDdlSource(options.ddlDirs);
+    this.registryCache = new RegistryCache(bus, this.caller.collective, this.clock);
+    this.discoveryMethod = options.discoveryMethod ?? 'auto';
     this.discoveryDefaults = {
       timeout: options.discoveryTimeout ?? clientDefaults.discoveryTimeout,
       window: options.discoveryWindow ?? clientDefaults.discoveryWindow,
@@ -85,12 +111,17 @@ export class Client {
 
   /** Connect to NATS (throws ConnectionError naming the URLs tried). */
   static async connect(options: ClientOptions): Promise<Client> {
+    const bound = options.signer?.subject;
+    if (bound !== undefined && options.callerid !== undefined && options.callerid !== bound) {
+      throw new UsageError(`caller id '${options.callerid}' does not match the signing key, which is bound to '${bound}'; drop the callerid setting or use that caller's key`);
+    }
     const bus =
       options.bus ??
       (await connectBus({
         servers: serverList(options.servers),
         connectTimeoutMs: options.connectTimeout === undefined ? defaultConnectTimeoutMs : options.connectTimeout * 1000,
-        name: `cohort-client ${options.callerid ?? ''}`.trim(),
+        name: `cohort-client ${bound ?? options.callerid ?? ''}`.trim(),
+        ...(options.auth ? { auth: options.auth } : {}),
       }));
     return new Client(bus, options);
   }
@@ -101,14 +132,33 @@ export class Client {
    */
   discoverStream(filter?: Partial<Filter>, options: DiscoveryOptions = {}): DiscoveryRun {
     this.assertOpen();
-    return broadcastDiscovery({ bus: this.bus, clock: this.clock, caller: this.caller }, completeFilter(filter), {
+    return broadcastDiscovery({ bus: this.bus, clock: this.clock, caller: this.caller, signer: this.signer, verify: this.verify }, completeFilter(filter), {
       timeoutMs: (options.timeout ?? this.discoveryDefaults.timeout) * 1000,
       windowMs: (options.window ?? this.discoveryDefaults.window) * 1000,
       ttl: clientDefaults.ttl,
     });
   }
 
-  /** Identities of the nodes matching `filter`, in the order they answered. */
+  /**
+   * The collective's registry: read on first use, then kept current by a
+   * watch until close(). `unavailable` says why when there is none.
+   */
+  registry(): Promise<Registry> {
+    this.assertOpen();
+    return this.registryCache.get();
+  }
+
+  /**
+   * How `filter` would be discovered with `method` (default: the client's):
+   * the registry's matching identities, or broadcast and why. Throws
+   * UsageError for `registry` when there is no registry.
+   */
+  planDiscovery(filter?: Partial<Filter>, method: DiscoveryMethod = this.discoveryMethod): Promise<DiscoveryDecision> {
+    this.assertOpen();
+    return planDiscovery(this.registryCache, method, completeFilter(filter));
+  }
+
+  /** Identities of the nodes matching `filter`, in the order they answered (broadcast discovery). */
   async discover(filter?: Partial<Filter>, options?: DiscoveryOptions): Promise<string[]> {
     const out: string[] = [];
     for await (const node of this.discoverStream(filter, options)) out.push(node.identity);
@@ -126,14 +176,21 @@ export class Client {
     const filter = completeFilter(options.filter);
     const nodes = options.nodes ?? plainIdentities(filter);
     const timeout = options.timeout ?? prepared.ddl.metadata.timeout + clientDefaults.timeoutMargin;
+    const method = options.discoveryMethod ?? this.discoveryMethod;
+    // Registry discovery resolves the targets first; broadcast (or no usable registry) discovers on the bus.
+    const targets = async (): Promise<string[] | undefined> => {
+      const decision = await planDiscovery(this.registryCache, method, withAgent(filter, options.agent));
+      options.onDiscovery?.(decision);
+      return decision.method === 'registry' ? decision.identities : undefined;
+    };
     const call = startRpc(
-      { bus: this.bus, clock: this.clock, caller: this.caller },
+      { bus: this.bus, clock: this.clock, caller: this.caller, signer: this.signer, verify: this.verify },
       {
         agent: options.agent,
         action: options.action,
         data: prepared.data,
         filter,
-        ...(nodes ? { nodes } : {}),
+        ...(nodes ? { nodes } : { targets }),
         ...(options.batch !== undefined ? { batch: parseCount(options.batch, 'batch') } : {}),
         batchSleepMs: (options.batchSleep ?? clientDefaults.batchSleep) * 1000,
         ...(options.limit !== undefined ? { limit: parseCount(options.limit, 'limit') } : {}),
@@ -161,6 +218,7 @@ export class Client {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.registryCache.close();
     await this.bus.close();
   }
 

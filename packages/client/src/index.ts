@@ -14,16 +14,25 @@
 export { Client, clientDefaults, serverList, type ClientOptions } from './client.js';
 export type { Reply, RpcStats, RpcOptions, RpcCall, DiscoveryOptions, Count } from './types.js';
 export type { AgentProxy, ActionMapLike, CallOptions } from './proxy.js';
-export { connectBus, defaultConnectTimeoutMs, type Bus, type BusOptions, type BusSubscription } from './bus.js';
+export { connectBus, natsAuthOptions, defaultConnectTimeoutMs, type Bus, type BusOptions, type BusSubscription } from './bus.js';
 export { Collector, EndReason, type CollectorOptions, type CollectorResult, type Collected } from './collect.js';
 export { systemClock, sleep, type Clock } from './clock.js';
 export { broadcastDiscovery, type DiscoveryRun, type DiscoveredNode, type DiscoverySummary, type BroadcastDiscoveryOptions } from './discovery/broadcast.js';
+export { Registry } from './discovery/registry.js';
+export { RegistryView } from './discovery/registry-view.js';
+export { RegistryCache, planDiscovery } from './discovery/resolve.js';
+export { DiscoveryMethod, decideDiscovery, type DiscoveryDecision, type RegistryState } from './discovery/method.js';
+export { matchRegistry, type RegistryMatch } from './discovery/registry-match.js';
+export { registeredNode, nodeViewOf, type RegisteredNode } from './discovery/registry-record.js';
+export { registryFreshness, isStale, recordAgeMs, staleAfterMs, staleGraceMs, type RegistryFreshness } from './discovery/registry-freshness.js';
+export { watchLifecycle, type LifecycleWatch } from './discovery/lifecycle.js';
+export type { BucketEntry, BucketWatch, BucketMissing } from './bus-kv.js';
 export { startRpc, type RpcPlan, type RpcDeps } from './rpc.js';
 export { parseCount, resolveCount, limitTargets, batchTargets, seededRandom, type ParsedCount } from './targets.js';
 export { parseNodesList } from './nodes-file.js';
 export { createDdlSource, prepareRequest, requireAction, type DdlSource, type PreparedRequest } from './ddl.js';
 export { defaultCallerId, defaultSender } from './identity.js';
-export { buildRequest, completeFilter, withAgent, subscribeReplies, type Caller } from './wire.js';
+export { buildRequest, completeFilter, withAgent, subscribeReplies, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 export { NoNodesError, ClientClosedError } from './errors.js';
 export {
   summarize,

@@ -1,11 +1,11 @@
-import { encode, newRequestId, nodeSubject, type Filter } from '@cohort/core';
+import { encodeRequest, newRequestId, nodeSubject, type Filter, type Signer } from '@cohort/core';
 import type { Bus } from './bus.js';
 import { sleep, type Clock } from './clock.js';
 import { Collector } from './collect.js';
 import { broadcastDiscovery, type DiscoveryRun } from './discovery/broadcast.js';
 import { batchTargets, limitTargets, type ParsedCount } from './targets.js';
 import type { Reply, RpcCall, RpcStats } from './types.js';
-import { buildRequest, subscribeReplies, withAgent, type Caller } from './wire.js';
+import { buildRequest, subscribeReplies, withAgent, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 
 /** What one call does, fully resolved (milliseconds, parsed counts, validated data). */
 export interface RpcPlan {
@@ -16,6 +16,12 @@ export interface RpcPlan {
   filter: Filter;
   /** Static targets: discovery is skipped. */
   nodes?: readonly string[];
+  /**
+   * Resolves the targets before anything is sent (registry discovery): a list
+   * is addressed as `nodes` is, and the call ends the moment all of them
+   * replied; undefined falls back to broadcast discovery.
+   */
+  targets?: () => Promise<readonly string[] | undefined>;
   batch?: ParsedCount;
   batchSleepMs: number;
   limit?: ParsedCount;
@@ -30,6 +36,10 @@ export interface RpcDeps {
   bus: Bus;
   clock: Clock;
   caller: Caller;
+  /** Signs every request (its subject is the caller id); absent: requests are sent unsigned. */
+  signer?: Signer | undefined;
+  /** Verify replies: those failing the check are not counted and are listed in `stats.unverified`. */
+  verify?: ReplyCheck | undefined;
 }
 
 /**
@@ -46,6 +56,11 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
   const { bus, clock, caller } = deps;
   const id = newRequestId();
   const started = clock.now();
+  const unverified: Array<{ sender: string; reason: string }> = [];
+  const verification: ReplyVerification | undefined = deps.verify && {
+    check: deps.verify,
+    onUnverified: (reply, reason) => void unverified.push({ sender: reply.sender, reason }),
+  };
   const filter = withAgent(plan.filter, plan.agent);
   const collector = new Collector<Reply>({ mode: 'expect', timeoutMs: plan.timeoutMs, clock });
   const sentAt = new Map<string, number>();
@@ -74,9 +89,11 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
     if (got.unexpected) return;
     if (msg.statuscode === 0) ok++;
     else failed++;
-  });
+  }, verification);
 
-  const encodeNow = (): Uint8Array => encode(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }));
+  // Signed once per envelope (once per call, or per batch): every node gets the same bytes.
+  const encodeNow = (): Uint8Array =>
+    encodeRequest(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }), deps.signer);
 
   const send = (ids: readonly string[], bytes: Uint8Array): void => {
     const t0 = clock.now();
@@ -106,7 +123,7 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
   void collector.done.catch(() => undefined).finally(() => discovery?.stop());
 
   const discoverAndSend = async (): Promise<void> => {
-    discovery = broadcastDiscovery({ bus, clock, caller }, filter, {
+    discovery = broadcastDiscovery(deps, filter, {
       timeoutMs: plan.discoveryTimeoutMs,
       windowMs: plan.discoveryWindowMs,
       ttl: plan.ttl,
@@ -133,8 +150,14 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
   };
 
   const run = async (): Promise<void> => {
-    if (plan.nodes) {
-      const ids = plan.limit ? limitTargets(plan.nodes, plan.limit, plan.limitSeed) : plan.nodes;
+    let listed = plan.nodes;
+    if (!listed && plan.targets) {
+      const t0 = clock.now();
+      listed = await plan.targets();
+      if (listed) discoveryMs = clock.now() - t0;
+    }
+    if (listed) {
+      const ids = plan.limit ? limitTargets(listed, plan.limit, plan.limitSeed) : listed;
       await dispatch(ids);
     } else {
       await discoverAndSend();
@@ -161,6 +184,7 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
       publish_ms: round(publishMs),
       agent_ms: firstSentAt === undefined ? 0 : round((r.reason === 'count' ? (r.lastReplyAt ?? r.endedAt) : r.endedAt) - firstSentAt),
       total_ms: round(r.endedAt - started),
+      ...(deps.verify ? { unverified } : {}),
     }))
     .finally(() => sub.unsubscribe());
   stats.catch(() => undefined);

@@ -1,4 +1,5 @@
 import type { Filter, StatusCode } from '@cohort/core';
+import type { DiscoveryDecision, DiscoveryMethod } from './discovery/method.js';
 
 /** One node's reply, as yielded by an RPC call. */
 export interface Reply<D = Record<string, unknown>> {
@@ -39,6 +40,12 @@ export interface RpcStats {
   agent_ms: number;
   /** From the start of the call to its end. */
   total_ms: number;
+  /**
+   * Only when verifying replies (`verifyReplies`): replies whose signature or
+   * signer did not check out. They are not counted above (their sender is
+   * listed in no_response unless a verified reply also came).
+   */
+  unverified?: Array<{ sender: string; reason: string }>;
 }
 
 /** A count given as a number of nodes or as a percentage of those discovered (`"10"`, `10`, `"25%"`). */
@@ -76,6 +83,10 @@ export interface RpcOptions<I extends object = Record<string, unknown>> {
   ttl?: number;
   discoveryTimeout?: number;
   discoveryWindow?: number;
+  /** `auto` (default: the registry when fresh, else broadcast), `broadcast` or `registry`. Ignored with `nodes`. */
+  discoveryMethod?: DiscoveryMethod;
+  /** Told which discovery ran and why (e.g. the fstat fallback), before anything is sent. */
+  onDiscovery?: (decision: DiscoveryDecision) => void;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { decodeReply, emptyFilter, ProtocolTag, replySubject, type Filter, type ReplyMessage, type RequestMessage } from '@cohort/core';
+import { emptyFilter, openReply, ProtocolTag, replySubject, type Filter, type OpenedReply, type ReplyMessage, type RequestMessage } from '@cohort/core';
 import type { Bus, BusSubscription } from './bus.js';
 
 /** Who is asking and where: fixed per client. */
@@ -51,30 +51,49 @@ export function buildRequest(
 }
 
 /**
+ * Checks a reply's signature and signer (see `--verify-replies`): undefined
+ * when it verifies, else the reason it does not.
+ */
+export type ReplyCheck = (opened: OpenedReply) => string | undefined;
+
+/** What to do with replies that fail the {@link ReplyCheck}. */
+export interface ReplyVerification {
+  check: ReplyCheck;
+  /** Told about each reply that failed the check (it is not handed to `onReply`). */
+  onUnverified(reply: ReplyMessage, reason: string): void;
+}
+
+/**
  * Subscribe to the private reply subject of request `id` and hand every valid
- * reply to that request to `onReply`. Invalid or foreign messages are dropped
- * (counted in `dropped()`): a broken node must not break the client.
+ * reply to that request to `onReply` (signed replies are unwrapped). Invalid
+ * or foreign messages are dropped (counted in `dropped()`): a broken node
+ * must not break the client. With `verification`, replies that do not verify
+ * go to its `onUnverified` instead.
  */
 export function subscribeReplies(
   bus: Bus,
   caller: Caller,
   id: string,
   onReply: (reply: ReplyMessage) => void,
+  verification?: ReplyVerification,
 ): BusSubscription & { dropped(): number } {
   let dropped = 0;
   const sub = bus.subscribe(replySubject(caller.collective, caller.callerid, id), (bytes) => {
-    let reply: ReplyMessage;
+    let opened: OpenedReply;
     try {
-      reply = decodeReply(bytes);
+      opened = openReply(bytes);
     } catch {
       dropped++;
       return;
     }
+    const reply = opened.reply;
     if (reply.request_id !== id) {
       dropped++;
       return;
     }
-    onReply(reply);
+    const problem = verification?.check(opened);
+    if (problem !== undefined) verification?.onUnverified(reply, problem);
+    else onReply(reply);
   });
   return { unsubscribe: () => sub.unsubscribe(), dropped: () => dropped };
 }

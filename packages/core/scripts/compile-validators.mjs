@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
-import { filterSchema, replySchema, requestSchema } from '../src/protocol/schemas.ts';
+import { certificateBodySchema, certificateSchema, filterSchema, replySchema, requestSchema, secureReplySchema, secureRequestSchema } from '../src/protocol/schemas.ts';
+import { lifecycleSchema, registrationSchema } from '../src/protocol/registration-schemas.ts';
 
 const root = new URL('../', import.meta.url);
 const ddlSchemaFile = new URL('../../ddl/schema/agent-ddl-schema-v1.json', root);
@@ -16,6 +17,8 @@ const out = new URL('src/generated/validators.ts', root);
 const ajv = new Ajv({ code: { source: true, esm: true }, strict: false, allErrors: false });
 ajv.removeKeyword('id'); // the upstream DDL schema names its id with draft-04's `id`
 ajv.addSchema(filterSchema).addSchema(requestSchema).addSchema(replySchema);
+ajv.addSchema(certificateSchema).addSchema(certificateBodySchema).addSchema(secureRequestSchema).addSchema(secureReplySchema);
+ajv.addSchema(registrationSchema).addSchema(lifecycleSchema);
 ajv.addSchema(JSON.parse(readFileSync(ddlSchemaFile, 'utf8')), 'cohort:agent-ddl');
 
 // The DDL document is validated with allErrors so a failing input can be
@@ -24,7 +27,16 @@ const ddlAjv = new Ajv({ code: { source: true, esm: true }, strict: false, allEr
 ddlAjv.removeKeyword('id');
 ddlAjv.addSchema(JSON.parse(readFileSync(ddlSchemaFile, 'utf8')), 'cohort:agent-ddl');
 
-const protocolCode = standalone.default(ajv, { validateRequest: 'cohort:request:1', validateReply: 'cohort:reply:1' });
+const protocolCode = standalone.default(ajv, {
+  validateRequest: 'cohort:request:1',
+  validateReply: 'cohort:reply:1',
+  validateSecureRequest: 'cohort:secure-request:1',
+  validateSecureReply: 'cohort:secure-reply:1',
+  validateCertificate: 'cohort:certificate:1',
+  validateCertificateBody: 'cohort:certificate-body:1',
+  validateRegistration: 'cohort:registration:1',
+  validateLifecycle: 'cohort:lifecycle:1',
+});
 const ddlCode = standalone.default(ddlAjv, {
   validateDdlDocument: 'cohort:agent-ddl',
   validateDdlStringInput: 'cohort:agent-ddl#/definitions/string_action_input',

@@ -8,11 +8,34 @@ export * from './protocol/status.js';
 export * from './protocol/types.js';
 export * from './protocol/subjects.js';
 export * from './protocol/ids.js';
-export { encode, decode, decodeRequest, decodeReply, defaultMaxMessageBytes, type DecodeOptions } from './protocol/codec.js';
-export { requestSchema, replySchema, filterSchema } from './protocol/schemas.js';
+export * from './protocol/registration.js';
+export { encodeRegistryMessage, decodeRegistration, decodeLifecycle } from './protocol/registration-codec.js';
+export { registrationSchema, lifecycleSchema } from './protocol/registration-schemas.js';
+export {
+  encode,
+  decode,
+  decodeText,
+  decodeRequest,
+  decodeReply,
+  decodeRequestText,
+  decodeReplyText,
+  describeSchemaErrors,
+  defaultMaxMessageBytes,
+  type DecodeOptions,
+} from './protocol/codec.js';
+export {
+  requestSchema,
+  replySchema,
+  filterSchema,
+  secureRequestSchema,
+  secureReplySchema,
+  certificateSchema,
+  certificateBodySchema,
+} from './protocol/schemas.js';
 export * from './filter/types.js';
 export * from './filter/index.js';
 export * from './ddl/types.js';
 export * from './ddl/index.js';
 export * from './config/index.js';
+export * from './security/index.js';
 export { version } from './version.js';

@@ -1,7 +1,9 @@
-import { connect, type NatsConnection, type Status } from 'nats';
-import { ConnectionError, errorMessage } from '@cohort/core';
+import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type Status } from 'nats';
+import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { RateLimitedLog } from './rate-limit.js';
+import type { BucketOpener } from './registration/bucket.js';
+import { openKvBucket } from './registration/kv.js';
 
 /** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */
 export interface Bus {
@@ -17,6 +19,8 @@ export interface Bus {
   drain(): Promise<void>;
   /** Resolves when the connection has closed: with the error that closed it, or undefined. */
   closed(): Promise<Error | undefined>;
+  /** Open a registry key-value bucket (JetStream); absent on buses without one. */
+  readonly openBucket?: BucketOpener;
 }
 
 export interface BusOptions {
@@ -24,6 +28,23 @@ export interface BusOptions {
   /** Connection name shown by the server (e.g. `cohortd web1`). */
   readonly name: string;
   readonly log: Logger;
+  /** TLS and credentials (from the `nats:` config section, checked by resolveBusAuth). */
+  readonly auth?: BusAuth;
+}
+
+/** nats.js connection options for TLS and credentials. */
+export function natsAuthOptions(auth: BusAuth | undefined): Partial<ConnectionOptions> {
+  if (!auth) return {};
+  const out: Partial<ConnectionOptions> = {};
+  if (auth.tls) out.tls = { ...auth.tls };
+  if (auth.user !== undefined) {
+    out.user = auth.user;
+    out.pass = auth.pass;
+  }
+  if (auth.token !== undefined) out.token = auth.token;
+  if (auth.creds) out.authenticator = credsAuthenticator(auth.creds);
+  else if (auth.nkeySeed) out.authenticator = nkeyAuthenticator(auth.nkeySeed);
+  return out;
 }
 
 /** Creates a Bus; `connectBus` in production. */
@@ -74,6 +95,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       reconnectTimeWait: 1000,
       reconnectJitter: 500,
       pingInterval: 30_000,
+      ...natsAuthOptions(options.auth),
     });
   } catch (err) {
     throw new ConnectionError(options.servers, `cannot connect to NATS at ${options.servers.join(', ')}: ${errorMessage(err)}`, { cause: err });
@@ -100,5 +122,6 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     },
     drain: () => nc.drain(),
     closed: async () => (await nc.closed()) ?? undefined,
+    openBucket: (name, ttlSeconds) => openKvBucket(nc, name, ttlSeconds),
   };
 }

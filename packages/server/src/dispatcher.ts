@@ -1,7 +1,7 @@
 import { fail, isAgentError, type ActionContext, type ActionHandler } from '@cohort/agents';
 import { errorMessage, InputError, Status, type StatusCode } from '@cohort/core';
 
-/** How an action call ended: the reply's status, message and (on success) the action's data. */
+/** How an action call ended: the reply's status, message and (on success) the action's data (also kept from a failure that carries outputs). */
 export interface ActionOutcome {
   readonly status: StatusCode;
   readonly message: string;
@@ -38,9 +38,41 @@ function fromValue(action: string, value: unknown): ActionOutcome {
 }
 
 function fromError(err: unknown): ActionOutcome {
-  if (isAgentError(err)) return { status: err.status, message: err.message };
+  if (isAgentError(err)) {
+    // A failure may keep the outputs it has (nrpe: exitcode, output, perfdata), as MCollective's reply.fail did.
+    const data = err.data;
+    return { status: err.status, message: err.message, ...(isPlainObject(data) ? { data } : {}) };
+  }
   if (err instanceof InputError) return { status: err.status, message: err.message };
   return { status: Status.UnknownError, message: `Unknown error: ${errorMessage(err)}`, error: err };
+}
+
+/**
+ * The context an action sees. A class (not an object literal with a getter)
+ * keeps its shape fast; the AbortSignal is made on first read of `signal`.
+ */
+class DispatchContext implements ActionContext {
+  readonly log: ContextBase['log'];
+  readonly node: ContextBase['node'];
+  readonly request: ContextBase['request'];
+  readonly #signal: () => AbortSignal;
+  constructor(base: ContextBase, signal: () => AbortSignal) {
+    this.log = base.log;
+    this.node = base.node;
+    this.request = base.request;
+    this.#signal = signal;
+  }
+  get signal(): AbortSignal {
+    return this.#signal();
+  }
+  fail(message: string, status?: Parameters<typeof fail>[1]): never {
+    return fail(message, status);
+  }
+}
+
+/** True for promises and other thenables (an async action's result). */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /**
@@ -49,37 +81,56 @@ function fromError(err: unknown): ActionOutcome {
  * status 1 straight away and whatever the action returns later is discarded.
  * Never throws: AgentError/fail() keep their status, anything else thrown is
  * status 5 "Unknown error: ...", a non-object result is status 5.
+ *
+ * Hot path: an action that returns without awaiting (rpcutil ping) needs no
+ * timer and no AbortController, so both are only made when it returns a
+ * promise, or reads `ctx.signal`.
  */
 export async function dispatch(action: string, handler: ActionHandler, input: Record<string, unknown>, base: ContextBase, options: DispatchOptions): Promise<ActionOutcome> {
-  const controller = new AbortController();
+  let controller: AbortController | undefined;
+  let abortedBy: Error | undefined;
+  const signal = (): AbortSignal => {
+    if (controller === undefined) {
+      controller = new AbortController();
+      if (abortedBy !== undefined) controller.abort(abortedBy);
+    }
+    return controller.signal;
+  };
+  const abort = (message: string): ActionOutcome => {
+    abortedBy = new Error(message);
+    controller?.abort(abortedBy);
+    return { status: Status.Aborted, message };
+  };
+  const shutdownMessage = `action '${action}' aborted: the node is shutting down`;
+  const shutdown = options.shutdown;
+  const early = shutdown?.aborted ? abort(shutdownMessage) : undefined;
+  const ctx: ActionContext = new DispatchContext(base, signal);
+  let value: unknown;
+  try {
+    value = handler(input, ctx);
+  } catch (err) {
+    return early ?? fromError(err);
+  }
+  if (early) return early;
+  if (!isThenable(value)) return fromValue(action, value);
+
   let timer: NodeJS.Timeout | undefined;
   let onShutdown: (() => void) | undefined;
   const stopped = new Promise<ActionOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      const message = `action '${action}' exceeded its ${options.timeoutMs / 1000} s timeout`;
-      controller.abort(new Error(message));
-      resolve({ status: Status.Aborted, message });
-    }, options.timeoutMs);
-    const { shutdown } = options;
+    timer = setTimeout(() => resolve(abort(`action '${action}' exceeded its ${options.timeoutMs / 1000} s timeout`)), options.timeoutMs);
     if (shutdown) {
-      onShutdown = () => {
-        const message = `action '${action}' aborted: the node is shutting down`;
-        controller.abort(new Error(message));
-        resolve({ status: Status.Aborted, message });
-      };
-      if (shutdown.aborted) onShutdown();
-      else shutdown.addEventListener('abort', onShutdown, { once: true });
+      onShutdown = () => resolve(abort(shutdownMessage));
+      shutdown.addEventListener('abort', onShutdown, { once: true });
     }
   });
-  const ctx: ActionContext = { ...base, signal: controller.signal, fail };
-  const run = (async () => handler(input, ctx))().then(
-    (value) => fromValue(action, value),
+  const run = Promise.resolve(value).then(
+    (v) => fromValue(action, v),
     (err: unknown) => fromError(err),
   );
   try {
     return await Promise.race([run, stopped]);
   } finally {
     clearTimeout(timer);
-    if (onShutdown) options.shutdown?.removeEventListener('abort', onShutdown);
+    if (onShutdown) shutdown?.removeEventListener('abort', onShutdown);
   }
 }

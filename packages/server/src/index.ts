@@ -5,13 +5,18 @@
  */
 export { main, ExitCode } from './main.js';
 export { startServer, type ServerOptions, type RunningServer } from './server.js';
-export { connectBus, type Bus, type BusConnector, type BusOptions } from './bus.js';
+export { connectBus, natsAuthOptions, type Bus, type BusConnector, type BusOptions } from './bus.js';
 export { Processor, type ProcessorDeps } from './processor.js';
 export { dispatch, type ActionOutcome, type ContextBase, type DispatchOptions } from './dispatcher.js';
 export { Drop, Refusal, type Arrival } from './pipeline/outcome.js';
 export { decodeStage } from './pipeline/decode.js';
 export { routeStage } from './pipeline/route.js';
 export { ttlStage } from './pipeline/ttl.js';
+export { verifyStage, type Admitted } from './pipeline/verify.js';
+export { replayStage } from './pipeline/replay.js';
+export { authorizeStage } from './pipeline/authorize.js';
+export { AuditFile, type AuditSink } from './pipeline/audit.js';
+export { createNodeSecurity, type NodeSecurity } from './node-security.js';
 export { filterStage, type FilterMatcher } from './pipeline/filter.js';
 export { lookupStage, type Target } from './pipeline/lookup.js';
 export { validateStage, type InputValidator } from './pipeline/validate.js';
@@ -29,3 +34,5 @@ export { Semaphore } from './semaphore.js';
 export { RateLimitedLog } from './rate-limit.js';
 export { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
 export { FactsError, PluginError } from './errors.js';
+export { Registrar, buildRegistration, buildLifecycle, openKvBucket, type RegistrarOptions, type NodeIdentity, type RegistryBucket, type BucketOpener } from './registration/index.js';
+export { simMain, startSimFleet, startVirtualNode, simNode, simIdentity, type SimFleet, type SimFleetOptions, type VirtualNode, type SimShared, type SimNodeSpec } from './sim/index.js';

@@ -1,5 +1,5 @@
 import type { NodeInfo } from '@cohort/agents';
-import { configValue, serverConfigSpec, type ServerConfig } from '@cohort/core';
+import { configValue, redactSecrets, serverConfigSpec, type ServerConfig } from '@cohort/core';
 import type { NodeState } from './node-state.js';
 import type { AgentRegistry } from './registry.js';
 import type { Stats } from './stats.js';
@@ -25,7 +25,8 @@ export function createNodeInfo(options: {
     classes: () => state.classes(),
     agents: () => registry.summaries(),
     unloadedAgents: () => registry.unloaded(),
-    configItem: (key) => configValue(serverConfigSpec, config, key),
+    // Secrets (NATS password, token) are never handed out, even inside a section.
+    configItem: (key) => redactSecrets(key, configValue(serverConfigSpec, config, key)),
     stats: () => stats.snapshot(),
     dataSources,
     // A known source that cannot answer (e.g. fstat without permission) gives an empty result, not "unknown source".

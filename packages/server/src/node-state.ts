@@ -9,6 +9,8 @@ export interface NodeStateOptions {
   readonly factsFiles: readonly string[];
   readonly classesFile: string | null;
   readonly log: Logger;
+  /** Called after facts and classes reloaded successfully (the registry republishes). */
+  readonly onChange?: () => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export class NodeState {
     try {
       this.load();
       this.#o.log.info(`reloaded facts and classes (${why})`, { facts: Object.keys(this.#facts).length, classes: this.#classes.length });
+      this.#o.onChange?.();
       return true;
     } catch (err) {
       this.#o.log.error(`${errorMessage(err)}; keeping the previous facts and classes`);

@@ -1,15 +1,18 @@
 import type { NodeInfo } from '@cohort/agents';
-import { matchFilter, validateInputs, type NodeView, type RequestMessage, type StatusCode } from '@cohort/core';
+import { AuditOutcome, auditRecord, matchFilter, Status, validateInputs, type NodeView, type RequestMessage, type StatusCode } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { dispatch, type ActionOutcome } from './dispatcher.js';
-import { decodeStage } from './pipeline/decode.js';
+import type { NodeSecurity } from './node-security.js';
+import { authorizeStage } from './pipeline/authorize.js';
 import { filterStage, type FilterMatcher } from './pipeline/filter.js';
 import { lookupStage } from './pipeline/lookup.js';
 import { Drop, Refusal, type Arrival } from './pipeline/outcome.js';
+import { replayStage } from './pipeline/replay.js';
 import { buildReply, encodeReply } from './pipeline/reply.js';
 import { routeStage } from './pipeline/route.js';
 import { ttlStage } from './pipeline/ttl.js';
 import { validateStage, type InputValidator } from './pipeline/validate.js';
+import { verifyStage, type Admitted } from './pipeline/verify.js';
 import { RateLimitedLog } from './rate-limit.js';
 import type { AgentLookup } from './registry.js';
 import { Semaphore } from './semaphore.js';
@@ -38,13 +41,16 @@ export interface ProcessorDeps {
   readonly clock?: () => number;
   readonly match?: FilterMatcher;
   readonly validate?: InputValidator;
+  /** Signatures, replay protection, authorization, audit and reply signing; absent = none of them (unsigned). */
+  readonly security?: NodeSecurity;
 }
 
 /**
- * The request pipeline: decode -> route -> ttl -> filter -> lookup -> validate
- * -> dispatch -> reply. Bad messages are logged (rate-limited), counted and
- * dropped; every request that passed the filter gets exactly one reply.
- * `handle` never rejects.
+ * The request pipeline: decode + verify -> route -> ttl -> filter -> replay
+ * -> lookup -> authorize -> validate -> audit -> dispatch -> reply (signed
+ * with the node key). Bad messages are logged (rate-limited), counted and
+ * dropped (security refusals are also audited); every request that passed
+ * the replay check gets exactly one reply. `handle` never rejects.
  */
 export class Processor {
   readonly #d: ProcessorDeps;
@@ -73,18 +79,27 @@ export class Processor {
   /** Process one message from the bus. */
   handle(bytes: Uint8Array, arrival: Arrival): Promise<void> {
     const stats = this.#d.stats;
+    const security = this.#d.security;
     stats.total++;
-    const request = decodeStage(bytes, this.#d.maxBytes);
-    if (request instanceof Drop) {
-      stats.unvalidated++;
-      return this.#drop(request, arrival);
+    const now = this.#clock();
+    const admitted = verifyStage(bytes, this.#d.maxBytes, security, now);
+    if (admitted instanceof Drop) {
+      if (admitted.request) {
+        stats.validated++;
+        this.#audit(admitted.request, AuditOutcome.Refused, false, undefined, admitted.detail);
+      } else {
+        stats.unvalidated++;
+      }
+      return this.#drop(admitted, arrival);
     }
     stats.validated++;
+    const { request } = admitted;
     const misrouted = routeStage(request, arrival);
     if (misrouted) return this.#drop(misrouted, arrival);
-    const expired = ttlStage(request, this.#clock());
+    const expired = ttlStage(request, now);
     if (expired) {
       stats.ttlexpired++;
+      this.#audit(request, AuditOutcome.Refused, admitted.verified, admitted.key, expired.detail);
       return this.#drop(expired, arrival);
     }
     const filtered = filterStage(request, this.#d.view(), this.#match);
@@ -93,8 +108,13 @@ export class Processor {
       stats.drop(filtered.reason);
       return Promise.resolve();
     }
+    const replayed = security ? replayStage(request, security.replay, now) : undefined;
+    if (replayed) {
+      this.#audit(request, AuditOutcome.Refused, admitted.verified, admitted.key, replayed.detail);
+      return this.#drop(replayed, arrival);
+    }
     stats.passed++;
-    const work = this.#serve(request).catch((err: unknown) => {
+    const work = this.#serve(admitted).catch((err: unknown) => {
       this.#d.log.error(`request ${request.id} failed inside the pipeline: ${String(err)}`);
     });
     this.#inFlight.add(work);
@@ -128,12 +148,31 @@ export class Processor {
     return Promise.resolve();
   }
 
-  async #serve(request: RequestMessage): Promise<void> {
+  /** Write an audit record (when auditing); false when it could not be written. */
+  #audit(request: RequestMessage, outcome: AuditOutcome, verified: boolean, key: string | undefined, reason: string | undefined): boolean {
+    const sink = this.#d.security?.audit;
+    return sink ? sink.write(auditRecord(request, outcome, { now: this.#clock(), verified, key, reason })) : true;
+  }
+
+  async #serve(admitted: Admitted): Promise<void> {
+    const { request } = admitted;
     const target = lookupStage(request, this.#d.agents, this.#d.identity);
     if (target instanceof Refusal) return this.#reply(request, target.status, target.message, noDefaults, undefined);
     const { agent, action } = target;
+    const authorized = authorizeStage(request, this.#d.security?.policies, this.#d.view(), this.#clock());
+    if (authorized instanceof Refusal) {
+      this.#d.stats.drop(DropReason.Unauthorized);
+      this.#audit(request, AuditOutcome.Denied, admitted.verified, admitted.key, authorized.message);
+      this.#warn.warn(DropReason.Unauthorized, `denied ${request.callerid} ${request.agent}#${request.action} (request ${request.id}): ${authorized.message}`);
+      return this.#reply(request, authorized.status, authorized.message, action.defaults, undefined);
+    }
     const input = validateStage(action.ddl, request.data, this.#validate);
     if (input instanceof Refusal) return this.#reply(request, input.status, input.message, action.defaults, undefined);
+    // The audit line is written before the action runs; if it cannot be written the action does not run.
+    if (!this.#audit(request, AuditOutcome.Allowed, admitted.verified, admitted.key, authorized)) {
+      this.#d.stats.drop(DropReason.AuditFailed);
+      return this.#reply(request, Status.Aborted, 'Request Aborted: the node cannot write its audit log, so it runs nothing', action.defaults, undefined);
+    }
 
     const release = await this.#semaphore.acquire();
     let outcome: ActionOutcome;
@@ -150,7 +189,7 @@ export class Processor {
 
   #reply(request: RequestMessage, status: StatusCode, message: string, defaults: Readonly<Record<string, unknown>>, data: Record<string, unknown> | undefined): void {
     const reply = buildReply(request, this.#d.identity, status, message, defaults, data, this.#clock());
-    const { bytes } = encodeReply(reply, defaults, this.#d.maxReplyBytes ?? this.#d.maxBytes);
+    const { bytes } = encodeReply(reply, defaults, this.#d.maxReplyBytes ?? this.#d.maxBytes, this.#d.security?.signer);
     try {
       this.#d.publish(request.reply_to, bytes);
       this.#d.stats.replies++;

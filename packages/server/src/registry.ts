@@ -31,6 +31,7 @@ export interface AgentLookup {
 export class AgentRegistry implements AgentLookup {
   readonly #loaded = new Map<string, HostedAgent>();
   readonly #unloaded: UnloadedAgent[] = [];
+  readonly #disposers: Array<[name: string, dispose: () => Promise<void> | void]> = [];
 
   /** Host `agent` with its DDL. The caller has checked both describe the same actions. */
   add(agent: Agent, ddl: Ddl, source: string, log: AgentLogger): HostedAgent {
@@ -49,6 +50,7 @@ export class AgentRegistry implements AgentLookup {
       source,
     };
     this.#loaded.set(agent.name, hosted);
+    if (agent.dispose) this.#disposers.push([agent.name, agent.dispose]);
     return hosted;
   }
 
@@ -77,5 +79,19 @@ export class AgentRegistry implements AgentLookup {
 
   unloaded(): readonly UnloadedAgent[] {
     return this.#unloaded;
+  }
+
+  /** Call every loaded agent's `dispose` once (at shutdown); a failure is reported to `onError`, never thrown. */
+  async dispose(onError: (agent: string, err: unknown) => void): Promise<void> {
+    const disposers = this.#disposers.splice(0);
+    await Promise.all(
+      disposers.map(async ([name, dispose]) => {
+        try {
+          await dispose();
+        } catch (err) {
+          onError(name, err);
+        }
+      }),
+    );
   }
 }

@@ -1,12 +1,14 @@
 import { builtinAgents, type Agent, type NodeInfo } from '@cohort/agents';
-import { broadcastSubject, builtinDdlDir, errorMessage, nodeSubject, version, type ServerConfig } from '@cohort/core';
+import { broadcastSubject, builtinDdlDir, errorMessage, nodeSubject, resolveBusAuth, version, type ServerConfig } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { connectBus, type Bus, type BusConnector } from './bus.js';
 import { loadAgents } from './loader.js';
 import { createNodeInfo } from './node-info.js';
 import { NodeState } from './node-state.js';
+import { createNodeSecurity } from './node-security.js';
 import type { Arrival } from './pipeline/outcome.js';
 import { Processor } from './processor.js';
+import { daemonRegistrar } from './registration/daemon.js';
 import { AgentRegistry } from './registry.js';
 import { Stats } from './stats.js';
 
@@ -44,7 +46,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config, log } = options;
   log.info(`starting cohortd ${version} as ${config.identity}`, { identity: config.identity, collectives: config.collectives });
 
-  const state = new NodeState({ identity: config.identity, factsFiles: config.facts, classesFile: config.classes_file, log: log.child({ ns: 'server:facts' }) });
+  // Facts or classes reloaded: republish the registry record straight away.
+  let onChange = (): void => undefined;
+  const state = new NodeState({
+    identity: config.identity,
+    factsFiles: config.facts,
+    classesFile: config.classes_file,
+    log: log.child({ ns: 'server:facts' }),
+    onChange: () => onChange(),
+  });
   state.load();
   const stats = new Stats();
   const registry = new AgentRegistry();
@@ -63,9 +73,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const unloaded = registry.unloaded().map((u) => `${u.name} (${u.reason})`);
   log.info(`agents loaded: ${agents.join(', ') || 'none'}${unloaded.length ? `; not loaded: ${unloaded.join('; ')}` : ''}`);
 
+  const security = createNodeSecurity(config, log.child({ ns: 'server:security' }));
+  const auth = resolveBusAuth(config.nats, 'config nats');
   const busLog = log.child({ ns: 'server:bus' });
-  log.info(`connecting to NATS at ${config.nats.servers.join(', ')} (retrying until a server answers)`);
-  const bus: Bus = await (options.connect ?? connectBus)({ servers: config.nats.servers, name: `cohortd ${config.identity}`, log: busLog });
+  log.info(`connecting to NATS at ${config.nats.servers.join(', ')} with ${auth.summary} (retrying until a server answers)`);
+  const bus: Bus = await (options.connect ?? connectBus)({ servers: config.nats.servers, name: `cohortd ${config.identity}`, log: busLog, auth });
   log.info(`connected to NATS at ${bus.server}`);
 
   const processor = new Processor({
@@ -79,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     publish: (subject, bytes) => bus.publish(subject, bytes),
     log: log.child({ ns: 'server:processor' }),
     maxConcurrency: config.max_concurrency,
+    security,
   });
 
   const unsubscribers: Array<() => void> = [];
@@ -89,6 +102,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   state.watch();
   log.info(`ready: ${unsubscribers.length} subscriptions in ${config.collectives.length} collective(s)`);
+  // Registered only once it answers, so whoever discovers it through the registry can reach it.
+  const registrar = daemonRegistrar({ config, version, startTime: node.startTime, view: () => state.view(), bus, log: log.child({ ns: 'server:registration' }), onEvent: () => stats.events++ });
+  onChange = () => void registrar?.refresh();
+  await registrar?.start();
 
   let stopping: Promise<void> | undefined;
   // Closing is only a failure when nobody asked for it; after stop() this never settles.
@@ -99,6 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   async function stop(reason: string): Promise<void> {
+    await registrar?.stop();
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     state.close();
     const timeoutMs = config.shutdown_timeout * 1000;
@@ -109,7 +127,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       processor.abortAll();
       await processor.whenIdle(1000);
     }
+    await registry.dispose((agent, err) => log.warn(`agent '${agent}' did not shut down cleanly: ${errorMessage(err)}`));
     await bus.drain().catch((err: unknown) => log.warn(`draining the NATS connection failed: ${errorMessage(err)}`));
+    security.close();
     log.info('stopped', stats.snapshot());
   }
 

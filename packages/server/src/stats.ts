@@ -1,6 +1,6 @@
 import type { DaemonCounters } from '@cohort/agents';
 
-/** Why a message got no reply. */
+/** Why a message got no reply (or, for `unauthorized` and `audit_failed`, why its action did not run). */
 export const DropReason = {
   /** Not a valid request: too big, not UTF-8/JSON, unknown protocol, schema violation. */
   Invalid: 'invalid',
@@ -12,6 +12,18 @@ export const DropReason = {
   Misrouted: 'misrouted',
   /** Publishing the reply failed (connection closing, payload limit). */
   ReplyFailed: 'reply_failed',
+  /** Not signed, and this node only accepts signed requests. */
+  Unsigned: 'unsigned',
+  /** Signed, but the signature, the signer's trust or the callerid binding did not check out. */
+  Unverified: 'unverified',
+  /** A request id already seen within its TTL. */
+  Replayed: 'replayed',
+  /** The replay cache is full of unexpired ids (security.replay_cache_size): refused rather than risk a replay. */
+  ReplayCacheFull: 'replay_cache_full',
+  /** Refused by an authorization policy (these DO get a status 1 reply; counted here as not run). */
+  Unauthorized: 'unauthorized',
+  /** The audit log could not be written, so the action was not run (status 1 reply). */
+  AuditFailed: 'audit_failed',
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
@@ -28,11 +40,21 @@ export class Stats {
   replies = 0;
   ttlexpired = 0;
   events = 0;
-  readonly dropped: Record<DropReason, number> = { invalid: 0, ttl_expired: 0, filtered: 0, misrouted: 0, reply_failed: 0 };
+  /**
+   * Drops by reason. The core reasons are always present; the security ones
+   * (unsigned, unverified, replayed, ...) appear once they first happen.
+   */
+  readonly dropped: Partial<Record<DropReason, number>> & Record<'invalid' | 'ttl_expired' | 'filtered' | 'misrouted' | 'reply_failed', number> = {
+    invalid: 0,
+    ttl_expired: 0,
+    filtered: 0,
+    misrouted: 0,
+    reply_failed: 0,
+  };
 
   /** Count one dropped message. */
   drop(reason: DropReason): void {
-    this.dropped[reason]++;
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
   }
 
   /** A copy of the counters. */

@@ -8,6 +8,7 @@ export { AggregatorRegistry, defaultAggregators } from './registry.js';
 export { summarize, type SummarizableReply } from './summarize.js';
 export { summaryAggregator, booleanSummaryAggregator } from './summary.js';
 export { averageAggregator, sumAggregator } from './numeric.js';
+export { nagiosStatesAggregator } from './nagios-states.js';
 export { readCall, type AggregateCall } from './call.js';
 export { formatString, formatNumber } from './format.js';
 export { AggregatorError } from './errors.js';

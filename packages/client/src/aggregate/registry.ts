@@ -1,5 +1,6 @@
 import type { DdlAction, DdlAggregate } from '@cohort/core';
 import { AggregatorError } from './errors.js';
+import { nagiosStatesAggregator } from './nagios-states.js';
 import { averageAggregator, sumAggregator } from './numeric.js';
 import { booleanSummaryAggregator, summaryAggregator } from './summary.js';
 import type { Aggregator, AggregatorFactory } from './types.js';
@@ -46,11 +47,12 @@ export class AggregatorRegistry {
   }
 }
 
-/** A NEW registry holding the built-in functions: summary, boolean_summary, average and sum. */
+/** A NEW registry holding the built-in functions: summary, boolean_summary, average, sum and nagios_states. */
 export function defaultAggregators(): AggregatorRegistry {
   return new AggregatorRegistry()
     .register('summary', summaryAggregator)
     .register('boolean_summary', booleanSummaryAggregator)
     .register('average', averageAggregator)
-    .register('sum', sumAggregator);
+    .register('sum', sumAggregator)
+    .register('nagios_states', nagiosStatesAggregator);
 }

@@ -26,4 +26,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   inventory: () => import('./commands/inventory.js'),
   plugin: () => import('./commands/plugin.js'),
   ddl: () => import('./commands/ddl.js'),
+  registry: () => import('./commands/registry.js'),
+  keys: () => import('./commands/keys.js'),
+  nrpe: () => import('./commands/nrpe.js'),
 };

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, didYouMean, errorMessage } from '@cohort/core';
 import yaml from 'js-yaml';
+import { parseNatsAuth, parseSecurityKey, type ClientSecurityConfig } from './config-security.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -13,12 +14,17 @@ import { parseDuration } from './duration.js';
 
 /** Every key the file may contain, with its meaning (unknown keys are refused). */
 export const clientConfigKeys = {
-  nats: 'NATS connection: { servers: [nats://host:port, ...] } (or a single URL string)',
+  nats: 'NATS connection: { servers: [nats://host:port, ...], tls: { ca, cert, key }, user, password, token, creds, nkey } (or a single URL string)',
   collective: 'collective to address (default cohort; -T overrides)',
   callerid: 'caller id sent with requests, kind=value (default user=<login>)',
   discovery_timeout: 'discovery timeout, seconds or e.g. 1500ms (default 2)',
   discovery_window: 'end discovery this long after the last new answer, milliseconds or e.g. 0.5s (default 300)',
   ddl_dirs: 'extra directories searched for agent DDLs (relative paths are relative to this file)',
+  key: 'private key that signs requests (default ~/.config/cohort/<login>.key when present); the caller id is bound to it',
+  certificate: 'issuer certificate for key (default: the .cert file beside the key)',
+  issuers: 'issuer public key files whose node certificates are trusted when verifying replies',
+  node_keys_dir: 'directory of trusted node public keys (<identity>.pub) for verifying replies',
+  verify_replies: 'verify the signature of every reply (true/false; like --verify-replies)',
 } as const;
 
 /** Settings read from the file. Durations in seconds. */
@@ -29,6 +35,8 @@ export interface ClientFileConfig {
   discoveryTimeout?: number;
   discoveryWindow?: number;
   ddlDirs?: string[];
+  /** Signing key, reply verification and NATS TLS/credentials. */
+  security?: ClientSecurityConfig;
 }
 
 export interface LoadedClientConfig {
@@ -71,11 +79,16 @@ export function parseClientConfig(text: string, file: string, home = ''): Client
   if (doc === undefined || doc === null) return {};
   if (!isRecord(doc)) throw new ConfigError(`config file ${file} must be a YAML mapping of settings; valid keys: ${Object.keys(clientConfigKeys).join(', ')}`);
   const out: ClientFileConfig = {};
+  const security: ClientSecurityConfig = {};
   const bad = (key: string, expected: string): ConfigError => new ConfigError(`config file ${file}: '${key}' must be ${expected}`);
   for (const [key, value] of Object.entries(doc)) {
     switch (key) {
       case 'nats': {
-        const servers = isRecord(value) ? natsServers(value, file) : value;
+        const bus = isRecord(value) ? parseNatsAuth(value, file, home) : {};
+        if (Object.keys(bus).length > 0) security.bus = bus;
+        const servers = isRecord(value) ? value['servers'] : value;
+        // A nats section may hold only TLS/credentials, leaving the servers to COHORT_NATS or --nats.
+        if (isRecord(value) && servers === undefined) break;
         const list = typeof servers === 'string' ? [servers] : servers;
         if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && s.trim() !== '')) {
           throw bad('nats.servers', 'a non-empty list of nats://host:port URLs');
@@ -107,6 +120,7 @@ export function parseClientConfig(text: string, file: string, home = ''): Client
         break;
       }
       default: {
+        if (parseSecurityKey(key, value, file, home, security)) break;
         const guess = didYouMean(key, Object.keys(clientConfigKeys));
         throw new ConfigError(
           `unknown key '${key}' in config file ${file}${guess ? ` (did you mean '${guess}'?)` : ''}; valid keys: ${Object.keys(clientConfigKeys).join(', ')}`,
@@ -114,14 +128,8 @@ export function parseClientConfig(text: string, file: string, home = ''): Client
       }
     }
   }
+  if (Object.keys(security).length > 0) out.security = security;
   return out;
-}
-
-function natsServers(value: Record<string, unknown>, file: string): unknown {
-  for (const key of Object.keys(value)) {
-    if (key !== 'servers') throw new ConfigError(`unknown key 'nats.${key}' in config file ${file}; valid keys under nats: servers`);
-  }
-  return value['servers'];
 }
 
 function duration(value: unknown, unit: 's' | 'ms', key: string, file: string): number {

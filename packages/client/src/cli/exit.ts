@@ -24,7 +24,9 @@ export type Outcome =
   /** An RPC-like command: the code follows from its stats. */
   | { kind: 'rpc'; stats: Pick<RpcStats, 'discovered' | 'responded' | 'failed'> }
   /** Discovery-like command: how many nodes answered. */
-  | { kind: 'found'; count: number };
+  | { kind: 'found'; count: number }
+  /** A Nagios-style check (cohort registry check): the state is the exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). */
+  | { kind: 'nagios'; state: 0 | 1 | 2 | 3 };
 
 /** 0 when everyone addressed replied OK, 3 when nobody was addressed, else 1. */
 export function exitCodeForStats(stats: Pick<RpcStats, 'discovered' | 'responded' | 'failed'>): ExitCode {
@@ -42,11 +44,13 @@ export function exitCodeForOutcome(outcome: Outcome | undefined): ExitCode {
       return exitCodeForStats(outcome.stats);
     case 'found':
       return outcome.count > 0 ? ExitCode.OK : ExitCode.NoNodes;
+    case 'nagios':
+      return outcome.state;
   }
 }
 
-/** Error codes (CohortError.code) that mean "bad usage or input, nothing sent". */
-const usageCodes = new Set(['USAGE', 'CONFIG', 'FILTER_SYNTAX', 'DDL', 'MISSING_INPUT', 'INVALID_INPUT']);
+/** Error codes (CohortError.code) that mean "bad usage or input, nothing sent" (SECURITY: an unusable key or certificate). */
+const usageCodes = new Set(['USAGE', 'CONFIG', 'FILTER_SYNTAX', 'DDL', 'MISSING_INPUT', 'INVALID_INPUT', 'SECURITY']);
 
 /** The exit code for a thrown error: by its stable `code`, 1 for anything unexpected. */
 export function exitCodeForError(err: unknown): ExitCode {

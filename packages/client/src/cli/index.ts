@@ -23,3 +23,5 @@ export { renderInventory, flattenFacts } from './render/inventory.js';
 export { renderPluginDoc } from './render/plugin-doc.js';
 export { columns, formatValue, colour } from './render/text.js';
 export { parseKeyValues } from './run/inputs.js';
+export { resolveDiscoveryChoice, type DiscoveryChoice } from './discovery-method.js';
+export { evaluateRegistry, formatRegistryCheck, unknownRegistryCheck, type RegistryCheckOptions, type RegistryCheckResult, type StaleNode } from './render/registry-check.js';

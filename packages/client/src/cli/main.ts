@@ -18,7 +18,7 @@ const intro =
 const epilog =
   'Every fleet command accepts the discovery filters (-F -C -I -A -W -S -T) and --nats/--config; ' +
   'run cohort COMMAND --help for its options and examples.\n' +
-  'Environment: COHORT_NATS (NATS URLs), COHORT_CONFIG (client config file), NO_COLOR.';
+  'Environment: COHORT_NATS (NATS URLs), COHORT_CONFIG (client config file), COHORT_KEY (signing key), COHORT_NATS_USER, COHORT_NATS_PASSWORD, COHORT_NATS_TOKEN, NO_COLOR.';
 
 /**
  * Run the CLI with `args` (without node and script) and return the exit code.

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { securityOptions } from './options-security.js';
 
 /**
  * Option definitions shared by the commands. Only yargs types are imported
@@ -40,7 +41,7 @@ export function filterOptions(y: Y): Y {
     .option('target', { alias: 'T', type: 'string', requiresArg: true, group: g, describe: 'Collective to address (default: cohort, or collective from the config)' });
 }
 
-/** --dt, --discovery-window, --nodes */
+/** --dt, --discovery-window, --nodes, --dm */
 export function discoveryOptions(y: Y): Y {
   const g = groups.discovery;
   return y
@@ -56,17 +57,26 @@ export function discoveryOptions(y: Y): Y {
       requiresArg: true,
       group: g,
       describe: 'Skip discovery: identities from FILE (one per line, # comments) or the --json output of cohort rpc/find; - reads stdin',
+    })
+    .option('dm', {
+      alias: 'discovery-method',
+      type: 'string',
+      choices: ['broadcast', 'registry', 'flatfile', 'stdin'],
+      group: g,
+      describe:
+        'How to find nodes (default: the registry when it is fresh, else broadcast; -v says which and why): ' +
+        'broadcast asks the fleet, registry evaluates the filter on the registered inventory, flatfile = --nodes FILE, stdin = --nodes -',
     });
 }
 
-/** --nats, --connect-timeout, then --config and --ddl-dir */
+/** --nats, --connect-timeout, then --config and --ddl-dir, then the security flags */
 export function connectionOptions(y: Y): Y {
   const g = groups.connection;
-  return configOptions(
+  return securityOptions(configOptions(
     y
       .option('nats', { type: 'string', requiresArg: true, group: g, describe: 'NATS server URL(s), repeatable or comma-separated (env COHORT_NATS; default nats://127.0.0.1:4222)' })
       .option('connect-timeout', { type: 'string', requiresArg: true, group: g, describe: 'Seconds to wait for the NATS connection (default 2)' }),
-  );
+  ));
 }
 
 /** --config, --ddl-dir (what commands that only read DDLs need) */
@@ -84,6 +94,11 @@ export function outputOptions(y: Y): Y {
     .option('json', { alias: 'j', type: 'boolean', group: g, describe: 'Print one JSON document (pretty on a terminal, one line otherwise)' })
     .option('verbose', { alias: 'v', type: 'boolean', group: g, describe: 'More detail: statistics, node lists' })
     .option('np', { alias: 'no-progress', type: 'boolean', group: g, describe: 'No progress spinner (never shown with --json or when stderr is not a terminal)' });
+}
+
+/** --live: ask the nodes instead of reading the registry (facts, inventory) */
+export function liveOption(y: Y): Y {
+  return y.option('live', { type: 'boolean', group: groups.discovery, describe: 'Ask the nodes themselves instead of reading the registry (which is instant but up to one heartbeat old)' });
 }
 
 /** -t/--timeout */

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { buildFilter, errorMessage, UsageError, type Filter } from '@cohort/core';
 import { Client, clientDefaults, serverList } from '../client.js';
 import { createDdlSource, type DdlSource } from '../ddl.js';
+import type { DiscoveryMethod } from '../discovery/method.js';
 import { parseNodesList } from '../nodes-file.js';
 import { bool, commaList, list, str, type Args } from './args.js';
 import { loadClientConfig, type LoadedClientConfig } from './config.js';
+import { resolveDiscoveryChoice } from './discovery-method.js';
 import { parseDuration } from './duration.js';
+import { chooseBusAuth, chooseReplyTrust, chooseSigner } from './session-security.js';
 import type { CliIo } from './io.js';
 
 /** Default NATS URL when neither flag, environment nor config names one. */
@@ -21,8 +24,10 @@ export interface Session {
   servers: string[];
   collective: string;
   filter: Filter;
-  /** Identities from --nodes, when given. */
+  /** Identities from --nodes (or --dm flatfile/stdin), when given. */
   nodes: string[] | undefined;
+  /** --dm broadcast or registry; auto (the registry when fresh, else broadcast) by default. */
+  discoveryMethod: DiscoveryMethod;
   ddl: DdlSource;
   /** Seconds. */
   discoveryTimeout: number;
@@ -33,6 +38,8 @@ export interface Session {
   progress: boolean;
   /** Colour output: stdout is a terminal and NO_COLOR is not set. */
   colour: boolean;
+  /** When requests go unsigned: a hint to print if no node answered (else ''). */
+  unsignedHint: string;
   /** Connect to NATS (ConnectionError names the URLs tried). */
   connect(): Promise<Client>;
 }
@@ -54,8 +61,8 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     with: list(argv, 'with'),
     select: list(argv, 'select'),
   });
-  const nodesArg = str(argv, 'nodes');
-  const nodes = nodesArg === undefined ? undefined : await readNodes(nodesArg, io);
+  const { method: discoveryMethod, nodesSource } = resolveDiscoveryChoice(str(argv, 'dm'), str(argv, 'nodes'));
+  const nodes = nodesSource === undefined ? undefined : await readNodes(nodesSource, io);
   const dt = str(argv, 'discovery-timeout');
   const dw = str(argv, 'discovery-window');
   const discoveryTimeout = dt !== undefined ? parseDuration(dt, 's', '--discovery-timeout') : (c.discoveryTimeout ?? clientDefaults.discoveryTimeout);
@@ -66,6 +73,9 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
   if (connectTimeout !== undefined && connectTimeout <= 0) throw new UsageError('--connect-timeout must be above 0');
   const ddl = createDdlSource([...list(argv, 'ddl-dir'), ...(c.ddlDirs ?? [])]);
   const json = bool(argv, 'json');
+  const signing = chooseSigner(argv, io, c.security);
+  const auth = chooseBusAuth(argv, io, c.security);
+  const replyTrust = chooseReplyTrust(argv, c.security, signing.signer);
   const noColour = io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '';
   return {
     io,
@@ -74,6 +84,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     collective,
     filter,
     nodes,
+    discoveryMethod,
     ddl,
     discoveryTimeout,
     discoveryWindow,
@@ -81,6 +92,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     verbose: bool(argv, 'verbose'),
     progress: io.stderr.isTTY && !json && !bool(argv, 'np'),
     colour: io.stdout.isTTY && !noColour,
+    unsignedHint: signing.unsignedHint,
     connect: async () =>
       Client.connect({
         servers,
@@ -91,6 +103,10 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
         ddl,
         discoveryTimeout,
         discoveryWindow,
+        discoveryMethod,
+        auth,
+        ...(signing.signer ? { signer: signing.signer } : {}),
+        ...(replyTrust ? { verifyReplies: replyTrust } : {}),
       }),
   };
 }

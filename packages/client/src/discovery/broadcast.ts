@@ -1,8 +1,8 @@
-import { broadcastSubject, encode, newRequestId, type Filter } from '@cohort/core';
+import { broadcastSubject, encodeRequest, newRequestId, type Filter, type Signer } from '@cohort/core';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import { Collector } from '../collect.js';
-import { buildRequest, subscribeReplies, type Caller } from '../wire.js';
+import { buildRequest, subscribeReplies, type Caller, type ReplyCheck } from '../wire.js';
 
 /** A node that answered the discovery ping. */
 export interface DiscoveredNode {
@@ -37,18 +37,20 @@ export interface DiscoverySummary {
 
 /**
  * Broadcast discovery: one rpcutil `ping` on `<collective>.broadcast.agent.rpcutil`
- * carrying the filter; every matching node answers. The reply subscription is
- * made before the ping is published.
+ * carrying the filter (signed when the deps hold a signer); every matching
+ * node answers. The reply subscription is made before the ping is published.
  */
 export function broadcastDiscovery(
-  deps: { bus: Bus; clock: Clock; caller: Caller },
+  deps: { bus: Bus; clock: Clock; caller: Caller; signer?: Signer | undefined; verify?: ReplyCheck | undefined },
   filter: Filter,
   options: BroadcastDiscoveryOptions,
 ): DiscoveryRun {
   const { bus, clock, caller } = deps;
   const id = newRequestId();
   const collector = new Collector<number>({ mode: 'open', timeoutMs: options.timeoutMs, stallMs: options.windowMs, clock });
-  const sub = subscribeReplies(bus, caller, id, (reply) => collector.push(reply.sender, clock.now()));
+  // With reply verification, answers that do not verify are ignored: a forged answer must not add a node.
+  const verification = deps.verify && { check: deps.verify, onUnverified: () => undefined };
+  const sub = subscribeReplies(bus, caller, id, (reply) => collector.push(reply.sender, clock.now()), verification);
   const done = collector.done.then(
     (r) => ({ nodes: r.responded, discovery_ms: r.endedAt - r.startedAt }),
     (err: unknown) => Promise.reject(err),
@@ -57,7 +59,7 @@ export function broadcastDiscovery(
   const request = buildRequest(caller, id, { agent: 'rpcutil', action: 'ping', data: {}, filter, ttl: options.ttl });
   const sentAt = clock.now();
   try {
-    bus.publish(broadcastSubject(caller.collective, 'rpcutil'), encode(request));
+    bus.publish(broadcastSubject(caller.collective, 'rpcutil'), encodeRequest(request, deps.signer));
   } catch (err) {
     collector.fail(err);
   }

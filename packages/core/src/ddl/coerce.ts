@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { inputLabel, unknownInputError } from './describe.js';
+import { foldExtraInputs } from './extra-inputs.js';
 import type { DdlAction, DdlInput } from './types.js';
 
 /**
@@ -63,15 +64,20 @@ function coerceOne(name: string, input: DdlInput, raw: string): unknown {
  * integer (`/^[+-]?\d+$/`), float/number (any finite number), boolean
  * (true/false, yes/no, y/n, 1/0, any case), hash/array (JSON), string/list
  * unchanged. Returns a new object; applies no defaults and no validation.
- * Throws InputError status 4 for an unknown key (listing the valid inputs) or
- * a value that does not convert.
+ * An action with `extra_inputs` gets its undeclared keys, as strings, in that
+ * hash input (see foldExtraInputs). Throws InputError status 4 for an unknown
+ * key (listing the valid inputs) or a value that does not convert.
  */
 export function coerceInputs(action: DdlAction, raw: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, text] of Object.entries(raw)) {
     const input = Object.hasOwn(action.input, name) ? action.input[name] : undefined;
-    if (input === undefined) throw unknownInputError(action, name);
-    out[name] = coerceOne(name, input, text);
+    if (input === undefined) {
+      if (action.extra_inputs === undefined) throw unknownInputError(action, name);
+      out[name] = text;
+    } else {
+      out[name] = coerceOne(name, input, text);
+    }
   }
-  return out;
+  return foldExtraInputs(action, out);
 }

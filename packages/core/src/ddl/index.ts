@@ -7,6 +7,7 @@ export { parseDdl, loadDdlFile } from './load.js';
 export { findAction } from './find.js';
 export { validateInputs, inputSchema } from './validate.js';
 export { coerceInputs } from './coerce.js';
+export { foldExtraInputs } from './extra-inputs.js';
 export { outputDefaults } from './defaults.js';
 export { generateAgentTypes, pascalCase, type AgentTypesOptions } from './typegen.js';
 export { builtinDdlDir, ddlSchemaFile } from './paths.js';

@@ -76,6 +76,17 @@ function checkAggregates(action: DdlAction, path: string, file: string): void {
   });
 }
 
+// `extra_inputs` (a Cohort extension) must name one of the action's hash inputs.
+function checkExtraInputs(action: DdlAction, path: string, file: string): void {
+  const target: unknown = action.extra_inputs;
+  if (target === undefined) return;
+  const at = `${path}/extra_inputs`;
+  if (typeof target !== 'string') throw new DdlError(file, at, 'must name a hash input of the action, e.g. "parameters"');
+  const input = Object.hasOwn(action.input, target) ? action.input[target] : undefined;
+  if (input === undefined) throw new DdlError(file, at, `names input '${target}' which action '${action.action}' does not have`);
+  if (input.type !== 'hash') throw new DdlError(file, at, `names input '${target}' of type '${input.type}'; it must be a hash input`);
+}
+
 /** Check a schema-valid DDL document and return it typed (types normalised to lower case). */
 export function checkSemantics(doc: unknown, file: string): Ddl {
   if (!isPlainObject(doc)) throw new DdlError(file, '', 'must be an object with metadata and actions');
@@ -98,6 +109,7 @@ export function checkSemantics(doc: unknown, file: string): Ddl {
     }
     normaliseTypes(action);
     for (const [name, input] of Object.entries(action.input)) checkInput(input, `${path}/input/${esc(name)}`, file);
+    checkExtraInputs(action, path, file);
     checkAggregates(action, path, file);
   });
   return ddl;

@@ -57,6 +57,13 @@ export interface DdlAction {
   input: Record<string, DdlInput>;
   output: Record<string, DdlOutput>;
   aggregate?: DdlAggregate[];
+  /**
+   * Cohort extension (other DDL tools ignore it): the name of a `hash` input
+   * that collects every input the action does not declare, so
+   * `cohort rpc puppetral do type=user name=rip shell=/bin/sh` puts `name` and
+   * `shell` into `parameters`. Without it, undeclared inputs are refused.
+   */
+  extra_inputs?: string;
 }
 
 export interface Ddl {

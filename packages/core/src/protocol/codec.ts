@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { ProtocolError } from '../errors.js';
-import { validateReply, validateRequest, type CompiledValidator } from '../generated/validators.js';
+import { validateReply, validateRequest, validateSecureReply, validateSecureRequest, type CompiledValidator } from '../generated/validators.js';
 import { ProtocolTag, type Message, type ReplyMessage, type RequestMessage } from './types.js';
 
 /** Default largest message the codec accepts, in bytes (NATS' own default max_payload is 1 MiB). */
@@ -14,9 +14,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const validators: Readonly<Record<ProtocolTag, CompiledValidator>> = {
   [ProtocolTag.Request]: validateRequest,
   [ProtocolTag.Reply]: validateReply,
+  [ProtocolTag.SecureRequest]: validateSecureRequest,
+  [ProtocolTag.SecureReply]: validateSecureReply,
 };
 
-function describe(errors: ErrorObject[] | null | undefined): string {
+/** The first schema violation as one line (`/ttl must be integer`). */
+export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): string {
   const e = errors?.[0];
   if (!e) return 'invalid';
   const where = e.instancePath || '(envelope)';
@@ -46,6 +49,14 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Message 
   } catch (err) {
     throw new ProtocolError('message is not valid UTF-8', { cause: err });
   }
+  return decodeText(text);
+}
+
+/**
+ * Decode and validate the JSON text of an envelope (the inner `request` or
+ * `reply` of a signed envelope, for instance). Throws ProtocolError as {@link decode}.
+ */
+export function decodeText(text: string): Message {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -56,9 +67,11 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Message 
   const tag = (value as { protocol?: unknown }).protocol;
   switch (tag) {
     case ProtocolTag.Request:
-    case ProtocolTag.Reply: {
+    case ProtocolTag.Reply:
+    case ProtocolTag.SecureRequest:
+    case ProtocolTag.SecureReply: {
       const validate = validators[tag];
-      if (!validate(value)) throw new ProtocolError(`invalid ${tag} message: ${describe(validate.errors)}`);
+      if (!validate(value)) throw new ProtocolError(`invalid ${tag} message: ${describeSchemaErrors(validate.errors)}`);
       return value as Message;
     }
     default:
@@ -75,9 +88,28 @@ export function decodeRequest(bytes: Uint8Array, options?: DecodeOptions): Reque
   return m;
 }
 
-/** Decode bytes that must be a reply. */
+/**
+ * Decode bytes that must be a reply. A signed reply (`cohort:secure-reply:1`)
+ * is unwrapped WITHOUT checking its signature; use openReply from the
+ * security module to verify it.
+ */
 export function decodeReply(bytes: Uint8Array, options?: DecodeOptions): ReplyMessage {
   const m = decode(bytes, options);
+  if (m.protocol === ProtocolTag.SecureReply) return decodeReplyText(m.reply);
   if (m.protocol !== ProtocolTag.Reply) throw new ProtocolError(`expected ${ProtocolTag.Reply}, got ${m.protocol}`);
+  return m;
+}
+
+/** Decode the JSON text of a plain reply (the inside of a signed reply). */
+export function decodeReplyText(text: string): ReplyMessage {
+  const m = decodeText(text);
+  if (m.protocol !== ProtocolTag.Reply) throw new ProtocolError(`expected ${ProtocolTag.Reply} inside the signed reply, got ${m.protocol}`);
+  return m;
+}
+
+/** Decode the JSON text of a plain request (the inside of a signed request). */
+export function decodeRequestText(text: string): RequestMessage {
+  const m = decodeText(text);
+  if (m.protocol !== ProtocolTag.Request) throw new ProtocolError(`expected ${ProtocolTag.Request} inside the signed request, got ${m.protocol}`);
   return m;
 }

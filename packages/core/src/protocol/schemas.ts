@@ -73,3 +73,63 @@ export const replySchema = {
     time: { type: 'integer', minimum: 0 },
   },
 } as const;
+
+const hexKey = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const hexSignature = { type: 'string', pattern: '^[0-9a-f]{128}$' } as const;
+
+/** An issuer-signed certificate document (`NAME.cert`, and inside signed envelopes). */
+export const certificateSchema = {
+  $id: 'cohort:certificate:1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['protocol', 'certificate', 'signature'],
+  properties: {
+    protocol: { const: 'cohort:certificate:1' },
+    certificate: { type: 'string', minLength: 2, maxLength: 4096 },
+    signature: hexSignature,
+  },
+} as const;
+
+/** The parsed `certificate` text of a certificate document. */
+export const certificateBodySchema = {
+  $id: 'cohort:certificate-body:1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'subject', 'public_key', 'issuer', 'issued_at', 'expires_at'],
+  properties: {
+    kind: { enum: ['caller', 'node'] },
+    subject: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\w.\\-@:=]+$' },
+    public_key: hexKey,
+    issuer: hexKey,
+    issued_at: { type: 'integer', minimum: 0 },
+    expires_at: { type: ['integer', 'null'], minimum: 0 },
+  },
+} as const;
+
+export const secureRequestSchema = {
+  $id: ProtocolTag.SecureRequest,
+  type: 'object',
+  additionalProperties: false,
+  required: ['protocol', 'request', 'signature', 'public_key'],
+  properties: {
+    protocol: { const: ProtocolTag.SecureRequest },
+    request: { type: 'string', minLength: 2 },
+    signature: hexSignature,
+    public_key: hexKey,
+    certificate: { $ref: 'cohort:certificate:1' },
+  },
+} as const;
+
+export const secureReplySchema = {
+  $id: ProtocolTag.SecureReply,
+  type: 'object',
+  additionalProperties: false,
+  required: ['protocol', 'reply', 'signature', 'public_key'],
+  properties: {
+    protocol: { const: ProtocolTag.SecureReply },
+    reply: { type: 'string', minLength: 2 },
+    signature: hexSignature,
+    public_key: hexKey,
+    certificate: { $ref: 'cohort:certificate:1' },
+  },
+} as const;

@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
  *   <collective>.broadcast.agent.<agent>        requests for every node hosting <agent>
  *   <collective>.node.<identity>                 requests addressed to one node
  *   <collective>.reply.<md5(callerid)>.<reqid>   replies, private to one request
+ *   <collective>.lifecycle.<event>.<identity>    node lifecycle events (startup, shutdown)
+ *
+ * and the registry: key-value bucket `cohort_registry_<collective>`, one key per node.
  */
 
 const tokenPattern = /^[A-Za-z0-9_\-:.@]+$/;
@@ -30,4 +33,32 @@ export function replyPrefix(collective: string, callerid: string): string {
 
 export function replySubject(collective: string, callerid: string, requestId: string): string {
   return `${replyPrefix(collective, callerid)}.${requestId}`;
+}
+
+/** Where node lifecycle events (`startup`, `shutdown`) are published. */
+export function lifecycleSubject(collective: string, event: string, identity: string): string {
+  return `${collective}.lifecycle.${event}.${identity}`;
+}
+
+/** Subscribe here to watch every lifecycle event of a collective. */
+export function lifecycleWatchSubject(collective: string): string {
+  return `${collective}.lifecycle.>`;
+}
+
+/** The JetStream key-value bucket holding the registry of one collective. */
+export function registryBucket(collective: string): string {
+  return `cohort_registry_${collective}`;
+}
+
+/**
+ * The registry key of a node. Keys allow only `- / _ = . A-Z a-z 0-9`, so
+ * the `:` and `@` an identity may contain are escaped as `=3A` and `=40`.
+ */
+export function registryKey(identity: string): string {
+  return identity.replace(/[:@]/g, (c) => (c === ':' ? '=3A' : '=40'));
+}
+
+/** The identity a registry key stands for (inverse of registryKey). */
+export function identityFromRegistryKey(key: string): string {
+  return key.replace(/=3A|=40/g, (c) => (c === '=3A' ? ':' : '@'));
 }

@@ -1,4 +1,4 @@
-import type { StatusCode } from '@cohort/core';
+import type { RequestMessage, StatusCode } from '@cohort/core';
 import type { DropReason } from '../stats.js';
 
 /** A stage decided the message gets no reply. */
@@ -6,6 +6,8 @@ export class Drop {
   constructor(
     readonly reason: DropReason,
     readonly detail: string,
+    /** The request, when the message decoded far enough to have one (for the audit log). */
+    readonly request?: RequestMessage,
   ) {}
 }
 

@@ -1,4 +1,4 @@
-import { encode, errorMessage, ProtocolTag, Status, type ReplyMessage, type RequestMessage, type StatusCode } from '@cohort/core';
+import { encode, errorMessage, ProtocolTag, sealReply, Status, type ReplyMessage, type RequestMessage, type Signer, type StatusCode } from '@cohort/core';
 
 /** A reply ready to publish. */
 export interface EncodedReply {
@@ -32,18 +32,20 @@ export function buildReply(
 /**
  * Last stage: serialise a reply. When the action's data cannot be serialised
  * (BigInt, circular references, a throwing toJSON) or the result is larger
- * than `maxBytes`, the reply becomes status 5 with the output defaults, so the
- * caller still learns what happened.
+ * than `maxBytes` (signed, when a `signer` is given), the reply becomes status
+ * 5 with the output defaults, so the caller still learns what happened.
  */
-export function encodeReply(reply: ReplyMessage, defaults: Readonly<Record<string, unknown>>, maxBytes: number): EncodedReply {
+export function encodeReply(reply: ReplyMessage, defaults: Readonly<Record<string, unknown>>, maxBytes: number, signer?: Signer): EncodedReply {
+  // With a node key the reply travels inside a signed cohort:secure-reply:1 envelope.
+  const serialise = (r: ReplyMessage): Uint8Array => encode(signer ? sealReply(r, signer) : r);
   let problem: string;
   try {
-    const bytes = encode(reply);
+    const bytes = serialise(reply);
     if (bytes.byteLength <= maxBytes) return { reply, bytes };
     problem = `the reply of ${bytes.byteLength} bytes exceeds the ${maxBytes} byte limit`;
   } catch (err) {
     problem = `the action returned data that cannot be serialised to JSON (${errorMessage(err)})`;
   }
   const fallback: ReplyMessage = { ...reply, statuscode: Status.UnknownError, statusmsg: `Unknown error: ${problem}`, data: { ...defaults } };
-  return { reply: fallback, bytes: encode(fallback) };
+  return { reply: fallback, bytes: serialise(fallback) };
 }

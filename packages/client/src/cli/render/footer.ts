@@ -22,6 +22,9 @@ export function renderFooter(stats: RpcStats, options: { colour?: boolean; width
   const lines = [colour(`Finished processing ${stats.responded} / ${stats.discovered} hosts in ${ms(stats.total_ms)} ms`, tone, options.colour ?? false)];
   if (stats.no_response.length > 0) lines.push('', 'No response from:', '', ...columns(stats.no_response, width));
   if (stats.unexpected.length > 0) lines.push('', 'Unexpected response from:', '', ...columns(stats.unexpected, width));
+  if (stats.unverified && stats.unverified.length > 0) {
+    lines.push('', 'Unverified replies (not counted):', '', ...stats.unverified.map((u) => `   ${u.sender}: ${u.reason}`));
+  }
   if (options.verbose) lines.push('', ...renderStats(stats));
   return lines;
 }
@@ -34,6 +37,7 @@ export function renderStats(stats: RpcStats): string[] {
     ['Pass / Fail', `${stats.ok} / ${stats.failed}`],
     ['No Responses', String(stats.no_response.length)],
     ['Unexpected', String(stats.unexpected.length)],
+    ...(stats.unverified ? [['Unverified', String(stats.unverified.length)] as [string, string]] : []),
     ['Discovery Time', `${ms(stats.discovery_ms)} ms`],
     ['Publish Time', `${ms(stats.publish_ms)} ms`],
     ['Agent Time', `${ms(stats.agent_ms)} ms`],

@@ -1,13 +1,14 @@
 import { isSubjectSafe, statusLabels, UsageError, type StatusCode } from '@cohort/core';
-import { str, type Args } from '../args.js';
+import { bool, str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { renderInventory } from '../render/inventory.js';
 import { stringifyJson } from '../render/json.js';
 import { openSession, timeoutArg } from '../session.js';
 import { collectCall } from './call.js';
+import { inventoryFromRegistry } from './inventory-registry.js';
 
-/** `cohort inventory IDENTITY`: rpcutil inventory sent directly to one node. */
+/** `cohort inventory IDENTITY`: the node's registry record when there is one (instant), else (or with --live) rpcutil inventory sent directly to the node. */
 export async function runInventory(argv: Args, io: CliIo): Promise<Outcome> {
   const session = await openSession(argv, io);
   const identity = str(argv, 'identity') ?? '';
@@ -15,6 +16,10 @@ export async function runInventory(argv: Args, io: CliIo): Promise<Outcome> {
   const timeout = timeoutArg(argv);
   const client = await session.connect();
   try {
+    if (!bool(argv, 'live')) {
+      const fromRegistry = await inventoryFromRegistry(client, session, identity);
+      if (fromRegistry) return fromRegistry;
+    }
     const call = client.rpc({
       agent: 'rpcutil',
       action: 'inventory',

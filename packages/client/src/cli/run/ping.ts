@@ -4,7 +4,7 @@ import type { CliIo } from '../io.js';
 import { startProgress } from '../progress.js';
 import { stringifyJson } from '../render/json.js';
 import { openSession } from '../session.js';
-import { discoverNodes, noNodesMessage } from './discover.js';
+import { discoverNodes, noNodesText } from './discover.js';
 
 /** `cohort ping`: per node `<id>  time=<ms> ms`, then `---- ping statistics ----` and `N replies max: min: avg:`. */
 export async function runPing(argv: Args, io: CliIo): Promise<Outcome> {
@@ -38,7 +38,7 @@ export async function runPing(argv: Args, io: CliIo): Promise<Outcome> {
         `\n---- ping statistics ----\n${times.length} replies max: ${stats.max_ms.toFixed(2)} min: ${stats.min_ms.toFixed(2)} avg: ${stats.avg_ms.toFixed(2)}\n`,
       );
     }
-    if (times.length === 0) io.stderr.write(`${noNodesMessage}\n`);
+    if (times.length === 0) io.stderr.write(`${noNodesText(session)}\n`);
     return { kind: 'found', count: times.length };
   } finally {
     await client.close();

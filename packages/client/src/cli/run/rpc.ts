@@ -11,6 +11,8 @@ import { renderFooter, renderSummaries } from '../render/footer.js';
 import { rpcJson, stringifyJson } from '../render/json.js';
 import { displayMode, renderReply, shouldShow } from '../render/reply.js';
 import { openSession, timeoutArg } from '../session.js';
+import { noNodesText } from './discover.js';
+import { discoveryNote } from './discovery-note.js';
 import { parseKeyValues } from './inputs.js';
 import { safeSummaries } from './summaries.js';
 
@@ -64,6 +66,7 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
       data: prepared.data,
       filter: session.filter,
       ...(session.nodes ? { nodes: session.nodes } : {}),
+      onDiscovery: discoveryNote(session),
     });
     const progress = await startProgress(io, session.progress, () => {
       const p = call.progress();
@@ -89,7 +92,7 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
       const lines = [...renderSummaries(summaries), ...renderFooter(stats, { colour: session.colour, width, verbose: session.verbose })];
       io.stdout.write(`${lines.join('\n')}\n`);
     }
-    if (stats.discovered === 0) io.stderr.write(`${session.nodes ? 'No nodes to address: the --nodes list is empty' : 'No nodes matched the filter'}\n`);
+    if (stats.discovered === 0) io.stderr.write(`${session.nodes ? 'No nodes to address: the --nodes list is empty' : noNodesText(session)}\n`);
     return { kind: 'rpc', stats };
   } finally {
     await client.close();

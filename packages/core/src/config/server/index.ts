@@ -5,6 +5,10 @@ import { loadConfig } from '../load.js';
 import { item, type ConfigOf } from '../spec.js';
 import { loggingSection } from './logging.js';
 import { natsSection } from './nats.js';
+import { securitySection } from './security.js';
+import { nrpeSection } from './nrpe.js';
+import { puppetralSection } from './puppetral.js';
+import { registrationSection } from './registration.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -78,7 +82,11 @@ export const serverConfigSpec = {
     expect: 'a number of seconds (0 or more)',
   }),
   nats: natsSection,
+  security: securitySection,
   logging: loggingSection,
+  nrpe: nrpeSection,
+  puppetral: puppetralSection,
+  registration: registrationSection,
 } as const;
 
 /** The daemon's typed, frozen configuration. */

@@ -1,0 +1,66 @@
+import type { NatsConnection } from 'nats';
+import { errorMessage } from '@cohort/core';
+
+/**
+ * Reading a key-value bucket (the registry) over NATS JetStream. Like bus.ts,
+ * this is NATS-aware; everything else sees the BucketEntry/BucketWatch types.
+ */
+
+/** One change to a bucket. */
+export interface BucketEntry {
+  key: string;
+  value: Uint8Array;
+  operation: 'PUT' | 'DEL' | 'PURGE';
+  /** When the server stored it, unix ms (the server's clock decides expiry). */
+  created: number;
+}
+
+/** A running watch: the initial values have been delivered; later changes keep arriving until stop(). */
+export interface BucketWatch {
+  /** The bucket's max age in milliseconds (records older than this are gone); 0 when unlimited. */
+  readonly maxAgeMs: number;
+  stop(): void;
+}
+
+/** Why a bucket cannot be read: it does not exist, or the server has no JetStream. */
+export interface BucketMissing {
+  readonly missing: string;
+}
+
+const notFound = /stream not found|not found/i;
+
+/**
+ * Watch bucket `name`: `onEntry` gets the latest value of every key, then
+ * every later change. Resolves once the initial values are delivered, or with
+ * BucketMissing (never rejects for a missing bucket or JetStream; rejects for
+ * other failures, e.g. a timeout).
+ */
+export async function watchKvBucket(
+  nc: NatsConnection,
+  name: string,
+  onEntry: (entry: BucketEntry) => void,
+  timeoutMs = 2000,
+): Promise<BucketWatch | BucketMissing> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: timeoutMs });
+  let maxAgeNanos: number;
+  try {
+    const info = await jsm.streams.info(`KV_${name}`);
+    maxAgeNanos = info.config.max_age;
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+    if (code === '503' || /no responders/i.test(errorMessage(err))) return { missing: 'the NATS server has no JetStream (start it with -js)' };
+    if (notFound.test(errorMessage(err))) return { missing: `there is no registry bucket ${name} (no node has registered in this collective)` };
+    throw err;
+  }
+  const kv = await nc.jetstream({ checkAPI: false, timeout: timeoutMs }).views.kv(name, { bindOnly: true });
+  let initialised!: () => void;
+  const ready = new Promise<void>((resolve) => (initialised = resolve));
+  const iterator = await kv.watch({ initializedFn: () => initialised() });
+  void (async () => {
+    for await (const e of iterator) onEntry({ key: e.key, value: e.value, operation: e.operation, created: e.created.getTime() });
+  })()
+    .catch(() => undefined)
+    .finally(() => initialised());
+  await ready;
+  return { maxAgeMs: Math.floor(maxAgeNanos / 1e6), stop: () => iterator.stop() };
+}

@@ -1,0 +1,39 @@
+import { createDataFunctions, matchFilter, type Facts, type Filter, type NodeView } from '@cohort/core';
+import type { RegisteredNode } from './registry-record.js';
+
+/** The outcome of evaluating a filter against the registry. */
+export interface RegistryMatch {
+  /** Matching identities, sorted. */
+  readonly identities: string[];
+  /**
+   * The first node-side data function (e.g. `fstat`) the filter needed for
+   * some node: the registry cannot answer it, the caller must broadcast.
+   * Undefined when the answer is exact.
+   */
+  readonly nodeData: string | undefined;
+}
+
+/**
+ * Evaluate `filter` against every registered node with the node's own
+ * matcher (matchFilter from @cohort/core), so the result equals what
+ * broadcast discovery would return from the same nodes. `fact()` in compound
+ * expressions reads the registered facts; any other data function (fstat)
+ * needs the node and is reported in `nodeData`.
+ */
+export function matchRegistry(nodes: readonly RegisteredNode[], filter: Filter): RegistryMatch {
+  let current: Facts = {};
+  const facts = createDataFunctions(() => current);
+  let nodeData: string | undefined;
+  const data: NonNullable<NodeView['data']> = (name, arg) => {
+    if (name === 'fact') return facts(name, arg);
+    nodeData ??= name;
+    return undefined;
+  };
+  const identities: string[] = [];
+  for (const node of nodes) {
+    current = node.view.facts;
+    if (matchFilter(filter, { ...node.view, data })) identities.push(node.identity);
+  }
+  identities.sort();
+  return { identities, nodeData };
+}

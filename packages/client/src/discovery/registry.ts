@@ -1,0 +1,85 @@
+import { errorMessage, registryBucket, type Filter } from '@cohort/core';
+import type { Bus } from '../bus.js';
+import type { BucketWatch } from '../bus-kv.js';
+import type { Clock } from '../clock.js';
+import { decideDiscovery, type DiscoveryDecision, type RegistryState } from './method.js';
+import type { RegisteredNode } from './registry-record.js';
+import { RegistryView } from './registry-view.js';
+
+/**
+ * One collective's registry, read from its key-value bucket and kept current
+ * by a watch until close(): the first use costs one read of the bucket, later
+ * ones are in memory. A registry that cannot be read is `unavailable` with a
+ * reason, never an error: broadcast discovery still works.
+ */
+export class Registry {
+  readonly collective: string;
+  readonly #view: RegistryView;
+  readonly #clock: Clock;
+  readonly #watch: BucketWatch | undefined;
+  readonly #unavailable: string | undefined;
+
+  private constructor(collective: string, view: RegistryView, clock: Clock, watch: BucketWatch | undefined, unavailable: string | undefined) {
+    this.collective = collective;
+    this.#view = view;
+    this.#clock = clock;
+    this.#watch = watch;
+    this.#unavailable = unavailable;
+  }
+
+  /** Read the registry of `collective` and start watching it. */
+  static async open(bus: Bus, collective: string, clock: Clock): Promise<Registry> {
+    const view = new RegistryView(registryBucket(collective));
+    if (!bus.watchBucket) return new Registry(collective, view, clock, undefined, 'this connection has no key-value store');
+    try {
+      const watched = await bus.watchBucket(view.bucket, (entry) => view.apply(entry));
+      if ('missing' in watched) return new Registry(collective, view, clock, undefined, watched.missing);
+      view.maxAgeMs = watched.maxAgeMs;
+      return new Registry(collective, view, clock, watched, undefined);
+    } catch (err) {
+      return new Registry(collective, view, clock, undefined, `reading ${view.bucket} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Why the registry cannot be used, or undefined when it was read. */
+  get unavailable(): string | undefined {
+    return this.#unavailable;
+  }
+
+  /** The bucket's record max age in ms (0: unlimited). */
+  get maxAgeMs(): number {
+    return this.#view.maxAgeMs;
+  }
+
+  /** Records skipped because they did not decode. */
+  get invalid(): number {
+    return this.#view.invalid;
+  }
+
+  /** Every live record now. */
+  nodes(): RegisteredNode[] {
+    return this.#view.nodes(this.#clock.now());
+  }
+
+  /** One node's live record. */
+  node(identity: string): RegisteredNode | undefined {
+    return this.#view.get(identity, this.#clock.now());
+  }
+
+  /** What the discovery rules make of this registry. */
+  state(): RegistryState {
+    if (this.#unavailable !== undefined) return { kind: 'unavailable', reason: this.#unavailable };
+    const now = this.#clock.now();
+    return { kind: 'loaded', nodes: this.#view.nodes(now), now };
+  }
+
+  /** Decide how to discover `filter` (see decideDiscovery). Throws UsageError for `registry` without a registry. */
+  decide(requested: 'auto' | 'registry', filter: Filter): DiscoveryDecision {
+    return decideDiscovery(requested, this.state(), filter);
+  }
+
+  /** Stop watching. */
+  close(): void {
+    this.#watch?.stop();
+  }
+}

@@ -1,0 +1,48 @@
+import type { Filter } from '@cohort/core';
+import type { Bus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import type { DiscoveryDecision, DiscoveryMethod } from './method.js';
+import { Registry } from './registry.js';
+
+/**
+ * A client's registry, opened on first use and then kept current by its
+ * watch (so a long-lived client pays the bucket read once), closed with the
+ * client.
+ */
+export class RegistryCache {
+  readonly #bus: Bus;
+  readonly #collective: string;
+  readonly #clock: Clock;
+  #opening: Promise<Registry> | undefined;
+
+  constructor(bus: Bus, collective: string, clock: Clock) {
+    this.#bus = bus;
+    this.#collective = collective;
+    this.#clock = clock;
+  }
+
+  /** The registry (read on the first call). */
+  get(): Promise<Registry> {
+    this.#opening ??= Registry.open(this.#bus, this.#collective, this.#clock);
+    return this.#opening;
+  }
+
+  /** Stop the watch, if one was started. */
+  async close(): Promise<void> {
+    const opening = this.#opening;
+    this.#opening = undefined;
+    if (opening) (await opening).close();
+  }
+}
+
+const broadcastRequested: DiscoveryDecision = { method: 'broadcast', note: 'broadcast discovery (--dm broadcast)' };
+
+/**
+ * Decide how to discover `filter` (the agent already added, as broadcast
+ * discovery sends it): `broadcast` needs no registry; `auto` and `registry`
+ * read it and apply the fallback rules.
+ */
+export async function planDiscovery(cache: RegistryCache, method: DiscoveryMethod, filter: Filter): Promise<DiscoveryDecision> {
+  if (method === 'broadcast') return broadcastRequested;
+  return (await cache.get()).decide(method, filter);
+}

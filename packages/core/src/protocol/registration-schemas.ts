@@ -1,0 +1,46 @@
+import { LifecycleEvent, RegistryTag } from './registration.js';
+
+/**
+ * JSON Schemas (draft-07) of the registration and lifecycle envelopes,
+ * precompiled at build time (scripts/compile-validators.mjs).
+ */
+
+const identityish = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9_\\-:.@]+$' } as const;
+const collective = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_\\-]+$' } as const;
+const collectives = { type: 'array', minItems: 1, items: collective } as const;
+const unixMs = { type: 'integer', minimum: 0 } as const;
+
+export const registrationSchema = {
+  $id: RegistryTag.Registration,
+  type: 'object',
+  additionalProperties: false,
+  required: ['protocol', 'identity', 'collectives', 'facts', 'classes', 'agents', 'version', 'started_at', 'time', 'interval'],
+  properties: {
+    protocol: { const: RegistryTag.Registration },
+    identity: identityish,
+    collectives,
+    facts: { type: 'object' },
+    classes: { type: 'array', items: { type: 'string', minLength: 1 } },
+    agents: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[a-z0-9_]+$' } },
+    version: { type: 'string', maxLength: 64 },
+    started_at: unixMs,
+    time: unixMs,
+    interval: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+export const lifecycleSchema = {
+  $id: RegistryTag.Lifecycle,
+  type: 'object',
+  additionalProperties: false,
+  required: ['protocol', 'event', 'identity', 'collectives', 'version', 'started_at', 'time'],
+  properties: {
+    protocol: { const: RegistryTag.Lifecycle },
+    event: { enum: Object.values(LifecycleEvent) },
+    identity: identityish,
+    collectives,
+    version: { type: 'string', maxLength: 64 },
+    started_at: unixMs,
+    time: unixMs,
+  },
+} as const;

@@ -1,0 +1,19 @@
+/**
+ * The registry as the node writes it: one key-value bucket per collective.
+ * Only kv.ts knows it is NATS JetStream; tests and the simulator may fake it.
+ */
+
+/** One collective's registry bucket. */
+export interface RegistryBucket {
+  /** Store `value` under `key` (replacing the previous value); resolves once the server has it. */
+  put(key: string, value: Uint8Array): Promise<void>;
+  /** Remove `key` (a clean shutdown). */
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * Open (creating if needed) the bucket `name` whose records expire
+ * `ttlSeconds` after their last write. Rejects when the server has no
+ * JetStream or refuses the bucket.
+ */
+export type BucketOpener = (name: string, ttlSeconds: number) => Promise<RegistryBucket>;

@@ -1,0 +1,33 @@
+import type { NodeView, ServerConfig } from '@cohort/core';
+import type { Logger } from '@cohort/core/log';
+import type { Bus } from '../bus.js';
+import { Registrar } from './registrar.js';
+
+/**
+ * The daemon's registrar, from its `registration:` settings: undefined when
+ * registration is disabled. Not started yet.
+ */
+export function daemonRegistrar(options: {
+  config: ServerConfig;
+  version: string;
+  /** Daemon start, unix seconds (as rpcutil reports it). */
+  startTime: number;
+  view: () => NodeView;
+  bus: Bus;
+  log: Logger;
+  onEvent: () => void;
+}): Registrar | undefined {
+  const { config, bus } = options;
+  const settings = config.registration;
+  if (!settings.enabled) return undefined;
+  return new Registrar({
+    node: { identity: config.identity, collectives: config.collectives, version: options.version, startedAt: options.startTime * 1000 },
+    view: options.view,
+    intervalSeconds: settings.interval,
+    ttlSeconds: settings.ttl,
+    openBucket: bus.openBucket,
+    publish: (subject, bytes) => bus.publish(subject, bytes),
+    log: options.log,
+    onEvent: options.onEvent,
+  });
+}

@@ -1,0 +1,149 @@
+import { ConfigError, encodeRegistryMessage, errorMessage, LifecycleEvent, lifecycleSubject, registryBucket, registryKey, type NodeView } from '@cohort/core';
+import type { Logger } from '@cohort/core/log';
+import type { BucketOpener, RegistryBucket } from './bucket.js';
+import { buildLifecycle, buildRegistration, type NodeIdentity } from './record.js';
+
+export interface RegistrarOptions {
+  readonly node: NodeIdentity;
+  /** The node as filters see it (the record mirrors it exactly). */
+  readonly view: () => NodeView;
+  readonly intervalSeconds: number;
+  readonly ttlSeconds: number;
+  /** Opens a collective's bucket; undefined when the bus has no key-value store (lifecycle events only). */
+  readonly openBucket: BucketOpener | undefined;
+  /** Publish a lifecycle event (throws when the connection is closed). */
+  readonly publish: (subject: string, bytes: Uint8Array) => void;
+  readonly log: Logger;
+  readonly clock?: () => number;
+  /** Called for every lifecycle event published (the daemon counts them). */
+  readonly onEvent?: () => void;
+  /** Delay the first heartbeat by a random part of the interval so a fleet started together spreads out (default true). */
+  readonly splay?: boolean;
+}
+
+/**
+ * Publishes this node into the registry of each of its collectives: at
+ * start, on refresh() (facts or classes changed) and every interval; deletes
+ * its records and announces `shutdown` on stop(). Failures are logged and
+ * retried at the next heartbeat: the registry is an optimisation, never a
+ * reason for the node to stop answering.
+ */
+export class Registrar {
+  readonly #o: RegistrarOptions;
+  readonly #clock: () => number;
+  readonly #buckets = new Map<string, RegistryBucket>();
+  readonly #failing = new Set<string>();
+  readonly #key: string;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(options: RegistrarOptions) {
+    if (options.ttlSeconds <= options.intervalSeconds) {
+      throw new ConfigError(
+        `registration.ttl (${options.ttlSeconds} s) must be greater than registration.interval (${options.intervalSeconds} s), ` +
+          'or records would expire between heartbeats; use a ttl of about three intervals',
+      );
+    }
+    this.#o = options;
+    this.#clock = options.clock ?? Date.now;
+    this.#key = registryKey(options.node.identity);
+  }
+
+  /** Register in every collective, announce `startup`, start the heartbeat. Never rejects. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.#event(LifecycleEvent.Startup);
+    if (this.#stopped) return;
+    const every = this.#o.intervalSeconds * 1000;
+    const first = this.#o.splay === false ? every : Math.floor(every * (0.5 + Math.random() / 2));
+    this.#timer = setTimeout(() => this.#beat(every), first);
+    this.#timer.unref();
+  }
+
+  /** Publish the current inventory now; calls made while one runs are folded into one more run. Never rejects. */
+  refresh(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    const run = (async () => {
+      do {
+        this.#again = false;
+        await this.#publish();
+      } while (this.#again && !this.#stopped);
+    })();
+    this.#running = run.finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  /** Stop the heartbeat, delete this node's records and announce `shutdown`. Never rejects. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+    await Promise.all(
+      [...this.#buckets].map(([collective, bucket]) =>
+        bucket.delete(this.#key).catch((err: unknown) => this.#o.log.debug(`registry: could not delete ${this.#key} in ${collective}: ${errorMessage(err)}`)),
+      ),
+    );
+    this.#event(LifecycleEvent.Shutdown);
+  }
+
+  #beat(every: number): void {
+    if (this.#stopped) return;
+    void this.refresh();
+    this.#timer = setTimeout(() => this.#beat(every), every);
+    this.#timer.unref();
+  }
+
+  async #publish(): Promise<void> {
+    const open = this.#o.openBucket;
+    if (open === undefined) return;
+    const bytes = encodeRegistryMessage(buildRegistration(this.#o.node, this.#o.view(), this.#o.intervalSeconds, this.#clock()));
+    await Promise.all(
+      this.#o.node.collectives.map(async (collective) => {
+        const name = registryBucket(collective);
+        try {
+          let bucket = this.#buckets.get(collective);
+          if (bucket === undefined) {
+            bucket = await open(name, this.#o.ttlSeconds);
+            this.#buckets.set(collective, bucket);
+          }
+          await bucket.put(this.#key, bytes);
+          if (this.#failing.delete(collective)) this.#o.log.info(`registry: registered in ${name} again`);
+        } catch (err) {
+          this.#failed(collective, name, err);
+        }
+      }),
+    );
+  }
+
+  #failed(collective: string, name: string, err: unknown): void {
+    // Warn once per outage; the next heartbeat retries.
+    if (this.#failing.has(collective)) {
+      this.#o.log.debug(`registry: ${name}: ${errorMessage(err)}`);
+      return;
+    }
+    this.#failing.add(collective);
+    this.#o.log.warn(
+      `registry: cannot write to bucket ${name} (${errorMessage(err)}); registry discovery will not see this node until it can. ` +
+        `Is JetStream enabled on the NATS server (nats-server -js)? Retrying every ${this.#o.intervalSeconds} s`,
+    );
+  }
+
+  #event(event: LifecycleEvent): void {
+    const bytes = encodeRegistryMessage(buildLifecycle(this.#o.node, event, this.#clock()));
+    for (const collective of this.#o.node.collectives) {
+      try {
+        this.#o.publish(lifecycleSubject(collective, event, this.#o.node.identity), bytes);
+        this.#o.onEvent?.();
+      } catch (err) {
+        this.#o.log.debug(`lifecycle ${event} in ${collective} not published: ${errorMessage(err)}`);
+      }
+    }
+  }
+}

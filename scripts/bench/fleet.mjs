@@ -1,0 +1,26 @@
+// Start cohort-sim with N virtual nodes and wait until every node answers and
+// is in the registry.
+import { join } from 'node:path';
+import { repoRoot } from '../lib/fleet.mjs';
+import { waitForRegistry } from '../lib/registry.mjs';
+import { rssKb, startReady } from './util.mjs';
+
+export const simBin = join(repoRoot, 'packages/server/bin/cohort-sim.js');
+
+/**
+ * @returns {Promise<{ pids: number[], readyMs: number, rssKb(): number, stop(): Promise<void> }>}
+ */
+export async function startSim(natsUrl, n, perProcess) {
+  // Long heartbeat so re-registrations do not land inside the measurements.
+  const sim = await startReady(process.execPath, [simBin, '--nats', natsUrl, '--count', String(n), '--per-process', String(perProcess), '--interval', '600', '--ttl', '1800']);
+  const [, , ms, pidsField] = sim.line.split(' ');
+  const pids = (pidsField ?? '').replace('pids=', '').split(',').map(Number).filter(Boolean);
+  const ids = Array.from({ length: n }, (_, i) => `sim-${String(i + 1).padStart(5, '0')}`);
+  await waitForRegistry(natsUrl, ids, { timeoutMs: 120000 });
+  return {
+    pids,
+    readyMs: Number(ms),
+    rssKb: () => pids.reduce((sum, pid) => sum + rssKb(pid), 0),
+    stop: () => sim.stop(),
+  };
+}

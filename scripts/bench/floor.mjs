@@ -1,0 +1,62 @@
+// (a) The floor: raw nats.js scatter-gather. N plain connections (spread over
+// processes as the simulator spreads its nodes) reply to one publish; the
+// time is from the publish to the N-th reply.
+import { connect, createInbox } from 'nats';
+import { fileURLToPath } from 'node:url';
+import { startReady, sleep } from './util.mjs';
+
+const responder = fileURLToPath(new URL('./raw-responder.mjs', import.meta.url));
+
+/** Start N raw responders in ceil(N / perProcess) processes. */
+export async function startRawResponders(natsUrl, n, perProcess) {
+  const procs = [];
+  for (let done = 0; done < n; done += perProcess) {
+    procs.push(startReady(process.execPath, [responder, '--nats', natsUrl, '--count', String(Math.min(perProcess, n - done)), '--subject', 'bench.ping']));
+  }
+  const started = await Promise.all(procs);
+  return { stop: () => Promise.all(started.map((p) => p.stop())) };
+}
+
+/** One scatter-gather: ms until all n replies arrived (or the timeout), and how many came. */
+export async function scatterGather(nc, n, timeoutMs = 30000) {
+  const inbox = createInbox();
+  let got = 0;
+  let done;
+  const finished = new Promise((r) => (done = r));
+  const t0 = performance.now();
+  const sub = nc.subscribe(inbox, {
+    callback: () => {
+      if (++got === n) done();
+    },
+  });
+  await nc.flush();
+  const start = performance.now();
+  nc.publish('bench.ping', new Uint8Array(0), { reply: inbox });
+  const timer = setTimeout(done, timeoutMs);
+  await finished;
+  clearTimeout(timer);
+  const ms = performance.now() - start;
+  sub.unsubscribe();
+  void t0;
+  return { ms, got };
+}
+
+/** Measure the floor `runs` times after `warmup` runs. */
+export async function measureFloor(natsUrl, n, { runs, warmup }) {
+  const nc = await connect({ servers: natsUrl, name: 'bench floor client' });
+  try {
+    const samples = [];
+    let lost = 0;
+    for (let i = 0; i < warmup + runs; i++) {
+      const r = await scatterGather(nc, n);
+      if (i >= warmup) {
+        samples.push(r.ms);
+        lost += n - r.got;
+      }
+      await sleep(20);
+    }
+    return { samples, lost };
+  } finally {
+    await nc.close();
+  }
+}

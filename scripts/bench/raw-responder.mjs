@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The floor's responders: `--count N` plain nats.js connections in this
+// process, each subscribed to `--subject` and replying with a fixed payload
+// the size of a Cohort ping reply. No Cohort code at all.
+//   node raw-responder.mjs --nats URL --count N --subject bench.ping
+// Prints "ready N" once every connection is subscribed; SIGTERM closes them.
+import { connect } from 'nats';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const url = arg('nats');
+const count = Number(arg('count', '100'));
+const subject = arg('subject', 'bench.ping');
+const concurrency = 50;
+
+const connections = [];
+let next = 0;
+async function worker() {
+  while (next < count) {
+    const i = next++;
+    const nc = await connect({ servers: url, name: `raw-${i}` });
+    const reply = new TextEncoder().encode(
+      JSON.stringify({ protocol: 'cohort:reply:1', request_id: '0'.repeat(32), sender: `raw-${String(i).padStart(5, '0')}`, agent: 'rpcutil', action: 'ping', statuscode: 0, statusmsg: 'OK', data: { pong: 1763760000 }, time: 1763760000000 }),
+    );
+    nc.subscribe(subject, { callback: (err, msg) => !err && msg.respond(reply) });
+    await nc.flush();
+    connections.push(nc);
+  }
+}
+await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+process.stdout.write(`ready ${connections.length}\n`);
+const stop = async () => {
+  await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
