@@ -10,7 +10,8 @@
 // (c) `cohort rpc rpcutil ping` as a user runs it (new process, wall time);
 // (d) broadcast discovery with the 300 ms quiet window; replies lost; RSS per
 // virtual node; client CPU per 1,000 replies; and at N = 100 sequential
-// requests/s. Plus the idle RSS of a real cohortd and the CLI start-up rows.
+// requests/s. Plus the idle RSS of a real cohortd, the node pipeline's CPU per
+// request without network, and the CLI start-up rows.
 // Modules: scripts/bench/*.mjs. Virtual nodes come from cohort-sim.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { findNatsServer } from './lib/nats-server.mjs';
 import { repoRoot } from './lib/fleet.mjs';
 import { renderReport } from './bench/report.mjs';
+import { pipelineMicros } from './bench/pipeline.mjs';
 import { measureSize } from './bench/scale.mjs';
 import { cohortdIdleRss, startupRows } from './bench/startup.mjs';
 import { puppetralRows } from './bench/puppetral.mjs';
@@ -67,7 +69,9 @@ if (env.loadBefore > 1.5) log(`warning: load average is ${env.loadBefore.toFixed
 const results = [];
 for (const n of sizes) results.push(await measureSize(n, { runs, warmup, perProcess, log, sequentialSeconds: quick ? 3 : 5 }));
 log('idle cohortd RSS ...');
-const cohortdRssKb = await cohortdIdleRss();
+const cohortd = await cohortdIdleRss();
+log('node pipeline alone ...');
+const pipelineUs = await pipelineMicros(quick ? 20000 : 100000);
 let startup = [];
 if (!flag('no-startup')) {
   log('CLI start-up and small real fleets ...');
@@ -75,7 +79,7 @@ if (!flag('no-startup')) {
   startup.push(...(await puppetralRows(quick ? 5 : 10, log)));
 }
 
-const report = renderReport({ env, sizes: results, startup, cohortdRssKb, runs, warmup });
+const report = renderReport({ env, sizes: results, startup, cohortd, pipelineUs, runs, warmup });
 process.stdout.write(`\n${report}`);
 const dir = join(repoRoot, 'bench', 'results');
 mkdirSync(dir, { recursive: true });

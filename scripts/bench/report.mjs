@@ -4,7 +4,8 @@ const ms = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1))
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
 
 /** Targets from the issue, checked against the measured sizes. */
-export function targets(sizes, cohortdRssKb) {
+export function targets(sizes, cohortd) {
+  const cohortdRssKb = cohortd?.rssKb;
   const at = (n) => sizes.find((s) => s.n === n);
   const out = [];
   const ratio = (n, max) => {
@@ -27,7 +28,8 @@ function table(header, rows) {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-export function renderReport({ env, sizes, startup, cohortdRssKb, runs, warmup }) {
+export function renderReport({ env, sizes, startup, cohortd, pipelineUs, runs, warmup }) {
+  const cohortdRssKb = cohortd?.rssKb;
   const parts = [];
   parts.push(`# Cohort benchmark (${env.date})`);
   parts.push(
@@ -55,9 +57,15 @@ export function renderReport({ env, sizes, startup, cohortdRssKb, runs, warmup }
   const seq = sizes.find((s) => s.sequential);
   const lines = [];
   if (seq) lines.push(`- Sequential requests at N = 100 (library, registry discovery): **${seq.sequential.perSecond.toFixed(0)} requests/s** (${seq.sequential.count} requests, ${seq.sequential.lost} replies lost).`);
-  if (cohortdRssKb) lines.push(`- Idle RSS of a real \`cohortd\` (default settings, registered, 5 s after start): **${(cohortdRssKb / 1024).toFixed(1)} MB**.`);
+  if (cohortdRssKb) {
+    lines.push(
+      `- Idle RSS of a real \`cohortd\` (run as an executable, default settings, registered, 5 s after start): **${(cohortdRssKb / 1024).toFixed(1)} MB**, ` +
+        `of which ${(cohortd.anonKb / 1024).toFixed(1)} MB private (the rest is the node binary's pages, shared by every node process).`,
+    );
+  }
+  if (pipelineUs) lines.push(`- cohortd's request pipeline alone (\`Processor\`: decode, filter, validate, dispatch, reply; no network): **${pipelineUs.toFixed(1)} µs CPU** per \`rpcutil ping\`.`);
   if (lines.length) parts.push(lines.join('\n'));
-  const t = targets(sizes, cohortdRssKb);
+  const t = targets(sizes, cohortd);
   if (t.length) parts.push(`## Targets\n\n${table(['target', 'measured', ''], t)}`);
   if (startup.length) {
     parts.push(

@@ -1,13 +1,14 @@
 // The original small benchmark rows: CLI start-up, and `cohort rpc rpcutil
 // ping` against 10 and 50 real cohortd processes (registry, broadcast window,
 // --nodes file); plus the idle RSS of one real cohortd.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNatsServer } from '../lib/nats-server.mjs';
-import { cohortBin, startFleet, syntheticNodes } from '../lib/fleet.mjs';
-import { median, rssKb, sleep } from './util.mjs';
+import { cohortBin, cohortdBin, startFleet, syntheticNodes } from '../lib/fleet.mjs';
+import { waitForRegistry } from '../lib/registry.mjs';
+import { anonKb, median, rssKb, sleep } from './util.mjs';
 
 function timeCommand(args, runs, env = {}) {
   const samples = [];
@@ -29,8 +30,8 @@ export async function startupRows(runs) {
   for (const count of [10, 50]) {
     const nats = await startNatsServer({ jetstream: true });
     const nodes = syntheticNodes(count);
-    // Unsigned, like the simulator: these rows measure the transport and pipeline, not Ed25519.
-    const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes, pluginDirs: [], readyTimeoutMs: 120000, registry: true, config: { security: { mode: 'unsigned' } } });
+    // The fleet runs unsigned (its default), like the simulator: these rows measure transport and pipeline, not Ed25519.
+    const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes, pluginDirs: [], readyTimeoutMs: 120000, registry: true });
     const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-'));
     try {
       const env = { COHORT_NATS: nats.url };
@@ -50,16 +51,26 @@ export async function startupRows(runs) {
   return rows.map((r) => ({ ...r, median: median(r.samples) }));
 }
 
-/** Idle RSS (kB) of one real cohortd with the default settings, registered, after `settleMs`. */
+/**
+ * Idle memory of one real cohortd, run as operators run it (the executable,
+ * so its shebang's V8 flags apply) with the default settings plus the NATS
+ * URL, registered, `settleMs` after start: { rssKb, anonKb } (anon: private,
+ * not counting the node binary's shared pages).
+ */
 export async function cohortdIdleRss(settleMs = 5000) {
   const nats = await startNatsServer({ jetstream: true });
-  const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: syntheticNodes(1), registry: true });
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-rss-'));
+  const config = join(dir, 'server.yaml');
+  writeFileSync(config, `identity: rss-probe\nnats: { servers: [${nats.url}] }\nlogging: { level: error }\n`);
+  const child = spawn(cohortdBin, ['--config', config], { stdio: 'ignore' });
   try {
+    await waitForRegistry(nats.url, ['rss-probe'], { timeoutMs: 30000 });
     await sleep(settleMs);
-    const node = [...fleet.nodes.values()][0];
-    return rssKb(node.process.pid);
+    return { rssKb: rssKb(child.pid), anonKb: anonKb(child.pid) };
   } finally {
-    await fleet.stop();
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+    rmSync(dir, { recursive: true, force: true });
     await nats.stop();
   }
 }

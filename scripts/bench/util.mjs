@@ -22,6 +22,16 @@ export function rssKb(pid) {
   }
 }
 
+/** Private (anonymous) resident memory of a process in kB, 0 when unknown. */
+export function anonKb(pid) {
+  try {
+    const m = /RssAnon:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** 1-minute load average. */
 export function loadAverage() {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);

@@ -108,3 +108,14 @@ test('a ttl not above the interval is refused with advice', () => {
   const err = caught(ConfigError, () => new Registrar({ node: { identity: 'a', collectives: ['c'], version: '1', startedAt: 0 }, view: () => baseView, intervalSeconds: 60, ttlSeconds: 60, openBucket: undefined, publish: () => undefined, log: silentLogger() }));
   assert.match(err.message, /registration.ttl \(60 s\) must be greater than registration.interval \(60 s\)/);
 });
+
+test('a failed first registration is retried within about a second, without waiting for the heartbeat', async () => {
+  const store = fakeStore({ failOpen: 2 });
+  const { registrar } = setup(store.open, () => baseView);
+  await registrar.start();
+  assert.equal(store.buckets.size, 0);
+  await new Promise((r) => setTimeout(r, 1400));
+  assert.ok(store.buckets.get('cohort_registry_cohort')?.has('web=3A1'), 'registered by the retry');
+  assert.ok(store.buckets.get('cohort_registry_eu')?.has('web=3A1'));
+  await registrar.stop();
+});

@@ -1,14 +1,17 @@
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { ConfigError, errorMessage, loadServerConfig, UsageError, version } from '@cohort/core';
 import { createLogger, type Logger } from '@cohort/core/log';
 import { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
+import { flagChoices, quickFlags } from './quick-flags.js';
 import { startServer, type RunningServer } from './server.js';
 
 /** Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad configuration or usage. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
 
 async function parseFlags(args: string[]): Promise<DaemonFlags | undefined> {
+  // yargs only for --help, --version and mistakes: it would stay loaded for the daemon's life.
+  const quick = quickFlags(args);
+  if (quick) return quick;
+  const { default: yargs } = await import('yargs');
   let shown = false;
   const flags = await yargs(args)
     .scriptName('cohortd')
@@ -22,8 +25,8 @@ async function parseFlags(args: string[]): Promise<DaemonFlags | undefined> {
       classes: { type: 'string', describe: 'classes file, one class per line' },
       collective: { type: 'string', array: true, describe: 'collective to join; repeat for several, the first is the main one' },
       'plugin-dir': { type: 'string', array: true, describe: 'directory of custom agents (<name>.json + <name>.js); repeatable' },
-      'log-level': { type: 'string', choices: ['error', 'warn', 'info', 'debug'], describe: 'least severe level logged' },
-      'log-format': { type: 'string', choices: ['text', 'json'], describe: 'log as text lines or JSON objects' },
+      'log-level': { type: 'string', choices: flagChoices['log-level'], describe: 'least severe level logged' },
+      'log-format': { type: 'string', choices: flagChoices['log-format'], describe: 'log as text lines or JSON objects' },
       'log-file': { type: 'string', describe: 'log to this file instead of stderr' },
     })
     .strict()
@@ -82,7 +85,7 @@ async function run(flags: DaemonFlags, env: NodeJS.ProcessEnv): Promise<number> 
 }
 
 /** Run cohortd with command-line `args`; resolves to the exit code. */
-export async function main(args: string[] = hideBin(process.argv), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const flags = await parseFlags(args);
     if (!flags) return ExitCode.Ok;

@@ -5,13 +5,21 @@ import { layerSchema } from './schema.js';
 import { isItem, itemsOf, specAt, type ConfigSpec } from './spec.js';
 import { didYouMean } from './suggest.js';
 
+/** A layer validator: ajv's, or one precompiled at build time. */
+type LayerValidator = Pick<ValidateFunction, 'errors'> & ((data: unknown) => boolean);
+
 // Compiled once per spec object (specs are module-level constants). ajv is
 // loaded on first use, not at import, so CLI commands that never load a
-// config do not pay for it.
-const compiled = new WeakMap<ConfigSpec, ValidateFunction>();
+// config do not pay for it; specs with a precompiled validator never load it.
+const compiled = new WeakMap<ConfigSpec, LayerValidator>();
 const requireCjs = createRequire(import.meta.url);
 
-function validatorFor(spec: ConfigSpec): ValidateFunction {
+/** Use `validate` (precompiled from layerSchema(spec) at build time) for `spec` instead of compiling at run time. */
+export function usePrecompiledValidator(spec: ConfigSpec, validate: LayerValidator): void {
+  compiled.set(spec, validate);
+}
+
+function validatorFor(spec: ConfigSpec): LayerValidator {
   let v = compiled.get(spec);
   if (!v) {
     const { Ajv } = requireCjs('ajv') as typeof import('ajv');

@@ -35,6 +35,8 @@ export class Registrar {
   readonly #failing = new Set<string>();
   readonly #key: string;
   #timer: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #retryMs = 1000;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -74,6 +76,7 @@ export class Registrar {
         this.#again = false;
         await this.#publish();
       } while (this.#again && !this.#stopped);
+      this.#scheduleRetry();
     })();
     this.#running = run.finally(() => (this.#running = undefined));
     return this.#running;
@@ -84,6 +87,7 @@ export class Registrar {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#retry);
     await this.#running;
     await Promise.all(
       [...this.#buckets].map(([collective, bucket]) =>
@@ -91,6 +95,23 @@ export class Registrar {
       ),
     );
     this.#event(LifecycleEvent.Shutdown);
+  }
+
+  // A failed write (JetStream busy or starting, a thousand nodes registering at
+  // once) is retried soon, backing off from 1 s to the heartbeat interval.
+  #scheduleRetry(): void {
+    if (this.#failing.size === 0) {
+      this.#retryMs = 1000;
+      return;
+    }
+    if (this.#stopped || this.#retry !== undefined) return;
+    const wait = Math.min(this.#retryMs, this.#o.intervalSeconds * 1000);
+    this.#retryMs = Math.min(this.#retryMs * 2, this.#o.intervalSeconds * 1000);
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.refresh();
+    }, wait);
+    this.#retry.unref();
   }
 
   #beat(every: number): void {
@@ -131,7 +152,7 @@ export class Registrar {
     this.#failing.add(collective);
     this.#o.log.warn(
       `registry: cannot write to bucket ${name} (${errorMessage(err)}); registry discovery will not see this node until it can. ` +
-        `Is JetStream enabled on the NATS server (nats-server -js)? Retrying every ${this.#o.intervalSeconds} s`,
+        `Is JetStream enabled on the NATS server (nats-server -js)? Retrying, then every ${this.#o.intervalSeconds} s`,
     );
   }
 

@@ -31,7 +31,8 @@ export interface SimChildren {
  * shared.
  */
 export function spawnChildren(script: string, slices: readonly SimSlice[], args: (slice: SimSlice) => string[]): SimChildren {
-  const children: ChildProcess[] = slices.map((slice) => spawn(process.execPath, [script, ...args(slice)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  // Children run with this process's node flags (e.g. the young-generation size from the shebang).
+  const children: ChildProcess[] = slices.map((slice) => spawn(process.execPath, [...process.execArgv, script, ...args(slice)], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const exits = children.map((child) => new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)))));
   const exited = Promise.race(exits);
   let readyCount = 0;

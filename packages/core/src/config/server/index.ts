@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { isSubjectSafe } from '../../protocol/subjects.js';
 import { envLayers, fileLayer, type ConfigLayer } from '../layers.js';
+import * as generated from '../../generated/validators.js';
 import { loadConfig } from '../load.js';
+import { usePrecompiledValidator } from '../validate.js';
 import { item, type ConfigOf } from '../spec.js';
 import { loggingSection } from './logging.js';
 import { natsSection } from './nats.js';
@@ -88,6 +90,9 @@ export const serverConfigSpec = {
   puppetral: puppetralSection,
   registration: registrationSection,
 } as const;
+
+// Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).
+if (generated.validateServerConfigLayer) usePrecompiledValidator(serverConfigSpec, generated.validateServerConfigLayer);
 
 /** The daemon's typed, frozen configuration. */
 export type ServerConfig = ConfigOf<typeof serverConfigSpec>;
