@@ -26,7 +26,10 @@ const tour = [
   ['The custom example agent, on the German nodes only', ['rpc', 'echo', 'echo', 'message=hello from cohort', '-F', 'country=de', '--display', 'all']],
   ['Machine-readable output', ['rpc', 'rpcutil', 'ping', '-I', 'web1', '--json']],
   ['Invalid input is refused before anything is sent (exit 2)', ['rpc', 'echo', 'sleep', 'seconds=soon'], 2],
-  ['What does a node know about itself?', ['inventory', 'db1']],
+  ['What does a node know about itself? (from the registry, instantly)', ['inventory', 'db1']],
+  ['The registry: every node publishes its inventory; -v says how nodes were found', ['rpc', 'rpcutil', 'ping', '-F', 'role=db', '-v', '--display', 'none']],
+  ['Only the node can answer fstat(): discovery falls back to broadcast, and -v says why', ['find', '-S', "fstat('/etc/hosts').size>0", '-v']],
+  ['A Nagios check of the registry: stale or missing nodes', ['registry', 'check']],
   ['Signed requests; replies checked against the issuer too', ['rpc', 'rpcutil', 'ping', '-I', 'web1', '-I', 'db1', '--verify-replies']],
   ['Authorization: the policy allows echo#echo but not echo#fail for this operator (status 1, exit 1)', ['rpc', 'echo', 'fail', '-I', 'web1'], 1],
 ];
@@ -37,7 +40,8 @@ const policies = {
   'echo.policy': 'policy default deny\nallow\tuser=operator\techo sleep\t*\t*\n',
 };
 
-const nats = await startNatsServer();
+// JetStream on: the nodes keep their inventory in the registry (a key-value bucket).
+const nats = await startNatsServer({ jetstream: true });
 let fleet;
 const shutdown = async () => {
   await fleet?.stop();
@@ -47,11 +51,11 @@ process.on('SIGINT', () => shutdown().then(() => process.exit(130)));
 try {
   const nodes = loadNodeDescriptors();
   console.log(bold(`Starting nats-server on ${nats.url} and ${nodes.length} cohortd nodes: ${nodes.map((n) => n.identity).join(', ')}`));
-  fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes, secure: { policies } });
+  fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes, secure: { policies }, registry: true });
   const env = { ...process.env, COHORT_NATS: nats.url, COHORT_CONFIG: exampleClientConfig, ...fleet.clientEnv };
   let unexpected = 0;
   for (const [title, args, expected = 0] of tour) {
-    console.log(`\n${bold(`# ${title}`)}\n${bold(`$ cohort ${args.map((a) => (/[\s()'<>=!]/.test(a) && !/^[\w.-]+=[\w.%-]*$/.test(a) ? `'${a}'` : a)).join(' ')}`)}`);
+    console.log(`\n${bold(`# ${title}`)}\n${bold(`$ cohort ${args.map((a) => (/[\s()'<>=!]/.test(a) && !/^[\w.-]+=[\w.%-]*$/.test(a) ? (a.includes("'") ? `"${a}"` : `'${a}'`) : a)).join(' ')}`)}`);
     const r = spawnSync(process.execPath, [cohortBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) console.log(`(exit code ${r.status})`);
     if (r.status !== expected) unexpected++;

@@ -6,13 +6,15 @@ import { waitForRegistry } from '../lib/registry.mjs';
 import { rssKb, startReady } from './util.mjs';
 
 export const simBin = join(repoRoot, 'packages/server/bin/cohort-sim.js');
+/** The node flags of cohort-sim's shebang (its bin is run with process.execPath here); the floor's responders get the same. */
+export const simNodeFlags = ['--max-semi-space-size=32'];
 
 /**
  * @returns {Promise<{ pids: number[], readyMs: number, rssKb(): number, stop(): Promise<void> }>}
  */
 export async function startSim(natsUrl, n, perProcess) {
   // Long heartbeat so re-registrations do not land inside the measurements.
-  const sim = await startReady(process.execPath, [simBin, '--nats', natsUrl, '--count', String(n), '--per-process', String(perProcess), '--interval', '600', '--ttl', '1800']);
+  const sim = await startReady(process.execPath, [...simNodeFlags, simBin, '--log-level', 'error', '--nats', natsUrl, '--count', String(n), '--per-process', String(perProcess), '--interval', '600', '--ttl', '1800']);
   const [, , ms, pidsField] = sim.line.split(' ');
   const pids = (pidsField ?? '').replace('pids=', '').split(',').map(Number).filter(Boolean);
   const ids = Array.from({ length: n }, (_, i) => `sim-${String(i + 1).padStart(5, '0')}`);

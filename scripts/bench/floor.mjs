@@ -3,6 +3,7 @@
 // time is from the publish to the N-th reply.
 import { connect, createInbox } from 'nats';
 import { fileURLToPath } from 'node:url';
+import { simNodeFlags } from './fleet.mjs';
 import { startReady, sleep } from './util.mjs';
 
 const responder = fileURLToPath(new URL('./raw-responder.mjs', import.meta.url));
@@ -11,7 +12,7 @@ const responder = fileURLToPath(new URL('./raw-responder.mjs', import.meta.url))
 export async function startRawResponders(natsUrl, n, perProcess) {
   const procs = [];
   for (let done = 0; done < n; done += perProcess) {
-    procs.push(startReady(process.execPath, [responder, '--nats', natsUrl, '--count', String(Math.min(perProcess, n - done)), '--subject', 'bench.ping']));
+    procs.push(startReady(process.execPath, [...simNodeFlags, responder, '--nats', natsUrl, '--count', String(Math.min(perProcess, n - done)), '--subject', 'bench.ping']));
   }
   const started = await Promise.all(procs);
   return { stop: () => Promise.all(started.map((p) => p.stop())) };
@@ -23,7 +24,6 @@ export async function scatterGather(nc, n, timeoutMs = 30000) {
   let got = 0;
   let done;
   const finished = new Promise((r) => (done = r));
-  const t0 = performance.now();
   const sub = nc.subscribe(inbox, {
     callback: () => {
       if (++got === n) done();
@@ -37,7 +37,6 @@ export async function scatterGather(nc, n, timeoutMs = 30000) {
   clearTimeout(timer);
   const ms = performance.now() - start;
   sub.unsubscribe();
-  void t0;
   return { ms, got };
 }
 

@@ -19,12 +19,16 @@ export async function waitForRegistry(natsUrl, identities, options = {}) {
   try {
     const wanted = new Set(identities.map(registryKey));
     let missing = wanted.size;
+    const stream = `KV_cohort_registry_${collective}`;
+    const prefix = `$KV.cohort_registry_${collective}.`;
+    const jsm = await nc.jetstreamManager();
     for (;;) {
       try {
-        const kv = await nc.jetstream().views.kv(`cohort_registry_${collective}`, { bindOnly: true });
-        const seen = new Set();
-        for await (const key of await kv.keys()) if (wanted.has(key)) seen.add(key);
-        missing = wanted.size - seen.size;
+        // The stream's per-subject counts: no consumer is created (a consumer per poll would
+        // linger on the server and announce its deletion seconds later, in someone's test).
+        const info = await jsm.streams.info(stream, { subjects_filter: '>' });
+        const present = Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
+        missing = wanted.size - present.filter((key) => wanted.has(key)).length;
         if (missing === 0) return;
       } catch {
         // No bucket yet: the first node has not registered.

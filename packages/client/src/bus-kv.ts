@@ -19,7 +19,8 @@ export interface BucketEntry {
 export interface BucketWatch {
   /** The bucket's max age in milliseconds (records older than this are gone); 0 when unlimited. */
   readonly maxAgeMs: number;
-  stop(): void;
+  /** Stop watching and delete the server-side consumer now (not when it times out). */
+  stop(): Promise<void>;
 }
 
 /** Why a bucket cannot be read: it does not exist, or the server has no JetStream. */
@@ -62,5 +63,19 @@ export async function watchKvBucket(
     .catch(() => undefined)
     .finally(() => initialised());
   await ready;
-  return { maxAgeMs: Math.floor(maxAgeNanos / 1e6), stop: () => iterator.stop() };
+  return {
+    maxAgeMs: Math.floor(maxAgeNanos / 1e6),
+    async stop() {
+      // The watch's ephemeral consumer would otherwise linger on the server for
+      // its inactivity threshold after every CLI run. nats.js keeps the
+      // subscription on the iterator; destroy() deletes the consumer.
+      const sub: unknown = Reflect.get(iterator, '_data');
+      if (isDestroyable(sub)) await sub.destroy().catch(() => undefined);
+      iterator.stop();
+    },
+  };
+}
+
+function isDestroyable(v: unknown): v is { destroy(): Promise<void> } {
+  return typeof v === 'object' && v !== null && typeof (v as { destroy?: unknown }).destroy === 'function';
 }

@@ -78,8 +78,8 @@ export class Registry {
     return decideDiscovery(requested, this.state(), filter);
   }
 
-  /** Stop watching. */
-  close(): void {
-    this.#watch?.stop();
+  /** Stop watching (and delete the watch's server-side consumer). */
+  async close(): Promise<void> {
+    await this.#watch?.stop();
   }
 }

@@ -31,7 +31,7 @@ export class RegistryCache {
   async close(): Promise<void> {
     const opening = this.#opening;
     this.#opening = undefined;
-    if (opening) (await opening).close();
+    if (opening) await (await opening).close();
   }
 }
 
