@@ -82,7 +82,7 @@ test('runcommand: arguments need dont_blame_nrpe=1 or nrpe.allow_arguments', asy
   const dir = nrpeDir('command[echo]=/bin/echo "$ARG1$"\n');
   try {
     const denied = nrpe.actions['runcommand']?.({ command: 'echo', args: 'hi' }, ctx(node(settings(dir))));
-    await assert.rejects(async () => denied, (err: unknown) => err instanceof CheckNotOkError && /not allowed/.test(String(err.data['output'])));
+    await assert.rejects(async () => denied, (err: unknown) => err instanceof CheckNotOkError && /not allowed/.test(String(err.data?.['output'])));
     const allowed = await nrpe.actions['runcommand']?.({ command: 'echo', args: 'hi; id' }, ctx(node(settings(dir, { 'nrpe.allow_arguments': true }))));
     assert.deepEqual(allowed, { exitcode: 0, output: 'hi; id', perfdata: '', command: 'echo' });
   } finally {

@@ -1,5 +1,6 @@
 import type { DdlAction, DdlAggregate } from '@cohort/core';
 import { AggregatorError } from './errors.js';
+import type { AggregateSummary } from './types.js';
 
 /** What an aggregator needs to know about its DDL `aggregate` entry. */
 export interface AggregateCall {
@@ -34,4 +35,9 @@ export function readCall(call: DdlAggregate, action: DdlAction): AggregateCall {
   const format = typeof options['format'] === 'string' ? options['format'] : undefined;
   const displayAs = Object.hasOwn(action.output, output) ? action.output[output]?.display_as : undefined;
   return { function: call.function, output, display_as: displayAs ?? output, format, options };
+}
+
+/** A `counts` summary of `call`: (key, count) pairs in display order and their text lines. */
+export function countsSummary(call: AggregateCall, counts: Array<[string, number]>, text: string[]): AggregateSummary {
+  return { function: call.function, output: call.output, display_as: call.display_as, kind: 'counts', counts, text };
 }

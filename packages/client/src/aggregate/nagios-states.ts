@@ -1,5 +1,5 @@
 import type { DdlAction, DdlAggregate } from '@cohort/core';
-import { readCall, type AggregateCall } from './call.js';
+import { countsSummary, readCall, type AggregateCall } from './call.js';
 import { formatString } from './format.js';
 import type { AggregateSummary, Aggregator } from './types.js';
 
@@ -23,14 +23,7 @@ class NagiosStatesAggregator implements Aggregator {
   result(): AggregateSummary {
     const counts = states.map((s): [string, number] => [s, this.#counts.get(s) ?? 0]);
     const format = this.call.format ?? '%10s : %s';
-    return {
-      function: this.call.function,
-      output: this.call.output,
-      display_as: this.call.display_as,
-      kind: 'counts',
-      counts,
-      text: counts.map(([state, n]) => formatString(format, [state, n])),
-    };
+    return countsSummary(this.call, counts, counts.map(([state, n]) => formatString(format, [state, n])));
   }
 }
 

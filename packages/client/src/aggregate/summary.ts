@@ -1,5 +1,5 @@
 import type { DdlAction, DdlAggregate } from '@cohort/core';
-import { readCall, type AggregateCall } from './call.js';
+import { countsSummary, readCall, type AggregateCall } from './call.js';
 import { formatString } from './format.js';
 import type { AggregateSummary, Aggregator } from './types.js';
 
@@ -41,14 +41,7 @@ class CountingAggregator implements Aggregator {
     const text = counts.map(([key, n]) =>
       format !== undefined ? formatString(format, [key, n]) : `   ${key.padStart(width)} = ${n}`,
     );
-    return {
-      function: this.call.function,
-      output: this.call.output,
-      display_as: this.call.display_as,
-      kind: 'counts',
-      counts,
-      text,
-    };
+    return countsSummary(this.call, counts, text);
   }
 }
 
