@@ -1,25 +1,43 @@
 #!/usr/bin/env node
-// Build step: bundles the compiled CLI (dist/cli) and its dependencies into one
-// ESM file, dist/cohort.bundle.mjs, which bin/cohort.js loads. Operators run the
-// CLI hundreds of times a day (and Nagios every minute): resolving and reading a
-// few hundred small module files costs ~100 ms per run; one file does not.
-// ora (only loaded on a terminal) and ajv (only loaded when an input is
-// validated) stay outside and are loaded lazily from node_modules.
+// Build step: bundles each compiled entry point and its dependencies into one
+// ESM file that its bin/ script loads. Operators run the CLI hundreds of times
+// a day, and Nagios runs check_cohort_nrpe every few minutes per service:
+// resolving and reading a few hundred small module files costs ~100 ms per
+// run; one file does not. Packages loaded only on some paths stay outside and
+// are loaded lazily from node_modules: ora (only on a terminal), ajv (only
+// when an input is validated), nodemailer (only for the provisioner's email
+// notifier).
 import { build } from 'esbuild';
 
-await build({
-  stdin: {
+const root = new URL('..', import.meta.url).pathname;
+
+/** The bundles: the `cohort` CLI, and the Nagios plugin (no yargs, no ora). */
+const bundles = [
+  {
+    name: 'cohort-cli',
     contents: "export { main } from './dist/cli/main.js';\nexport { processIo } from './dist/cli/io.js';\n",
-    resolveDir: new URL('..', import.meta.url).pathname,
-    sourcefile: 'cohort-cli-entry.js',
+    outfile: 'dist/cohort.bundle.mjs',
+    external: ['ora', 'ajv', 'nodemailer'],
   },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile: new URL('../dist/cohort.bundle.mjs', import.meta.url).pathname,
-  external: ['ora', 'ajv'],
-  // Bundled CommonJS dependencies (yargs' helpers, nats' deps) call require().
-  banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+  {
+    name: 'check-cohort-nrpe',
+    contents: "export { checkMain } from './dist/nagios/main.js';\n",
+    outfile: 'dist/check_cohort_nrpe.bundle.mjs',
+    external: ['ajv'],
+  },
+];
+
+for (const b of bundles) {
+  await build({
+    stdin: { contents: b.contents, resolveDir: root, sourcefile: `${b.name}-entry.js` },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: `${root}${b.outfile}`,
+    external: b.external,
+    // Bundled CommonJS dependencies (yargs' helpers, nats' deps, js-yaml) call require().
+    banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
