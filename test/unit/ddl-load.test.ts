@@ -131,6 +131,11 @@ test('semantic checks: duplicates, empty list, timeout, defaults of the wrong ty
       '/actions/1/input/args/list',
       /at least one/,
     ],
+    [
+      (d) => (d.actions[1].input.args = { prompt: 'P', description: 'D', optional: true, type: 'list', list: ['a', 'b', 'a'] }),
+      '/actions/1/input/args/list',
+      /names 'a' twice/,
+    ],
     [(d) => (d.metadata.timeout = 0), '/metadata/timeout', /must be >= 2/],
     [(d) => (d.actions[1].input.command.default = 5), '/actions/1/input/command/default', /must be a string/],
     [

@@ -25,6 +25,9 @@ test('translated regexes behave like the originals', () => {
   assert.equal(bracket.test(']a]'), true);
   // Choria's choria_provision config regex relies on a literal `{`.
   assert.equal(compileValidation('^{.+}$').test('{"a":1}'), true);
+  // Characters, not UTF-16 units, as in Go and Ruby.
+  assert.equal(compileValidation('^.{2,4}$').test('\u{10000}'), false);
+  assert.equal(compileValidation('^.{2,4}$').test('\u{10000}\u{10000}'), true);
 });
 
 test('compiled validations are cached; invalid regexes throw SyntaxError', () => {

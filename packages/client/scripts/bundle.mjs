@@ -6,7 +6,8 @@
 // run; one file does not. Packages loaded only on some paths stay outside and
 // are loaded lazily from node_modules: ora (only on a terminal), ajv (only
 // when an input is validated), nodemailer (only for the provisioner's email
-// notifier).
+// notifier), @cohort/core/log with winston (only for `cohort provisioner run`),
+// re2js (only when a filter has a regex).
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -17,13 +18,13 @@ const bundles = [
     name: 'cohort-cli',
     contents: "export { main } from './dist/cli/main.js';\nexport { processIo } from './dist/cli/io.js';\n",
     outfile: 'dist/cohort.bundle.mjs',
-    external: ['ora', 'ajv', 'nodemailer'],
+    external: ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js'],
   },
   {
     name: 'check-cohort-nrpe',
     contents: "export { checkMain } from './dist/nagios/main.js';\n",
     outfile: 'dist/check_cohort_nrpe.bundle.mjs',
-    external: ['ajv'],
+    external: ['ajv', 're2js'],
   },
 ];
 

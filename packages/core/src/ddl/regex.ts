@@ -90,6 +90,19 @@ export function translateRegex(pattern: string): TranslatedRegex {
 const cache = new Map<string, StringCheck>();
 
 /**
+ * Compile with the `u` flag, so `.` and `{n,m}` count characters as Ruby and
+ * Go do (not UTF-16 halves of an emoji); a source that is only valid without
+ * it (e.g. an identity escape like `\-` outside a class) is compiled without.
+ */
+function unicodeRegExp(source: string, flags: string): RegExp {
+  try {
+    return new RegExp(source, `${flags}u`);
+  } catch {
+    return new RegExp(source, flags);
+  }
+}
+
+/**
  * Compile a DDL `validation` string (a named validator or a Ruby/Go regex) once
  * and cache it. Throws SyntaxError when the regex does not compile.
  */
@@ -99,7 +112,7 @@ export function compileValidation(validation: string): StringCheck {
   let check = Object.hasOwn(namedValidators, validation) ? namedValidators[validation] : undefined;
   if (check === undefined) {
     const { source, flags } = translateRegex(validation);
-    const re = new RegExp(source, flags);
+    const re = unicodeRegExp(source, flags);
     check = { test: (v) => re.test(v), message: `must match the regular expression ${validation}` };
   }
   cache.set(validation, check);

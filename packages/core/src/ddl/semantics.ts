@@ -36,6 +36,10 @@ function checkInput(input: DdlInput, path: string, file: string): void {
   if (input.type === 'list' && (input.list ?? []).length === 0) {
     throw new DdlError(file, `${path}/list`, 'must name at least one allowed value');
   }
+  const repeated = (input.list ?? []).find((v, i, all) => all.indexOf(v) !== i);
+  if (input.type === 'list' && repeated !== undefined) {
+    throw new DdlError(file, `${path}/list`, `names '${String(repeated)}' twice; list each allowed value once`);
+  }
   const dflt = input.default;
   if (dflt === undefined || dflt === null) return;
   if (!matchesType(input.type, dflt)) {

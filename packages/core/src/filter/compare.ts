@@ -10,13 +10,14 @@
  * - otherwise case-insensitive string comparison; regexes are case-insensitive and unanchored.
  */
 import type { FactOperator } from './types.js';
+import type { FilterRegex } from './regex.js';
 import { compareDecimalStrings, compareNumbers, looksNumeric } from './numeric.js';
 
 /** Fact operators plus `!~` (negated regex), which only the compound grammar can express (`fact!=/re/`). */
 export type CompareOperator = FactOperator | '!~';
 
 /** Compare `actual` (a JSON value from facts or a data function) with `value`. `regex` is required for `=~`/`!~`. */
-export function compareValue(actual: unknown, op: CompareOperator, value: string, regex: RegExp | null): boolean {
+export function compareValue(actual: unknown, op: CompareOperator, value: string, regex: FilterRegex | null): boolean {
   if (Array.isArray(actual)) {
     if (op === '!=' || op === '!~') {
       const positive: CompareOperator = op === '!=' ? '==' : '=~';
@@ -30,7 +31,7 @@ export function compareValue(actual: unknown, op: CompareOperator, value: string
 }
 
 /** Compare a single (non-array) value. Arrays nested in arrays, objects, null and undefined never match. */
-export function compareScalar(actual: unknown, op: CompareOperator, value: string, regex: RegExp | null): boolean {
+export function compareScalar(actual: unknown, op: CompareOperator, value: string, regex: FilterRegex | null): boolean {
   switch (typeof actual) {
     case 'string':
       if (op === '=~' || op === '!~') return testRegex(actual, op, regex);
@@ -57,7 +58,7 @@ export function equalsIgnoreCase(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-function testRegex(text: string, op: '=~' | '!~', regex: RegExp | null): boolean {
+function testRegex(text: string, op: '=~' | '!~', regex: FilterRegex | null): boolean {
   if (regex === null) return false;
   return regex.test(text) === (op === '=~');
 }

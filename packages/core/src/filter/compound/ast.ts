@@ -5,6 +5,7 @@
  */
 import type { CompareOperator } from '../compare.js';
 import type { DataFunctionName } from './functions.js';
+import type { FilterRegex } from '../regex.js';
 
 export type CompoundNode = AndNode | OrNode | NotNode | ClassNode | FactNode | FunctionNode;
 
@@ -27,14 +28,14 @@ export interface NotNode {
 export interface ClassNode {
   readonly kind: 'class';
   readonly value: string;
-  readonly regex: RegExp | null;
+  readonly regex: FilterRegex | null;
 }
 
 /** A comparison of the value side of a statement: operator, literal value and, for `=~`/`!~`, the regex. */
 export interface Comparison {
   readonly op: CompareOperator;
   readonly value: string;
-  readonly regex: RegExp | null;
+  readonly regex: FilterRegex | null;
 }
 
 /** `fact<op>value`. */

@@ -6,7 +6,7 @@
 import { FilterSyntaxError } from '../../errors.js';
 import type { CompareOperator } from '../compare.js';
 import { isSpace, operatorAt, splitComparison, type RawOperator } from '../comparison.js';
-import { compileRegex } from '../regex.js';
+import { compileRegex, type FilterRegex } from '../regex.js';
 import type { ClassNode, Comparison, FactNode, FunctionNode } from './ast.js';
 import { dataFunctions, fieldType, isDataFunction, type FieldType } from './functions.js';
 import { scanQuoted, scanRegex } from './scanner.js';
@@ -138,7 +138,7 @@ function literalOperator(op: RawOperator): CompareOperator {
   return op;
 }
 
-function regexOrFail(input: string, from: number, to: number): RegExp {
+function regexOrFail(input: string, from: number, to: number): FilterRegex {
   const compiled = compileRegex(input.slice(from, to));
   if (typeof compiled === 'string') fail(input, `invalid regular expression: ${compiled}`, from, Math.max(1, to - from));
   return compiled;
