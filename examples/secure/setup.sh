@@ -77,10 +77,11 @@ authorization {
       permissions: {
         publish: ["cohort.reply.>", "cohort.lifecycle.>", "\$JS.API.>", "\$KV.cohort_registry_cohort.>"]
         subscribe: ["cohort.broadcast.agent.>", "cohort.node.>", "_INBOX.>"] } }
-    # The operator: send requests, read only the replies addressed to user=operator, read the registry.
+    # The operator: send requests, read only the replies addressed to user=operator, read the registry,
+    # and store its own async job records (cohort rpc --async) in its reply space.
     { user: operator, password: "$operator_pw",
       permissions: {
-        publish: ["cohort.broadcast.agent.>", "cohort.node.>", "\$JS.API.>"]
+        publish: ["cohort.broadcast.agent.>", "cohort.node.>", "\$JS.API.>", "cohort.reply.$reply_hash.job.>"]
         subscribe: ["cohort.reply.$reply_hash.>", "cohort.lifecycle.>", "_INBOX.>"] } }
   ]
 }

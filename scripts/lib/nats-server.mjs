@@ -45,7 +45,8 @@ function canConnect(port) {
  * Start nats-server on free ports (client + HTTP monitoring). With `jetstream`
  * (needed by the registry), its store is a fresh temp dir (unless `storeDir`
  * is given) that is removed when the server exits.
- * @param {{ args?: string[], port?: number, jetstream?: boolean, storeDir?: string }} [options]
+ * `port` and `monitorPort` pin the ports (to restart a server where it was).
+ * @param {{ args?: string[], port?: number, monitorPort?: number, jetstream?: boolean, storeDir?: string }} [options]
  * @returns {Promise<{ url: string, port: number, monitorPort: number, process: import('node:child_process').ChildProcess, stop: () => Promise<void>, kill: () => void }>}
  */
 export async function startNatsServer(options = {}) {
@@ -54,7 +55,7 @@ export async function startNatsServer(options = {}) {
     throw new Error('nats-server not found: install it (Debian: apt-get install -y nats-server) or set NATS_SERVER=/path/to/nats-server');
   }
   const port = options.port ?? (await freePort());
-  const monitorPort = await freePort();
+  const monitorPort = options.monitorPort ?? (await freePort());
   const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), ...(options.args ?? [])];
   const ownStore = options.jetstream && !options.storeDir ? mkdtempSync(join(tmpdir(), 'cohort-js-')) : undefined;
   if (options.jetstream) args.push('-js', '-sd', options.storeDir ?? ownStore);
@@ -103,4 +104,85 @@ export async function subscribedSubjects(monitorPort) {
   const counts = new Map();
   for (const c of body.connections ?? []) for (const s of c.subscriptions_list ?? []) counts.set(s, (counts.get(s) ?? 0) + 1);
   return counts;
+}
+
+/**
+ * Start an `n`-server NATS cluster on loopback: every server has its own
+ * client, cluster (route) and monitoring port (all free ephemeral ports) and
+ * routes to all the others, so the cluster is a full mesh. Each member can be
+ * killed (SIGKILL) and restarted on the same ports. Resolves once every route
+ * is up. No JetStream (a JetStream cluster needs a meta-group quorum).
+ * @param {number} [n]
+ */
+export async function startNatsCluster(n = 3) {
+  const name = `cohort-test-${process.pid}`;
+  const specs = [];
+  for (let i = 0; i < n; i++) specs.push({ name: `n${i + 1}`, port: await freePort(), clusterPort: await freePort(), monitorPort: await freePort() });
+  const argsFor = (spec) => [
+    '--name', spec.name, '--cluster_name', name,
+    '--cluster', `nats://127.0.0.1:${spec.clusterPort}`,
+    '--routes', specs.filter((o) => o !== spec).map((o) => `nats://127.0.0.1:${o.clusterPort}`).join(','),
+  ];
+  const members = specs.map((spec) => {
+    /** @type {Awaited<ReturnType<typeof startNatsServer>> | undefined} */
+    let server;
+    return {
+      ...spec,
+      url: `nats://127.0.0.1:${spec.port}`,
+      get running() {
+        return server !== undefined && server.process.exitCode === null && server.process.signalCode === null;
+      },
+      async start() {
+        if (this.running) return;
+        server = await startNatsServer({ port: spec.port, monitorPort: spec.monitorPort, args: argsFor(spec) });
+      },
+      /** SIGKILL, and wait until the process is gone. */
+      async kill() {
+        const s = server;
+        if (!s || !this.running) return;
+        const exited = new Promise((r) => s.process.once('exit', r));
+        s.kill();
+        await exited;
+      },
+      async stop() {
+        await server?.stop();
+      },
+    };
+  });
+  const cluster = {
+    members,
+    urls: members.map((m) => m.url),
+    /** Wait until every running member has a route to every other running member. */
+    async waitForRoutes(timeoutMs = 15000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const up = members.filter((m) => m.running);
+        const counts = await Promise.all(up.map((m) => routeCount(m.monitorPort)));
+        if (counts.every((c) => c >= up.length - 1)) return;
+        if (Date.now() > deadline) throw new Error(`NATS cluster routes not up after ${timeoutMs} ms: ${up.map((m, i) => `${m.name}=${counts[i]}`).join(', ')} (want ${up.length - 1} each)`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      await Promise.all(members.map((m) => m.stop()));
+    },
+  };
+  try {
+    await Promise.all(members.map((m) => m.start()));
+    await cluster.waitForRoutes();
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}
+
+async function routeCount(monitorPort) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${monitorPort}/routez`);
+    const body = /** @type {{ num_routes?: number }} */ (await res.json());
+    return body.num_routes ?? 0;
+  } catch {
+    return 0;
+  }
 }

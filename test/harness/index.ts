@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { startNatsServer, type NatsServer } from '../../scripts/lib/nats-server.mjs';
 import { cohortBin, exampleClientConfig, loadNodeDescriptors, startFleet, type Fleet, type FleetOptions } from '../../scripts/lib/fleet.mjs';
 
-export { startNatsServer, subscribedSubjects, type NatsServer } from '../../scripts/lib/nats-server.mjs';
+export { startNatsServer, startNatsCluster, subscribedSubjects, type NatsServer, type NatsCluster, type NatsClusterMember } from '../../scripts/lib/nats-server.mjs';
 export {
   startFleet,
   loadNodeDescriptors,

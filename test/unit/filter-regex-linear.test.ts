@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildFilter, emptyFilter, FilterSyntaxError, matchFilter, parseFactExpression, type Filter } from '@cohort/core';
+import { buildFilter, emptyFilter, FilterSyntaxError, matchFilter, parseFactExpression, type Facts, type Filter } from '@cohort/core';
 
-const node = (facts: Record<string, unknown>, classes: string[] = []) => ({ identity: 'node1', facts, classes, agents: ['rpcutil'] });
+const node = (facts: Facts, classes: string[] = []) => ({ identity: 'node1', facts, classes, agents: ['rpcutil'] });
 
 function withFact(expr: string): Filter {
   const filter = emptyFilter();

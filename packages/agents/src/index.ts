@@ -20,10 +20,11 @@ export {
   type RequestInfo,
 } from './define.js';
 export { AgentError, AgentDefinitionError, fail, isAgentError, type FailStatus } from './errors.js';
-export type { NodeInfo, AgentSummary, UnloadedAgent, DaemonCounters } from './node-info.js';
-export { builtinAgents } from './builtin.js';
+export type { NodeInfo, AgentSummary, UnloadedAgent, DaemonCounters, EventLoopLag } from './node-info.js';
+export { builtinAgents, provisioningAgents } from './builtin.js';
 export { rpcutil } from './rpcutil/index.js';
 export { factAt, factNames } from './rpcutil/facts.js';
 export * from './puppetral/api.js';
 export * from './nrpe/api.js';
+export * from './provision/api.js';
 export type * from './generated/index.js';

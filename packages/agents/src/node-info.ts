@@ -36,6 +36,14 @@ export interface DaemonCounters {
   dropped: Readonly<Record<string, number>>;
 }
 
+/** Event-loop delay of the node's process, in ms, over the last `window_s` seconds (rpcutil daemon_stats). */
+export interface EventLoopLag {
+  p50: number;
+  p99: number;
+  max: number;
+  window_s: number;
+}
+
 /**
  * What an agent may learn about the node it runs on. The daemon implements
  * it; tests use a plain object.
@@ -63,4 +71,14 @@ export interface NodeInfo {
   readonly dataSources: readonly string[];
   /** Run a data function; undefined when no such source exists. */
   data(source: string, query: string): Record<string, unknown> | undefined;
+  /** Event-loop delay of the process hosting this node; absent when not measured (reported as zeros). */
+  eventLoopLag?(): EventLoopLag;
+  /**
+   * Ask the daemon to stop cleanly and start again in the same process after
+   * `delayMs`, re-reading its config file (the provision agent's restart).
+   * Absent where the host cannot restart (cohort-sim, tests).
+   */
+  requestRestart?(reason: string, delayMs: number): void;
+  /** The secret `provisioning.token` (configItem redacts it); null when unset. Absent outside the daemon. */
+  provisioningToken?(): string | null;
 }

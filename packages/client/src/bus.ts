@@ -1,6 +1,9 @@
-import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus-kv.js';
+import { natsJobStore } from './jobs/store-nats.js';
+import type { JobStore } from './jobs/store.js';
+import { natsAuthOptions } from '@cohort/core/nats-auth';
 
 /**
  * The only module that talks to NATS. Everything else sees the small {@link Bus}
@@ -18,7 +21,7 @@ export interface Bus {
   publish(subject: string, data: Uint8Array): void;
   /** Deliver every message on `subject` to `onMessage` until unsubscribed. */
   subscribe(subject: string, onMessage: (data: Uint8Array) => void): BusSubscription;
-  /** Resolve once the server has seen everything published so far. */
+  /** Resolve once the server has seen everything published so far (or after 2 s, e.g. while reconnecting). */
   flush(): Promise<void>;
   close(): Promise<void>;
   /**
@@ -27,6 +30,8 @@ export interface Bus {
    * Absent on buses without a key-value store (broadcast discovery only).
    */
   watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
+  /** The async job stream of a collective (JetStream); absent on buses without one. */
+  jobs?(collective: string): JobStore;
 }
 
 export interface BusOptions {
@@ -40,20 +45,7 @@ export interface BusOptions {
   auth?: BusAuth;
 }
 
-/** nats.js connection options for TLS and credentials. */
-export function natsAuthOptions(auth: BusAuth | undefined): Partial<ConnectionOptions> {
-  if (!auth) return {};
-  const out: Partial<ConnectionOptions> = {};
-  if (auth.tls) out.tls = { ...auth.tls };
-  if (auth.user !== undefined) {
-    out.user = auth.user;
-    out.pass = auth.pass;
-  }
-  if (auth.token !== undefined) out.token = auth.token;
-  if (auth.creds) out.authenticator = credsAuthenticator(auth.creds);
-  else if (auth.nkeySeed) out.authenticator = nkeyAuthenticator(auth.nkeySeed);
-  return out;
-}
+export { natsAuthOptions };
 
 /** Default wait for the first connection to NATS. */
 export const defaultConnectTimeoutMs = 2000;
@@ -72,6 +64,12 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       timeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
       name: options.name ?? 'cohort-client',
       noRandomize: true,
+      // A server that dies mid-call: move to another cluster member (listed
+      // or learnt from the server) quickly; each call's own deadline bounds the wait.
+      ignoreClusterUpdates: false,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      reconnectJitter: 250,
       ...natsAuthOptions(options.auth),
     });
   } catch (err) {
@@ -92,6 +90,15 @@ function reason(err: unknown): string {
   return errorMessage(err);
 }
 
+/** Milliseconds a flush waits for the server before giving up quietly. */
+const flushTimeoutMs = 2000;
+
+function boundedFlush(nc: NatsConnection, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([nc.flush().catch(() => undefined), gaveUp]).finally(() => clearTimeout(timer));
+}
+
 function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
   return {
     servers,
@@ -106,8 +113,12 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
       });
       return { unsubscribe: () => sub.unsubscribe() };
     },
-    flush: () => nc.flush(),
+    // Bounded: while the connection is down (reconnecting to another server)
+    // a flush would wait for the reconnect; the publishes stay buffered and
+    // go out on reconnect, and the caller's own deadline ends the call.
+    flush: () => boundedFlush(nc, flushTimeoutMs),
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
+    jobs: (collective) => natsJobStore(nc, collective),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

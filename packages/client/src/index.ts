@@ -34,6 +34,8 @@ export { createDdlSource, prepareRequest, requireAction, type DdlSource, type Pr
 export { defaultCallerId, defaultSender } from './identity.js';
 export { buildRequest, completeFilter, withAgent, subscribeReplies, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 export { NoNodesError, ClientClosedError } from './errors.js';
+export * from './jobs/index.js';
+export * as provisioner from './provisioner/index.js';
 export {
   summarize,
   defaultAggregators,

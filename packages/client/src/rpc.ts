@@ -5,7 +5,7 @@ import { Collector } from './collect.js';
 import { broadcastDiscovery, type DiscoveryRun } from './discovery/broadcast.js';
 import { batchTargets, limitTargets, type ParsedCount } from './targets.js';
 import type { Reply, RpcCall, RpcStats } from './types.js';
-import { buildRequest, subscribeReplies, withAgent, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
+import { buildRequest, replyOf, subscribeReplies, withAgent, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 
 /** What one call does, fully resolved (milliseconds, parsed counts, validated data). */
 export interface RpcPlan {
@@ -72,17 +72,7 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
 
   const sub = subscribeReplies(bus, caller, id, (msg) => {
     const now = clock.now();
-    const reply: Reply = {
-      sender: msg.sender,
-      agent: msg.agent,
-      action: msg.action,
-      statuscode: msg.statuscode,
-      statusmsg: msg.statusmsg,
-      data: msg.data,
-      time: msg.time,
-      elapsed_ms: now - (sentAt.get(msg.sender) ?? firstSentAt ?? started),
-      unexpected: false,
-    };
+    const reply = replyOf(msg, now - (sentAt.get(msg.sender) ?? firstSentAt ?? started));
     const got = collector.push(msg.sender, reply);
     if (!got) return;
     reply.unexpected = got.unexpected;

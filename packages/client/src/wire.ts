@@ -1,5 +1,6 @@
 import { emptyFilter, openReply, ProtocolTag, replySubject, type Filter, type OpenedReply, type ReplyMessage, type RequestMessage } from '@cohort/core';
 import type { Bus, BusSubscription } from './bus.js';
+import type { Reply } from './types.js';
 
 /** Who is asking and where: fixed per client. */
 export interface Caller {
@@ -96,4 +97,10 @@ export function subscribeReplies(
     else onReply(reply);
   });
   return { unsubscribe: () => sub.unsubscribe(), dropped: () => dropped };
+}
+
+/** A node's reply message as the caller sees it, `elapsed_ms` after the request went out. */
+export function replyOf(msg: ReplyMessage, elapsedMs: number, unexpected = false): Reply {
+  const { sender, agent, action, statuscode, statusmsg, data, time } = msg;
+  return { sender, agent, action, statuscode, statusmsg, data, time, elapsed_ms: elapsedMs, unexpected };
 }

@@ -1,7 +1,8 @@
 /**
  * @cohort/core: the shared contract. Protocol (envelopes, codec, subjects,
  * status codes), the filter language, DDL loading/validation, configuration
- * and errors. Imports no NATS code. Logging lives in `@cohort/core/log`.
+ * and errors. Imports no NATS code: the nats.js auth options are on their
+ * own subpath, `@cohort/core/nats-auth`. Logging lives in `@cohort/core/log`.
  */
 export * from './errors.js';
 export * from './protocol/status.js';

@@ -1,9 +1,10 @@
-import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type Status } from 'nats';
+import { connect, type NatsConnection, type Status } from 'nats';
 import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { RateLimitedLog } from './rate-limit.js';
 import type { BucketOpener } from './registration/bucket.js';
 import { openKvBucket } from './registration/kv.js';
+import { natsAuthOptions } from '@cohort/core/nats-auth';
 
 /** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */
 export interface Bus {
@@ -32,20 +33,7 @@ export interface BusOptions {
   readonly auth?: BusAuth;
 }
 
-/** nats.js connection options for TLS and credentials. */
-export function natsAuthOptions(auth: BusAuth | undefined): Partial<ConnectionOptions> {
-  if (!auth) return {};
-  const out: Partial<ConnectionOptions> = {};
-  if (auth.tls) out.tls = { ...auth.tls };
-  if (auth.user !== undefined) {
-    out.user = auth.user;
-    out.pass = auth.pass;
-  }
-  if (auth.token !== undefined) out.token = auth.token;
-  if (auth.creds) out.authenticator = credsAuthenticator(auth.creds);
-  else if (auth.nkeySeed) out.authenticator = nkeyAuthenticator(auth.nkeySeed);
-  return out;
-}
+export { natsAuthOptions };
 
 /** Creates a Bus; `connectBus` in production. */
 export type BusConnector = (options: BusOptions) => Promise<Bus>;
@@ -94,6 +82,11 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       waitOnFirstConnect: true,
       reconnectTimeWait: 1000,
       reconnectJitter: 500,
+      // On a cluster: spread nodes over the listed servers, and learn the
+      // other members from the server (INFO connect_urls) so a node that
+      // lists one server still fails over to the rest (docs/operations.md).
+      noRandomize: false,
+      ignoreClusterUpdates: false,
       pingInterval: 30_000,
       ...natsAuthOptions(options.auth),
     });

@@ -1,6 +1,7 @@
-import { ConfigError, errorMessage, loadServerConfig, UsageError, version } from '@cohort/core';
+import { ConfigError, errorMessage, loadServerConfig, UsageError, version, type LoadedServerConfig, type ServerConfig } from '@cohort/core';
 import { createLogger, type Logger } from '@cohort/core/log';
 import { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
+import { configForRestart, fallbackConfig, isRestart, restartTrigger } from './provisioning/restart.js';
 import { flagChoices, quickFlags } from './quick-flags.js';
 import { startServer, type RunningServer } from './server.js';
 
@@ -59,29 +60,56 @@ function waitForSignal(signals: readonly NodeJS.Signals[]): Promise<NodeJS.Signa
   });
 }
 
+function loggerFor(config: ServerConfig): Logger {
+  return createLogger({ level: config.logging.level, format: config.logging.format, ...(config.logging.file ? { file: config.logging.file } : {}) });
+}
+
 async function run(flags: DaemonFlags, env: NodeJS.ProcessEnv): Promise<number> {
-  const { config, file } = loadServerConfig({ file: flags.config, env, flags: flagsToSettings(flags) });
-  const log: Logger = createLogger({ level: config.logging.level, format: config.logging.format, ...(config.logging.file ? { file: config.logging.file } : {}) });
+  const sources = { file: flags.config, env, flags: flagsToSettings(flags) };
+  let loaded: LoadedServerConfig = loadServerConfig(sources);
+  let good = loaded; // the last configuration the daemon ran in: what a failed restart falls back to
+  let log: Logger = loggerFor(loaded.config);
   const stopSignal = waitForSignal(['SIGTERM', 'SIGINT']);
-  // Until connected, a stop signal simply ends the process (there is nothing to finish).
-  const started = await Promise.race([startServer({ config, configFile: file, log }), stopSignal.then(() => undefined)]);
-  if (!started) {
-    log.info('stopped before connecting');
+  // Each turn runs the daemon once; `provision restart` ends a turn and the next one re-reads the config file.
+  for (let turn = 0, fellBack = false; ; turn++) {
+    const trigger = restartTrigger();
+    let started: RunningServer | undefined;
+    try {
+      // Until connected, a stop signal simply ends the process (there is nothing to finish).
+      started = await Promise.race([startServer({ config: loaded.config, configFile: loaded.file, log, onRestart: trigger.request }), stopSignal.then(() => undefined)]);
+    } catch (err) {
+      if (turn === 0 || fellBack) throw err;
+      log.error(`restart: cannot start with the new configuration: ${errorMessage(err)}; falling back`);
+      loaded = fallbackConfig(sources, good, log);
+      fellBack = true;
+      continue;
+    }
+    if (!started) {
+      log.info('stopped before connecting');
+      return ExitCode.Ok;
+    }
+    const server: RunningServer = started;
+    good = loaded;
+    fellBack = false;
+    const onHup = () => void server.reload('SIGHUP');
+    process.on('SIGHUP', onHup);
+    const outcome = await Promise.race([stopSignal, server.failed, trigger.requested]);
+    process.off('SIGHUP', onHup);
+    if (outcome instanceof Error) return ExitCode.Failure;
+    if (isRestart(outcome)) {
+      await server.stop(`restarting: ${outcome.reason}`);
+      ({ loaded, fellBack } = await configForRestart(sources, good, log));
+      if (JSON.stringify(loaded.config.logging) !== JSON.stringify(good.config.logging)) log = loggerFor(loaded.config);
+      continue;
+    }
+    // A second signal during shutdown means "now".
+    void waitForSignal(['SIGTERM', 'SIGINT']).then((s) => {
+      log.warn(`${s} again: exiting without finishing in-flight requests`);
+      process.exit(ExitCode.Failure);
+    });
+    await server.stop(`received ${outcome}`);
     return ExitCode.Ok;
   }
-  const server: RunningServer = started;
-  const onHup = () => void server.reload('SIGHUP');
-  process.on('SIGHUP', onHup);
-  const outcome = await Promise.race([stopSignal, server.failed]);
-  process.off('SIGHUP', onHup);
-  if (outcome instanceof Error) return ExitCode.Failure;
-  // A second signal during shutdown means "now".
-  void waitForSignal(['SIGTERM', 'SIGINT']).then((s) => {
-    log.warn(`${s} again: exiting without finishing in-flight requests`);
-    process.exit(ExitCode.Failure);
-  });
-  await server.stop(`received ${outcome}`);
-  return ExitCode.Ok;
 }
 
 /** Run cohortd with command-line `args`; resolves to the exit code. */

@@ -1,4 +1,4 @@
-import type { NodeInfo } from '@cohort/agents';
+import type { EventLoopLag, NodeInfo } from '@cohort/agents';
 import { configValue, redactSecrets, serverConfigSpec, type ServerConfig } from '@cohort/core';
 import type { NodeState } from './node-state.js';
 import type { AgentRegistry } from './registry.js';
@@ -14,6 +14,10 @@ export function createNodeInfo(options: {
   state: NodeState;
   registry: AgentRegistry;
   stats: Stats;
+  /** Event-loop delay of this process (rpcutil daemon_stats). */
+  eventLoopLag?: () => EventLoopLag;
+  /** Restart the daemon in-process after a delay (provision restart); absent when the host cannot. */
+  requestRestart?: ((reason: string, delayMs: number) => void) | undefined;
 }): NodeInfo {
   const { config, state, registry, stats } = options;
   return {
@@ -31,5 +35,8 @@ export function createNodeInfo(options: {
     dataSources,
     // A known source that cannot answer (e.g. fstat without permission) gives an empty result, not "unknown source".
     data: (source, query) => (dataSources.includes(source) ? (state.data(source, query) ?? {}) : undefined),
+    ...(options.eventLoopLag ? { eventLoopLag: options.eventLoopLag } : {}),
+    ...(options.requestRestart ? { requestRestart: options.requestRestart } : {}),
+    provisioningToken: () => config.provisioning.token,
   };
 }

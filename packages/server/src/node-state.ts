@@ -1,13 +1,15 @@
 import { createDataFunctions, errorMessage, type DataFunction, type Facts, type NodeView } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { readClassesFile } from './classes.js';
-import { loadFacts } from './facts.js';
+import { loadFacts, mergeFacts } from './facts.js';
 import { watchFiles } from './watch.js';
 
 export interface NodeStateOptions {
   readonly identity: string;
   readonly factsFiles: readonly string[];
   readonly classesFile: string | null;
+  /** Facts the daemon itself sets (`cohort.provisioned`), merged over the files' facts. */
+  readonly builtinFacts?: Facts;
   readonly log: Logger;
   /** Called after facts and classes reloaded successfully (the registry republishes). */
   readonly onChange?: () => void;
@@ -37,7 +39,7 @@ export class NodeState {
 
   /** Read facts and classes; throws FactsError naming the file (used at startup). */
   load(): void {
-    const facts = loadFacts(this.#o.factsFiles);
+    const facts = mergeFacts(loadFacts(this.#o.factsFiles), this.#o.builtinFacts ?? {});
     let classes: string[] = [];
     if (this.#o.classesFile) {
       const read = readClassesFile(this.#o.classesFile);

@@ -90,6 +90,7 @@ export class Processor {
       } else {
         stats.unvalidated++;
       }
+      if (bytes.byteLength > this.#d.maxBytes) return this.#oversize(admitted, bytes.byteLength, arrival);
       return this.#drop(admitted, arrival);
     }
     stats.validated++;
@@ -145,6 +146,19 @@ export class Processor {
   #drop(drop: Drop, arrival: Arrival): Promise<void> {
     this.#d.stats.drop(drop.reason);
     this.#warn.warn(drop.reason, `dropped a message on collective '${arrival.collective}': ${drop.detail}`, { reason: drop.reason });
+    return Promise.resolve();
+  }
+
+  /** An oversize message: its own rate-limited log line naming the subject, the size and the limit. */
+  #oversize(drop: Drop, size: number, arrival: Arrival): Promise<void> {
+    const limit = this.#d.maxBytes;
+    const where = arrival.subject ?? `collective '${arrival.collective}'`;
+    this.#d.stats.drop(drop.reason);
+    this.#warn.warn(
+      'oversize',
+      `dropped a message of ${size} bytes on ${where}: larger than max_message_bytes (${limit}); raise max_message_bytes in this node's config if such requests are legitimate`,
+      { reason: drop.reason, subject: arrival.subject, bytes: size, limit },
+    );
     return Promise.resolve();
   }
 

@@ -8,6 +8,8 @@ import { NodeState } from './node-state.js';
 import { createNodeSecurity } from './node-security.js';
 import type { Arrival } from './pipeline/outcome.js';
 import { Processor } from './processor.js';
+import { nodeMode } from './provisioning/mode.js';
+import { EventLoopMonitor } from './process-metrics.js';
 import { daemonRegistrar } from './registration/daemon.js';
 import { AgentRegistry } from './registry.js';
 import { Stats } from './stats.js';
@@ -22,6 +24,8 @@ export interface ServerOptions {
   /** Bundled agents and their DDL directory (defaults: rpcutil, the repository's ddl/). */
   readonly builtin?: readonly Agent[];
   readonly builtinDdlDir?: string;
+  /** Called when an agent asks for an in-process restart (provision restart); without it, agents cannot restart the daemon. */
+  readonly onRestart?: (reason: string) => void;
 }
 
 /** A running daemon. */
@@ -43,8 +47,12 @@ export interface RunningServer {
  * subject and the node subject in every collective, and watch the facts.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, log } = options;
+  const { log } = options;
+  // Provisioning mode (provisioning.enabled) narrows collectives and agents; otherwise the config is used as is.
+  const mode = nodeMode(options.config, options.builtin ?? builtinAgents);
+  const config = mode.config;
   log.info(`starting cohortd ${version} as ${config.identity}`, { identity: config.identity, collectives: config.collectives });
+  if (config.provisioning.enabled) log.info(`provisioning mode: collective '${config.collectives.join(', ')}', agents ${mode.builtin.map((a) => a.name).join(' and ')} only, until provision configure and restart`);
 
   // Facts or classes reloaded: republish the registry record straight away.
   let onChange = (): void => undefined;
@@ -52,17 +60,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     identity: config.identity,
     factsFiles: config.facts,
     classesFile: config.classes_file,
+    builtinFacts: mode.facts,
     log: log.child({ ns: 'server:facts' }),
     onChange: () => onChange(),
   });
   state.load();
   const stats = new Stats();
   const registry = new AgentRegistry();
-  const node = createNodeInfo({ config, configFile: options.configFile, startTime: Math.floor(Date.now() / 1000), state, registry, stats });
+  const eventLoop = new EventLoopMonitor();
+  // An agent's restart request fires after its delay, unless the daemon stops first.
+  let restartTimer: NodeJS.Timeout | undefined;
+  const onRestart = options.onRestart;
+  const requestRestart = onRestart
+    ? (reason: string, delayMs: number): void => {
+        clearTimeout(restartTimer);
+        log.info(`restart requested (${reason}); restarting in ${delayMs / 1000} s`);
+        restartTimer = setTimeout(() => onRestart(reason), delayMs);
+      }
+    : undefined;
+  const node = createNodeInfo({ config, configFile: options.configFile, startTime: Math.floor(Date.now() / 1000), state, registry, stats, eventLoopLag: () => eventLoop.lag(), requestRestart });
 
   await loadAgents({
     registry,
-    builtin: options.builtin ?? builtinAgents,
+    builtin: mode.builtin,
     builtinDdlDir: options.builtinDdlDir ?? builtinDdlDir(),
     pluginDirs: config.plugin_dirs,
     node,
@@ -97,13 +117,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const unsubscribers: Array<() => void> = [];
   const listen = (subject: string, arrival: Arrival) => unsubscribers.push(bus.subscribe(subject, (data) => void processor.handle(data, arrival)));
   for (const collective of config.collectives) {
-    for (const agent of agents) listen(broadcastSubject(collective, agent), { collective, agent });
-    listen(nodeSubject(collective, config.identity), { collective, agent: undefined });
+    for (const agent of agents) listen(broadcastSubject(collective, agent), { collective, agent, subject: broadcastSubject(collective, agent) });
+    listen(nodeSubject(collective, config.identity), { collective, agent: undefined, subject: nodeSubject(collective, config.identity) });
   }
   state.watch();
   log.info(`ready: ${unsubscribers.length} subscriptions in ${config.collectives.length} collective(s)`);
   // Registered only once it answers, so whoever discovers it through the registry can reach it.
-  const registrar = daemonRegistrar({ config, version, startTime: node.startTime, view: () => state.view(), bus, log: log.child({ ns: 'server:registration' }), onEvent: () => stats.events++ });
+  let registrar: ReturnType<typeof daemonRegistrar>;
+  try {
+    registrar = daemonRegistrar({ config, version, startTime: node.startTime, view: () => state.view(), bus, log: log.child({ ns: 'server:registration' }), onEvent: () => stats.events++ });
+  } catch (err) {
+    // Refused settings (ttl <= interval): leave nothing connected behind, so a restart can fall back cleanly.
+    for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+    state.close();
+    eventLoop.stop();
+    await bus.drain().catch(() => undefined);
+    security.close();
+    throw err;
+  }
   onChange = () => void registrar?.refresh();
   await registrar?.start();
 
@@ -116,6 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   async function stop(reason: string): Promise<void> {
+    clearTimeout(restartTimer);
     await registrar?.stop();
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     state.close();
@@ -130,6 +162,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await registry.dispose((agent, err) => log.warn(`agent '${agent}' did not shut down cleanly: ${errorMessage(err)}`));
     await bus.drain().catch((err: unknown) => log.warn(`draining the NATS connection failed: ${errorMessage(err)}`));
     security.close();
+    eventLoop.stop();
     log.info('stopped', stats.snapshot());
   }
 

@@ -1,4 +1,4 @@
-import { cpuUsage, pid } from 'node:process';
+import { cpuUsage, memoryUsage, pid } from 'node:process';
 import { version } from '@cohort/core';
 import { defineAgent } from '../define.js';
 import type { RpcutilActions } from '../generated/index.js';
@@ -62,6 +62,7 @@ export const rpcutil = defineAgent<RpcutilActions>({
     daemon_stats: (_input, { node }) => {
       const { dropped, ...counters } = node.stats();
       const cpu = cpuUsage();
+      const memory = memoryUsage();
       return {
         ...counters,
         dropped: { ...dropped },
@@ -73,6 +74,9 @@ export const rpcutil = defineAgent<RpcutilActions>({
         starttime: node.startTime,
         configfile: node.configFile ?? '',
         version,
+        rss: memory.rss,
+        heap_used: memory.heapUsed,
+        event_loop_lag_ms: { ...(node.eventLoopLag?.() ?? { p50: 0, p99: 0, max: 0, window_s: 0 }) },
       };
     },
   },

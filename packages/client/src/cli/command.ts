@@ -29,4 +29,6 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   registry: () => import('./commands/registry.js'),
   keys: () => import('./commands/keys.js'),
   nrpe: () => import('./commands/nrpe.js'),
+  provisioner: () => import('./commands/provisioner.js'),
+  job: () => import('./commands/job.js'),
 };

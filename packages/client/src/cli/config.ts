@@ -4,6 +4,8 @@ import { ConfigError, didYouMean, errorMessage } from '@cohort/core';
 import yaml from 'js-yaml';
 import { parseNatsAuth, parseSecurityKey, type ClientSecurityConfig } from './config-security.js';
 import { parseDuration } from './duration.js';
+import { parseJobsSection } from './config-jobs.js';
+import type { JobRetention } from '../jobs/retention.js';
 
 /**
  * The client's YAML config file. Settings, in order of precedence: flags >
@@ -25,6 +27,7 @@ export const clientConfigKeys = {
   issuers: 'issuer public key files whose node certificates are trusted when verifying replies',
   node_keys_dir: 'directory of trusted node public keys (<identity>.pub) for verifying replies',
   verify_replies: 'verify the signature of every reply (true/false; like --verify-replies)',
+  jobs: 'retention of the async job stream (cohort rpc --async): { max_age: 24h, max_bytes: 256MiB, max_messages: 100000 }',
 } as const;
 
 /** Settings read from the file. Durations in seconds. */
@@ -37,6 +40,8 @@ export interface ClientFileConfig {
   ddlDirs?: string[];
   /** Signing key, reply verification and NATS TLS/credentials. */
   security?: ClientSecurityConfig;
+  /** Retention of the async job stream (defaults: jobRetentionDefaults). */
+  jobs?: Partial<JobRetention>;
 }
 
 export interface LoadedClientConfig {
@@ -119,6 +124,9 @@ export function parseClientConfig(text: string, file: string, home = ''): Client
         });
         break;
       }
+      case 'jobs':
+        out.jobs = parseJobsSection(value, file);
+        break;
       default: {
         if (parseSecurityKey(key, value, file, home, security)) break;
         const guess = didYouMean(key, Object.keys(clientConfigKeys));

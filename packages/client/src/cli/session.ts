@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { buildFilter, errorMessage, UsageError, type Filter } from '@cohort/core';
+import { buildFilter, errorMessage, UsageError, type Filter, type Signer } from '@cohort/core';
+import { connectBus, type Bus } from '../bus.js';
 import { Client, clientDefaults, serverList } from '../client.js';
 import { createDdlSource, type DdlSource } from '../ddl.js';
 import type { DiscoveryMethod } from '../discovery/method.js';
@@ -40,8 +41,12 @@ export interface Session {
   colour: boolean;
   /** When requests go unsigned: a hint to print if no node answered (else ''). */
   unsignedHint: string;
-  /** Connect to NATS (ConnectionError names the URLs tried). */
-  connect(): Promise<Client>;
+  /** Connect to NATS (ConnectionError names the URLs tried); with `bus`, use that connection. */
+  connect(bus?: Bus): Promise<Client>;
+  /** Open a bare NATS connection with the session's servers, credentials and timeout. */
+  openBus(): Promise<Bus>;
+  /** The key requests are signed with, if any. */
+  signer: Signer | undefined;
 }
 
 /** Resolve the common flags. Throws ConfigError / FilterSyntaxError / UsageError (all exit 2). */
@@ -93,10 +98,15 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     progress: io.stderr.isTTY && !json && !bool(argv, 'np'),
     colour: io.stdout.isTTY && !noColour,
     unsignedHint: signing.unsignedHint,
-    connect: async () =>
+    signer: signing.signer,
+    openBus: async () =>
+      io.connect
+        ? io.connect(servers)
+        : connectBus({ servers, name: 'cohort-client', auth, ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}) }),
+    connect: async (bus?: Bus) =>
       Client.connect({
         servers,
-        ...(io.connect ? { bus: await io.connect(servers) } : {}),
+        ...(bus ? { bus } : io.connect ? { bus: await io.connect(servers) } : {}),
         collective,
         ...(c.callerid ? { callerid: c.callerid } : {}),
         ...(connectTimeout !== undefined ? { connectTimeout } : {}),

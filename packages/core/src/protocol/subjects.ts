@@ -62,3 +62,50 @@ export function registryKey(identity: string): string {
 export function identityFromRegistryKey(key: string): string {
   return key.replace(/=3A|=40/g, (c) => (c === '=3A' ? ':' : '@'));
 }
+
+/**
+ * Where async jobs live. Everything sits under the caller's private reply
+ * prefix (`<collective>.reply.<md5(callerid)>`, above), so a
+ * broker ACL that confines a caller to `*.reply.<md5>.>` covers jobs too:
+ *
+ *   <collective>.reply.<md5>.async.<jobid>   replies of job <jobid> (nodes publish here: the request's reply_to)
+ *   <collective>.reply.<md5>.job.<jobid>     the job's record (cohort:job:1), written by the client before sending
+ *
+ * A normal (sync) reply subject is `<collective>.reply.<md5>.<requestid>`:
+ * four tokens, so the stream's five-token subjects never capture it.
+ */
+
+/** The JetStream stream holding one collective's jobs. */
+export function jobStreamName(collective: string): string {
+  return `cohort_jobs_${collective.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** The reply_to of an async request: captured by the job stream. */
+export function asyncReplySubject(collective: string, callerid: string, jobId: string): string {
+  return `${replyPrefix(collective, callerid)}.async.${jobId}`;
+}
+
+/** Where the client writes the job's record. */
+export function jobRecordSubject(collective: string, callerid: string, jobId: string): string {
+  return `${replyPrefix(collective, callerid)}.job.${jobId}`;
+}
+
+/** The subjects the stream captures. */
+export function jobStreamSubjects(collective: string): string[] {
+  return [`${collective}.reply.*.async.*`, `${collective}.reply.*.job.*`];
+}
+
+/** Every reply of one job (any caller), or of every job with `*`. */
+export function jobRepliesFilter(collective: string, jobId = '*'): string {
+  return `${collective}.reply.*.async.${jobId}`;
+}
+
+/** The record of one job (any caller), or of every job with `*`. */
+export function jobRecordsFilter(collective: string, jobId = '*'): string {
+  return `${collective}.reply.*.job.${jobId}`;
+}
+
+/** The job id at the end of a job subject. */
+export function jobIdOfSubject(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}

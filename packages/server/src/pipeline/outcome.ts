@@ -24,4 +24,6 @@ export interface Arrival {
   readonly collective: string;
   /** The agent of a broadcast subject; undefined for the node subject. */
   readonly agent: string | undefined;
+  /** The subject it arrived on (for log lines). */
+  readonly subject?: string;
 }

@@ -5,6 +5,7 @@ import { builtinDdlDir, ConfigError, errorMessage, loadServerConfig, UsageError,
 import { createLogger } from '@cohort/core/log';
 import { loadAgents } from '../loader.js';
 import { AgentRegistry } from '../registry.js';
+import { EventLoopMonitor } from '../process-metrics.js';
 import { Stats } from '../stats.js';
 import { simNode } from './facts.js';
 import { startSimFleet } from './fleet.js';
@@ -93,10 +94,13 @@ async function runHere(flags: SimFlags, started: number): Promise<number> {
   const first = simNode(flags.prefix, flags.first);
   const node = simNodeInfo({ spec: first, view: simNodeView(first, []), config, startTime: Math.floor(Date.now() / 1000), registry, stats: new Stats() });
   await loadAgents({ registry, builtin: builtinAgents, builtinDdlDir: builtinDdlDir(), pluginDirs: config.plugin_dirs, node, log: log.child({ ns: 'sim:agents' }) });
-  const fleet = await startSimFleet({ prefix: flags.prefix, first: flags.first, count: flags.count, concurrency: flags.concurrency, shared: { config, registry, log } });
+  const eventLoop = new EventLoopMonitor();
+  const shared = { config, registry, log, eventLoopLag: () => eventLoop.lag() };
+  const fleet = await startSimFleet({ prefix: flags.prefix, first: flags.first, count: flags.count, concurrency: flags.concurrency, shared });
   process.stdout.write(`ready ${fleet.nodes.length} ${Math.round(performance.now() - started)} pids=${process.pid}\n`);
   await stopping;
   await fleet.stop();
+  eventLoop.stop();
   process.stdout.write(`stopped ${fleet.nodes.length}\n`);
   return 0;
 }

@@ -1,4 +1,4 @@
-import type { NodeInfo } from '@cohort/agents';
+import type { EventLoopLag, NodeInfo } from '@cohort/agents';
 import { configValue, createDataFunctions, redactSecrets, serverConfigSpec, type ConfigLookup, type NodeView, type ServerConfig } from '@cohort/core';
 import type { AgentRegistry } from '../registry.js';
 import type { Stats } from '../stats.js';
@@ -19,6 +19,7 @@ export function simNodeInfo(options: {
   startTime: number;
   registry: AgentRegistry;
   stats: Stats;
+  eventLoopLag?: (() => EventLoopLag) | undefined;
 }): NodeInfo {
   const { spec, view, config, registry, stats } = options;
   const data = view.data;
@@ -35,5 +36,6 @@ export function simNodeInfo(options: {
     stats: () => stats.snapshot(),
     dataSources,
     data: (source, query) => (dataSources.includes(source) && data ? (data(source, query) ?? {}) : undefined),
+    ...(options.eventLoopLag ? { eventLoopLag: options.eventLoopLag } : {}),
   };
 }

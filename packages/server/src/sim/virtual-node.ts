@@ -1,3 +1,4 @@
+import type { EventLoopLag } from '@cohort/agents';
 import { broadcastSubject, nodeSubject, version, type ServerConfig } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { connectBus, type Bus, type BusConnector } from '../bus.js';
@@ -17,6 +18,8 @@ export interface SimShared {
   readonly registry: AgentRegistry;
   readonly log: Logger;
   readonly connect?: BusConnector;
+  /** Event-loop delay of the simulator process, reported by every node's rpcutil daemon_stats. */
+  readonly eventLoopLag?: () => EventLoopLag;
 }
 
 /** A running virtual node. */
@@ -38,7 +41,7 @@ export async function startVirtualNode(spec: SimNodeSpec, shared: SimShared): Pr
   const stats = new Stats();
   const agents = registry.names();
   const view = simNodeView(spec, agents);
-  const node = simNodeInfo({ spec, view, config, startTime, registry, stats });
+  const node = simNodeInfo({ spec, view, config, startTime, registry, stats, eventLoopLag: shared.eventLoopLag });
   const bus: Bus = await (shared.connect ?? connectBus)({ servers: config.nats.servers, name: `cohort-sim ${spec.identity}`, log });
   const processor = new Processor({
     identity: spec.identity,
@@ -55,8 +58,8 @@ export async function startVirtualNode(spec: SimNodeSpec, shared: SimShared): Pr
   const unsubscribers: Array<() => void> = [];
   const listen = (subject: string, arrival: Arrival) => unsubscribers.push(bus.subscribe(subject, (data) => void processor.handle(data, arrival)));
   for (const collective of config.collectives) {
-    for (const agent of agents) listen(broadcastSubject(collective, agent), { collective, agent });
-    listen(nodeSubject(collective, spec.identity), { collective, agent: undefined });
+    for (const agent of agents) listen(broadcastSubject(collective, agent), { collective, agent, subject: broadcastSubject(collective, agent) });
+    listen(nodeSubject(collective, spec.identity), { collective, agent: undefined, subject: nodeSubject(collective, spec.identity) });
   }
   const registrar = config.registration.enabled
     ? new Registrar({

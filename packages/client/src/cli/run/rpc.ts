@@ -56,6 +56,12 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
   const flags = requestFlags(argv);
   const mode = displayMode(str(argv, 'display'), prepared.action);
   const width = io.stdout.columns ?? 80;
+  if (bool(argv, 'async')) {
+    const { runRpcAsync } = await import('./job-submit.js');
+    return runRpcAsync(argv, session, agent, actionName, prepared, flags);
+  }
+  const jobFlag = ['jobs-max-age', 'jobs-max-bytes', 'jobs-max-messages'].find((f) => argv[f] !== undefined);
+  if (jobFlag) throw new UsageError(`--${jobFlag} only applies with --async (it sets the job stream's retention)`);
 
   const client = await session.connect();
   try {

@@ -11,6 +11,8 @@ import { securitySection } from './security.js';
 import { nrpeSection } from './nrpe.js';
 import { puppetralSection } from './puppetral.js';
 import { registrationSection } from './registration.js';
+import { provisioningSection } from './provisioning.js';
+import { caSection } from './ca.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -89,6 +91,8 @@ export const serverConfigSpec = {
   nrpe: nrpeSection,
   puppetral: puppetralSection,
   registration: registrationSection,
+  provisioning: provisioningSection,
+  ca: caSection,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).

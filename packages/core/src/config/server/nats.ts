@@ -77,4 +77,4 @@ export const natsSection = {
 } as const;
 
 /** Config keys whose values are secrets: rpcutil get_config_item reports them as `[redacted]`. */
-export const secretConfigKeys: readonly string[] = ['nats.password', 'nats.token'];
+export const secretConfigKeys: readonly string[] = ['nats.password', 'nats.token', 'provisioning.token'];
