@@ -40,7 +40,7 @@ test('configure: writes a config that loads, keeps the first bootstrap copy and 
   }
 });
 
-test('configure: refuses a config the loader refuses (status 4, its message), an empty one, and a daemon without a config file', async () => {
+test('configure: refuses a config the loader refuses (status 4, its message), an empty one, a bootstrap one, and a daemon without a config file', async () => {
   const { dir, file } = setup();
   try {
     await assert.rejects(writeFinalConfig(file, 'identity: fresh1\ncollectives: []\n'), (err: unknown) => {
@@ -52,6 +52,12 @@ test('configure: refuses a config the loader refuses (status 4, its message), an
     await assert.rejects(writeFinalConfig(file, 'nats: [unclosed\n'), /would not load: .*not valid YAML/);
     await assert.rejects(writeFinalConfig(file, '  \n'), /config is empty/);
     await assert.rejects(writeFinalConfig(undefined, final), /started without a config file/);
+    await assert.rejects(writeFinalConfig(file, `${final}\nprovisioning: { enabled: true }\n`), (err: unknown) => {
+      assert.ok(err instanceof AgentError);
+      assert.equal(err.status, 4);
+      assert.match(err.message, /still has provisioning\.enabled: true/);
+      return true;
+    });
     assert.equal(readFileSync(file, 'utf8'), bootstrap);
     assert.deepEqual(readdirSync(dir), ['cohortd.yaml']);
   } finally {

@@ -33,11 +33,16 @@ export async function writeFinalConfig(configFile: string | undefined, text: str
   const tmp = tempPathFor(configFile, 'new');
   try {
     await writeFile(tmp, text, { mode: await modeOf(configFile) });
+    let loaded: ReturnType<typeof loadServerConfig>['config'];
     try {
-      loadServerConfig({ file: tmp, env: {} });
+      loaded = loadServerConfig({ file: tmp, env: {} }).config;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       throw new AgentError(`the new configuration would not load: ${err.message.split(tmp).join('(new config)')}`, 4, { cause: err });
+    }
+    if (loaded.provisioning.enabled) {
+      // The node would restart into provisioning mode again, and be provisioned again.
+      throw new AgentError('the new configuration still has provisioning.enabled: true; a final configuration must not be a bootstrap one (remove provisioning.enabled or set it to false)', 4);
     }
     const bootstrap = bootstrapCopy(configFile);
     if (current !== undefined && (await readIfExists(bootstrap)) === undefined) await copyFile(configFile, bootstrap);
