@@ -31,7 +31,7 @@ export interface Bus {
    */
   watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
   /** The async job stream of a collective (JetStream); absent on buses without one. */
-  jobs?(collective: string): JobStore;
+  jobs?(collective: string, callerid: string): JobStore;
 }
 
 export interface BusOptions {
@@ -118,7 +118,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     // go out on reconnect, and the caller's own deadline ends the call.
     flush: () => boundedFlush(nc, flushTimeoutMs),
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
-    jobs: (collective) => natsJobStore(nc, collective),
+    jobs: (collective, callerid) => natsJobStore(nc, collective, callerid),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

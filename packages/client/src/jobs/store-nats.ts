@@ -3,7 +3,7 @@ import { errorMessage, UsageError } from '@cohort/core';
 import { encodeJob, type JobRecord } from './record.js';
 import type { JobRetention } from './retention.js';
 import type { JobFollow, JobStore, StoredMessage } from './store.js';
-import { jobIdOfSubject, jobRecordsFilter, jobRecordSubject, jobRepliesFilter, jobStreamName, jobStreamSubjects } from '@cohort/core';
+import { asyncReplySubject, jobIdOfSubject, jobRecordSubject, jobStreamName, jobStreamSubjects } from '@cohort/core';
 
 /**
  * The job stream over NATS JetStream (file storage, limits retention,
@@ -32,9 +32,15 @@ function retentionOf(config: StreamConfig): JobRetention {
   return { maxAgeSeconds: Math.round(config.max_age / nanos), maxBytes: config.max_bytes, maxMessages: config.max_msgs };
 }
 
-/** The job store of `collective` on this connection. */
-export function natsJobStore(nc: NatsConnection, collective: string, timeoutMs = 5000): JobStore {
+/**
+ * The job store of `collective` on this connection, as `callerid` sees it:
+ * records and replies are read only under that caller's own prefix (a
+ * record or reply stored under another caller's prefix is never read).
+ */
+export function natsJobStore(nc: NatsConnection, collective: string, callerid: string, timeoutMs = 5000): JobStore {
   const name = jobStreamName(collective);
+  const recordsFilter = (id = '*') => jobRecordSubject(collective, callerid, id);
+  const repliesFilter = (id = '*') => asyncReplySubject(collective, callerid, id);
   let manager: Promise<JetStreamManager> | undefined;
   const jsm = (): Promise<JetStreamManager> => (manager ??= nc.jetstreamManager({ checkAPI: false, timeout: timeoutMs }));
   const js = () => nc.jetstream({ checkAPI: false, timeout: timeoutMs });
@@ -115,6 +121,7 @@ export function natsJobStore(nc: NatsConnection, collective: string, timeoutMs =
       }
     },
     async save(record: JobRecord) {
+      if (record.callerid !== callerid) throw new Error(`job ${record.id} is by ${record.callerid}, but this job store is ${callerid}'s`);
       const subject = jobRecordSubject(collective, record.callerid, record.id);
       try {
         await js().publish(subject, encodeJob(record), { msgID: `job-${record.id}` });
@@ -124,14 +131,14 @@ export function natsJobStore(nc: NatsConnection, collective: string, timeoutMs =
       }
     },
     async record(id) {
-      const all = await readAll(jobRecordsFilter(collective, id));
+      const all = await readAll(recordsFilter(id));
       return all[all.length - 1];
     },
-    records: () => readAll(jobRecordsFilter(collective)),
-    replies: (id) => readAll(jobRepliesFilter(collective, id)),
+    records: () => readAll(recordsFilter()),
+    replies: (id) => readAll(repliesFilter(id)),
     async replyCounts() {
       const counts = new Map<string, number>();
-      for (const [subject, n] of Object.entries(await subjects(jobRepliesFilter(collective)))) {
+      for (const [subject, n] of Object.entries(await subjects(repliesFilter()))) {
         const id = jobIdOfSubject(subject);
         counts.set(id, (counts.get(id) ?? 0) + n);
       }
@@ -139,7 +146,7 @@ export function natsJobStore(nc: NatsConnection, collective: string, timeoutMs =
     },
     async follow(id, fromSeq, onReply): Promise<JobFollow> {
       const consumer = await js().consumers.get(name, {
-        filterSubjects: jobRepliesFilter(collective, id),
+        filterSubjects: repliesFilter(id),
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: Math.max(1, fromSeq),
       });
