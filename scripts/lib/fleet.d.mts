@@ -14,8 +14,10 @@ export interface FleetNode {
 export interface Fleet {
   dir: string;
   nodes: Map<string, FleetNode>;
-  /** Environment for the CLI: `COHORT_KEY` (the operator's key) with `secure`, else empty. */
+  /** Environment for the CLI: `COHORT_KEY` (the operator's key) with `secure`; with `registry`, `COHORT_CONFIG` trusting the fleet's issuer; else empty. */
   clientEnv: Record<string, string>;
+  /** The issuer public key file that certified the node keys (secure or registry fleets). */
+  issuer: string | undefined;
   kill(identity: string, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }

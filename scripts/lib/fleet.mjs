@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { subscribedSubjects } from './nats-server.mjs';
@@ -55,9 +55,11 @@ export function syntheticNodes(count) {
  */
 export async function startFleet(options) {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cohort-fleet-'));
-  const security = options.secure
+  // With the registry, nodes get certified node keys even in unsigned mode: readers use only signed records.
+  const security = options.secure || options.registry
     ? fleetSecurity(dir, options.nodes.map((n) => n.identity), typeof options.secure === 'object' ? options.secure : {})
     : undefined;
+  const clientEnv = options.secure ? security.clientEnv : security ? { COHORT_CONFIG: trustingClientConfig(dir, security.issuerPublicKey) } : {};
   /** @type {Map<string, { identity: string, process: import('node:child_process').ChildProcess, configFile: string, factsFile: string, log: () => string }>} */
   const nodes = new Map();
   for (const node of options.nodes) {
@@ -75,7 +77,7 @@ export async function startFleet(options) {
       classes_file: classesFile,
       plugin_dirs: options.pluginDirs ?? [examplePluginDir],
       logging: { level: options.logLevel ?? 'warn', format: 'text' },
-      security: security ? security.nodeConfig : { mode: 'unsigned' },
+      security: options.secure ? security.nodeConfig : security ? { mode: 'unsigned', node_key: 'node.key' } : { mode: 'unsigned' },
       ...(options.config ?? {}),
     };
     writeFileSync(configFile, yaml.dump(config));
@@ -88,8 +90,14 @@ export async function startFleet(options) {
   return {
     dir,
     nodes,
-    /** Environment for the CLI: the operator's signing key when `secure`, else nothing. */
-    clientEnv: security ? security.clientEnv : {},
+    /**
+     * Environment for the CLI: the operator's signing key when `secure`; with
+     * `registry` (unsigned), a client config trusting the fleet's issuer (so
+     * registry records verify); else nothing.
+     */
+    clientEnv,
+    /** The issuer public key that certified the node keys (secure or registry fleets). */
+    issuer: security?.issuerPublicKey,
     /** Send a signal to one node and wait for it to exit. */
     async kill(identity, signal = 'SIGKILL') {
       const n = nodes.get(identity);
@@ -116,6 +124,15 @@ export async function startFleet(options) {
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The example client config plus `issuers: [issuer]`, written into the fleet dir. */
+function trustingClientConfig(dir, issuer) {
+  const file = join(dir, 'client.yaml');
+  const base = yaml.load(readFileSync(exampleClientConfig, 'utf8'));
+  const ddlDirs = (base.ddl_dirs ?? []).map((d) => resolve(dirname(exampleClientConfig), d));
+  writeFileSync(file, yaml.dump({ ...base, ddl_dirs: ddlDirs, issuers: [issuer] }));
+  return file;
 }
 
 function launch(identity, configFile, factsFile) {

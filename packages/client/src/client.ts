@@ -118,6 +118,11 @@ export class Client {
     };
   }
 
+  /** True when replies are verified (`verifyReplies`): unverified ones are never counted. */
+  get verifiesReplies(): boolean {
+    return this.verify !== undefined;
+  }
+
   /** Connect to NATS (throws ConnectionError naming the URLs tried). */
   static async connect(options: ClientOptions): Promise<Client> {
     const bound = options.signer?.subject;

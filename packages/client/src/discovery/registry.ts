@@ -34,7 +34,8 @@ export class Registry {
    * discovery does not use it (see state()).
    */
   static async open(bus: Bus, collective: string, clock: Clock, trust?: TrustStore): Promise<Registry> {
-    const view = new RegistryView(registryBucket(collective), trust, () => clock.now());
+    // Wall-clock time: certificates and record ages are unix ms.
+    const view = new RegistryView(registryBucket(collective), trust, Date.now);
     if (!bus.watchBucket) return new Registry(collective, view, clock, undefined, 'this connection has no key-value store');
     try {
       const watched = await bus.watchBucket(view.bucket, (entry) => view.apply(entry));
@@ -68,12 +69,12 @@ export class Registry {
 
   /** The current entries that were ignored, with reasons. */
   ignored(): IgnoredRecord[] {
-    return this.#view.ignored(this.#clock.now());
+    return this.#view.ignored(Date.now());
   }
 
   /** Ignored entries for which no verified record is kept (see RegistryView.unaccounted). */
   unaccounted(): IgnoredRecord[] {
-    return this.#view.unaccounted(this.#clock.now());
+    return this.#view.unaccounted(Date.now());
   }
 
   /** Every live record now. */
@@ -91,7 +92,7 @@ export class Registry {
     if (this.#unavailable !== undefined) return { kind: 'unavailable', reason: this.#unavailable };
     if (this.#view.trust === undefined) return { kind: 'unavailable', reason: unverifiable };
     const now = this.#clock.now();
-    return { kind: 'loaded', nodes: this.#view.nodes(now), now, unaccounted: this.#view.unaccounted(now) };
+    return { kind: 'loaded', nodes: this.#view.nodes(now), now, unaccounted: this.#view.unaccounted(Date.now()) };
   }
 
   /** Decide how to discover `filter` (see decideDiscovery). Throws UsageError for `registry` without a registry. */

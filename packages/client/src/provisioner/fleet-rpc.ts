@@ -10,8 +10,11 @@ import type { MasterCandidate } from './master.js';
 /**
  * The fleet over Cohort RPC: one client per collective (sharing one NATS
  * connection). Calls address exactly one node (no discovery) and end the
- * moment it replied. Masters come from the production registry (fresh
- * records only), else from broadcast discovery and `rpcutil inventory`.
+ * moment it replied. Masters come only from verified nodes: the production
+ * registry's fresh records signed by the node they describe, else broadcast
+ * discovery and `rpcutil inventory` with every reply verified. Without
+ * trusted node keys there is no master (a fake registry record or reply
+ * could otherwise make any host the master a new node trusts).
  */
 
 export interface RpcFleetOptions {
@@ -45,19 +48,26 @@ export function rpcFleet(options: RpcFleetOptions): FleetApi {
 
   async function fromRegistry(agent: string): Promise<MasterCandidate[]> {
     const registry = await options.production.registry();
-    if (registry.unavailable !== undefined) return [];
+    if (registry.unavailable !== undefined || !registry.verified) return [];
     const now = Date.now();
     return registry
       .nodes()
-      .filter((n) => n.record.agents.includes(agent) && !isStale(n, now))
+      .filter((n) => n.verified && n.record.agents.includes(agent) && !isStale(n, now))
       .map((n) => ({ identity: n.identity, facts: n.record.facts as Record<string, unknown> }));
   }
 
   async function fromBroadcast(agent: string, timeoutS: number): Promise<MasterCandidate[]> {
+    if (!options.production.verifiesReplies) {
+      throw new StepFailure(
+        `no verified ${agent} node: masters/CAs are taken only from nodes whose registry record or reply verifies, and the provisioner has no trusted node keys ` +
+          '(issuers or node_keys_dir in its client config, or a key certified by the issuer)',
+      );
+    }
     const ids = await options.production.discover({ agent: [agent] });
     if (ids.length === 0) return [];
     const out: MasterCandidate[] = [];
     for await (const r of options.production.rpc({ agent: 'rpcutil', action: 'inventory', nodes: ids, timeout: timeoutS })) {
+      // Replies that do not verify never reach this loop (the client verifies every reply).
       if (r.statuscode === 0 && !r.unexpected) out.push({ identity: r.sender, facts: isFacts(r.data['facts']) ? r.data['facts'] : {} });
     }
     return out;
@@ -81,9 +91,18 @@ export function rpcFleet(options: RpcFleetOptions): FleetApi {
       }
     },
     onAnnounce(fn) {
-      const watch = watchLifecycle(options.bus, options.provisioning.caller.collective, (e) => {
-        if (e.event === 'startup') fn(e.identity);
-      });
+      // Nodes waiting to be provisioned have no certified key yet, so their startup
+      // events are unverified hints: they only make the provisioner look at the
+      // node sooner (it would find it at the next discovery anyway); nothing is
+      // trusted because of them.
+      const watch = watchLifecycle(
+        options.bus,
+        options.provisioning.caller.collective,
+        (e) => {
+          if (e.event === 'startup') fn(e.identity);
+        },
+        undefined,
+      );
       return { stop: () => watch.stop() };
     },
     async close() {

@@ -31,7 +31,9 @@ export async function connectCollectives(argv: Args, io: CliIo, pipeline: Pipeli
   const bus = await connectBus({ servers: first.servers, auth: provisionerAuth(argv, io, first), name: `cohort-provisioner ${pipeline.name}` });
   const shared: CliIo = { ...io, connect: async () => bus };
   const provisioning = await (await provisionerSession(argv, shared, pipeline.config.provisioning.collective)).connect();
-  const production = await (await provisionerSession(argv, shared, pipeline.config.production.collective)).connect();
+  // With trusted node keys, every production reply is verified: masters/CAs come only from verified nodes.
+  const verify = first.nodeTrust !== undefined ? { 'verify-replies': true } : {};
+  const production = await (await provisionerSession({ ...argv, ...verify }, shared, pipeline.config.production.collective)).connect();
   return { bus, provisioning, production, session: first };
 }
 
