@@ -199,3 +199,17 @@ test('job replies: with trust, a forged or unsigned reply is listed as unverifie
   assert.equal(unverifiedCounting.stats().ok, 1);
   assert.equal(unverifiedCounting.stats().unverified, undefined);
 });
+
+test('a job record read back by its caller must be signed by the caller\'s own key', async () => {
+  const { decodeOwnJob, encodeJobFor } = await import('../../packages/client/src/jobs/index.ts');
+  const me = createSigner(generateKeyPair().privateKey, 'user=me');
+  const job: JobRecord = {
+    protocol: 'cohort:job:1', id: 'ef'.repeat(16), collective: 'cohort', callerid: 'user=me', sender: 's', agent: 'rpcutil', action: 'ping',
+    data: {}, filter: emptyFilter(), nodes: ['web1'], discovery: 'nodes', time: Date.now(), ttl: 60, timeout: 4,
+  };
+  assert.deepEqual(decodeOwnJob(encodeJobFor(job, me), 'job', me), job);
+  assert.throws(() => decodeOwnJob(encodeJobFor(job, undefined), 'job', me), /is not signed, but your jobs are signed with your key/);
+  const other = createSigner(generateKeyPair().privateKey, 'user=me');
+  assert.throws(() => decodeOwnJob(encodeJobFor(job, other), 'job', me), /is not signed by your key \(unknown key/);
+  assert.deepEqual(decodeOwnJob(encodeJobFor(job, undefined), 'job', undefined), job);
+});

@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from 'nats';
-import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
+import { ConnectionError, errorMessage, type BusAuth, type Signer } from '@cohort/core';
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus-kv.js';
 import { natsJobStore } from './jobs/store-nats.js';
 import type { JobStore } from './jobs/store.js';
@@ -31,7 +31,7 @@ export interface Bus {
    */
   watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
   /** The async job stream of a collective (JetStream); absent on buses without one. */
-  jobs?(collective: string, callerid: string): JobStore;
+  jobs?(collective: string, callerid: string, signer?: Signer): JobStore;
 }
 
 export interface BusOptions {
@@ -118,7 +118,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     // go out on reconnect, and the caller's own deadline ends the call.
     flush: () => boundedFlush(nc, flushTimeoutMs),
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
-    jobs: (collective, callerid) => natsJobStore(nc, collective, callerid),
+    jobs: (collective, callerid, signer) => natsJobStore(nc, collective, callerid, signer),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

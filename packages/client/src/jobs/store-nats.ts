@@ -1,6 +1,7 @@
+import type { Signer } from '@cohort/core';
 import { DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 import { errorMessage, UsageError } from '@cohort/core';
-import { encodeJob, type JobRecord } from './record.js';
+import { encodeJobFor, type JobRecord } from './record.js';
 import type { JobRetention } from './retention.js';
 import type { JobFollow, JobStore, StoredMessage } from './store.js';
 import { asyncReplySubject, jobIdOfSubject, jobRecordSubject, jobStreamName, jobStreamSubjects } from '@cohort/core';
@@ -36,8 +37,9 @@ function retentionOf(config: StreamConfig): JobRetention {
  * The job store of `collective` on this connection, as `callerid` sees it:
  * records and replies are read only under that caller's own prefix (a
  * record or reply stored under another caller's prefix is never read).
+ * With `signer` (the caller's key) records are stored signed.
  */
-export function natsJobStore(nc: NatsConnection, collective: string, callerid: string, timeoutMs = 5000): JobStore {
+export function natsJobStore(nc: NatsConnection, collective: string, callerid: string, signer?: Signer, timeoutMs = 5000): JobStore {
   const name = jobStreamName(collective);
   const recordsFilter = (id = '*') => jobRecordSubject(collective, callerid, id);
   const repliesFilter = (id = '*') => asyncReplySubject(collective, callerid, id);
@@ -124,15 +126,18 @@ export function natsJobStore(nc: NatsConnection, collective: string, callerid: s
       if (record.callerid !== callerid) throw new Error(`job ${record.id} is by ${record.callerid}, but this job store is ${callerid}'s`);
       const subject = jobRecordSubject(collective, record.callerid, record.id);
       try {
-        await js().publish(subject, encodeJob(record), { msgID: `job-${record.id}` });
+        await js().publish(subject, encodeJobFor(record, signer), { msgID: `job-${record.id}` });
       } catch (err) {
         const hint = /permission|timeout/i.test(errorMessage(err)) ? ` (may this user publish to ${subject}? see docs/operations.md, Async jobs)` : '';
         throw new Error(`storing job ${record.id} in stream ${name} failed: ${errorMessage(err)}${hint}; nothing was sent to the nodes`, { cause: err });
       }
     },
     async record(id) {
+      // The first one: the client stores its record once, before any request is
+      // sent, under a random id nobody knows in advance; anything stored under the
+      // same subject later was written by someone else.
       const all = await readAll(recordsFilter(id));
-      return all[all.length - 1];
+      return all[0];
     },
     records: () => readAll(recordsFilter()),
     replies: (id) => readAll(repliesFilter(id)),

@@ -1,8 +1,8 @@
-import { errorMessage, UsageError, type DdlAction } from '@cohort/core';
+import { errorMessage, UsageError, type DdlAction, type Signer } from '@cohort/core';
 import { defaultCallerId } from '../../identity.js';
 import type { Bus } from '../../bus.js';
 import { requireAction } from '../../ddl.js';
-import { decodeJob, type JobRecord } from '../../jobs/record.js';
+import { decodeOwnJob, type JobRecord } from '../../jobs/record.js';
 import { JobReplies } from '../../jobs/replies.js';
 import { describeRetention, jobRetentionDefaults, parseAge, parseBytes, parseMessages, type JobRetention } from '../../jobs/retention.js';
 import type { JobStore } from '../../jobs/store.js';
@@ -36,7 +36,7 @@ export function sessionCaller(session: Session): string {
 /** The job store of the session's collective on `bus`, as the session's caller sees it (UsageError when the bus has none). */
 export function jobStoreOf(bus: Bus, session: Session): JobStore {
   if (!bus.jobs) throw new UsageError('this connection has no JetStream job store: async jobs need a NATS server with JetStream');
-  return bus.jobs(session.collective, sessionCaller(session));
+  return bus.jobs(session.collective, sessionCaller(session), session.signer);
 }
 
 /** Check a job id as typed (UsageError naming it). */
@@ -47,7 +47,7 @@ export function jobIdArg(argv: Args): string {
 }
 
 /** The stored record of job `id`, sent by `callerid` (UsageError saying why it is not there). */
-export async function loadJob(store: JobStore, id: string, collective: string, callerid: string): Promise<JobRecord> {
+export async function loadJob(store: JobStore, id: string, collective: string, callerid: string, signer?: Signer): Promise<JobRecord> {
   const stored = await store.record(id);
   if (!stored) {
     const retention = await store.retention();
@@ -57,7 +57,7 @@ export async function loadJob(store: JobStore, id: string, collective: string, c
         : `no job ${id}: there is no job stream ${store.name}, so no job was sent with --async in collective ${collective} (use -T for another collective)`,
     );
   }
-  const record = decodeJob(stored.data, `job ${id} in stream ${store.name}`);
+  const record = decodeOwnJob(stored.data, `job ${id} in stream ${store.name}`, signer);
   // Read from our own prefix, so these hold unless the record itself lies.
   if (record.id !== id || record.callerid !== callerid || record.collective !== collective) {
     throw new UsageError(`job ${id} in stream ${store.name} is not a record of ${callerid}'s job ${id} in ${collective} (it says ${record.callerid}, ${record.id}, ${record.collective}); not used`);
@@ -124,7 +124,7 @@ export async function withJob(argv: Args, io: CliIo, read: (job: OpenJob) => Pro
   const bus = await session.openBus();
   try {
     const store = jobStoreOf(bus, session);
-    const record = await loadJob(store, id, session.collective, sessionCaller(session));
+    const record = await loadJob(store, id, session.collective, sessionCaller(session), session.signer);
     const action = jobAction(session, record);
     if (!session.json) io.stdout.write(`${jobHeader(record)}\n\n`);
     if (!session.nodeTrust && !session.json) {
