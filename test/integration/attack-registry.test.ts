@@ -146,7 +146,7 @@ test('a fake record with agents [ca] is never a master candidate for the provisi
   const provisioning = await Client.connect({ servers: env.nats.url, bus, signer, collective: 'provisioning' });
   const unverifying = await Client.connect({ servers: env.nats.url, bus, signer });
   try {
-    const fleet = provisioner.rpcFleet({ provisioning, production, bus });
+    const fleet = provisioner.rpcFleet({ provisioning, production: unverifying, verified: production, bus });
     const candidates = await fleet.nodesWithAgent('ca', 2);
     assert.deepEqual(candidates, [], 'no verified node hosts the CA agent');
     const chosen = provisioner.chooseMaster({ identity: 'new1', facts: { role: 'web' } }, candidates, { criteria: [], fallback: 'first', hostFact: null, ipFact: 'ipaddress', port: 8140 });

@@ -22,15 +22,24 @@ export interface RpcFleetOptions {
   readonly production: Client;
   /** The connection both clients share (for lifecycle events). */
   readonly bus: Bus;
+  /**
+   * The production collective again, verifying every reply (`verifyReplies`):
+   * masters/CAs are found and called through it, so neither a forged registry
+   * record nor a forged reply can make a host the master or hand a node a
+   * certificate. Without it (no trusted node keys) no master is found.
+   */
+  readonly verified?: Client | undefined;
 }
 
 const isFacts = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function rpcFleet(options: RpcFleetOptions): FleetApi {
   const clients: Record<Where, Client> = { provisioning: options.provisioning, production: options.production };
+  // Agents the masters/CAs are found by: production calls to them go through the verifying client.
+  const masterAgents = new Set<string>();
 
   async function call(where: Where, identity: string, agent: string, action: string, data: Readonly<Record<string, unknown>>, timeoutS: number): Promise<Record<string, unknown>> {
-    const client = clients[where];
+    const client = where === 'production' && masterAgents.has(agent) && options.verified ? options.verified : clients[where];
     let rpc: RpcCall;
     try {
       rpc = client.rpc({ agent, action, data: { ...data }, nodes: [identity], timeout: timeoutS });
@@ -47,7 +56,7 @@ export function rpcFleet(options: RpcFleetOptions): FleetApi {
   }
 
   async function fromRegistry(agent: string): Promise<MasterCandidate[]> {
-    const registry = await options.production.registry();
+    const registry = await (options.verified ?? options.production).registry();
     if (registry.unavailable !== undefined || !registry.verified) return [];
     const now = Date.now();
     return registry
@@ -57,16 +66,17 @@ export function rpcFleet(options: RpcFleetOptions): FleetApi {
   }
 
   async function fromBroadcast(agent: string, timeoutS: number): Promise<MasterCandidate[]> {
-    if (!options.production.verifiesReplies) {
+    const verified = options.verified;
+    if (!verified?.verifiesReplies) {
       throw new StepFailure(
         `no verified ${agent} node: masters/CAs are taken only from nodes whose registry record or reply verifies, and the provisioner has no trusted node keys ` +
           '(issuers or node_keys_dir in its client config, or a key certified by the issuer)',
       );
     }
-    const ids = await options.production.discover({ agent: [agent] });
+    const ids = await verified.discover({ agent: [agent] });
     if (ids.length === 0) return [];
     const out: MasterCandidate[] = [];
-    for await (const r of options.production.rpc({ agent: 'rpcutil', action: 'inventory', nodes: ids, timeout: timeoutS })) {
+    for await (const r of verified.rpc({ agent: 'rpcutil', action: 'inventory', nodes: ids, timeout: timeoutS })) {
       // Replies that do not verify never reach this loop (the client verifies every reply).
       if (r.statuscode === 0 && !r.unexpected) out.push({ identity: r.sender, facts: isFacts(r.data['facts']) ? r.data['facts'] : {} });
     }
@@ -76,6 +86,7 @@ export function rpcFleet(options: RpcFleetOptions): FleetApi {
   return {
     call,
     async nodesWithAgent(agent, timeoutS) {
+      masterAgents.add(agent);
       const registered = await fromRegistry(agent);
       return registered.length > 0 ? registered : fromBroadcast(agent, timeoutS);
     },
@@ -108,6 +119,7 @@ export function rpcFleet(options: RpcFleetOptions): FleetApi {
     async close() {
       await options.provisioning.close();
       await options.production.close();
+      await options.verified?.close();
     },
   };
 }
