@@ -65,7 +65,15 @@ exit "$(cat "$dir/puppet-exit.txt")"
 `;
 
 /** Start cohortd with a bootstrap config (provisioning.enabled) on `natsUrl`; resolves once it answers in `provisioning`. */
-export async function startProvisionNode(options: { natsUrl: string; monitorPort: number; identity?: string; token?: string; extra?: Record<string, unknown> }): Promise<ProvisionNode> {
+export async function startProvisionNode(options: {
+  natsUrl: string;
+  monitorPort: number;
+  identity?: string;
+  token?: string;
+  extra?: Record<string, unknown>;
+  /** Replaces the signed-mode security section. */
+  security?: Record<string, unknown>;
+}): Promise<ProvisionNode> {
   const identity = options.identity ?? 'fresh1';
   const dir = mkdtempSync(join(tmpdir(), 'cohort-provision-'));
   const etc = join(dir, 'etc');
@@ -101,7 +109,7 @@ export async function startProvisionNode(options: { natsUrl: string; monitorPort
       provisioners: [provisionerCaller],
       ...(options.extra ?? {}),
     },
-    security: { mode: 'signed', trusted_keys_dir: trustedDir, audit_file: auditFile },
+    security: options.security ?? { mode: 'signed', trusted_keys_dir: trustedDir, audit_file: auditFile },
     registration: { interval: 2, ttl: 10 },
     logging: { level: 'info', format: 'text' },
   };
