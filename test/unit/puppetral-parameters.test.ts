@@ -62,3 +62,9 @@ test('mail aliases: a name the aliases file cannot hold, or a recipient that run
   }
   assert.equal(parameterRefusal({ type: 'mailalias', title: 'cohort-foo', parameters: { recipient: ['rip@devco.net', 'root'] } }, targets), undefined);
 });
+
+test('packages: names from the repositories only, never a local file', () => {
+  assert.match(parameterRefusal({ type: 'package', title: '/tmp/evil.deb', parameters: { ensure: 'present' } }, targets) ?? '', /refuses package name '\/tmp\/evil\.deb'/);
+  assert.match(parameterRefusal({ type: 'package', parameters: { name: './x.deb' } }, targets) ?? '', /refuses package name/);
+  for (const ok of ['unix2dos', 'libc6:amd64', 'g++', 'python3.11', 'lib-foo0']) assert.equal(parameterRefusal({ type: 'package', title: ok, parameters: { ensure: 'present' } }, targets), undefined, ok);
+});

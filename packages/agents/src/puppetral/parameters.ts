@@ -98,6 +98,9 @@ function unsafeRecipient(value: unknown): string | undefined {
 /** A mail alias name as the aliases file can hold it: no `:`, blanks, `#`, quotes or commas. */
 const aliasName = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
+/** A package name as repositories know it (Debian's rules, an optional :arch): never a path to a local file. */
+const packageName = /^[A-Za-z0-9][A-Za-z0-9+._-]*(:[A-Za-z0-9-]+)?$/;
+
 /** The request as the guard sees it. */
 export interface ParameterCall {
   readonly type: string;
@@ -144,8 +147,12 @@ export function parameterRefusal(call: ParameterCall, targets: readonly string[]
       if (refused !== undefined) return refused;
     }
   }
+  const resourceName = title ?? (typeof parameters['name'] === 'string' ? parameters['name'] : undefined);
+  if (type === 'package' && resourceName !== undefined && !packageName.test(resourceName)) {
+    return `puppetral refuses package name '${resourceName}': give a package name from the configured repositories (a path would install a local file as root)`;
+  }
   if (type === 'mailalias') {
-    const name = title ?? (typeof parameters['name'] === 'string' ? parameters['name'] : undefined);
+    const name = resourceName;
     if (name !== undefined && !aliasName.test(name)) {
       return `puppetral refuses mail alias name '${name}': use letters, digits, '.', '_', '+' and '-' only`;
     }
