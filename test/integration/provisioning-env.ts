@@ -16,7 +16,7 @@ import { SMTPServer } from 'smtp-server';
 import { cohort, cohortBin, exampleClientConfig } from '../harness/index.js';
 import { provisionerKeys } from './provision-node.js';
 import { cohortdBin, waitForSubscriptions } from '../../scripts/lib/fleet.mjs';
-import { openKvStateStore, type NodeRecord, type ProvisionEvent } from '../../packages/client/src/provisioner/index.ts';
+import { openKvStateStore, type NodeRecord, type ProvisionEvent } from '../../packages/provisioner/src/index.ts';
 
 export const token = 'it-s3cret';
 
