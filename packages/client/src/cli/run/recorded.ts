@@ -75,7 +75,9 @@ export async function runRecorded(argv: Args, session: Session, presenter: RpcPr
     } finally {
       presenter.stop();
     }
-    return presenter.finish(replies.stats(), { job: { id: record.id, ...(record.retry_of ? { retry_of: record.retry_of } : {}) } });
+    // The wall time of the call, as a normal call reports it (the job's stats only know the replies' times).
+    const stats = { ...replies.stats(), total_ms: Date.now() - record.time };
+    return presenter.finish(stats, { job: { id: record.id, ...(record.retry_of ? { retry_of: record.retry_of } : {}) } });
   } finally {
     await client.close();
   }
