@@ -47,7 +47,7 @@ export function builder(y: Argv<object>): Argv<object> {
     .example('$0 rpc rpcutil ping --batch 10% --batch-sleep 2', 'Roll through the fleet a tenth at a time')
     .example('$0 rpc rpcutil ping -F role=db --json | $0 rpc rpcutil get_fact fact=cpus --nodes -', 'Chain: reuse the nodes that answered a previous call')
     .example('$0 rpc rpcutil get_fact fact=os.family --async', 'Send as a job and exit; read the replies later with cohort job show ID')
-    .example("$0 rpc nrpe runcommand command=check_disk --filter-replies 'data.exitcode == 2' --senders | $0 rpc service restart service=foo --nodes -", 'Act on the nodes whose replies matched')
+    .example("$0 rpc nrpe runcommand command=check_disk --filter-replies 'data.exitcode == 2' --senders | $0 rpc puppetral do type=service name=foo ensure=running --nodes -", 'Act on the nodes whose replies matched')
     .example("$0 rpc rpcutil get_fact fact=os.release --filter-replies 'data.value =~ /^12\\./' --table", 'The matching replies as a table')
     .example('$0 rpc echo sleep seconds=1 --jsonl | jq -c .', 'One JSON line per reply as it arrives, then the stats')
     .example('$0 rpc puppetral do type=package name=tree ensure=present --record', 'Wait for the replies, and keep the job for job show and --retry')
