@@ -12,7 +12,7 @@ import { requestFlags } from './rpc.js';
 import { RpcPresenter } from './rpc-output.js';
 
 /** Flags that choose nodes or inputs: with --retry those come from the earlier job. */
-const notWithRetry = ['with-fact', 'with-class', 'with-identity', 'with-agent', 'with', 'select', 'nodes', 'dm', 'limit', 'one', 'batch', 'record'];
+const notWithRetry = ['with-fact', 'with-class', 'with-identity', 'with-agent', 'with', 'select', 'nodes', 'dm', 'limit', 'one', 'batch'];
 
 /** Which of an earlier job's nodes to send to again. */
 export interface RetryTargets {
