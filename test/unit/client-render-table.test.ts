@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DdlAction } from '@cohort/core';
 import type { Reply } from '@cohort/client';
-import { cellText, columnWidths, layoutTable, minColumnWidth, renderReplyTable, truncate } from '@cohort/client/cli';
+import { cellText, columnWidths, layoutTable, minColumnWidth, renderReplyTable, truncate } from '@cohort/cli';
 
 const sum = (ws: number[]): number => ws.reduce((a, b) => a + b, 0);
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DdlAction } from '@cohort/core';
 import type { Reply, RpcStats } from '@cohort/client';
-import { exitCodeForOutcome, memoryIo, replyFilterArg, RpcPresenter } from '@cohort/client/cli';
+import { exitCodeForOutcome, memoryIo, replyFilterArg, RpcPresenter } from '@cohort/cli';
 
 const action = {
   action: 'runcommand',
