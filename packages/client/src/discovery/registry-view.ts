@@ -1,5 +1,5 @@
 import { identityFromRegistryKey, readRegistryEntry, type TrustStore } from '@cohort/core';
-import type { BucketEntry } from '../bus-kv.js';
+import type { BucketEntry } from '../bus/kv.js';
 import { registeredNode, type RegisteredNode } from './registry-record.js';
 
 /** A registry entry that was not used, and why (forged, unsigned, an unsigned delete...). */

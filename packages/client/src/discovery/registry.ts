@@ -1,6 +1,6 @@
 import { errorMessage, registryBucket, type Filter, type TrustStore } from '@cohort/core';
 import type { Bus } from '../bus.js';
-import type { BucketWatch } from '../bus-kv.js';
+import type { BucketWatch } from '../bus/kv.js';
 import type { Clock } from '../clock.js';
 import { decideDiscovery, unverifiable, type DiscoveryDecision, type RegistryState } from './method.js';
 import type { RegisteredNode } from './registry-record.js';

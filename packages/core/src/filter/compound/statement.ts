@@ -100,8 +100,8 @@ function checkFieldComparison(input: string, c: Comparison, type: FieldType | un
   }
 }
 
-/** The value side: quoted literal, `/regex/`, or bare literal; maps the operator to its wire meaning. */
-function parseComparison(input: string, op: RawOperator, opStart: number, valueStart: number, valueEnd: number): Comparison {
+/** The value side: quoted literal, `/regex/`, or bare literal; maps the operator to its wire meaning (also used by reply filters). */
+export function parseComparison(input: string, op: RawOperator, opStart: number, valueStart: number, valueEnd: number): Comparison {
   if (valueStart >= valueEnd) fail(input, `missing value after "${op}"`, opStart, op.length);
   const first = input[valueStart];
   let literal: string;
