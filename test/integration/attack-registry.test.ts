@@ -24,7 +24,8 @@ import {
   TrustStore,
   type RegistrationMessage,
 } from '@cohort/core';
-import { Client, connectBus, provisioner } from '@cohort/client';
+import { Client, connectBus } from '@cohort/client';
+import { chooseMaster, rpcFleet } from '../../packages/provisioner/src/index.ts';
 import { cohort } from '../harness/index.js';
 import { missingOpenssl, startSecureFleet, type SecureFleet } from './security-fleet.js';
 
@@ -146,13 +147,13 @@ test('a fake record with agents [ca] is never a master candidate for the provisi
   const provisioning = await Client.connect({ servers: env.nats.url, bus, signer, collective: 'provisioning' });
   const unverifying = await Client.connect({ servers: env.nats.url, bus, signer });
   try {
-    const fleet = provisioner.rpcFleet({ provisioning, production: unverifying, verified: production, bus });
+    const fleet = rpcFleet({ provisioning, production: unverifying, verified: production, bus });
     const candidates = await fleet.nodesWithAgent('ca', 2);
     assert.deepEqual(candidates, [], 'no verified node hosts the CA agent');
-    const chosen = provisioner.chooseMaster({ identity: 'new1', facts: { role: 'web' } }, candidates, { criteria: [], fallback: 'first', hostFact: null, ipFact: 'ipaddress', port: 8140 });
+    const chosen = chooseMaster({ identity: 'new1', facts: { role: 'web' } }, candidates, { criteria: [], fallback: 'first', hostFact: null, ipFact: 'ipaddress', port: 8140 });
     assert.ok('error' in chosen, JSON.stringify(chosen));
     // Without trusted node keys the provisioner takes no master at all.
-    const blind = provisioner.rpcFleet({ provisioning, production: unverifying, bus });
+    const blind = rpcFleet({ provisioning, production: unverifying, bus });
     await assert.rejects(blind.nodesWithAgent('ca', 2), /no verified ca node: masters\/CAs are taken only from nodes whose registry record or reply verifies/);
     const registry = await production.registry();
     assert.ok(registry.ignored().some((i) => i.identity === 'evil-ca'));
