@@ -9,8 +9,7 @@
 //   node scripts/demo.mjs          run the tour, then stop everything
 //   node scripts/demo.mjs --keep   run the tour, then keep the fleet up until Ctrl-C
 import { spawnSync } from 'node:child_process';
-import { startNatsServer } from './lib/nats-server.mjs';
-import { cohortBin, exampleClientConfig, loadNodeDescriptors, startFleet } from './lib/fleet.mjs';
+import { startNatsServer, cohortBin, exampleClientConfig, loadNodeDescriptors, startFleet } from './harness.mjs';
 
 const keep = process.argv.includes('--keep');
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);

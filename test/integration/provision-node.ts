@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohortdBin, waitForSubscriptions, type FleetNode } from '../../scripts/lib/fleet.mjs';
+import { cohortdBin, waitForSubscriptions, type FleetNode } from '../harness/fleet.js';
 import { after, before } from 'node:test';
 import { cohort, startNatsServer, type NatsServer } from '../harness/index.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { SMTPServer } from 'smtp-server';
 import { cohort, cohortBin, exampleClientConfig } from '../harness/index.js';
-import { cohortdBin, waitForSubscriptions } from '../../scripts/lib/fleet.mjs';
+import { cohortdBin, waitForSubscriptions } from '../harness/fleet.js';
 import { openKvStateStore, type NodeRecord, type ProvisionEvent } from '../../packages/provisioner/src/index.ts';
 
 export const token = 'it-s3cret';

@@ -11,7 +11,7 @@ import { renderFooter, renderSummaries } from '../render/footer.js';
 import { rpcJson, stringifyJson } from '../render/json.js';
 import { displayMode, renderReply, shouldShow } from '../render/reply.js';
 import { openSession, timeoutArg } from '../session.js';
-import { noNodesText } from './discover.js';
+import { noNodesText, noReplyHint } from './discover.js';
 import { discoveryNote } from './discovery-note.js';
 import { parseKeyValues } from './inputs.js';
 import { safeSummaries } from './summaries.js';
@@ -99,6 +99,7 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
       io.stdout.write(`${lines.join('\n')}\n`);
     }
     if (stats.discovered === 0) io.stderr.write(`${session.nodes ? 'No nodes to address: the --nodes list is empty' : noNodesText(session)}\n`);
+    io.stderr.write(noReplyHint(session, stats));
     return { kind: 'rpc', stats };
   } finally {
     await client.close();
