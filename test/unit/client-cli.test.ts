@@ -89,7 +89,7 @@ test('invalid input, unknown action or agent, bad filter, bad flags: exit 2 and 
     [['rpc', 'rpcutil', 'ping', '--batch', 'x%'], /--batch/],
     [['rpc', 'rpcutil', 'ping', '-t', 'soon'], /--timeout/],
     [['find', '-S', 'role=web and and x=1'], /and and x=1\n\s+\^+/],
-    [['find', '--bogus'], /Unknown argument: bogus/],
+    [['find', '--bogus'], /Unknown argument: --bogus\n/],
     [['rpc'], /Not enough non-option arguments/],
     [['frobnicate'], /Unknown arguments?: frobnicate/],
     [['find', '--nodes', '/nonexistent/file'], /--nodes file/],
