@@ -100,8 +100,8 @@ function checkFieldComparison(input: string, c: Comparison, type: FieldType | un
   }
 }
 
-/** The value side: quoted literal, `/regex/`, or bare literal; maps the operator to its wire meaning. */
-function parseComparison(input: string, op: RawOperator, opStart: number, valueStart: number, valueEnd: number): Comparison {
+/** The value side: quoted literal, `/regex/`, or bare literal; maps the operator to its wire meaning (also used by reply filters). */
+export function parseComparison(input: string, op: RawOperator, opStart: number, valueStart: number, valueEnd: number): Comparison {
   if (valueStart >= valueEnd) fail(input, `missing value after "${op}"`, opStart, op.length);
   const stray = strayOperatorAt(input, op, valueStart, valueEnd);
   if (stray >= 0) fail(input, `malformed operator "${input.slice(opStart, stray + 1).replace(/\s+/g, '')}": the operators are ${operatorList} (quote a value that starts with "${input[stray]}")`, opStart, stray + 1 - opStart);
