@@ -10,7 +10,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohortdBin, waitForSubscriptions, type FleetNode } from '../../scripts/lib/fleet.mjs';
+import { cohortdBin, waitForSubscriptions, type FleetNode } from '../harness/fleet.js';
 import { after, before } from 'node:test';
 import { generateKeyPair, writeKeyPair } from '@cohort/core';
 import { cohort, startNatsServer, type NatsServer } from '../harness/index.js';
