@@ -2,6 +2,8 @@ import { connect, type NatsConnection } from 'nats';
 import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus-kv.js';
 import { natsJobStore } from './jobs/store-nats.js';
+import type { MineKvOpener } from './mine/kv.js';
+import { openNatsKv } from './mine/kv-nats.js';
 import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
@@ -32,6 +34,8 @@ export interface Bus {
   watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
   /** The async job stream of a collective (JetStream); absent on buses without one. */
   jobs?(collective: string): JobStore;
+  /** A mine bucket (values or definitions); absent on buses without a key-value store. */
+  mineKv?: MineKvOpener;
 }
 
 export interface BusOptions {
@@ -119,6 +123,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     flush: () => boundedFlush(nc, flushTimeoutMs),
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
     jobs: (collective) => natsJobStore(nc, collective),
+    mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

@@ -40,3 +40,4 @@ export * from './ddl/index.js';
 export * from './config/index.js';
 export * from './security/index.js';
 export { version } from './version.js';
+export * from './mine/index.js';
