@@ -21,7 +21,14 @@ export async function watchBucket(nc: NatsConnection, name: string, onEntry: (en
   const kv = await nc.jetstream().views.kv(name, { history: 1 });
   const iterator = await kv.watch();
   void (async () => {
-    for await (const e of iterator) onEntry({ key: e.key, value: e.operation === 'PUT' ? e.value : undefined });
+    for await (const e of iterator) {
+      // One bad entry must not end the watch.
+      try {
+        onEntry({ key: e.key, value: e.operation === 'PUT' ? e.value : undefined });
+      } catch (err) {
+        onError(new Error(`${name}: handling ${e.key}: ${errorMessage(err)}`));
+      }
+    }
   })().catch((err: unknown) => onError(new Error(`watching ${name}: ${errorMessage(err)}`)));
   return { stop: () => iterator.stop() };
 }
