@@ -100,6 +100,7 @@ describe('the mine on a signed fleet of five nodes', () => {
       nodes: identities.map((identity) => ({ identity, facts: { role: roles[identity] }, classes: [] })),
       secure: { policies },
       registry: true,
+      readyTimeoutMs: 300_000,
       logLevel: 'info',
       config: {
         mine: {

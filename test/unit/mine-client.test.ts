@@ -95,8 +95,8 @@ test('the mirror: one file per node, replaced whole; stale marked; removed value
   m.apply({ key: mineKey('f', 'n3'), value: seal(value('n1'), n1), created: now });
   m.prune();
   assert.deepEqual(readdirSync(dir).sort(), ['n1', 'n2', 'notes.txt']);
-  assert.equal(readFileSync(join(dir, 'n1'), 'utf8'), `cohort-mine/1 fresh ${Math.floor((now - 1000) / 1000)} ${Math.ceil((now + 1000) / 1000)} 0\nout of n1\n`);
-  assert.match(readFileSync(join(dir, 'n2'), 'utf8'), /^cohort-mine\/1 failed \d+ \d+ 5\nboom\n$/);
+  assert.equal(readFileSync(join(dir, 'n1'), 'utf8'), `cohort-mine/1 fresh ${Math.floor((now - 1000) / 1000)} ${Math.ceil((now + 1000) / 1000)} 0 ${now - 1000}\nout of n1\n`);
+  assert.match(readFileSync(join(dir, 'n2'), 'utf8'), /^cohort-mine\/1 failed \d+ \d+ 5 \d+\nboom\n$/);
   assert.match(warnings.join('\n'), /ignoring the value of n3/);
   // Time passes beyond twice the interval: the timer rewrites n1 as stale.
   clock = now + 5000;

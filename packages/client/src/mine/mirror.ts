@@ -11,12 +11,12 @@ export const mirrorTag = 'cohort-mine/1';
 export type MirrorState = 'fresh' | 'stale' | 'failed';
 
 /**
- * A mirror file: one header line `cohort-mine/1 <state> <time_s> <stale_at_s> <statuscode>`,
+ * A mirror file: one header line `cohort-mine/1 <state> <time_s> <stale_at_s> <statuscode> <time_ms>`,
  * then the command's output, the action's data as JSON, or (failed) the status message.
  */
 export function mirrorFile(value: MineValue, state: MirrorState, staleAt: number): string {
   const body = state === 'failed' ? `${value.statusmsg}\n` : value.output !== undefined ? value.output : `${JSON.stringify(value.data ?? {})}\n`;
-  return `${mirrorTag} ${state} ${Math.floor(value.time / 1000)} ${Math.ceil(staleAt / 1000)} ${value.statuscode}\n${body}`;
+  return `${mirrorTag} ${state} ${Math.floor(value.time / 1000)} ${Math.ceil(staleAt / 1000)} ${value.statuscode} ${value.time}\n${body}`;
 }
 
 export interface MirrorOptions {
