@@ -48,7 +48,7 @@ function nodeSslArgs(dir, certname, port) {
 }
 
 async function main() {
-  if (!existsSync(join(repoRoot, 'packages/server/dist')) || !existsSync(join(repoRoot, 'packages/client/dist'))) {
+  if (!existsSync(join(repoRoot, 'packages/server/dist')) || !existsSync(join(repoRoot, 'packages/cli/dist'))) {
     throw new Error('Cohort is not built: run pnpm build first');
   }
   const how = await step('puppetserver and puppet-agent installed', ensureInstalled);

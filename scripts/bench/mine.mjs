@@ -21,7 +21,7 @@ import { waitForRegistry } from '../lib/registry.mjs';
 import { simBin, simNodeFlags } from './fleet.mjs';
 import { median, sleep, startReady } from './util.mjs';
 
-const catBin = join(repoRoot, 'packages/client/bin/cohort-mine-cat');
+const catBin = join(repoRoot, 'packages/cli/bin/cohort-mine-cat');
 
 function percentile(xs, p) {
   if (xs.length === 0) return NaN;

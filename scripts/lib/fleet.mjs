@@ -13,7 +13,7 @@ import { waitForRegistry } from './registry.mjs';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.js');
-export const cohortBin = join(repoRoot, 'packages/client/bin/cohort.js');
+export const cohortBin = join(repoRoot, 'packages/cli/bin/cohort.js');
 export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');
 export const examplePluginDir = join(repoRoot, 'examples/agents/echo');
 export const exampleClientConfig = join(repoRoot, 'examples/fleet/client.yaml');

@@ -29,7 +29,7 @@ import {
 } from '@cohort/core';
 import { cohort, cohortBin, repoRoot, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer } from '../harness/index.js';
 
-const catBin = join(repoRoot, 'packages/client/bin/cohort-mine-cat');
+const catBin = join(repoRoot, 'packages/cli/bin/cohort-mine-cat');
 const agentScript = join(repoRoot, 'test/fixtures/mine/check_mk_agent');
 const identities = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const roles: Record<string, string> = { n1: 'web', n2: 'web', n3: 'db', n4: 'db', n5: 'cache' };

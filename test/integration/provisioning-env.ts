@@ -12,7 +12,7 @@ import yaml from 'js-yaml';
 import { SMTPServer } from 'smtp-server';
 import { cohort, cohortBin, exampleClientConfig } from '../harness/index.js';
 import { cohortdBin, waitForSubscriptions } from '../../scripts/lib/fleet.mjs';
-import { openKvStateStore, type NodeRecord, type ProvisionEvent } from '../../packages/client/src/provisioner/index.ts';
+import { openKvStateStore, type NodeRecord, type ProvisionEvent } from '../../packages/provisioner/src/index.ts';
 
 export const token = 'it-s3cret';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, memoryIo } from '@cohort/client/cli';
+import { main, memoryIo } from '@cohort/cli';
 import { FakeBus, type FakeNode } from './client-fakes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -176,7 +176,7 @@ test('plugin doc and ddl types need no bus', async () => {
 });
 
 test('the bin answers --version without loading the CLI', () => {
-  const out = execFileSync(process.execPath, [join(root, 'packages/client/bin/cohort.js'), '--version'], { encoding: 'utf8' });
-  const pkg = JSON.parse(readFileSync(join(root, 'packages/client/package.json'), 'utf8')) as { version: string };
+  const out = execFileSync(process.execPath, [join(root, 'packages/cli/bin/cohort.js'), '--version'], { encoding: 'utf8' });
+  const pkg = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { version: string };
   assert.equal(out.trim(), pkg.version);
 });

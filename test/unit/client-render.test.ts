@@ -16,7 +16,7 @@ import {
   rpcJson,
   shouldShow,
   stringifyJson,
-} from '@cohort/client/cli';
+} from '@cohort/cli';
 
 const action: DdlAction = {
   action: 'get_fact',

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { loadPipeline, pipelineFromValues } from '../../packages/client/src/provisioner/index.ts';
+import { loadPipeline, pipelineFromValues } from '../../packages/provisioner/src/index.ts';
 
 const template = { steps: { configure: { template: 'identity: {{identity}}\n' } } };
 
@@ -90,7 +90,7 @@ test('a file: YAML errors with the line, template_file relative to the file, the
 
 test('examples/provisioning: the pipeline loads; its template, the bootstrap config and cloud-init\'s make configs cohortd accepts', async () => {
   const { loadServerConfig } = await import('@cohort/core');
-  const { finalConfig } = await import('../../packages/client/src/provisioner/index.ts');
+  const { finalConfig } = await import('../../packages/provisioner/src/index.ts');
   const examples = new URL('../../examples/provisioning/', import.meta.url).pathname;
   const p = loadPipeline(join(examples, 'pipeline.yaml'));
   assert.deepEqual(p.steps, ['lock', 'choose_master', 'set_master', 'clean', 'gencsr', 'sign', 'install_cert', 'puppet_bootstrap', 'puppet_final', 'configure', 'restart', 'verify']);

@@ -2,7 +2,7 @@
 // scripted fleet, an in-memory store and hand-driven time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newRecord, provisionNode, Provisioner, stepCompleted, type Notifier, type ProvisionEvent, type RunDeps } from '../../packages/client/src/provisioner/index.ts';
+import { newRecord, provisionNode, Provisioner, stepCompleted, type Notifier, type ProvisionEvent, type RunDeps } from '../../packages/provisioner/src/index.ts';
 import { FakeFleet, ManualTime, MemoryStore, RecordingLog, testPipeline } from './provisioner-fakes.ts';
 
 function setup(pipeline = testPipeline()) {
@@ -167,7 +167,7 @@ test('the service: discovery, startup events and the bucket feed the queue; ever
 });
 
 test('the queue: each node once while queued or worked on, bounded, closing wakes the workers', async () => {
-  const { WorkQueue } = await import('../../packages/client/src/provisioner/index.ts');
+  const { WorkQueue } = await import('../../packages/provisioner/src/index.ts');
   const q = new WorkQueue(2);
   assert.equal(q.add('a'), true);
   assert.equal(q.add('a'), false, 'already queued');

@@ -18,7 +18,7 @@ import {
 } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import type { AuditSink } from '../pipeline/audit.js';
-import type { BucketWatcher, WatchedEntry } from './kv-watch.js';
+import type { BucketWatcher, WatchedEntry } from '../bus/mine-watch.js';
 
 export interface BusDefinitionsOptions {
   readonly collectives: readonly string[];

@@ -7,4 +7,4 @@ export { runCommand } from './run-command.js';
 export { runAction, type ActionRunnerDeps } from './run-action.js';
 export { mineAgent } from './agent.js';
 export type { RunOutcome } from './outcome.js';
-export type { WatchedEntry, BucketWatcher } from './kv-watch.js';
+export type { WatchedEntry, BucketWatcher } from '../bus/mine-watch.js';
