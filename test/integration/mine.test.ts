@@ -105,7 +105,7 @@ describe('the mine on a signed fleet of five nodes', () => {
       config: {
         mine: {
           role: { agent: 'rpcutil', action: 'get_fact', inputs: { fact: 'role' }, interval: '3s' },
-          gen: { command: ['/bin/sh', '-c', 'g=$(date +%s%N); i=0; while [ $i -lt 300 ]; do echo "line $i $g"; i=$((i+1)); done; printf "end %s" "$g"'], interval: '2s', timeout: '30s' },
+          gen: { command: ['/bin/sh', '-c', 'g=$(date +%s%N); i=0; while [ $i -lt 300 ]; do echo "line $i $g"; i=$((i+1)); done; printf "end %s" "$g"'], interval: '3s', timeout: '30s' },
         },
         mine_dir: 'mine.d',
       },
@@ -186,8 +186,9 @@ describe('the mine on a signed fleet of five nodes', () => {
     assert.ok(n1);
     const pid = n1.process.pid;
     // A new drop-in file: picked up without a restart.
-    writeFileSync(join(dir, 'n1', 'mine.d', 'extra.yaml'), yaml.dump({ extra: { agent: 'rpcutil', action: 'get_fact', inputs: { fact: 'role' }, interval: '1s' } }));
-    assert.ok(await until(async () => (await getJson(['extra', '-I', 'n1'])).j.stats.fresh === 1), 'the drop-in function appears');
+    writeFileSync(join(dir, 'n1', 'mine.d', 'extra.yaml'), yaml.dump({ extra: { agent: 'rpcutil', action: 'get_fact', inputs: { fact: 'role' }, interval: '2s' } }));
+    // Present and successful (fresh or not: on a loaded machine a 2 s value may be read after 4 s).
+    assert.ok(await until(async () => (await getJson(['extra', '-I', 'n1'])).j.values[0]?.statuscode === 0), 'the drop-in function appears');
     // The config file's role interval: 2s -> 6s, then back to 1s; the values carry the interval and show the spacing.
     const watched = await watchValues('role', 'n1');
     try {
@@ -244,9 +245,9 @@ describe('the mine on a signed fleet of five nodes', () => {
   });
 
   test('mine define: picked up from a trusted, authorized caller; refused and audited otherwise; commands never from the bus', async () => {
-    const define = await run(['mine', 'define', 'dbrole', '--agent', 'rpcutil', '--action', 'get_fact', 'fact=role', '--interval', '1s', '-F', 'role=db']);
+    const define = await run(['mine', 'define', 'dbrole', '--agent', 'rpcutil', '--action', 'get_fact', 'fact=role', '--interval', '3s', '-F', 'role=db']);
     assert.equal(define.code, 0, define.stderr);
-    assert.ok(await until(async () => (await getJson(['dbrole'])).j.stats.fresh === 2), 'the db nodes mine it');
+    assert.ok(await until(async () => (await getJson(['dbrole'])).j.values.filter((v) => v.statuscode === 0).length === 2), 'the db nodes mine it');
     const { j } = await getJson(['dbrole']);
     assert.deepEqual(j.values.map((v) => [v.identity, v.data?.['value']]), [['n3', 'db'], ['n4', 'db']]);
     assert.ok(audit('n3').some((a) => a.request_id === 'mine-definition:dbrole' && a.outcome === 'allowed' && a.callerid === 'user=operator'));
