@@ -89,8 +89,9 @@ test('invalid input, unknown action or agent, bad filter, bad flags: exit 2 and 
     [['rpc', 'rpcutil', 'ping', '--batch', 'x%'], /--batch/],
     [['rpc', 'rpcutil', 'ping', '-t', 'soon'], /--timeout/],
     [['find', '-S', 'role=web and and x=1'], /and and x=1\n\s+\^+/],
-    [['find', '--bogus'], /Unknown argument: bogus/],
-    [['rpc'], /Not enough non-option arguments/],
+    [['find', '--bogus'], /Unknown argument: --bogus\n/],
+    [['rpc'], /give the agent and action to call, e.g. cohort rpc rpcutil ping \(or --retry JOBID/],
+    [['rpc', 'rpcutil'], /give the agent and action to call/],
     [['frobnicate'], /Unknown arguments?: frobnicate/],
     [['find', '--nodes', '/nonexistent/file'], /--nodes file/],
   ];

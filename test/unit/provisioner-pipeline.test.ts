@@ -106,12 +106,17 @@ test('examples/provisioning: the pipeline loads; its template, the bootstrap con
     assert.equal(final.nats.tls.cert, '/var/lib/cohort/ssl/certs/web7.example.net.pem');
     const bootstrap = loadServerConfig({ file: join(examples, 'bootstrap.yaml') }).config;
     assert.equal(bootstrap.provisioning.enabled, true);
+    // Signed by the provisioner, over TLS: no shared secret in the image.
+    assert.deepEqual([bootstrap.security.mode, bootstrap.security.trusted_keys_dir, bootstrap.provisioning.provisioners, bootstrap.provisioning.token], ['signed', '/etc/cohort/provisioners', ['provisioner=eu-1'], null]);
+    assert.equal(bootstrap.nats.tls.ca, '/etc/cohort/bus-ca.pem');
+    assert.match(bootstrap.nats.servers[0] ?? '', /^tls:\/\//);
     // cloud-init: the config it writes, with the lines its script appends, is a bootstrap config cohortd loads; the script parses.
     const cloudInit = yaml.load(readFileSync(join(examples, 'cloud-init.yaml'), 'utf8')) as { write_files: Array<{ path: string; content: string }>; runcmd: string[] };
     const written = cloudInit.write_files.find((f) => f.path === '/etc/cohort/cohortd.yaml')!.content;
     writeFileSync(join(dir, 'cohortd.yaml'), `${written}identity: ip-10-0-0-7.eu-west-1.compute.internal\nfacts: [${join(dir, 'facts.yaml')}]\n`);
     const fresh = loadServerConfig({ file: join(dir, 'cohortd.yaml') }).config;
-    assert.deepEqual([fresh.identity, fresh.provisioning.enabled, fresh.provisioning.token], ['ip-10-0-0-7.eu-west-1.compute.internal', true, 'change-me']);
+    assert.deepEqual([fresh.identity, fresh.provisioning.enabled, fresh.security.mode, fresh.provisioning.provisioners, fresh.nats.tls.ca], ['ip-10-0-0-7.eu-west-1.compute.internal', true, 'signed', ['provisioner=eu-1'], '/etc/cohort/bus-ca.pem']);
+    assert.ok(cloudInit.write_files.some((f) => f.path === '/etc/cohort/provisioners/provisioner=eu-1.pub'), 'the image carries the provisioner public key');
     execFileSync('sh', ['-n'], { input: cloudInit.runcmd.join('\n') });
   } finally {
     rmSync(dir, { recursive: true, force: true });

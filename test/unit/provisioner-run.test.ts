@@ -27,6 +27,7 @@ test('a node through every step in the seed order: master by region, cert signed
     'provision.lock',
     'rpcutil.inventory',
     'provision.set_master',
+    'rpcutil.ping', // clean: is a live production node of that name there? (no)
     'provision.gencsr',
     'provision.install_cert',
     'provision.configure',
@@ -48,6 +49,24 @@ test('a node through every step in the seed order: master by region, cert signed
   const again = await provisionNode('web1', deps);
   assert.equal(again.kind, 'skipped');
   assert.equal(events.length, 1);
+});
+
+test('a node in provisioning mode named like a live production node: its certificate is never cleaned or re-issued', async () => {
+  const { fleet, store, deps } = setup(testPipeline({ state: { max_attempts: 1 } }));
+  fleet.production.add('web1');
+  const outcome = await provisionNode('web1', deps);
+  assert.equal(outcome.kind, 'failed');
+  assert.match(store.record('web1')!.error ?? '', /web1 is a live node in the cohort collective; refusing to clean and re-issue its certificate/);
+  assert.deepEqual(fleet.calls.filter((c) => c.agent === 'ca'), [], 'no CA was asked to clean or sign');
+});
+
+test('a node that answers gencsr with another certname is not signed', async () => {
+  const { fleet, store, deps } = setup(testPipeline({ state: { max_attempts: 1 } }));
+  fleet.handlers.set('gencsr', () => ({ csr: 'CSR(ca-eu)', certname: 'ca-eu', public_key: 'PUB' }));
+  const outcome = await provisionNode('web1', deps);
+  assert.equal(outcome.kind, 'failed');
+  assert.match(store.record('web1')!.error ?? '', /made a request for 'ca-eu'; only its own identity is signed/);
+  assert.deepEqual(fleet.actions('ca-eu'), ['ca.clean'], 'never signed');
 });
 
 test('the token goes with every provision action when configured', async () => {

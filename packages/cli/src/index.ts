@@ -22,6 +22,9 @@ export { groupFactValues, renderFactReport, factText, type FactValueGroup } from
 export { renderInventory, flattenFacts } from './render/inventory.js';
 export { renderPluginDoc } from './render/plugin-doc.js';
 export { columns, formatValue, colour } from './render/text.js';
+export { RpcPresenter, rpcOutputMode, type RpcOutputMode } from './run/rpc-output.js';
+export { replyFilterArg } from './run/reply-filter.js';
+export { layoutTable, columnWidths, renderReplyTable, truncate, cellText, pipeTableWidth, minColumnWidth } from './render/table.js';
 export { parseKeyValues } from './run/inputs.js';
 export { resolveDiscoveryChoice, type DiscoveryChoice } from './discovery-method.js';
 export { evaluateRegistry, formatRegistryCheck, unknownRegistryCheck, type RegistryCheckOptions, type RegistryCheckResult, type StaleNode } from './render/registry-check.js';

@@ -56,7 +56,7 @@ export function discoveryOptions(y: Y): Y {
       type: 'string',
       requiresArg: true,
       group: g,
-      describe: 'Skip discovery: identities from FILE (one per line, # comments) or the --json output of cohort rpc/find; - reads stdin',
+      describe: 'Skip discovery: identities from FILE (one per line, # comments), or the --json, --jsonl or --senders output of cohort rpc (--json of find); - reads stdin',
     })
     .option('dm', {
       alias: 'discovery-method',

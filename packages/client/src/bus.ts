@@ -82,7 +82,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     });
   } catch (err) {
     const tried = servers.join(', ');
-    throw new ConnectionError(servers, `cannot connect to NATS at ${tried}: ${reason(err)}`, { cause: err });
+    const why = reason(err);
+    const waited = why === 'timed out' ? ` after ${(options.connectTimeoutMs ?? defaultConnectTimeoutMs) / 1000} s (--connect-timeout)` : '';
+    throw new ConnectionError(servers, `cannot connect to NATS at ${tried}: ${why}${waited}`, { cause: err });
   }
   return natsBus(nc, servers);
 }

@@ -35,6 +35,7 @@ export {
 } from './protocol/schemas.js';
 export * from './filter/types.js';
 export * from './filter/index.js';
+export * from './reply-filter/index.js';
 export * from './ddl/types.js';
 export * from './ddl/index.js';
 export * from './config/index.js';

@@ -75,6 +75,12 @@ export const steps: Readonly<Record<StepName, Step>> = {
   },
 
   async clean(ctx) {
+    // A bus user can announce itself in the provisioning collective under a
+    // live node's name: never revoke and re-issue the certificate of a node
+    // that answers in production.
+    if (await ctx.fleet.answers(ctx.identity, 2)) {
+      throw new StepFailure(`${ctx.identity} is a live node in the ${ctx.pipeline.config.production.collective} collective; refusing to clean and re-issue its certificate for a node in provisioning mode`, { retryable: false });
+    }
     const agent = ctx.pipeline.config.steps.choose_master.agent;
     const cas = await ctx.fleet.nodesWithAgent(agent, ctx.timeoutS);
     const failed: string[] = [];
@@ -91,7 +97,10 @@ export const steps: Readonly<Record<StepName, Step>> = {
     const out = await provision(ctx, 'gencsr', { ...ctx.pipeline.config.steps.gencsr.subject });
     const csr = str(out['csr']);
     if (!csr) throw new StepFailure('gencsr replied without a CSR');
-    return { csr, certname: str(out['certname']) ?? ctx.identity, ...(str(out['ssl_dir']) ? { ssl_dir: str(out['ssl_dir']) } : {}) };
+    // The certname the CA signs is the identity the provisioner addressed, never one the node chooses.
+    const named = str(out['certname']) ?? ctx.identity;
+    if (named !== ctx.identity) throw new StepFailure(`gencsr on ${ctx.identity} made a request for '${named}'; only its own identity is signed`, { retryable: false });
+    return { csr, certname: ctx.identity, ...(str(out['ssl_dir']) ? { ssl_dir: str(out['ssl_dir']) } : {}) };
   },
 
   async sign(ctx) {

@@ -7,9 +7,9 @@ type Y = Argv<object>;
 export function jobRetentionOptions(y: Y): Y {
   const g = groups.request;
   return y
-    .option('jobs-max-age', { type: 'string', requiresArg: true, group: g, describe: 'With --async: keep job replies this long (default 24h; config jobs.max_age; e.g. 90m, 7d)' })
-    .option('jobs-max-bytes', { type: 'string', requiresArg: true, group: g, describe: 'With --async: the job stream holds at most this much (default 256MiB; config jobs.max_bytes)' })
-    .option('jobs-max-messages', { type: 'string', requiresArg: true, group: g, describe: 'With --async: the job stream holds at most this many replies and job records (default 100000; config jobs.max_messages)' });
+    .option('jobs-max-age', { type: 'string', requiresArg: true, group: g, describe: 'With --async or --record: keep job replies this long (default 24h; config jobs.max_age; e.g. 90m, 7d)' })
+    .option('jobs-max-bytes', { type: 'string', requiresArg: true, group: g, describe: 'With --async or --record: the job stream holds at most this much (default 256MiB; config jobs.max_bytes)' })
+    .option('jobs-max-messages', { type: 'string', requiresArg: true, group: g, describe: 'With --async or --record: the job stream holds at most this many replies and job records (default 100000; config jobs.max_messages)' });
 }
 
 /** -T, --display, output and connection flags of the `cohort job` commands. */

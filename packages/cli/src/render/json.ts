@@ -25,16 +25,21 @@ export function rpcJson(agent: string, action: string, replies: readonly Reply[]
   return {
     agent,
     action,
-    replies: replies.map((r) => ({
-      sender: r.sender,
-      statuscode: r.statuscode,
-      statusmsg: r.statusmsg,
-      data: r.data,
-      time: r.time,
-      ...(r.unexpected ? { unexpected: true as const } : {}),
-    })),
+    replies: replies.map(jsonReply),
     stats,
     summaries,
+  };
+}
+
+/** One reply as it appears in `--json` (and as one line of `--jsonl`). */
+export function jsonReply(r: Reply): JsonReply {
+  return {
+    sender: r.sender,
+    statuscode: r.statuscode,
+    statusmsg: r.statusmsg,
+    data: r.data,
+    time: r.time,
+    ...(r.unexpected ? { unexpected: true as const } : {}),
   };
 }
 

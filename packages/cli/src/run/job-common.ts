@@ -13,6 +13,7 @@ import { rpcJson, stringifyJson } from '../render/json.js';
 import { displayMode, renderReply, shouldShow } from '../render/reply.js';
 import type { CliIo } from '../io.js';
 import { openSession, type Session } from '../session.js';
+import { retriesOf } from './job-links.js';
 import { safeSummaries } from './summaries.js';
 
 /** The job stream's retention: flags > the config file's `jobs:` section > defaults. */
@@ -65,8 +66,9 @@ export function jobAction(session: Session, record: JobRecord): DdlAction | unde
 }
 
 /** One line describing a job. */
-export function jobHeader(record: JobRecord): string {
-  return `Job ${record.id}: ${record.agent} ${record.action} by ${record.callerid}@${record.sender} at ${new Date(record.time).toISOString()}, ${record.nodes.length} node(s) (${record.discovery})`;
+export function jobHeader(record: JobRecord, retriedBy: readonly string[] = []): string {
+  const links = [...(record.retry_of ? [`\nRetry of job ${record.retry_of}`] : []), ...(retriedBy.length ? [`\nRetried by job ${retriedBy.join(', ')}`] : [])];
+  return `Job ${record.id}: ${record.agent} ${record.action} by ${record.callerid}@${record.sender} at ${new Date(record.time).toISOString()}, ${record.nodes.length} node(s) (${record.discovery})${links.join('')}`;
 }
 
 /** Prints each reply as the rpc command does (text mode, per the display policy); nothing with --json. */
@@ -113,9 +115,11 @@ export async function withJob(argv: Args, io: CliIo, read: (job: OpenJob) => Pro
   const bus = await session.openBus();
   try {
     const store = jobStoreOf(bus, session);
-    const record = await loadJob(store, id, session.collective);
+    const loaded = await loadJob(store, id, session.collective);
+    const retriedBy = await retriesOf(store, id);
+    const record = retriedBy.length ? { ...loaded, retried_by: retriedBy } : loaded;
     const action = jobAction(session, record);
-    if (!session.json) io.stdout.write(`${jobHeader(record)}\n\n`);
+    if (!session.json) io.stdout.write(`${jobHeader(record, retriedBy)}\n\n`);
     const print = replyPrinter(argv, session, action);
     const progress = new JobReplies(record);
     const take = (data: Uint8Array): void => {

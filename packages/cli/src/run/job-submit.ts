@@ -19,7 +19,7 @@ type RequestFlags = Omit<RpcOptions, 'agent' | 'action' | 'data' | 'filter' | 'n
  * `cohort rpc AGENT ACTION ... --async`: send the request as a job whose
  * replies the NATS server keeps, print the job id at once and exit.
  */
-export async function runRpcAsync(argv: Args, session: Session, agent: string, actionName: string, prepared: PreparedRequest, flags: RequestFlags): Promise<Outcome> {
+export async function runRpcAsync(argv: Args, session: Session, agent: string, actionName: string, prepared: PreparedRequest, flags: RequestFlags, retryOf?: string): Promise<Outcome> {
   const { io } = session;
   if (flags.batch !== undefined) {
     throw new UsageError('--batch cannot be used with --async: batches wait for the previous batch\'s replies; drop --batch, or run without --async');
@@ -42,6 +42,7 @@ export async function runRpcAsync(argv: Args, session: Session, agent: string, a
         ttl: flags.ttl ?? clientDefaults.ttl,
         timeout: flags.timeout ?? prepared.ddl.metadata.timeout + clientDefaults.timeoutMargin,
         retention,
+        ...(retryOf !== undefined ? { retryOf } : {}),
       },
     );
     if (!sent) {

@@ -1,20 +1,17 @@
 import { UsageError } from '@cohort/core';
 import { parseCount } from '@cohort/client';
-import type { Reply, RpcOptions } from '@cohort/client';
+import type { RpcOptions } from '@cohort/client';
 import { prepareRequest } from '@cohort/client';
 import { bool, list, str, type Args } from '../args.js';
 import { parseDuration } from '@cohort/client';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
-import { startProgress } from '../progress.js';
-import { renderFooter, renderSummaries } from '../render/footer.js';
-import { rpcJson, stringifyJson } from '../render/json.js';
-import { displayMode, renderReply, shouldShow } from '../render/reply.js';
 import { openSession, timeoutArg } from '../session.js';
-import { noNodesText } from './discover.js';
+import { noNodesText, noReplyHint } from './discover.js';
 import { discoveryNote } from './discovery-note.js';
 import { parseKeyValues } from './inputs.js';
-import { safeSummaries } from './summaries.js';
+import { replyFilterArg } from './reply-filter.js';
+import { RpcPresenter } from './rpc-output.js';
 
 /** Request options from the rpc flags, validated (UsageError) before connecting. */
 export function requestFlags(argv: Args): Omit<RpcOptions, 'agent' | 'action' | 'data' | 'filter' | 'nodes'> {
@@ -46,22 +43,32 @@ export function requestFlags(argv: Args): Omit<RpcOptions, 'agent' | 'action' | 
   return out;
 }
 
-/** `cohort rpc AGENT ACTION key=value...` */
+/** `cohort rpc AGENT ACTION key=value...` (or `cohort rpc --retry JOBID`) */
 export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
+  if (str(argv, 'retry') !== undefined) {
+    const { runRetry } = await import('./retry.js');
+    return runRetry(argv, io);
+  }
   const session = await openSession(argv, io);
   const agent = str(argv, 'agent') ?? '';
   const actionName = str(argv, 'action') ?? '';
+  if (!agent || !actionName) throw new UsageError('give the agent and action to call, e.g. cohort rpc rpcutil ping (or --retry JOBID to repeat a job)');
   // Everything is checked before connecting: nothing is sent when the call is invalid.
   const prepared = prepareRequest(session.ddl, agent, actionName, { raw: parseKeyValues(list(argv, 'inputs')) });
   const flags = requestFlags(argv);
-  const mode = displayMode(str(argv, 'display'), prepared.action);
-  const width = io.stdout.columns ?? 80;
+  const presenter = new RpcPresenter(session, argv, { agent, action: actionName, ddl: prepared.action, filter: replyFilterArg(argv, prepared.action) });
   if (bool(argv, 'async')) {
+    if (presenter.mode !== 'text' && presenter.mode !== 'json') throw new UsageError(`--${presenter.mode} cannot be used with --async: it prints the job id; read the replies with cohort job show`);
+    if (argv['filter-replies'] !== undefined) throw new UsageError('--filter-replies cannot be used with --async: it prints the job id and exits');
     const { runRpcAsync } = await import('./job-submit.js');
     return runRpcAsync(argv, session, agent, actionName, prepared, flags);
   }
+  if (bool(argv, 'record')) {
+    const { runRecorded } = await import('./recorded.js');
+    return runRecorded(argv, session, presenter, { agent, action: actionName, prepared, flags });
+  }
   const jobFlag = ['jobs-max-age', 'jobs-max-bytes', 'jobs-max-messages'].find((f) => argv[f] !== undefined);
-  if (jobFlag) throw new UsageError(`--${jobFlag} only applies with --async (it sets the job stream's retention)`);
+  if (jobFlag) throw new UsageError(`--${jobFlag} only applies with --async or --record (it sets the job stream's retention)`);
 
   const client = await session.connect();
   try {
@@ -74,32 +81,20 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
       ...(session.nodes ? { nodes: session.nodes } : {}),
       onDiscovery: discoveryNote(session),
     });
-    const progress = await startProgress(io, session.progress, () => {
+    await presenter.start(() => {
       const p = call.progress();
       return p.discovered === 0 ? 'Discovering nodes' : `${p.responded} / ${p.discovered} replies`;
     });
-    const replies: Reply[] = [];
     try {
-      for await (const reply of call) {
-        replies.push(reply);
-        if (!session.json && shouldShow(mode, reply.statuscode)) {
-          const text = renderReply(reply, prepared.action, { width, colour: session.colour }).join('\n');
-          progress.around(() => io.stdout.write(`${text}\n`));
-        }
-      }
+      for await (const reply of call) presenter.offer(reply);
     } finally {
-      progress.stop();
+      presenter.stop();
     }
     const stats = await call.stats();
-    const summaries = safeSummaries(prepared.action, replies.filter((r) => !r.unexpected), io);
-    if (session.json) {
-      io.stdout.write(stringifyJson(rpcJson(agent, actionName, replies, stats, summaries), io.stdout.isTTY));
-    } else if (stats.discovered > 0) {
-      const lines = [...renderSummaries(summaries), ...renderFooter(stats, { colour: session.colour, width, verbose: session.verbose })];
-      io.stdout.write(`${lines.join('\n')}\n`);
-    }
+    const outcome = presenter.finish(stats);
     if (stats.discovered === 0) io.stderr.write(`${session.nodes ? 'No nodes to address: the --nodes list is empty' : noNodesText(session)}\n`);
-    return { kind: 'rpc', stats };
+    io.stderr.write(noReplyHint(session, stats));
+    return outcome;
   } finally {
     await client.close();
   }
