@@ -15,9 +15,7 @@ import yaml from 'js-yaml';
 import { connect } from 'nats';
 import { generateKeyPair, mineBucket, mineBucketMaxAgeSeconds, TrustStore, writeKeyPair } from '@cohort/core';
 import { connectBus, mine, Registry, systemClock } from '@cohort/client';
-import { cohortBin, repoRoot } from '../lib/fleet.mjs';
-import { startNatsServer } from '../lib/nats-server.mjs';
-import { waitForRegistry } from '../lib/registry.mjs';
+import { cohortBin, repoRoot, startNatsServer, waitForRegistry } from '../harness.mjs';
 import { simBin, simNodeFlags } from './fleet.mjs';
 import { median, sleep, startReady } from './util.mjs';
 
