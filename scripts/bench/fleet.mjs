@@ -4,8 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, TrustStore, writeKeyPair } from '@cohort/core';
-import { repoRoot } from '../lib/fleet.mjs';
-import { waitForRegistry } from '../lib/registry.mjs';
+import { repoRoot, waitForRegistry } from '../harness.mjs';
 import { rssKb, startReady } from './util.mjs';
 
 export const simBin = join(repoRoot, 'packages/server/bin/cohort-sim.js');

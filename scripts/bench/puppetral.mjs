@@ -5,8 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer } from '../lib/nats-server.mjs';
-import { startFleet, syntheticNodes } from '../lib/fleet.mjs';
+import { startNatsServer, startFleet, syntheticNodes } from '../harness.mjs';
 import { median } from './util.mjs';
 
 /** Rows ({ name, samples, median, target }) in the start-up table; none when Puppet is not installed. */

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohortdBin, waitForSubscriptions } from '../lib/fleet.mjs';
+import { cohortdBin, waitForSubscriptions } from '../harness.mjs';
 
 /**
  * Start it and wait until it answers in the `provisioning` collective.

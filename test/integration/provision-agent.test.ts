@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cohort } from '../harness/index.js';
-import { freePort } from '../../scripts/lib/nats-server.mjs';
+import { freePort } from '../harness/nats-server.js';
 import { provisionNodeFixture } from './provision-node.js';
 
 const token = 's3cret';

@@ -15,7 +15,7 @@ import yaml from 'js-yaml';
 import { SMTPServer } from 'smtp-server';
 import { cohort, cohortBin, exampleClientConfig } from '../harness/index.js';
 import { provisionerKeys } from './provision-node.js';
-import { cohortdBin, waitForSubscriptions } from '../../scripts/lib/fleet.mjs';
+import { cohortdBin, waitForSubscriptions } from '../harness/fleet.js';
 import { openKvStateStore, type NodeRecord, type ProvisionEvent } from '../../packages/provisioner/src/index.ts';
 
 export const token = 'it-s3cret';

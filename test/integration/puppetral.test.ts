@@ -8,7 +8,7 @@
 // shadow-format file: each is refused and leaves no trace.
 // Never touches /etc/hosts or other system state: Puppet's vardir, confdir and
 // codedir point into the temp dir too.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test } from '../harness/skip.js'; // groups skipped test by test
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -112,6 +112,14 @@ test('summaries: heading, blank line, the aggregator text; empty ones are skippe
   assert.deepEqual(lines, ['Summary of Value:', '', '   Debian = 3', '']);
 });
 
+test('summaries: a one-value summary (average) is its own line, with no empty "Summary of" heading', () => {
+  const lines = renderSummaries([
+    { function: 'summary', output: 'message', display_as: 'Message', kind: 'counts', counts: [['hi', 2]], text: ['   hi = 2'] },
+    { function: 'average', output: 'length', display_as: 'Length', kind: 'value', value: 17, text: ['Average of Length: 17'] },
+  ]);
+  assert.deepEqual(lines, ['Summary of Message:', '', '   hi = 2', '', 'Average of Length: 17', '']);
+});
+
 test('footer: finished line, no-response and unexpected lists in columns, verbose stats', () => {
   const lines = renderFooter(stats, { width: 80 });
   assert.equal(lines[0], 'Finished processing 3 / 5 hosts in 316 ms');

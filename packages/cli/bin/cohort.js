@@ -13,6 +13,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { main, processIo } = await import('../dist/cohort.bundle.mjs');
   const code = await main(args, processIo(), version());
   process.exitCode = code;
-  // Safety net: if a stray handle keeps the loop alive, still exit (unref'd: never delays a clean exit).
-  setTimeout(() => process.exit(code), 2000).unref();
+  // The answer is out: exit as soon as it is flushed. A stray handle (the
+  // socket of a NATS endpoint that accepted but never answered, which nats.js
+  // leaves open after its connect timeout) must not add to the documented wait.
+  process.stderr.write('', () => process.stdout.write('', () => process.exit(code)));
 }

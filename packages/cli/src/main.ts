@@ -4,6 +4,7 @@ import type { Args } from './args.js';
 import { commandLoaders, type CliCommand } from './command.js';
 import { errorReport, exitCodeForError, exitCodeForOutcome, ExitCode, ParseError, type Outcome } from './exit.js';
 import type { CliIo } from './io.js';
+import { connectionOptions } from './options.js';
 
 /** The client package's version (read from its package.json). */
 export function packageVersion(): string {
@@ -46,12 +47,16 @@ export async function main(args: readonly string[], io: CliIo, version = package
       .exitProcess(false)
       .showHelpOnFail(false)
       .fail((msg: string | undefined, err: Error | undefined) => {
-        throw err ?? new ParseError(`${msg ?? 'invalid command line'}\nSee: cohort ${wanted[0] ?? ''}${wanted[0] ? ' ' : ''}--help`);
+        throw err ?? new ParseError(`${tidyParseMessage(msg ?? 'invalid command line', args)}\nSee: cohort ${wanted[0] ?? ''}${wanted[0] ? ' ' : ''}--help`);
       })
       .epilog(epilog);
+    // Connection flags (--nats, --config, keys, TLS) are accepted by every command, as mco does,
+    // so one alias or wrapper works for all; commands that do not connect ignore them.
+    connectionOptions(parser);
     for (const m of modules) register(parser, m, io, (o) => (outcome = o));
     skipHelpCache(parser);
     if (args.length === 0) {
+      io.stderr.write('cohort: give a command, e.g. cohort ping (the commands are listed below)\n\n');
       parser.showHelp((text: string) => io.stderr.write(`${text}\n`));
       return ExitCode.Usage;
     }
@@ -90,4 +95,23 @@ function skipHelpCache(parser: Argv<object>): void {
   const internal = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.();
   const usage = internal?.getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
+/**
+ * yargs reports an unknown `--bogus-flag` under both of its spellings
+ * (`Unknown arguments: bogus-flag, bogusFlag`); name each once, as typed
+ * (`--bogus-flag`; a stray word stays a word).
+ */
+export function tidyParseMessage(message: string, args: readonly string[]): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!m) return message;
+  const names = (m[1] ?? '').split(', ');
+  const camel = (n: string) => n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const kebab = new Set(names.filter((n) => n.includes('-')).map(camel));
+  const typed = (n: string) => {
+    const flag = n.length === 1 ? `-${n}` : `--${n}`;
+    return args.some((a) => a === flag || a.startsWith(`${flag}=`) || (n.length === 1 && /^-[A-Za-z]+$/.test(a) && a.includes(n))) ? flag : n;
+  };
+  const unique = names.filter((n) => !kebab.has(n)).map(typed);
+  return `Unknown ${unique.length === 1 ? 'argument' : 'arguments'}: ${unique.join(', ')}`;
 }

@@ -3,6 +3,8 @@ import { ConnectionError, errorMessage, type BusAuth, type Signer } from '@cohor
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus/kv.js';
 import { natsJobStore } from './bus/job-stream.js';
 import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
+import type { MineKvOpener } from './mine/kv.js';
+import { openNatsKv } from './bus/mine-kv.js';
 import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
@@ -36,6 +38,8 @@ export interface Bus {
   jobs?(collective: string, callerid: string, signer?: Signer): JobStore;
   /** A key-value bucket with compare-and-set (JetStream); absent on buses without one. */
   keyValue?(name: string, options: KeyValueOptions): Promise<KeyValueBucket>;
+  /** A mine bucket (values or definitions); absent on buses without a key-value store. */
+  mineKv?: MineKvOpener;
 }
 
 export interface BusOptions {
@@ -78,7 +82,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     });
   } catch (err) {
     const tried = servers.join(', ');
-    throw new ConnectionError(servers, `cannot connect to NATS at ${tried}: ${reason(err)}`, { cause: err });
+    const why = reason(err);
+    const waited = why === 'timed out' ? ` after ${(options.connectTimeoutMs ?? defaultConnectTimeoutMs) / 1000} s (--connect-timeout)` : '';
+    throw new ConnectionError(servers, `cannot connect to NATS at ${tried}: ${why}${waited}`, { cause: err });
   }
   return natsBus(nc, servers);
 }
@@ -124,6 +130,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
     jobs: (collective, callerid, signer) => natsJobStore(nc, collective, callerid, signer),
     keyValue: (name, options) => openKeyValue(nc, name, options),
+    mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

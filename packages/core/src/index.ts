@@ -52,4 +52,5 @@ export {
   type RegistryEntryReading,
   type LifecycleReading,
 } from './protocol/registry-signed.js';
+export * from './mine/index.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';

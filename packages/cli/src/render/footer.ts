@@ -3,11 +3,15 @@ import type { RpcStats } from '@cohort/client';
 import { colour, columns, ms } from './text.js';
 
 /**
- * `Summary of <display_as>:`, a blank line, the aggregator's lines, a blank
- * line, per summary (summaries with nothing to show are left out).
+ * Per summary: `Summary of <display_as>:`, a blank line, the aggregator's
+ * lines, a blank line; a one-value summary (average, sum) is its own line
+ * (`Average of Length: 17`), with no heading above it. Summaries with nothing
+ * to show are left out.
  */
 export function renderSummaries(summaries: readonly AggregateSummary[]): string[] {
-  return summaries.filter((s) => s.text.length > 0).flatMap((s) => [`Summary of ${s.display_as}:`, '', ...s.text, '']);
+  return summaries
+    .filter((s) => s.text.length > 0)
+    .flatMap((s) => (s.kind === 'value' ? [...s.text, ''] : [`Summary of ${s.display_as}:`, '', ...s.text, '']));
 }
 
 /**

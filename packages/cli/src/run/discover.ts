@@ -48,3 +48,12 @@ export const noNodesMessage = 'No nodes matched the filter';
 export function noNodesText(session: Pick<Session, 'unsignedHint'>, message: string = noNodesMessage): string {
   return session.unsignedHint ? `${message}\n${session.unsignedHint}` : message;
 }
+
+/**
+ * After a call to discovered nodes: when some did not reply and the requests
+ * went unsigned, the hint (nodes in signed mode ignore unsigned requests
+ * silently, so "No response from" alone would not say why); else ''.
+ */
+export function noReplyHint(session: Pick<Session, 'unsignedHint'>, stats: { discovered: number; no_response: readonly string[] }): string {
+  return stats.discovered > 0 && stats.no_response.length > 0 && session.unsignedHint ? `${session.unsignedHint}\n` : '';
+}

@@ -6,7 +6,7 @@ import { renderFooter } from '../render/footer.js';
 import { stringifyJson } from '../render/json.js';
 import { openSession, timeoutArg } from '../session.js';
 import { collectCall } from './call.js';
-import { noNodesText } from './discover.js';
+import { noNodesText, noReplyHint } from './discover.js';
 import { discoveryNote } from './discovery-note.js';
 import { factsFromRegistry } from './facts-registry.js';
 
@@ -45,6 +45,7 @@ export async function runFacts(argv: Args, io: CliIo): Promise<Outcome> {
       io.stdout.write(`${lines.join('\n')}\n`);
     }
     if (stats.discovered === 0) io.stderr.write(`${noNodesText(session)}\n`);
+    io.stderr.write(noReplyHint(session, stats));
     return { kind: 'rpc', stats };
   } finally {
     await client.close();

@@ -7,7 +7,7 @@ import { parseDuration } from '@cohort/client';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { openSession, timeoutArg } from '../session.js';
-import { noNodesText } from './discover.js';
+import { noNodesText, noReplyHint } from './discover.js';
 import { discoveryNote } from './discovery-note.js';
 import { parseKeyValues } from './inputs.js';
 import { replyFilterArg } from './reply-filter.js';
@@ -93,6 +93,7 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
     const stats = await call.stats();
     const outcome = presenter.finish(stats);
     if (stats.discovered === 0) io.stderr.write(`${session.nodes ? 'No nodes to address: the --nodes list is empty' : noNodesText(session)}\n`);
+    io.stderr.write(noReplyHint(session, stats));
     return outcome;
   } finally {
     await client.close();

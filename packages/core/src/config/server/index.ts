@@ -13,6 +13,7 @@ import { puppetralSection } from './puppetral.js';
 import { registrationSection } from './registration.js';
 import { provisioningSection } from './provisioning.js';
 import { caSection } from './ca.js';
+import { mineDirItem, mineItem } from './mine.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -93,6 +94,8 @@ export const serverConfigSpec = {
   registration: registrationSection,
   provisioning: provisioningSection,
   ca: caSection,
+  mine: mineItem,
+  mine_dir: mineDirItem,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).
@@ -103,7 +106,7 @@ export type ServerConfig = ConfigOf<typeof serverConfigSpec>;
 
 /** Where the daemon's settings come from; later sources win. */
 export interface ServerConfigSources {
-  /** Config file (`--config`); defaults to `$COHORT_CONFIG` when unset. */
+  /** Config file (`--config`); defaults to `$COHORTD_CONFIG` (never the client's `$COHORT_CONFIG`) when unset. */
   file?: string | undefined;
   /** Environment (`process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -125,7 +128,7 @@ export interface LoadedServerConfig {
  */
 export function loadServerConfig(sources: ServerConfigSources = {}): LoadedServerConfig {
   const env = sources.env ?? {};
-  const file = sources.file ?? (env['COHORT_CONFIG'] || undefined);
+  const file = sources.file ?? (env['COHORTD_CONFIG'] || undefined);
   const layers: ConfigLayer[] = [];
   if (file) layers.push(fileLayer(file));
   layers.push(...envLayers(serverConfigSpec, env));

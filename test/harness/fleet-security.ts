@@ -6,14 +6,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair, issueCertificate, publicKeyHex, writeCertificate, writeKeyPair } from '@cohort/core';
 
+export interface FleetSecurity {
+  nodeConfig: Record<string, unknown>;
+  clientEnv: Record<string, string>;
+  operatorKey: string;
+  issuerPublicKey: string;
+  securityDir: string;
+}
+
 /**
- * Make the keys in `<dir>/security/` and node keys in `<dir>/<identity>/`.
- * @param {string} dir the fleet directory
- * @param {string[]} identities
- * @param {{ policies?: Record<string, string> }} [options] actionpolicy files to write (name -> text); none = no authorization
- * @returns {{ nodeConfig: Record<string, unknown>, clientEnv: Record<string, string>, operatorKey: string, issuerPublicKey: string, securityDir: string }}
+ * Make the keys in `<dir>/security/` (the fleet directory) and node keys in
+ * `<dir>/<identity>/`. `policies`: actionpolicy files to write (name -> text);
+ * none = no authorization.
  */
-export function fleetSecurity(dir, identities, options = {}) {
+export function fleetSecurity(dir: string, identities: string[], options: { policies?: Record<string, string> } = {}): FleetSecurity {
   const securityDir = join(dir, 'security');
   mkdirSync(securityDir, { recursive: true, mode: 0o700 });
   const issuer = generateKeyPair();
@@ -32,7 +38,7 @@ export function fleetSecurity(dir, identities, options = {}) {
     writeKeyPair(join(nodeDir, 'node'), pair, { overwrite: true });
     writeCertificate(join(nodeDir, 'node.cert'), issueCertificate(issuer.privateKey, { kind: 'node', subject: identity, publicKey: publicKeyHex(pair.publicKey), expiresAt: Date.now() + day }));
   }
-  let policyDir = null;
+  let policyDir: string | null = null;
   if (options.policies) {
     policyDir = join(securityDir, 'policies');
     mkdirSync(policyDir, { recursive: true });

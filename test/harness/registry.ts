@@ -1,26 +1,30 @@
 // Waits until nodes appear in a collective's registry bucket (JetStream KV).
 // Used by the fleet launcher, the simulator launcher and the benchmarks so a
-// run starts only once registry discovery can see every node.
+// run starts only once registry discovery can see every node. Bucket and key
+// names come from core (registryBucket, registryKey), as the nodes write them.
 import { connect } from 'nats';
+import { registryBucket, registryKey } from '@cohort/core';
 
-/** Registry keys escape ':' and '@' (see registryKey in packages/core/src/protocol/subjects.ts). */
-export const registryKey = (identity) => identity.replace(/[:@]/g, (c) => (c === ':' ? '=3A' : '=40'));
+export { registryKey };
 
-/**
- * Poll `cohort_registry_<collective>` until every identity has a record.
- * @param {string} natsUrl
- * @param {string[]} identities
- * @param {{ timeoutMs?: number, collective?: string, onWait?: () => void }} [options] onWait may throw to abort (a node died)
- */
-export async function waitForRegistry(natsUrl, identities, options = {}) {
-  const collective = options.collective ?? 'cohort';
+export interface RegistryWaitOptions {
+  timeoutMs?: number;
+  collective?: string;
+  /** Called between polls; may throw to abort (a node died). */
+  onWait?: () => void;
+}
+
+/** Poll the collective's registry bucket until every identity has a record. */
+export async function waitForRegistry(natsUrl: string, identities: string[], options: RegistryWaitOptions = {}): Promise<void> {
+  const bucket = registryBucket(options.collective ?? 'cohort');
   const deadline = Date.now() + (options.timeoutMs ?? 30000);
   const nc = await connect({ servers: natsUrl, name: 'cohort registry wait' });
   try {
     const wanted = new Set(identities.map(registryKey));
     let missing = wanted.size;
-    const stream = `KV_cohort_registry_${collective}`;
-    const prefix = `$KV.cohort_registry_${collective}.`;
+    // A key-value bucket is the stream KV_<bucket>; its keys are the subjects $KV.<bucket>.<key>.
+    const stream = `KV_${bucket}`;
+    const prefix = `$KV.${bucket}.`;
     const jsm = await nc.jetstreamManager();
     for (;;) {
       try {

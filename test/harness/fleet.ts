@@ -1,15 +1,56 @@
 // Starts a fleet of real cohortd processes from node descriptors
 // ({ identity, facts, classes }), as in examples/fleet/nodes/*.yaml.
 // Used by the demo, the benchmarks and the integration test harness.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
-import { subscribedSubjects } from './nats-server.mjs';
-import { fleetSecurity } from './fleet-security.mjs';
-import { waitForRegistry } from './registry.mjs';
+import { subscribedSubjects } from './nats-server.js';
+import { fleetSecurity } from './fleet-security.js';
+import { waitForRegistry } from './registry.js';
+
+export interface NodeDescriptor {
+  identity: string;
+  facts: Record<string, unknown>;
+  classes: string[];
+}
+
+export interface FleetNode {
+  identity: string;
+  process: ChildProcess;
+  configFile: string;
+  factsFile: string;
+  log(): string;
+}
+
+export interface Fleet {
+  dir: string;
+  nodes: Map<string, FleetNode>;
+  /** Environment for the CLI: `COHORT_KEY` (the operator's key) with `secure`; with `registry`, `COHORT_CONFIG` trusting the fleet's issuer; else empty. */
+  clientEnv: Record<string, string>;
+  /** The issuer public key file that certified the node keys (secure or registry fleets). */
+  issuer: string | undefined;
+  /** Send a signal to one node and wait for it to exit. */
+  kill(identity: string, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface FleetOptions {
+  natsUrl: string;
+  monitorPort: number;
+  nodes: NodeDescriptor[];
+  pluginDirs?: string[];
+  config?: Record<string, unknown>;
+  logLevel?: string;
+  dir?: string;
+  readyTimeoutMs?: number;
+  /** Also wait until every node is in the registry (needs a JetStream-enabled nats-server). */
+  registry?: boolean;
+  /** Signed mode with throwaway keys (and optional actionpolicy files); default: unsigned mode. */
+  secure?: boolean | { policies?: Record<string, string> };
+}
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.js');
@@ -18,24 +59,21 @@ export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');
 export const examplePluginDir = join(repoRoot, 'examples/agents/echo');
 export const exampleClientConfig = join(repoRoot, 'examples/fleet/client.yaml');
 
-/**
- * Read node descriptors from a directory of YAML files.
- * @returns {Array<{ identity: string, facts: Record<string, unknown>, classes: string[] }>}
- */
-export function loadNodeDescriptors(dir = exampleNodesDir) {
+/** Read node descriptors from a directory of YAML files. */
+export function loadNodeDescriptors(dir = exampleNodesDir): NodeDescriptor[] {
   return readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
-    .map((f) => /** @type {any} */ (yaml.load(readFileSync(join(dir, f), 'utf8'))));
+    .map((f) => yaml.load(readFileSync(join(dir, f), 'utf8')) as NodeDescriptor);
 }
 
 /** `count` synthetic nodes (for benchmarks): node-0001 ... with a few varied facts. */
-export function syntheticNodes(count) {
+export function syntheticNodes(count: number): NodeDescriptor[] {
   const roles = ['web', 'db', 'cache', 'queue'];
   return Array.from({ length: count }, (_, i) => ({
     identity: `node-${String(i + 1).padStart(4, '0')}`,
     facts: { role: roles[i % roles.length], index: i, os: { family: i % 3 ? 'Debian' : 'RedHat' } },
-    classes: ['base', roles[i % roles.length]],
+    classes: ['base', roles[i % roles.length]!],
   }));
 }
 
@@ -49,19 +87,15 @@ export function syntheticNodes(count) {
  * in signed mode with throwaway keys made in the fleet dir (an issuer, the
  * operator key certified as user=operator, certified node keys, an audit log
  * per node); the CLI signs when run with `fleet.clientEnv` (COHORT_KEY).
- * @param {{ natsUrl: string, monitorPort: number, nodes: Array<{ identity: string, facts: object, classes: string[] }>,
- *           pluginDirs?: string[], config?: Record<string, unknown>, logLevel?: string, dir?: string, readyTimeoutMs?: number, registry?: boolean,
- *           secure?: boolean | { policies?: Record<string, string> } }} options
  */
-export async function startFleet(options) {
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cohort-fleet-'));
   // With the registry, nodes get certified node keys even in unsigned mode: readers use only signed records.
   const security = options.secure || options.registry
     ? fleetSecurity(dir, options.nodes.map((n) => n.identity), typeof options.secure === 'object' ? options.secure : {})
     : undefined;
-  const clientEnv = options.secure ? security.clientEnv : security ? { COHORT_CONFIG: trustingClientConfig(dir, security.issuerPublicKey) } : {};
-  /** @type {Map<string, { identity: string, process: import('node:child_process').ChildProcess, configFile: string, factsFile: string, log: () => string }>} */
-  const nodes = new Map();
+  const clientEnv: Record<string, string> = options.secure && security ? security.clientEnv : security ? { COHORT_CONFIG: trustingClientConfig(dir, security.issuerPublicKey) } : {};
+  const nodes = new Map<string, FleetNode>();
   for (const node of options.nodes) {
     const nodeDir = join(dir, node.identity);
     mkdirSync(nodeDir, { recursive: true });
@@ -77,7 +111,7 @@ export async function startFleet(options) {
       classes_file: classesFile,
       plugin_dirs: options.pluginDirs ?? [examplePluginDir],
       logging: { level: options.logLevel ?? 'warn', format: 'text' },
-      security: options.secure ? security.nodeConfig : security ? { mode: 'unsigned', node_key: 'node.key' } : { mode: 'unsigned' },
+      security: options.secure && security ? security.nodeConfig : security ? { mode: 'unsigned', node_key: 'node.key' } : { mode: 'unsigned' },
       ...(options.config ?? {}),
     };
     writeFileSync(configFile, yaml.dump(config));
@@ -98,7 +132,6 @@ export async function startFleet(options) {
     clientEnv,
     /** The issuer public key that certified the node keys (secure or registry fleets). */
     issuer: security?.issuerPublicKey,
-    /** Send a signal to one node and wait for it to exit. */
     async kill(identity, signal = 'SIGKILL') {
       const n = nodes.get(identity);
       if (!n) throw new Error(`no node ${identity}`);
@@ -127,30 +160,30 @@ export async function startFleet(options) {
 }
 
 /** The example client config plus `issuers: [issuer]`, written into the fleet dir. */
-function trustingClientConfig(dir, issuer) {
+function trustingClientConfig(dir: string, issuer: string): string {
   const file = join(dir, 'client.yaml');
-  const base = yaml.load(readFileSync(exampleClientConfig, 'utf8'));
+  const base = yaml.load(readFileSync(exampleClientConfig, 'utf8')) as { ddl_dirs?: string[] };
   const ddlDirs = (base.ddl_dirs ?? []).map((d) => resolve(dirname(exampleClientConfig), d));
   writeFileSync(file, yaml.dump({ ...base, ddl_dirs: ddlDirs, issuers: [issuer] }));
   return file;
 }
 
-function launch(identity, configFile, factsFile) {
+function launch(identity: string, configFile: string, factsFile: string): FleetNode {
   const child = spawn(process.execPath, [cohortdBin, '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr.on('data', (d) => {
+  child.stderr.on('data', (d: Buffer) => {
     log += d;
     if (log.length > 200000) log = log.slice(-100000);
   });
   return { identity, process: child, configFile, factsFile, log: () => log };
 }
 
-function failIfExited(nodes) {
+function failIfExited(nodes: Map<string, FleetNode>): void {
   for (const n of nodes.values()) if (n.process.exitCode !== null) throw new Error(`cohortd ${n.identity} exited with ${n.process.exitCode}:\n${n.log()}`);
 }
 
 /** Wait until each identity's node subject is subscribed on the server. */
-export async function waitForSubscriptions(monitorPort, identities, timeoutMs, nodes, collective = 'cohort') {
+export async function waitForSubscriptions(monitorPort: number, identities: string[], timeoutMs: number, nodes?: Map<string, FleetNode>, collective = 'cohort'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const subs = await subscribedSubjects(monitorPort);

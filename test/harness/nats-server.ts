@@ -1,14 +1,53 @@
 // Starts a private nats-server on a free loopback port: used by the test
 // harness, the demo and the benchmarks. The server can be killed for fault tests.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, connect } from 'node:net';
+import { createServer, connect, type AddressInfo } from 'node:net';
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  monitorPort: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+  kill(): void;
+}
+
+export interface NatsServerOptions {
+  args?: string[];
+  port?: number;
+  monitorPort?: number;
+  jetstream?: boolean;
+  storeDir?: string;
+}
+
+export interface NatsClusterMember {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly clusterPort: number;
+  readonly monitorPort: number;
+  readonly running: boolean;
+  /** Start (again) on the same ports; no-op when running. */
+  start(): Promise<void>;
+  /** SIGKILL and wait for the process to exit. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface NatsCluster {
+  readonly members: NatsClusterMember[];
+  readonly urls: string[];
+  /** Wait until every running member has a route to every other running member. */
+  waitForRoutes(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** Locate the nats-server binary ($NATS_SERVER, PATH, /usr/sbin, /usr/local/bin). */
-export function findNatsServer() {
-  const candidates = [process.env.NATS_SERVER, '/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
+export function findNatsServer(): string | undefined {
+  const candidates = [process.env['NATS_SERVER'], '/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
   for (const c of candidates) if (c && existsSync(c)) return c;
   try {
     return execFileSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).trim() || undefined;
@@ -18,19 +57,19 @@ export function findNatsServer() {
 }
 
 /** Ask the kernel for a free TCP port on 127.0.0.1. */
-export function freePort() {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
+      const { port } = srv.address() as AddressInfo;
       srv.close(() => resolve(port));
     });
   });
 }
 
-function canConnect(port) {
+function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port });
     s.once('connect', () => {
@@ -46,10 +85,8 @@ function canConnect(port) {
  * (needed by the registry), its store is a fresh temp dir (unless `storeDir`
  * is given) that is removed when the server exits.
  * `port` and `monitorPort` pin the ports (to restart a server where it was).
- * @param {{ args?: string[], port?: number, monitorPort?: number, jetstream?: boolean, storeDir?: string }} [options]
- * @returns {Promise<{ url: string, port: number, monitorPort: number, process: import('node:child_process').ChildProcess, stop: () => Promise<void>, kill: () => void }>}
  */
-export async function startNatsServer(options = {}) {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const bin = findNatsServer();
   if (!bin) {
     throw new Error('nats-server not found: install it (Debian: apt-get install -y nats-server) or set NATS_SERVER=/path/to/nats-server');
@@ -58,11 +95,11 @@ export async function startNatsServer(options = {}) {
   const monitorPort = options.monitorPort ?? (await freePort());
   const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), ...(options.args ?? [])];
   const ownStore = options.jetstream && !options.storeDir ? mkdtempSync(join(tmpdir(), 'cohort-js-')) : undefined;
-  if (options.jetstream) args.push('-js', '-sd', options.storeDir ?? ownStore);
+  if (options.jetstream) args.push('-js', '-sd', (options.storeDir ?? ownStore)!);
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   if (ownStore) child.once('exit', () => rmSync(ownStore, { recursive: true, force: true }));
   let stderr = '';
-  child.stderr.on('data', (d) => {
+  child.stderr!.on('data', (d: Buffer) => {
     if (stderr.length < 20000) stderr += d;
   });
   const deadline = Date.now() + 10000;
@@ -95,13 +132,11 @@ export async function startNatsServer(options = {}) {
 
 /**
  * Subjects currently subscribed on the server (from the monitoring endpoint), with counts.
- * @param {number} monitorPort
- * @returns {Promise<Map<string, number>>}
  */
-export async function subscribedSubjects(monitorPort) {
+export async function subscribedSubjects(monitorPort: number): Promise<Map<string, number>> {
   const res = await fetch(`http://127.0.0.1:${monitorPort}/connz?subs=1&limit=100000`);
-  const body = /** @type {{ connections?: Array<{ subscriptions_list?: string[] }> }} */ (await res.json());
-  const counts = new Map();
+  const body = (await res.json()) as { connections?: Array<{ subscriptions_list?: string[] }> };
+  const counts = new Map<string, number>();
   for (const c of body.connections ?? []) for (const s of c.subscriptions_list ?? []) counts.set(s, (counts.get(s) ?? 0) + 1);
   return counts;
 }
@@ -112,20 +147,18 @@ export async function subscribedSubjects(monitorPort) {
  * routes to all the others, so the cluster is a full mesh. Each member can be
  * killed (SIGKILL) and restarted on the same ports. Resolves once every route
  * is up. No JetStream (a JetStream cluster needs a meta-group quorum).
- * @param {number} [n]
  */
-export async function startNatsCluster(n = 3) {
+export async function startNatsCluster(n = 3): Promise<NatsCluster> {
   const name = `cohort-test-${process.pid}`;
-  const specs = [];
+  const specs: Array<{ name: string; port: number; clusterPort: number; monitorPort: number }> = [];
   for (let i = 0; i < n; i++) specs.push({ name: `n${i + 1}`, port: await freePort(), clusterPort: await freePort(), monitorPort: await freePort() });
-  const argsFor = (spec) => [
+  const argsFor = (spec: (typeof specs)[number]): string[] => [
     '--name', spec.name, '--cluster_name', name,
     '--cluster', `nats://127.0.0.1:${spec.clusterPort}`,
     '--routes', specs.filter((o) => o !== spec).map((o) => `nats://127.0.0.1:${o.clusterPort}`).join(','),
   ];
-  const members = specs.map((spec) => {
-    /** @type {Awaited<ReturnType<typeof startNatsServer>> | undefined} */
-    let server;
+  const members = specs.map((spec): NatsClusterMember => {
+    let server: NatsServer | undefined;
     return {
       ...spec,
       url: `nats://127.0.0.1:${spec.port}`,
@@ -149,7 +182,7 @@ export async function startNatsCluster(n = 3) {
       },
     };
   });
-  const cluster = {
+  const cluster: NatsCluster = {
     members,
     urls: members.map((m) => m.url),
     /** Wait until every running member has a route to every other running member. */
@@ -177,10 +210,10 @@ export async function startNatsCluster(n = 3) {
   return cluster;
 }
 
-async function routeCount(monitorPort) {
+async function routeCount(monitorPort: number): Promise<number> {
   try {
     const res = await fetch(`http://127.0.0.1:${monitorPort}/routez`);
-    const body = /** @type {{ num_routes?: number }} */ (await res.json());
+    const body = (await res.json()) as { num_routes?: number };
     return body.num_routes ?? 0;
   } catch {
     return 0;
