@@ -59,6 +59,9 @@ export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');
 export const examplePluginDir = join(repoRoot, 'examples/agents/echo');
 export const exampleClientConfig = join(repoRoot, 'examples/fleet/client.yaml');
 
+/** How long a fleet may take to subscribe and register: a deadline, not a measurement (a shared, loaded machine is slow to start processes). */
+const readyDeadlineMs = 120_000;
+
 /** Read node descriptors from a directory of YAML files. */
 export function loadNodeDescriptors(dir = exampleNodesDir): NodeDescriptor[] {
   return readdirSync(dir)
@@ -117,9 +120,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     writeFileSync(configFile, yaml.dump(config));
     nodes.set(node.identity, launch(node.identity, configFile, factsFile));
   }
-  await waitForSubscriptions(options.monitorPort, [...nodes.keys()], options.readyTimeoutMs ?? 30000, nodes);
+  await waitForSubscriptions(options.monitorPort, [...nodes.keys()], options.readyTimeoutMs ?? readyDeadlineMs, nodes);
   if (options.registry) {
-    await waitForRegistry(options.natsUrl, [...nodes.keys()], { timeoutMs: options.readyTimeoutMs ?? 30000, onWait: () => failIfExited(nodes) });
+    await waitForRegistry(options.natsUrl, [...nodes.keys()], { timeoutMs: options.readyTimeoutMs ?? readyDeadlineMs, onWait: () => failIfExited(nodes) });
   }
   return {
     dir,
