@@ -15,6 +15,7 @@ import { noNodesText } from './discover.js';
 import { discoveryNote } from './discovery-note.js';
 import { parseKeyValues } from './inputs.js';
 import { safeSummaries } from './summaries.js';
+import { markPhase } from '../../timing.js';
 
 /** Request options from the rpc flags, validated (UsageError) before connecting. */
 export function requestFlags(argv: Args): Omit<RpcOptions, 'agent' | 'action' | 'data' | 'filter' | 'nodes'> {
@@ -48,7 +49,9 @@ export function requestFlags(argv: Args): Omit<RpcOptions, 'agent' | 'action' | 
 
 /** `cohort rpc AGENT ACTION key=value...` */
 export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
+  markPhase('command line parsed');
   const session = await openSession(argv, io);
+  markPhase('session ready (config, DDLs)');
   const agent = str(argv, 'agent') ?? '';
   const actionName = str(argv, 'action') ?? '';
   // Everything is checked before connecting: nothing is sent when the call is invalid.
@@ -63,7 +66,9 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
   const jobFlag = ['jobs-max-age', 'jobs-max-bytes', 'jobs-max-messages'].find((f) => argv[f] !== undefined);
   if (jobFlag) throw new UsageError(`--${jobFlag} only applies with --async (it sets the job stream's retention)`);
 
+  markPhase('request validated');
   const client = await session.connect();
+  markPhase('connected to NATS');
   try {
     const call = client.rpc({
       ...flags,
@@ -81,6 +86,7 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
     const replies: Reply[] = [];
     try {
       for await (const reply of call) {
+        markPhase('first reply');
         replies.push(reply);
         if (!session.json && shouldShow(mode, reply.statuscode)) {
           const text = renderReply(reply, prepared.action, { width, colour: session.colour }).join('\n');
