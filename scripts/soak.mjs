@@ -21,13 +21,14 @@ const usage = `usage: pnpm soak [--minutes N] [--nodes N] [--rate R] [--interval
   --nodes     virtual nodes in cohort-sim (default 300), besides one real cohortd
   --rate      requests per second, each to every node (default 5)
   --interval  seconds between samples (default 10)
-  --slope     RSS growth allowed over the second half, MiB per minute (default 2)`;
+  --slope     cohortd's RSS growth allowed over the second half, MiB per minute (default 0.25)
+  --others-slope  the same for cohort-sim and the client (default 2)`;
 
 /** Parse and check the flags; throws a usage message naming the flag. */
 function options(argv) {
   const { values } = parseArgs({
     args: argv,
-    options: { minutes: { type: 'string', default: '10' }, nodes: { type: 'string', default: '300' }, rate: { type: 'string', default: '5' }, interval: { type: 'string', default: '10' }, slope: { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h' } },
+    options: { minutes: { type: 'string', default: '10' }, nodes: { type: 'string', default: '300' }, rate: { type: 'string', default: '5' }, interval: { type: 'string', default: '10' }, slope: { type: 'string', default: '0.25' }, 'others-slope': { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return undefined;
   const num = (name, min) => {
@@ -37,7 +38,7 @@ function options(argv) {
   };
   const nodes = num('nodes', 1);
   if (!Number.isInteger(nodes)) throw new Error(`--nodes must be a whole number (got ${nodes})`);
-  return { minutes: num('minutes', 0.05), nodes, rate: num('rate', 0.1), interval: num('interval', 1), slopeMiBPerMin: num('slope', 0) };
+  return { minutes: num('minutes', 0.05), nodes, rate: num('rate', 0.1), interval: num('interval', 1), slopeMiBPerMin: num('slope', 0), othersSlopeMiBPerMin: num('others-slope', 0) };
 }
 
 const MiB = 1024 * 1024;
@@ -187,7 +188,7 @@ async function main(signal) {
     if (c.replies !== c.done * expected - c.lost) problems.push(`${c.replies} replies to ${c.done} requests to ${expected} nodes do not add up`);
     const slopes = [];
     for (const [name, s] of Object.entries(series)) {
-      const verdict = judge(name, s, opts.slopeMiBPerMin);
+      const verdict = judge(name, s, name === 'cohortd' ? opts.slopeMiBPerMin : opts.othersSlopeMiBPerMin);
       problems.push(...verdict.problems);
       slopes.push(`${name} ${verdict.slopeMiBPerMin.toFixed(2)}`);
     }
