@@ -8,10 +8,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client } from '@cohort/client';
-import { startNatsServer } from './lib/nats-server.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startNatsServer } from './harness.mjs';
 import { startDaemons } from './bench/real-fleet.mjs';
 import { startSim } from './bench/fleet.mjs';
 import { loadAverage, median, sleep } from './bench/util.mjs';

@@ -9,9 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { startNatsServer } from '../lib/nats-server.mjs';
-import { cohortBin, cohortdBin, syntheticNodes } from '../lib/fleet.mjs';
-import { waitForRegistry } from '../lib/registry.mjs';
+import { cohortBin, cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { cpuMs, idleCost } from './idle.mjs';
 import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
 

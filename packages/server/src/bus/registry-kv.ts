@@ -1,0 +1,20 @@
+import type { NatsConnection } from 'nats';
+import type { RegistryBucket } from '../registration/bucket.js';
+
+/**
+ * A registry bucket on NATS JetStream key-value: history 1 (only the latest
+ * record per node is kept) and a max age of `ttlSeconds`, so a node that
+ * stops refreshing its record disappears. An existing bucket is used as it
+ * is (the first node to create it sets the max age).
+ */
+export async function openKvBucket(nc: NatsConnection, name: string, ttlSeconds: number): Promise<RegistryBucket> {
+  const kv = await nc.jetstream().views.kv(name, { history: 1, ttl: ttlSeconds * 1000 });
+  return {
+    async put(key, value) {
+      await kv.put(key, value);
+    },
+    async delete(key) {
+      await kv.delete(key);
+    },
+  };
+}
