@@ -109,6 +109,6 @@ if (!flag('no-startup')) {
 
 const report = renderReport({ env, sizes: results, startup, cohortd, pipelineUs, runs, warmup, real });
 process.stdout.write(`\n${report}`);
-const file = join(dir, `${env.date.slice(0, 10)}${quick ? '-quick' : ''}.md`);
+const file = join(dir, `${env.date.slice(0, 10)}${quick ? '-quick' : ''}${sizes.length === 0 ? '-real-fleets' : ''}.md`);
 writeFileSync(file, report);
 log(`written to ${file}`);
