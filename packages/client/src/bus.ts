@@ -3,6 +3,8 @@ import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus/kv.js';
 import { natsJobStore } from './bus/job-stream.js';
 import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
+import type { MineKvOpener } from './mine/kv.js';
+import { openNatsKv } from './bus/mine-kv.js';
 import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
@@ -36,6 +38,8 @@ export interface Bus {
   jobs?(collective: string): JobStore;
   /** A key-value bucket with compare-and-set (JetStream); absent on buses without one. */
   keyValue?(name: string, options: KeyValueOptions): Promise<KeyValueBucket>;
+  /** A mine bucket (values or definitions); absent on buses without a key-value store. */
+  mineKv?: MineKvOpener;
 }
 
 export interface BusOptions {
@@ -126,6 +130,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
     jobs: (collective) => natsJobStore(nc, collective),
     keyValue: (name, options) => openKeyValue(nc, name, options),
+    mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },
