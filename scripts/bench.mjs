@@ -5,6 +5,7 @@
 //   node scripts/bench.mjs --quick         N = 100 and 1,000, fewer runs (a few minutes)
 //   node scripts/bench.mjs --sizes 100,2000 --runs 20 --per-process 2500 --no-startup
 //   node scripts/bench.mjs --scale [--nodes 50000] [--runs 10]   over a 3-server NATS cluster
+//   node scripts/bench.mjs --sizes none --no-startup --real-fleet 50,250 [--idle-seconds 60]   real daemons only
 //   node scripts/bench.mjs --mine [--nodes 1000] [--interval 60] [--observe 120] [--reads 500]   the mine (docs/mine.md)
 //
 // For each N: (a) the floor, raw nats.js scatter-gather over N connections;
@@ -13,7 +14,10 @@
 // (d) broadcast discovery with the 300 ms quiet window; replies lost; RSS per
 // virtual node; client CPU per 1,000 replies; and at N = 100 sequential
 // requests/s. Plus the idle RSS of a real cohortd, the node pipeline's CPU per
-// request without network, and the CLI start-up rows.
+// request without network, and the CLI start-up rows. Then fleets of real
+// cohortd processes (--real-fleet, default 50 and 250; 50 with --quick): the
+// CLI against them next to a bare `node -e 0`, idle RSS/CPU/wake-ups per
+// daemon over --idle-seconds (default 60), CPU per request per daemon.
 // Modules: scripts/bench/*.mjs. Virtual nodes come from cohort-sim.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +32,7 @@ import { measureClusterScale, renderScale } from './bench/cluster-scale.mjs';
 import { cohortdIdleRss, startupRows } from './bench/startup.mjs';
 import { puppetralRows } from './bench/puppetral.mjs';
 import { loadAverage } from './bench/util.mjs';
+import { measureRealFleet } from './bench/real-fleet.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
@@ -36,17 +41,23 @@ const value = (name, fallback) => {
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
 };
 const quick = flag('quick');
-const sizes = value('sizes', quick ? '100,1000' : '100,250,500,1000,5000,10000')
-  .split(',')
-  .map(Number)
-  .filter((n) => Number.isInteger(n) && n > 0);
+const sizeList = (text) =>
+  text === 'none'
+    ? []
+    : text
+        .split(',')
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0);
+const sizes = sizeList(value('sizes', quick ? '100,1000' : '100,250,500,1000,5000,10000'));
+const realFleets = flag('no-real-fleet') ? [] : sizeList(value('real-fleet', quick ? '50' : '50,250'));
+const idleSeconds = Number(value('idle-seconds', '60'));
 const runs = Number(value('runs', quick ? '20' : '20'));
 const warmup = Number(value('warmup', '3'));
 const perProcess = Number(value('per-process', '2500'));
 const log = (s) => process.stderr.write(`[bench] ${s}\n`);
 
 const scale = flag('scale');
-if (!scale && Math.max(...sizes) > 19000) {
+if (!scale && Math.max(0, ...sizes) > 19000) {
   console.error('one nats-server holds at most ~19,900 connections here (open-files limit 20,000): for more nodes use --scale [--nodes N] (a 3-server cluster)');
   process.exit(2);
 }
@@ -100,9 +111,14 @@ for (const n of sizes) results.push(await measureSize(n, { runs, warmup, perProc
 log('idle cohortd RSS ...');
 const cohortd = await cohortdIdleRss();
 log('node pipeline alone ...');
-const pipelineUs = await pipelineMicros(quick ? 20000 : 100000);
-log('verifying signed registry records ...');
-const registryVerify = registryVerifyMs(quick ? 1000 : 10000);
+const pipelineUs = sizes.length ? await pipelineMicros(quick ? 20000 : 100000) : undefined;
+let registryVerify;
+if (sizes.length) {
+  log('verifying signed registry records ...');
+  registryVerify = registryVerifyMs(quick ? 1000 : 10000);
+}
+const real = [];
+for (const n of realFleets) real.push(await measureRealFleet(n, { runs: quick ? 5 : 10, idleMs: idleSeconds * 1000, log }));
 let startup = [];
 if (!flag('no-startup')) {
   log('CLI start-up and small real fleets ...');
@@ -110,8 +126,8 @@ if (!flag('no-startup')) {
   startup.push(...(await puppetralRows(quick ? 5 : 10, log)));
 }
 
-const report = renderReport({ env, sizes: results, startup, cohortd, pipelineUs, registryVerify, runs, warmup });
+const report = renderReport({ env, sizes: results, startup, cohortd, pipelineUs, registryVerify, runs, warmup, real });
 process.stdout.write(`\n${report}`);
-const file = join(dir, `${env.date.slice(0, 10)}${quick ? '-quick' : ''}.md`);
+const file = join(dir, `${env.date.slice(0, 10)}${quick ? '-quick' : ''}${sizes.length === 0 ? '-real-fleets' : ''}.md`);
 writeFileSync(file, report);
 log(`written to ${file}`);

@@ -8,7 +8,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client } from '@cohort/client';
-import { startNatsServer, startFleet } from './harness.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNatsServer } from './harness.mjs';
+import { startDaemons } from './bench/real-fleet.mjs';
 import { startSim } from './bench/fleet.mjs';
 import { loadAverage, median, sleep } from './bench/util.mjs';
 
@@ -17,13 +21,14 @@ const usage = `usage: pnpm soak [--minutes N] [--nodes N] [--rate R] [--interval
   --nodes     virtual nodes in cohort-sim (default 300), besides one real cohortd
   --rate      requests per second, each to every node (default 5)
   --interval  seconds between samples (default 10)
-  --slope     RSS growth allowed over the second half, MiB per minute (default 2)`;
+  --slope     cohortd's RSS growth allowed over the second half, MiB per minute (default 0.25)
+  --others-slope  the same for cohort-sim and the client (default 2)`;
 
 /** Parse and check the flags; throws a usage message naming the flag. */
 function options(argv) {
   const { values } = parseArgs({
     args: argv,
-    options: { minutes: { type: 'string', default: '10' }, nodes: { type: 'string', default: '300' }, rate: { type: 'string', default: '5' }, interval: { type: 'string', default: '10' }, slope: { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h' } },
+    options: { minutes: { type: 'string', default: '10' }, nodes: { type: 'string', default: '300' }, rate: { type: 'string', default: '5' }, interval: { type: 'string', default: '10' }, slope: { type: 'string', default: '0.25' }, 'others-slope': { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return undefined;
   const num = (name, min) => {
@@ -33,7 +38,7 @@ function options(argv) {
   };
   const nodes = num('nodes', 1);
   if (!Number.isInteger(nodes)) throw new Error(`--nodes must be a whole number (got ${nodes})`);
-  return { minutes: num('minutes', 0.05), nodes, rate: num('rate', 0.1), interval: num('interval', 1), slopeMiBPerMin: num('slope', 0) };
+  return { minutes: num('minutes', 0.05), nodes, rate: num('rate', 0.1), interval: num('interval', 1), slopeMiBPerMin: num('slope', 0), othersSlopeMiBPerMin: num('others-slope', 0) };
 }
 
 const MiB = 1024 * 1024;
@@ -77,13 +82,13 @@ export function judge(name, samples, slopeMiBPerMin) {
   return { problems, slopeMiBPerMin: fit };
 }
 
-/** rpcutil daemon_stats of the given nodes: identity -> { rss, p99, max, pid }. */
+/** rpcutil daemon_stats of the given nodes: identity -> { rss, heap, p99, max, pid }. */
 async function nodeStats(client, identities) {
   const out = new Map();
   const call = client.rpc({ agent: 'rpcutil', action: 'daemon_stats', nodes: identities, timeout: 10 });
   for await (const r of call) {
     const lag = r.data.event_loop_lag_ms ?? {};
-    out.set(r.sender, { rss: Number(r.data.rss), p99: Number(lag.p99), max: Number(lag.max), pid: r.data.pid });
+    out.set(r.sender, { rss: Number(r.data.rss), heap: Number(r.data.heap_used), p99: Number(lag.p99), max: Number(lag.max), pid: r.data.pid });
   }
   return out;
 }
@@ -139,16 +144,20 @@ async function main(signal) {
   try {
     const nats = await startNatsServer({ jetstream: true });
     cleanups.push(() => nats.stop());
-    const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: [{ identity: 'soak-node', facts: { role: 'soak' }, classes: ['soak'] }], pluginDirs: [], registry: true });
+    // The real node runs as operators run it: the cohortd executable, with its shebang's V8 flags.
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-soak-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const fleet = await startDaemons(nats.url, [{ identity: 'soak-node', facts: { role: 'soak' }, classes: ['soak'] }], dir);
     cleanups.push(() => fleet.stop());
+    process.stdout.write(`soak: cohortd pid ${fleet.pids[0]}\n`);
     const sim = await startSim(nats.url, opts.nodes, opts.nodes);
     cleanups.push(() => sim.stop());
     const client = await Client.connect({ servers: nats.url, callerid: 'user=soak', discoveryMethod: 'registry' });
     cleanups.push(() => client.close());
     const expected = opts.nodes + 1;
     process.stdout.write(`soak: ${expected} nodes (1 cohortd + ${opts.nodes} virtual), ${opts.rate} req/s to all of them, ${opts.minutes} min, a sample every ${opts.interval} s\n\n`);
-    process.stdout.write(`${row(['t (s)', 'load1', 'requests', 'replies', 'lost', 'cohortd RSS MiB', 'cohortd lag p99/max ms', 'sim RSS MiB', 'sim lag p99/max ms', 'client RSS MiB', 'client lag p99/max ms'])}\n`);
-    process.stdout.write(`${row(Array(11).fill('---'))}\n`);
+    process.stdout.write(`${row(['t (s)', 'load1', 'requests', 'replies', 'lost', 'cohortd RSS MiB', 'cohortd heap MiB', 'cohortd lag p99/max ms', 'sim RSS MiB', 'sim lag p99/max ms', 'client RSS MiB', 'client lag p99/max ms'])}\n`);
+    process.stdout.write(`${row(Array(12).fill('---'))}\n`);
 
     const started = performance.now();
     const endAt = started + opts.minutes * 60_000;
@@ -168,7 +177,8 @@ async function main(signal) {
       if (virtual) series.sim.push({ t, ...virtual });
       series.client.push({ t, ...own });
       const c = traffic.counts;
-      process.stdout.write(`${row([t, loadAverage().toFixed(2), c.done, c.replies, c.lost, ...cell(node), ...cell(virtual), ...cell(own)])}\n`);
+      const [nodeRss, nodeLag] = cell(node);
+      process.stdout.write(`${row([t, loadAverage().toFixed(2), c.done, c.replies, c.lost, nodeRss, node ? mib(node.heap) : '-', nodeLag, ...cell(virtual), ...cell(own)])}\n`);
     }
     await traffic.done;
     const c = traffic.counts;
@@ -178,7 +188,7 @@ async function main(signal) {
     if (c.replies !== c.done * expected - c.lost) problems.push(`${c.replies} replies to ${c.done} requests to ${expected} nodes do not add up`);
     const slopes = [];
     for (const [name, s] of Object.entries(series)) {
-      const verdict = judge(name, s, opts.slopeMiBPerMin);
+      const verdict = judge(name, s, name === 'cohortd' ? opts.slopeMiBPerMin : opts.othersSlopeMiBPerMin);
       problems.push(...verdict.problems);
       slopes.push(`${name} ${verdict.slopeMiBPerMin.toFixed(2)}`);
     }

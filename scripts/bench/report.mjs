@@ -28,7 +28,49 @@ function table(header, rows) {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-export function renderReport({ env, sizes, startup, cohortd, pipelineUs, registryVerify, runs, warmup }) {
+/** Issue 14's targets for fleets of real daemons. */
+export function realFleetTargets(real) {
+  const out = [];
+  for (const r of real) {
+    out.push([`\`cohort rpc rpcutil ping\`, ${r.n} real daemons, registry discovery`, `${ms(r.registry)} ms`, r.n <= 50 ? `<= 250 ms (${verdict(r.registry <= 250)})` : `<= 500 ms (${verdict(r.registry <= 500)})`]);
+    out.push([`\`cohort rpc rpcutil ping\`, ${r.n} real daemons, --nodes`, `${ms(r.nodesFile)} ms`, r.n <= 50 ? `<= 250 ms (${verdict(r.nodesFile <= 250)})` : `<= 500 ms (${verdict(r.nodesFile <= 500)}); MCollective 2.12.5 with a node list took 2,660 ms here: ${(2660 / r.nodesFile).toFixed(1)}x`]);
+    out.push([`idle cohortd RSS (mean of ${r.n})`, `${(r.rssKb / 1024).toFixed(1)} MB (${(r.anonKb / 1024).toFixed(1)} MB private)`, `<= 45 MB (${verdict(r.rssKb <= 45 * 1024)})`]);
+    out.push([`idle cohortd CPU over ${(r.idle.elapsedMs / 1000).toFixed(0)} s (mean of ${r.n})`, `${r.idle.cpuPctMean.toFixed(3)} % of a core, ${r.idle.wakeupsPerSecMean.toFixed(2)} wake-ups/s`, `<= 0.05 % (${verdict(r.idle.cpuPctMean <= 0.05)})`]);
+    out.push([`CPU per request per daemon (${r.n} daemons)`, `${r.perRequestCpuMs.toFixed(2)} ms`, `<= 0.5 ms (${verdict(r.perRequestCpuMs <= 0.5)})`]);
+  }
+  return out;
+}
+
+/** The real-fleet rows as markdown. */
+export function renderRealFleets(real) {
+  if (!real?.length) return '';
+  return (
+    `## Real cohortd fleets (the executable with its V8 flags, unsigned, one machine)\n\n` +
+    table(
+      ['daemons', '`node -e 0`', 'ping, registry discovery', 'ratio', 'ping, --nodes', 'ratio', 'idle RSS / daemon (private)', 'idle CPU / daemon', 'wake-ups/s / daemon', 'CPU per request per daemon', 'load'],
+      real.map((r) => [
+        String(r.n),
+        `${ms(r.nodeStart)} ms`,
+        `${ms(r.registry)} ms`,
+        (r.registry / r.nodeStart).toFixed(2),
+        `${ms(r.nodesFile)} ms`,
+        (r.nodesFile / r.nodeStart).toFixed(2),
+        `${(r.rssKb / 1024).toFixed(1)} MB (${(r.anonKb / 1024).toFixed(1)} MB)`,
+        `${r.idle.cpuPctMean.toFixed(3)} % (max ${r.idle.cpuPctMax.toFixed(3)} %)`,
+        r.idle.wakeupsPerSecMean.toFixed(2),
+        `${r.perRequestCpuMs.toFixed(2)} ms`,
+        r.load.toFixed(2),
+      ]),
+    ) +
+    `\n\n${real
+      .filter((r) => r.incomplete > 0)
+      .map((r) => `- ${r.n} daemons: ${r.incomplete} CLI run(s) ended with nodes that did not answer in time (exit 1), e.g. ${r.incompleteDetail}`)
+      .join('\n')}` +
+    `\n\n${table(['target (issue 14)', 'measured', ''], realFleetTargets(real))}`
+  );
+}
+
+export function renderReport({ env, sizes, startup, cohortd, pipelineUs, registryVerify, runs, warmup, real }) {
   const cohortdRssKb = cohortd?.rssKb;
   const parts = [];
   parts.push(`# Cohort benchmark (${env.date})`);
@@ -81,5 +123,7 @@ export function renderReport({ env, sizes, startup, cohortd, pipelineUs, registr
         table(['benchmark', 'median', 'min', 'max', 'target'], startup.map((r) => [r.name, `${ms(r.median)} ms`, `${ms(Math.min(...r.samples))} ms`, `${ms(Math.max(...r.samples))} ms`, r.target ? `< ${r.target} ms (${verdict(r.median < r.target)})` : ''])),
     );
   }
+  const fleets = renderRealFleets(real);
+  if (fleets) parts.push(fleets);
   return `${parts.join('\n\n')}\n`;
 }

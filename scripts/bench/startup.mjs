@@ -24,7 +24,7 @@ function timeCommand(args, runs, env = {}) {
 export async function startupRows(runs) {
   const rows = [];
   rows.push({ name: 'cohort --version', samples: timeCommand(['--version'], runs), target: 150 });
-  rows.push({ name: 'cohort --help', samples: timeCommand(['--help'], runs) });
+  rows.push({ name: 'cohort --help', samples: timeCommand(['--help'], runs), target: 200 });
   for (const count of [10, 50]) {
     const nats = await startNatsServer({ jetstream: true });
     const nodes = syntheticNodes(count);

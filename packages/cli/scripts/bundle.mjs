@@ -1,39 +1,48 @@
 #!/usr/bin/env node
-// Build step: bundles the compiled `cohort` CLI and its dependencies into one
-// ESM file that bin/cohort.js loads. Operators run the CLI hundreds of times
-// a day: resolving and reading a few hundred small module files costs ~100 ms
-// per run; one file does not. (packages/nagios bundles check_cohort_nrpe the
-// same way.) Packages loaded only on some paths stay outside and
-// are loaded lazily from node_modules: ora (only on a terminal), ajv (only
-// when an input is validated), nodemailer (only for the provisioner's email
-// notifier), @cohort/core/log with winston (only for `cohort provisioner run`),
-// re2js (only when a filter has a regex). Each is a dependency of this package,
-// so that it resolves from dist/.
+// Build step: bundles the compiled `cohort` CLI and its dependencies into
+// minified ESM files that bin/cohort.js loads. Operators run the CLI hundreds
+// of times a day: resolving and reading a few hundred small module files costs
+// ~100 ms per run; a few files do not. (packages/nagios bundles
+// check_cohort_nrpe the same way.) Code splitting: every command (`rpc`,
+// `provisioner`, ...) is a chunk of its own, loaded only when it runs
+// (commandLoaders in src/command.ts), and shared code sits in shared chunks
+// (dist/chunks/), so `cohort rpc` never compiles what `cohort provisioner`
+// needs. Minified, because V8 parses every byte it loads.
+// Packages loaded only on some paths stay outside and are loaded lazily from
+// node_modules: ora (only on a terminal), ajv (only when an input is
+// validated), nodemailer (only for the provisioner's email notifier),
+// @cohort/core/log with winston (only for `cohort provisioner run`), re2js
+// (only when a filter has a regex). Each is a dependency of this package, so
+// that it resolves from dist/.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** The bundle: the `cohort` CLI. */
-const bundles = [
-  {
-    name: 'cohort-cli',
-    contents: "export { main } from './dist/main.js';\nexport { processIo } from './dist/io.js';\n",
-    outfile: 'dist/cohort.bundle.mjs',
-    external: ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js'],
-  },
-];
+/** The entry point: the `cohort` CLI. */
+const entries = {
+  'cohort.bundle': "export { main } from '../main.js';\nexport { processIo } from '../io.js';\n",
+};
 
-for (const b of bundles) {
-  await build({
-    stdin: { contents: b.contents, resolveDir: root, sourcefile: `${b.name}-entry.js` },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: `${root}${b.outfile}`,
-    external: b.external,
-    // Bundled CommonJS dependencies (yargs' helpers, nats' deps, js-yaml) call require().
-    banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
-}
+const entryDir = `${root}dist/bundle-entries`;
+rmSync(`${root}dist/chunks`, { recursive: true, force: true });
+mkdirSync(entryDir, { recursive: true });
+for (const [name, contents] of Object.entries(entries)) writeFileSync(`${entryDir}/${name}.js`, contents);
+
+await build({
+  entryPoints: Object.keys(entries).map((name) => `${entryDir}/${name}.js`),
+  bundle: true,
+  splitting: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outdir: `${root}dist`,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js'],
+  // Bundled CommonJS dependencies (yargs' helpers, nats' deps, js-yaml) call require().
+  banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+rmSync(entryDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { commandLoaders, type CliCommand } from './command.js';
 import { errorReport, exitCodeForError, exitCodeForOutcome, ExitCode, ParseError, type Outcome } from './exit.js';
 import type { CliIo } from './io.js';
 import { connectionOptions } from './options.js';
+import { enableTiming, markPhase, timingReport } from '@cohort/client/timing';
 
 /** The client package's version (read from its package.json). */
 export function packageVersion(): string {
@@ -19,19 +20,35 @@ const intro =
 const epilog =
   'Every fleet command accepts the discovery filters (-F -C -I -A -W -S -T) and --nats/--config; ' +
   'run cohort COMMAND --help for its options and examples.\n' +
-  'Environment: COHORT_NATS (NATS URLs), COHORT_CONFIG (client config file), COHORT_KEY (signing key), COHORT_NATS_USER, COHORT_NATS_PASSWORD, COHORT_NATS_TOKEN, NO_COLOR.';
+  'Environment: COHORT_NATS (NATS URLs), COHORT_CONFIG (client config file), COHORT_KEY (signing key), COHORT_NATS_USER, COHORT_NATS_PASSWORD, COHORT_NATS_TOKEN, NO_COLOR; ' +
+  'COHORT_TIMING=1 prints the start-up phases of a run (ms since the process started) to stderr.';
 
 /**
  * Run the CLI with `args` (without node and script) and return the exit code.
  * The single exit path: outcomes and errors map to codes in exit.ts only.
  */
 export async function main(args: readonly string[], io: CliIo, version = packageVersion()): Promise<number> {
+  const timing = Boolean(io.env['COHORT_TIMING']);
+  if (timing) {
+    enableTiming();
+    markPhase('CLI code loaded');
+  }
+  try {
+    return await run(args, io, version);
+  } finally {
+    markPhase('done');
+    if (timing) io.stderr.write(`${timingReport()}\n`);
+  }
+}
+
+async function run(args: readonly string[], io: CliIo, version: string): Promise<number> {
   let outcome: Outcome | undefined;
   try {
     const names = Object.keys(commandLoaders);
     const wanted = names.filter((n) => args.includes(n));
     // Only the command being run is imported; plain `cohort --help` needs them all for the list.
     const modules = await Promise.all((wanted.length > 0 ? wanted : names).map((n) => commandLoaders[n]!()));
+    markPhase('command loaded');
     const parser = yargs([...args])
       .scriptName('cohort')
       .usage(`$0 <command> [options]\n\n${intro}`)

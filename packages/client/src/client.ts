@@ -13,6 +13,7 @@ import { startRpc } from './rpc.js';
 import { parseCount } from './targets.js';
 import type { DiscoveryOptions, RpcCall, RpcOptions } from './types.js';
 import { completeFilter, withAgent, type Caller, type ReplyCheck } from './wire.js';
+import { markPhase } from './timing.js';
 
 /** Client defaults, as data. Durations in seconds. */
 export const clientDefaults = {
@@ -194,6 +195,7 @@ export class Client {
     // Registry discovery resolves the targets first; broadcast (or no usable registry) discovers on the bus.
     const targets = async (): Promise<string[] | undefined> => {
       const decision = await planDiscovery(this.registryCache, method, withAgent(filter, options.agent));
+      markPhase(`discovered (${decision.method})`);
       options.onDiscovery?.(decision);
       return decision.method === 'registry' ? decision.identities : undefined;
     };

@@ -5,6 +5,7 @@ import { Collector } from './collect.js';
 import { broadcastDiscovery, type DiscoveryRun } from './discovery/broadcast.js';
 import { batchTargets, limitTargets, type ParsedCount } from './targets.js';
 import type { Reply, RpcCall, RpcStats } from './types.js';
+import { markPhase } from './timing.js';
 import { buildRequest, replyOf, subscribeReplies, withAgent, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 
 /** What one call does, fully resolved (milliseconds, parsed counts, validated data). */
@@ -87,12 +88,14 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
 
   const send = (ids: readonly string[], bytes: Uint8Array): void => {
     const t0 = clock.now();
+    const first = firstSentAt === undefined;
     firstSentAt ??= t0;
     for (const identity of ids) {
       if (!collector.expect(identity)) continue;
       sentAt.set(identity, clock.now());
       bus.publish(nodeSubject(caller.collective, identity), bytes);
     }
+    if (first) markPhase('requests published');
     publishMs += clock.now() - t0;
   };
 

@@ -32,6 +32,7 @@ export { parseClasses, readClassesFile } from './classes.js';
 export { watchFiles } from './watch.js';
 export { Stats, DropReason } from './stats.js';
 export { Semaphore } from './semaphore.js';
+export { EventLoopMonitor, eventLoopDefaults, type EventLoopMonitorOptions } from './process-metrics.js';
 export { RateLimitedLog } from './rate-limit.js';
 export { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
 export { FactsError, PluginError } from './errors.js';

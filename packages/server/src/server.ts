@@ -69,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   state.load();
   const stats = new Stats();
   const registry = new AgentRegistry();
-  const eventLoop = new EventLoopMonitor();
+  const eventLoop = new EventLoopMonitor(); // samples only while rpcutil daemon_stats is asked
   // An agent's restart request fires after its delay, unless the daemon stops first.
   let restartTimer: NodeJS.Timeout | undefined;
   const onRestart = options.onRestart;

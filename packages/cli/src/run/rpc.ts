@@ -12,6 +12,7 @@ import { discoveryNote } from './discovery-note.js';
 import { parseKeyValues } from './inputs.js';
 import { replyFilterArg } from './reply-filter.js';
 import { RpcPresenter } from './rpc-output.js';
+import { markPhase } from '@cohort/client/timing';
 
 /** Request options from the rpc flags, validated (UsageError) before connecting. */
 export function requestFlags(argv: Args): Omit<RpcOptions, 'agent' | 'action' | 'data' | 'filter' | 'nodes'> {
@@ -45,11 +46,13 @@ export function requestFlags(argv: Args): Omit<RpcOptions, 'agent' | 'action' | 
 
 /** `cohort rpc AGENT ACTION key=value...` (or `cohort rpc --retry JOBID`) */
 export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
+  markPhase('command line parsed');
   if (str(argv, 'retry') !== undefined) {
     const { runRetry } = await import('./retry.js');
     return runRetry(argv, io);
   }
   const session = await openSession(argv, io);
+  markPhase('session ready (config, DDLs)');
   const agent = str(argv, 'agent') ?? '';
   const actionName = str(argv, 'action') ?? '';
   if (!agent || !actionName) throw new UsageError('give the agent and action to call, e.g. cohort rpc rpcutil ping (or --retry JOBID to repeat a job)');
@@ -70,7 +73,9 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
   const jobFlag = ['jobs-max-age', 'jobs-max-bytes', 'jobs-max-messages'].find((f) => argv[f] !== undefined);
   if (jobFlag) throw new UsageError(`--${jobFlag} only applies with --async or --record (it sets the job stream's retention)`);
 
+  markPhase('request validated');
   const client = await session.connect();
+  markPhase('connected to NATS');
   try {
     const call = client.rpc({
       ...flags,
@@ -86,7 +91,10 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
       return p.discovered === 0 ? 'Discovering nodes' : `${p.responded} / ${p.discovered} replies`;
     });
     try {
-      for await (const reply of call) presenter.offer(reply);
+      for await (const reply of call) {
+        markPhase('first reply');
+        presenter.offer(reply);
+      }
     } finally {
       presenter.stop();
     }

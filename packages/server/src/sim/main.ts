@@ -101,7 +101,7 @@ async function runHere(flags: SimFlags, started: number): Promise<number> {
   const first = simNode(flags.prefix, flags.first);
   const node = simNodeInfo({ spec: first, view: simNodeView(first, []), config, startTime: Math.floor(Date.now() / 1000), registry, stats: new Stats() });
   await loadAgents({ registry, builtin: builtinAgents, builtinDdlDir: builtinDdlDir(), pluginDirs: config.plugin_dirs, node, log: log.child({ ns: 'sim:agents' }) });
-  const eventLoop = new EventLoopMonitor();
+  const eventLoop = new EventLoopMonitor(); // samples only while rpcutil daemon_stats is asked
   const shared = { config, registry, log, eventLoopLag: () => eventLoop.lag(), mineIssuer: simMineIssuer(process.env), ...(flags.issuerKey ? { signerFor: simSigners(flags.issuerKey) } : {}) };
   const fleet = await startSimFleet({ prefix: flags.prefix, first: flags.first, count: flags.count, concurrency: flags.concurrency, shared });
   process.stdout.write(`ready ${fleet.nodes.length} ${Math.round(performance.now() - started)} pids=${process.pid}\n`);

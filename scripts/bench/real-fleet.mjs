@@ -1,0 +1,147 @@
+// Real cohortd processes, run as operators run them (the executable, so its
+// shebang's V8 flags apply), each with its own facts, classes and config:
+// `cohort rpc rpcutil ping` against them (registry discovery and --nodes)
+// next to a bare `node -e 0` start measured in the same run; what each
+// daemon costs while idle (RSS, CPU, wake-ups); and what a request costs
+// each daemon in CPU (from /proc stat deltas over many requests).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { cohortBin, cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
+import { cpuMs, idleCost } from './idle.mjs';
+import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
+
+/**
+ * Wall time of `cmd args` (ms), `runs` times. Exit 1 (some nodes did not
+ * answer in time: the run still counts, and is reported) is tallied in
+ * `incomplete`; anything else throws.
+ */
+export function timeRuns(cmd, args, runs, env = {}, tally = { incomplete: 0, detail: '' }) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { env: { ...process.env, COHORT_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (r.status === 1) {
+      tally.incomplete++;
+      tally.detail ||= `${r.stdout.split('\n').filter((l) => /no response|Finished|Failed/i.test(l)).join('; ')}`;
+    } else if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  }
+  return samples;
+}
+
+/**
+ * Start one real daemon per node descriptor ({ identity, facts, classes }) on
+ * `natsUrl`, as the `cohortd` executable, and wait until all are registered.
+ * @returns {Promise<{ nodes, pids: number[], stop(): Promise<void> }>}
+ */
+export async function startDaemons(natsUrl, nodes, dir) {
+  const children = [];
+  for (const node of nodes) {
+    const nodeDir = join(dir, node.identity);
+    mkdirSync(nodeDir, { recursive: true });
+    writeFileSync(join(nodeDir, 'facts.yaml'), yaml.dump(node.facts));
+    writeFileSync(join(nodeDir, 'classes.txt'), `${node.classes.join('\n')}\n`);
+    const config = {
+      identity: node.identity,
+      nats: { servers: [natsUrl] },
+      facts: [join(nodeDir, 'facts.yaml')],
+      classes_file: join(nodeDir, 'classes.txt'),
+      logging: { level: 'warn' },
+      // Unsigned, like the simulator: these rows measure transport, start-up and footprint, not Ed25519.
+      security: { mode: 'unsigned' },
+    };
+    writeFileSync(join(nodeDir, 'server.yaml'), yaml.dump(config));
+    children.push(spawn(cohortdBin, ['--config', join(nodeDir, 'server.yaml')], { stdio: 'ignore' }));
+  }
+  const exited = () => {
+    const gone = children.find((c) => c.exitCode !== null);
+    if (gone) throw new Error(`a cohortd exited with ${gone.exitCode} while the fleet started`);
+  };
+  await waitForRegistry(natsUrl, nodes.map((n) => n.identity), { timeoutMs: 600000, onWait: exited });
+  return {
+    nodes,
+    pids: children.map((c) => c.pid),
+    async stop() {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve(undefined);
+              const t = setTimeout(() => c.kill('SIGKILL'), 10000);
+              c.once('exit', () => {
+                clearTimeout(t);
+                resolve(undefined);
+              });
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * One fleet size: { n, load, nodeStart, registry, nodesFile, idle, rss, perRequestCpuMs }.
+ * Medians of `runs` CLI runs after one warm-up; idle figures over `idleMs`.
+ */
+export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 20, log = () => undefined }) {
+  const nats = await startNatsServer({ jetstream: true });
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-real-fleet-'));
+  let fleet;
+  try {
+    log(`${n} real cohortd processes: starting ...`);
+    fleet = await startDaemons(nats.url, syntheticNodes(n), dir);
+    const list = join(dir, 'nodes.txt');
+    writeFileSync(list, `${fleet.nodes.map((x) => x.identity).join('\n')}\n`);
+    const env = { COHORT_NATS: nats.url };
+    // Let start-up work (V8's memory reducer, first heartbeats) settle before measuring idleness.
+    await sleep(Math.min(idleMs, 15000));
+    log(`${n} real cohortd processes: idle for ${idleMs / 1000} s ...`);
+    const rss = fleet.pids.map(rssKb);
+    const anon = fleet.pids.map(anonKb);
+    const idle = await idleCost(fleet.pids, idleMs);
+    log(`${n} real cohortd processes: RSS ${(rss.reduce((a, b) => a + b, 0) / n / 1024).toFixed(1)} MB each; idle ${idle.cpuPctMean.toFixed(3)} % CPU, ${idle.wakeupsPerSecMean.toFixed(2)} wake-ups/s each`);
+    log(`${n} real cohortd processes: cohort rpc rpcutil ping ...`);
+    const load = loadAverage();
+    timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping'], 1, env, { incomplete: 0 }); // warm the page cache
+    const tally = { incomplete: 0, detail: '' };
+    const nodeStart = [];
+    const registry = [];
+    const nodesFile = [];
+    // Interleaved, so a change of load during the run touches all three alike.
+    for (let i = 0; i < runs; i++) {
+      nodeStart.push(...timeRuns(process.execPath, ['-e', '0'], 1));
+      registry.push(...timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping'], 1, env, tally));
+      nodesFile.push(...timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list], 1, env, tally));
+    }
+    // CPU per request per daemon: /proc CPU time of all daemons over `cpuRequests` pings, less their idle CPU.
+    const cpu0 = fleet.pids.map(cpuMs);
+    const t0 = performance.now();
+    timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list], cpuRequests, env, tally);
+    const spentMs = fleet.pids.reduce((sum, pid, i) => sum + (cpuMs(pid) - cpu0[i]), 0);
+    const idleShareMs = (idle.cpuPctMean / 100) * (performance.now() - t0) * n;
+    const perRequestCpuMs = Math.max(0, spentMs - idleShareMs) / (cpuRequests * n);
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    return {
+      n,
+      load,
+      nodeStart: median(nodeStart),
+      registry: median(registry),
+      nodesFile: median(nodesFile),
+      rssKb: mean(rss),
+      anonKb: mean(anon),
+      idle,
+      perRequestCpuMs,
+      cpuRequests,
+      incomplete: tally.incomplete,
+      incompleteDetail: tally.detail,
+    };
+  } finally {
+    await fleet?.stop();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
