@@ -223,7 +223,7 @@ describe('--jsonl', () => {
     stopped.kill('SIGSTOP');
     let resumed = false;
     try {
-      const child = spawn(process.execPath, [cohortBin, 'rpc', 'echo', 'echo', 'message=hi', '--jsonl', '-t', '60', '--dm', 'registry'], {
+      const child = spawn(process.execPath, [cohortBin, 'rpc', 'echo', 'echo', 'message=hi', '--jsonl', '-t', '60', ...all.flatMap((id) => ['-I', id])], {
         env: { ...process.env, NO_COLOR: '1', COHORT_CONFIG: exampleClientConfig, COHORT_NATS: nats },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

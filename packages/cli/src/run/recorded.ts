@@ -68,7 +68,7 @@ export async function runRecorded(argv: Args, session: Session, presenter: RpcPr
     const { record } = sent;
     const retry = record.retry_of ? ` (retry of job ${record.retry_of})` : '';
     io.stderr.write(`job ${record.id}${retry}: ${call.agent} ${call.action} sent to ${record.nodes.length} node(s), recorded in stream ${sent.stream}: cohort job show ${record.id}\n`);
-    const replies = new JobReplies(record);
+    const replies = new JobReplies(record, session.nodeTrust);
     await presenter.start(() => `${replies.stats().responded} / ${record.nodes.length} replies`);
     try {
       await followJob(store, record, replies, (reply) => presenter.offer(reply));
