@@ -72,11 +72,12 @@ tls {
 }
 authorization {
   users = [
-    # Nodes: take requests, send replies, lifecycle events and their registry record; never send requests.
+    # Nodes: take requests, send replies, lifecycle events and their registry record (and watch it, to rewrite
+    # it when someone else replaced it); never send requests.
     { user: cohortd, password: "$cohortd_pw",
       permissions: {
         publish: ["cohort.reply.>", "cohort.lifecycle.>", "\$JS.API.>", "\$KV.cohort_registry_cohort.>"]
-        subscribe: ["cohort.broadcast.agent.>", "cohort.node.>", "_INBOX.>"] } }
+        subscribe: ["cohort.broadcast.agent.>", "cohort.node.>", "_INBOX.>", "\$KV.cohort_registry_cohort.>"] } }
     # The operator: send requests, read only the replies addressed to user=operator, read the registry,
     # and store its own async job records (cohort rpc --async) in its reply space.
     { user: operator, password: "$operator_pw",
