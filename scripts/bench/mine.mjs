@@ -113,7 +113,7 @@ export async function benchMine(o) {
   let fresh = 0;
   for (let i = 0; i < 12; i++) {
     const t0 = performance.now();
-    const [read, registry] = await Promise.all([mine.readMine(bus.mineKv, 'cohort', 'role', trust), Registry.open(bus, 'cohort', systemClock)]);
+    const [read, registry] = await Promise.all([mine.readMine(bus.mineKv, 'cohort', 'role', trust), Registry.open(bus, 'cohort', systemClock, trust)]);
     const targets = mine.mineTargets({ fact: [], cf_class: [], agent: [], identity: [], compound: [] }, registry.nodes(), read.readings.keys());
     const result = mine.mineRows('role', targets, read.readings, Date.now());
     await registry.close();

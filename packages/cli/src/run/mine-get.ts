@@ -42,7 +42,7 @@ export async function runMineGet(argv: Args, io: CliIo): Promise<Outcome> {
   const bus = await session.openBus();
   try {
     const open = mineKvOf(bus);
-    const [read, registry] = await Promise.all([mine.readMine(open, session.collective, fn, trust), Registry.open(bus, session.collective, systemClock)]);
+    const [read, registry] = await Promise.all([mine.readMine(open, session.collective, fn, trust), Registry.open(bus, session.collective, systemClock, trust)]);
     if (read.missing !== undefined) io.stderr.write(`cannot read the mine: ${read.missing}\n`);
     if (registry.unavailable !== undefined && argv['verbose'] === true) io.stderr.write(`registry: ${registry.unavailable}\n`);
     const targets = mine.mineTargets(session.filter, registry.unavailable === undefined ? registry.nodes() : [], read.readings.keys());

@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { errorMessage, loadServerConfig, parseMineFunctions, type MineFunction } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
-import { watchFiles } from '../watch.js';
 
 /** The local part of the mine settings: the `mine:` section and the drop-in directory. */
 export interface LocalMineSettings {
@@ -38,24 +37,56 @@ export function readDropIns(dir: string, log: Logger): MineFunction[] {
   return out;
 }
 
+/** How often files are compared when the kernel refuses a watch (inotify instances used up). */
+const fallbackMs = 2000;
+
+/** A cheap fingerprint of files and directories: names, sizes and modification times. */
+function fingerprint(paths: readonly string[]): string {
+  const parts: string[] = [];
+  for (const p of paths) {
+    try {
+      const st = statSync(p);
+      parts.push(`${p}:${st.size}:${st.mtimeMs}`);
+      if (st.isDirectory()) for (const n of readdirSync(p).sort()) parts.push(fingerprint([join(p, n)]));
+    } catch {
+      parts.push(`${p}:-`);
+    }
+  }
+  return parts.join('|');
+}
+
 /**
  * The functions declared on this node: the config file's `mine:` section,
  * then the drop-in files (a name already taken is ignored, with a warning).
  * Watches the config file and the directory (fs.watch, no polling) and calls
  * `onChange` with the new set after each change; a config file that no
- * longer loads is reported and the previous functions are kept.
+ * longer loads is reported and the previous functions are kept. When the
+ * kernel refuses a watch (inotify instances used up), the files are compared
+ * every 2 s instead (logged once), so changes still apply without a restart.
  */
 export class LocalMineSources {
   readonly #configFile: string | undefined;
   readonly #log: Logger;
   readonly #onChange: (functions: MineFunction[]) => void;
   #settings: LocalMineSettings;
-  #unwatchConfig: (() => void) | undefined;
+  #configWatcher: FSWatcher | undefined;
   #dirWatcher: FSWatcher | undefined;
   #dirTimer: NodeJS.Timeout | undefined;
   #watchedDir: string | null = null;
+  #fallback: NodeJS.Timeout | undefined;
+  #seen = '';
 
-  constructor(options: { configFile: string | undefined; settings: LocalMineSettings; log: Logger; onChange: (functions: MineFunction[]) => void }) {
+  readonly #fsWatch: typeof watch;
+
+  constructor(options: {
+    configFile: string | undefined;
+    settings: LocalMineSettings;
+    log: Logger;
+    onChange: (functions: MineFunction[]) => void;
+    /** fs.watch, replaceable in unit tests. */
+    watch?: typeof watch;
+  }) {
+    this.#fsWatch = options.watch ?? watch;
     this.#configFile = options.configFile;
     this.#settings = options.settings;
     this.#log = options.log;
@@ -64,7 +95,13 @@ export class LocalMineSources {
 
   /** The functions now, and start watching. */
   start(): MineFunction[] {
-    if (this.#configFile !== undefined) this.#unwatchConfig = watchFiles([this.#configFile], () => this.#configChanged(), this.#log);
+    const file = this.#configFile;
+    if (file !== undefined) {
+      const name = basename(file);
+      this.#configWatcher = this.#watch(dirname(resolve(file)), (changed) => {
+        if (changed === null || changed === name) this.#debounced(() => this.#configChanged());
+      });
+    }
     this.#watchDir();
     return this.functions();
   }
@@ -85,13 +122,54 @@ export class LocalMineSources {
   }
 
   close(): void {
-    this.#unwatchConfig?.();
+    this.#configWatcher?.close();
     this.#dirWatcher?.close();
     clearTimeout(this.#dirTimer);
+    clearInterval(this.#fallback);
+  }
+
+  #debounced(fn: () => void): void {
+    clearTimeout(this.#dirTimer);
+    this.#dirTimer = setTimeout(fn, 200);
+  }
+
+  /** fs.watch `dir`; on refusal, start the fallback comparison and return undefined. */
+  #watch(dir: string, onEvent: (name: string | null) => void): FSWatcher | undefined {
+    try {
+      const w = this.#fsWatch(dir, { persistent: false }, (_event, name) => onEvent(name === null ? null : String(name)));
+      w.on('error', (err) => {
+        this.#log.warn(`mine: stopped watching ${dir}: ${errorMessage(err)}`);
+        this.#startFallback();
+      });
+      return w;
+    } catch (err) {
+      this.#log.warn(`mine: cannot watch ${dir} (${errorMessage(err)}); comparing the mine files every ${fallbackMs / 1000} s instead`);
+      this.#startFallback();
+      return undefined;
+    }
+  }
+
+  #watchedPaths(): string[] {
+    return [...(this.#configFile !== undefined ? [this.#configFile] : []), ...(this.#settings.mine_dir !== null ? [this.#settings.mine_dir] : [])];
+  }
+
+  #startFallback(): void {
+    if (this.#fallback !== undefined) return;
+    this.#seen = fingerprint(this.#watchedPaths());
+    this.#fallback = setInterval(() => {
+      const now = fingerprint(this.#watchedPaths());
+      if (now === this.#seen) return;
+      this.#seen = now;
+      this.#configChanged();
+    }, fallbackMs);
+    this.#fallback.unref();
   }
 
   #configChanged(): void {
-    if (this.#configFile === undefined) return;
+    if (this.#configFile === undefined) {
+      this.#onChange(this.functions());
+      return;
+    }
     try {
       const { config } = loadServerConfig({ file: this.#configFile });
       this.#settings = { mine: config.mine, mine_dir: config.mine_dir };
@@ -110,14 +188,6 @@ export class LocalMineSources {
     this.#dirWatcher = undefined;
     this.#watchedDir = dir;
     if (dir === null) return;
-    try {
-      this.#dirWatcher = watch(dir, { persistent: false }, () => {
-        clearTimeout(this.#dirTimer);
-        this.#dirTimer = setTimeout(() => this.#onChange(this.functions()), 200);
-      });
-      this.#dirWatcher.on('error', (err) => this.#log.warn(`mine: stopped watching ${dir}: ${errorMessage(err)}`));
-    } catch (err) {
-      this.#log.warn(`mine: cannot watch the drop-in directory ${dir} (${errorMessage(err)}); create it and touch the config file to pick it up`);
-    }
+    this.#dirWatcher = this.#watch(dir, () => this.#debounced(() => this.#configChanged()));
   }
 }
