@@ -43,6 +43,8 @@ export interface BusOptions {
   name?: string;
   /** TLS and credentials (checked and read by resolveBusAuth from @cohort/core). */
   auth?: BusAuth;
+  /** Inbox prefix (callerInboxPrefix of the caller: a broker ACL can give each caller only its own inboxes). */
+  inboxPrefix?: string;
 }
 
 export { natsAuthOptions };
@@ -63,6 +65,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       servers,
       timeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
       name: options.name ?? 'cohort-client',
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
       noRandomize: true,
       // A server that dies mid-call: move to another cluster member (listed
       // or learnt from the server) quickly; each call's own deadline bounds the wait.

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { buildFilter, errorMessage, UsageError, type Filter, type Signer } from '@cohort/core';
+import { buildFilter, callerInboxPrefix, errorMessage, UsageError, type Filter, type Signer } from '@cohort/core';
 import { connectBus, type Bus } from '../bus.js';
 import { Client, clientDefaults, serverList } from '../client.js';
+import { defaultCallerId } from '../identity.js';
 import { createDdlSource, type DdlSource } from '../ddl.js';
 import type { DiscoveryMethod } from '../discovery/method.js';
 import { parseNodesList } from '../nodes-file.js';
@@ -102,7 +103,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     openBus: async () =>
       io.connect
         ? io.connect(servers)
-        : connectBus({ servers, name: 'cohort-client', auth, ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}) }),
+        : connectBus({ servers, name: 'cohort-client', auth, inboxPrefix: callerInboxPrefix(signing.signer?.subject ?? c.callerid ?? defaultCallerId()), ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}) }),
     connect: async (bus?: Bus) =>
       Client.connect({
         servers,
