@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from 'nats';
 import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus-kv.js';
+import { setupBus, type BusSetupOptions, type BusSetupResult } from './bus-setup.js';
 import { natsJobStore } from './jobs/store-nats.js';
 import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
@@ -32,6 +33,8 @@ export interface Bus {
   watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
   /** The async job stream of a collective (JetStream); absent on buses without one. */
   jobs?(collective: string): JobStore;
+  /** Create the registry bucket and job stream of a collective (an administrator's `cohort bus init`). */
+  setup?(collective: string, options: BusSetupOptions): Promise<BusSetupResult>;
 }
 
 export interface BusOptions {
@@ -122,6 +125,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     flush: () => boundedFlush(nc, flushTimeoutMs),
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
     jobs: (collective) => natsJobStore(nc, collective),
+    setup: (collective, options) => setupBus(nc, collective, options),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

@@ -31,4 +31,5 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   nrpe: () => import('./commands/nrpe.js'),
   provisioner: () => import('./commands/provisioner.js'),
   job: () => import('./commands/job.js'),
+  bus: () => import('./commands/bus.js'),
 };

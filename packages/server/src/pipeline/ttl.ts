@@ -32,11 +32,13 @@ export function ttlStage(request: RequestMessage, nowMs: number, freshness: Fres
   if (-age > freshness.maxSkewMs) {
     return new Drop(DropReason.BadTime, `request ${request.id} is ${Math.round(-age / 1000)} s in the future, more than the ${Math.round(freshness.maxSkewMs / 1000)} s clock skew allowed (security.max_clock_skew)`, request);
   }
+  if (Math.abs(age) > ttl * 1000) {
+    const what = age > 0 ? `${Math.round(age / 1000)} s old` : `${Math.round(-age / 1000)} s in the future`;
+    const cut = ttl < request.ttl ? ` (its ${request.ttl} s cut to security.max_ttl)` : '';
+    return new Drop(DropReason.TtlExpired, `request ${request.id} is ${what}, outside its ${ttl} s ttl${cut}`, request);
+  }
   if (request.time < freshness.startedAt) {
     return new Drop(DropReason.BadTime, `request ${request.id} was made before this daemon started (${new Date(freshness.startedAt).toISOString()}); a request from before a restart may be a replay`, request);
   }
-  if (Math.abs(age) <= ttl * 1000) return undefined;
-  const what = age > 0 ? `${Math.round(age / 1000)} s old` : `${Math.round(-age / 1000)} s in the future`;
-  const cut = ttl < request.ttl ? ` (its ${request.ttl} s cut to security.max_ttl)` : '';
-  return new Drop(DropReason.TtlExpired, `request ${request.id} is ${what}, outside its ${ttl} s ttl${cut}`, request);
+  return undefined;
 }
