@@ -128,8 +128,11 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
   const clientConfigOf = (user: string) => (user === 'operator' ? clientConfig : user === 'admin' ? join(dir, 'admin.yaml') : join(dir, `client-${user}.yaml`));
   const passwordOf = (user: string) =>
     user === 'cohortd' ? server.nats.password : (yaml.load(readFileSync(clientConfigOf(user), 'utf8')) as { nats: { password: string } }).nats.password;
+  // Each user's own inboxes, as cohort and cohortd use them (the ACLs allow no others).
+  const inboxOf = (user: string) => (user === 'admin' ? undefined : user === 'cohortd' ? nodeInboxPrefix('rogue') : callerInboxPrefix(`user=${user}`));
   const busAs = (user: string, extra: { inboxPrefix?: string } = {}) =>
     connect({
+      ...(inboxOf(user) ? { inboxPrefix: inboxOf(user) } : {}),
       servers: nats.url,
       user,
       pass: passwordOf(user),
@@ -144,8 +147,8 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
     nodeNats,
     clientConfig,
     env: { COHORT_CONFIG: clientConfig, COHORT_NATS: nats.url, COHORT_KEY: '' },
-    operatorBus: () => busAs('operator', { inboxPrefix: callerInboxPrefix('user=operator') }),
-    nodeBus: () => busAs('cohortd', { inboxPrefix: nodeInboxPrefix('rogue') }),
+    operatorBus: () => busAs('operator'),
+    nodeBus: () => busAs('cohortd'),
     busAs,
     clientConfigOf,
     auditFile,
