@@ -8,7 +8,7 @@ export interface RefusalAuditOptions {
   /** Of those, at most this many per claimed caller and reason. */
   readonly perKey?: number;
   readonly intervalMs?: number;
-  /** Distinct caller/reason pairs tracked per interval; the rest share one summary. */
+  /** Distinct caller/reason pairs tracked per interval (default 50); the rest share one summary per reason. */
   readonly maxKeys?: number;
   readonly clock?: () => number;
 }
@@ -44,7 +44,7 @@ export class RefusalAudit {
     this.#sink = sink;
     this.#perInterval = options.perInterval;
     this.#perKey = options.perKey ?? 5;
-    this.#maxKeys = options.maxKeys ?? 1000;
+    this.#maxKeys = options.maxKeys ?? 50;
     this.#clock = options.clock ?? Date.now;
     this.#since = this.#clock();
     this.#timer = setInterval(() => this.flush(), options.intervalMs ?? 60_000);
