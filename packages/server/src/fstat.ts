@@ -2,8 +2,8 @@
  * fstat() for filters, as the node evaluates it: asynchronously (a slow disk
  * or a huge file never blocks the event loop), only inside the directories
  * of `security.fstat_paths` (never /proc, /sys or /dev: reading those can
- * hang, and their contents are nobody's business), md5 only for regular
- * files up to `security.fstat_max_digest_bytes`. Anything else is unknown
+ * hang, and their contents are nobody's business), md5 only for regular,
+ * world-readable files up to `security.fstat_max_digest_bytes`. Anything else is unknown
  * (undefined), so the filter term does not match; the same answer whether
  * the path exists or not.
  */
@@ -87,7 +87,8 @@ export function createFstat(options: FstatOptions): AsyncFstat {
       mode: (stats.mode & 0o7777).toString(8),
       mtime: Math.floor(stats.mtimeMs / 1000),
     };
-    if (stats.isFile() && stats.size <= options.maxDigestBytes) {
+    // Only what any local user could read is hashed: the node (often root) discloses nothing more.
+    if (stats.isFile() && (stats.mode & 0o004) !== 0 && stats.size <= options.maxDigestBytes) {
       const stamp = `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
       const hit = md5s.get(real);
       const md5 = hit?.stamp === stamp ? hit.md5 : await md5File(real);
