@@ -9,8 +9,8 @@
 //   node scripts/demo.mjs          run the tour, then stop everything
 //   node scripts/demo.mjs --keep   run the tour, then keep the fleet up until Ctrl-C
 import { spawnSync } from 'node:child_process';
-import { startNatsServer } from './lib/nats-server.mjs';
-import { cohortBin, exampleClientConfig, loadNodeDescriptors, startFleet } from './lib/fleet.mjs';
+import { join } from 'node:path';
+import { startNatsServer, cohortBin, exampleClientConfig, loadNodeDescriptors, repoRoot, startFleet } from './harness.mjs';
 
 const keep = process.argv.includes('--keep');
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -65,7 +65,7 @@ try {
     process.exitCode = 1;
   }
   if (keep) {
-    console.log(`\n${bold('The fleet is still running. In another terminal:')}\n  export COHORT_NATS=${nats.url} COHORT_CONFIG=${exampleClientConfig} COHORT_KEY=${fleet.clientEnv.COHORT_KEY}\n  pnpm exec cohort ping\nPress Ctrl-C here to stop it.`);
+    console.log(`\n${bold('The fleet is still running. In another terminal:')}\n  export PATH=${join(repoRoot, 'node_modules/.bin')}:$PATH COHORT_NATS=${nats.url} COHORT_CONFIG=${exampleClientConfig} COHORT_KEY=${fleet.clientEnv.COHORT_KEY}\n  cohort ping\nPress Ctrl-C here to stop it.`);
     await new Promise(() => {});
   }
 } catch (err) {

@@ -17,8 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { freePort, startNatsServer } from './lib/nats-server.mjs';
-import { repoRoot, startFleet } from './lib/fleet.mjs';
+import { freePort, startNatsServer, repoRoot, startFleet } from './harness.mjs';
 import { puppetserverMissing, startPuppetServer } from './e2e-puppet/puppetserver.mjs';
 import { check, rpc, rpcOk, run, runOk, stepper } from './e2e-puppet/tools.mjs';
 import { startProvisioningNode } from './e2e-puppet/provision-node.mjs';
@@ -48,7 +47,7 @@ function nodeSslArgs(dir, certname, port) {
 }
 
 async function main() {
-  if (!existsSync(join(repoRoot, 'packages/server/dist')) || !existsSync(join(repoRoot, 'packages/client/dist'))) {
+  if (!existsSync(join(repoRoot, 'packages/server/dist')) || !existsSync(join(repoRoot, 'packages/cli/dist'))) {
     throw new Error('Cohort is not built: run pnpm build first');
   }
   const how = await step('puppetserver and puppet-agent installed', ensureInstalled);

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs the test suites with Node's built-in test runner (TypeScript through tsx).
-// Usage: node scripts/run-tests.mjs [unit|integration] [name-substring...]
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// Usage: node scripts/run-tests.mjs [unit|integration] [name-substring... | path/to/file.test.ts...]
+// Ends by listing every skipped test and why (reasons name what to install).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [suite, ...names] = process.argv.slice(2);
@@ -18,9 +20,10 @@ function walk(dir) {
   });
 }
 
-const files = suites
-  .flatMap((s) => walk(join(root, 'test', s)))
-  .filter((f) => names.length === 0 || names.some((n) => f.includes(n)))
+// A name that is a test file's path runs that file (e.g. a fixture outside test/unit and test/integration).
+const paths = names.filter((n) => n.endsWith('.test.ts') && existsSync(join(root, n)));
+const files = (paths.length > 0 ? paths.map((p) => join(root, p)) : suites.flatMap((s) => walk(join(root, 'test', s))))
+  .filter((f) => paths.length > 0 || names.length === 0 || names.some((n) => f.includes(n)))
   .map((f) => relative(root, f))
   .sort();
 if (files.length === 0) {
@@ -29,8 +32,36 @@ if (files.length === 0) {
 }
 // Integration tests start real processes; run files one at a time on small machines.
 const concurrency = suites.includes('integration') ? '1' : String(Math.max(2, (await import('node:os')).availableParallelism()));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
+// The usual reporter on stdout, and scripts/test-skips.mjs collecting every skipped test and why.
+const skipsFile = join(mkdtempSync(join(tmpdir(), 'cohort-tests-')), 'skipped.jsonl');
+const reporters = [
+  `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${pathToFileURL(join(root, 'scripts/test-skips.mjs')).href}`,
+  `--test-reporter-destination=${skipsFile}`,
+];
+const started = Date.now();
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters, ...files], {
   cwd: root,
   stdio: 'inherit',
 });
+const skipped = existsSync(skipsFile)
+  ? readFileSync(skipsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+  : [];
+rmSync(dirname(skipsFile), { recursive: true, force: true });
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+if (skipped.length === 0) {
+  console.log(`\nrun-tests: ${files.length} file(s) in ${minutes} min; no test was skipped`);
+} else {
+  console.log(`\nrun-tests: ${files.length} file(s) in ${minutes} min; ${skipped.length} test(s) skipped, so NOT run:`);
+  const byReason = new Map();
+  for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.name]);
+  for (const [reason, names] of byReason) {
+    console.log(`  ${reason}:`);
+    for (const name of names) console.log(`    - ${name}`);
+  }
+}
 process.exit(r.status ?? 1);

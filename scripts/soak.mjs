@@ -8,8 +8,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client } from '@cohort/client';
-import { startNatsServer } from './lib/nats-server.mjs';
-import { startFleet } from './lib/fleet.mjs';
+import { startNatsServer, startFleet } from './harness.mjs';
 import { startSim } from './bench/fleet.mjs';
 import { loadAverage, median, sleep } from './bench/util.mjs';
 

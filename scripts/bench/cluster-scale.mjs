@@ -6,7 +6,7 @@
 // (no registry: 50,000 registrations would measure JetStream, not the RPC
 // path), every node running cohortd's pipeline in cohort-sim.
 import { Client } from '@cohort/client';
-import { startNatsCluster } from '../lib/nats-server.mjs';
+import { startNatsCluster } from '../harness.mjs';
 import { simBin, simNodeFlags } from './fleet.mjs';
 import { measureFloor, startRawResponders } from './floor.mjs';
 import { loadAverage, median, rssKb, sleep, startReady } from './util.mjs';

@@ -1,8 +1,7 @@
 // Start cohort-sim with N virtual nodes and wait until every node answers and
 // is in the registry.
 import { join } from 'node:path';
-import { repoRoot } from '../lib/fleet.mjs';
-import { waitForRegistry } from '../lib/registry.mjs';
+import { repoRoot, waitForRegistry } from '../harness.mjs';
 import { rssKb, startReady } from './util.mjs';
 
 export const simBin = join(repoRoot, 'packages/server/bin/cohort-sim.js');

@@ -2,7 +2,7 @@
 // it, (d) broadcast discovery with the quiet window, and sequential requests/s.
 import { spawnSync } from 'node:child_process';
 import { Client } from '@cohort/client';
-import { cohortBin } from '../lib/fleet.mjs';
+import { cohortBin } from '../harness.mjs';
 import { sleep } from './util.mjs';
 
 /** (b): `rpcutil ping` through Client with registry discovery; also client CPU per 1,000 replies. */

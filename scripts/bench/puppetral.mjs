@@ -5,8 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer } from '../lib/nats-server.mjs';
-import { startFleet, syntheticNodes } from '../lib/fleet.mjs';
+import { startNatsServer, startFleet, syntheticNodes } from '../harness.mjs';
 import { median } from './util.mjs';
 
 /** Rows ({ name, samples, median, target }) in the start-up table; none when Puppet is not installed. */
@@ -25,7 +24,7 @@ export async function puppetralRows(runs, log = () => undefined) {
   let client;
   try {
     // Unsigned, like the other small-fleet rows: this measures the node and Puppet, not Ed25519.
-    fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: syntheticNodes(1), pluginDirs: [], config: { security: { mode: 'unsigned' }, puppetral: { settings } } });
+    fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: syntheticNodes(1), pluginDirs: [], config: { security: { mode: 'unsigned' }, puppetral: { settings, targets: [target] } } });
     client = await Client.connect({ servers: nats.url });
     const find = async () => {
       const call = client.rpc({ agent: 'puppetral', action: 'find', data: { type: 'host', title: 'bench-host', target }, nodes: ['node-0001'] });

@@ -1,6 +1,6 @@
 // One fleet size: (a) floor, then the simulator with (b), (c), (d), RSS, and
 // at N = 100 the sequential request rate.
-import { startNatsServer } from '../lib/nats-server.mjs';
+import { startNatsServer } from '../harness.mjs';
 import { measureFloor, startRawResponders } from './floor.mjs';
 import { startSim } from './fleet.mjs';
 import { measureBroadcast, measureCli, measureLibrary, measureSequential } from './measure.mjs';

@@ -5,9 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer } from '../lib/nats-server.mjs';
-import { cohortBin, cohortdBin, startFleet, syntheticNodes } from '../lib/fleet.mjs';
-import { waitForRegistry } from '../lib/registry.mjs';
+import { startNatsServer, cohortBin, cohortdBin, startFleet, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { anonKb, median, rssKb, sleep } from './util.mjs';
 
 function timeCommand(args, runs, env = {}) {

@@ -2,7 +2,7 @@
 // shell, always with a deadline), call an agent through the real cohort CLI,
 // time and report each step.
 import { execFile } from 'node:child_process';
-import { cohortBin, exampleClientConfig } from '../lib/fleet.mjs';
+import { cohortBin, exampleClientConfig } from '../harness.mjs';
 
 /**
  * Run `command args`; resolves to { code, stdout, stderr } whatever the exit code.

@@ -1,13 +1,14 @@
 /**
  * Integration test harness: a private nats-server on a free loopback port, a
  * fleet of real cohortd processes, and a runner for the real `cohort` CLI.
- * The launchers are shared with the demo and benchmarks (scripts/lib/).
+ * The launchers are shared with the demo and benchmarks (through scripts/harness.mjs).
  */
 import { spawn } from 'node:child_process';
-import { startNatsServer, type NatsServer } from '../../scripts/lib/nats-server.mjs';
-import { cohortBin, exampleClientConfig, loadNodeDescriptors, startFleet, type Fleet, type FleetOptions } from '../../scripts/lib/fleet.mjs';
+import { startNatsServer, type NatsServer } from './nats-server.js';
+import { cohortBin, exampleClientConfig, loadNodeDescriptors, startFleet, type Fleet, type FleetOptions } from './fleet.js';
 
-export { startNatsServer, startNatsCluster, subscribedSubjects, type NatsServer, type NatsCluster, type NatsClusterMember } from '../../scripts/lib/nats-server.mjs';
+export { startNatsServer, startNatsCluster, subscribedSubjects, findNatsServer, freePort, type NatsServer, type NatsCluster, type NatsClusterMember } from './nats-server.js';
+export { waitForRegistry } from './registry.js';
 export {
   startFleet,
   loadNodeDescriptors,
@@ -15,14 +16,14 @@ export {
   repoRoot,
   cohortBin,
   cohortdBin,
+  waitForSubscriptions,
   examplePluginDir,
   exampleClientConfig,
-  waitForSubscriptions,
   type Fleet,
   type FleetNode,
   type FleetOptions,
   type NodeDescriptor,
-} from '../../scripts/lib/fleet.mjs';
+} from './fleet.js';
 
 export interface CliResult {
   code: number;

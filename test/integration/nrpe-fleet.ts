@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { repoRoot, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
 
 export const pluginDir = '/usr/lib/nagios/plugins';
-export const checkBin = join(repoRoot, 'packages/client/bin/check_cohort_nrpe.js');
+export const checkBin = join(repoRoot, 'packages/nagios/bin/check_cohort_nrpe.js');
 
 /** Why these tests cannot run here, or undefined. In CI a missing tool is a failure, not a skip. */
 export function missingPlugins(): string | undefined {

@@ -3,7 +3,7 @@
 // states: OK, WARNING, CRITICAL, a hanging plugin, a missing command, a node
 // that is down. Drives `cohort rpc nrpe runcommand`, `cohort nrpe` and the
 // check_cohort_nrpe Nagios plugin.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test } from '../harness/skip.js'; // groups skipped test by test
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';

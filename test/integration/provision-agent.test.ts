@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cohort } from '../harness/index.js';
-import { freePort } from '../../scripts/lib/nats-server.mjs';
+import { freePort } from '../harness/nats-server.js';
 import { provisionNodeFixture } from './provision-node.js';
 
 const token = 's3cret';
@@ -44,18 +44,18 @@ describe('a node in provisioning mode', () => {
     assert.deepEqual([...(reply.data['agents'] as string[])].sort(), ['provision', 'rpcutil']);
     assert.deepEqual(reply.data['collectives'], ['provisioning']);
     assert.deepEqual((reply.data['facts'] as Record<string, unknown>)['cohort'], { provisioned: false });
-    const found = await cohort(['find', '-T', 'provisioning', '-F', 'cohort.provisioned=false', '--dm', 'broadcast'], { nats: f.nats.url });
+    const found = await cohort(['find', '-T', 'provisioning', '-F', 'cohort.provisioned=false', '--dm', 'broadcast'], { nats: f.nats.url, env: f.node.env });
     assert.equal(found.code, 0, found.stderr);
     assert.deepEqual(found.stdout.trim().split('\n'), [f.node.identity]);
     // Registered in the provisioning collective's registry bucket, so a provisioner can find it without asking.
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const reg = await cohort(['find', '-T', 'provisioning', '--dm', 'registry', '-F', 'cohort.provisioned=false'], { nats: f.nats.url });
+      const reg = await cohort(['find', '-T', 'provisioning', '--dm', 'registry', '-F', 'cohort.provisioned=false'], { nats: f.nats.url, env: f.node.env });
       if (reg.code === 0 && reg.stdout.trim() === f.node.identity) break;
       assert.ok(Date.now() < deadline, `not in the provisioning registry: exit ${reg.code} ${reg.stdout} ${reg.stderr}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const inCohort = await cohort(['ping', '-T', 'cohort', '--dt', '1'], { nats: f.nats.url });
+    const inCohort = await cohort(['ping', '-T', 'cohort', '--dt', '1'], { nats: f.nats.url, env: f.node.env });
     assert.ok(!inCohort.stdout.includes(f.node.identity), `not in the default collective: ${inCohort.stdout}`);
   });
 
@@ -111,7 +111,7 @@ describe('a node in provisioning mode', () => {
     assert.equal(readFileSync(f.node.hostsFile, 'utf8').match(/cohort-provision/g)?.length, 1, 'the marked line is replaced, not added');
     assert.equal(readFileSync(f.node.puppetConf, 'utf8'), '[main]\nserver = puppet2.example.net\n');
     assert.equal((await ok('status'))['master'], 'puppet2.example.net');
-    const bad = await cohort(['rpc', 'provision', 'set_master', `token=${token}`, 'host=bad host;rm', '-T', 'provisioning', '-I', f.node.identity], { nats: f.nats.url });
+    const bad = await cohort(['rpc', 'provision', 'set_master', `token=${token}`, 'host=bad host;rm', '-T', 'provisioning', '-I', f.node.identity], { nats: f.nats.url, env: f.node.env });
     assert.equal(bad.code, 2, 'the DDL refuses it before anything is sent');
     assert.match(bad.stderr, /input 'host'/);
   });

@@ -1,15 +1,33 @@
 // One real cohortd in provisioning mode for the provision agent tests: a temp
 // directory with a bootstrap config (every provisioning path inside it) and
-// a fake puppet command, launched like the harness launches fleets.
+// a fake puppet command, launched like the harness launches fleets. As the
+// shipped bootstrap config does, the node runs in signed mode and trusts one
+// provisioner key (provisioner=test), with which the tests' CLI calls sign
+// (`node.env`: COHORT_KEY).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohortdBin, waitForSubscriptions, type FleetNode } from '../../scripts/lib/fleet.mjs';
+import { cohortdBin, waitForSubscriptions, type FleetNode } from '../harness/fleet.js';
 import { after, before } from 'node:test';
+import { generateKeyPair, writeKeyPair } from '@cohort/core';
 import { cohort, startNatsServer, type NatsServer } from '../harness/index.js';
+
+/** The caller id the provisioner's key speaks for (its file name). */
+export const provisionerCaller = 'provisioner=test';
+
+/** A provisioner key in `dir/keys` and a trusted keys directory `dir/trusted` holding its public half. */
+export function provisionerKeys(dir: string): { keyFile: string; trustedDir: string } {
+  const keys = join(dir, 'keys');
+  const trustedDir = join(dir, 'trusted');
+  mkdirSync(keys, { recursive: true, mode: 0o700 });
+  mkdirSync(trustedDir, { recursive: true });
+  const { keyFile, publicFile } = writeKeyPair(join(keys, provisionerCaller), generateKeyPair());
+  copyFileSync(publicFile, join(trustedDir, `${provisionerCaller}.pub`));
+  return { keyFile, trustedDir };
+}
 
 export interface ProvisionNode {
   identity: string;
@@ -25,6 +43,11 @@ export interface ProvisionNode {
   /** Write a real puppet's path here to have the fake run it. */
   puppetReal: string;
   process: ChildProcess;
+  /** The provisioner's signing key, and the CLI environment that signs with it. */
+  provisionerKey: string;
+  env: Record<string, string>;
+  /** The node's audit log. */
+  auditFile: string;
   log(): string;
   /** Wait until the node answers in `collective` (its node subject and rpcutil subscribed). */
   ready(collective: string, timeoutMs?: number): Promise<void>;
@@ -42,7 +65,15 @@ exit "$(cat "$dir/puppet-exit.txt")"
 `;
 
 /** Start cohortd with a bootstrap config (provisioning.enabled) on `natsUrl`; resolves once it answers in `provisioning`. */
-export async function startProvisionNode(options: { natsUrl: string; monitorPort: number; identity?: string; token?: string; extra?: Record<string, unknown> }): Promise<ProvisionNode> {
+export async function startProvisionNode(options: {
+  natsUrl: string;
+  monitorPort: number;
+  identity?: string;
+  token?: string;
+  extra?: Record<string, unknown>;
+  /** Replaces the signed-mode security section. */
+  security?: Record<string, unknown>;
+}): Promise<ProvisionNode> {
   const identity = options.identity ?? 'fresh1';
   const dir = mkdtempSync(join(tmpdir(), 'cohort-provision-'));
   const etc = join(dir, 'etc');
@@ -62,6 +93,8 @@ export async function startProvisionNode(options: { natsUrl: string; monitorPort
   chmodSync(join(dir, 'puppet'), 0o755);
   writeFileSync(paths.puppetExit, '0\n');
   writeFileSync(paths.puppetOutput, '');
+  const { keyFile, trustedDir } = provisionerKeys(dir);
+  const auditFile = join(dir, 'audit.log');
   const config = {
     identity,
     nats: { servers: [options.natsUrl] },
@@ -73,9 +106,10 @@ export async function startProvisionNode(options: { natsUrl: string; monitorPort
       puppet_conf: paths.puppetConf,
       puppet_command: join(dir, 'puppet'),
       restart_timeout: 3,
+      provisioners: [provisionerCaller],
       ...(options.extra ?? {}),
     },
-    security: { mode: 'unsigned' },
+    security: options.security ?? { mode: 'signed', trusted_keys_dir: trustedDir, audit_file: auditFile },
     registration: { interval: 2, ttl: 10 },
     logging: { level: 'info', format: 'text' },
   };
@@ -92,6 +126,9 @@ export async function startProvisionNode(options: { natsUrl: string; monitorPort
     dir,
     ...paths,
     process: child,
+    provisionerKey: keyFile,
+    env: { COHORT_KEY: keyFile },
+    auditFile,
     log: () => log,
     ready: (collective, timeoutMs = 30_000) => waitForSubscriptions(options.monitorPort, [identity], timeoutMs, new Map([[identity, fleetNode]]), collective),
     async stop() {
@@ -129,7 +166,7 @@ export function nodeClient(natsUrl: string, node: ProvisionNode, token: string) 
   /** One request; resolves to the node's single reply. */
   async function call(agent: string, action: string, inputs: Inputs, collective = 'provisioning', withToken = agent === 'provision'): Promise<Reply> {
     const args = Object.entries({ ...(withToken ? { token } : {}), ...inputs }).map(([k, v]) => `${k}=${String(v)}`);
-    const r = await cohort(['rpc', agent, action, ...args, '-T', collective, '-I', node.identity, '--json'], { nats: natsUrl, timeoutMs: 60_000 });
+    const r = await cohort(['rpc', agent, action, ...args, '-T', collective, '-I', node.identity, '--json'], { nats: natsUrl, timeoutMs: 60_000, env: node.env });
     assert.ok(r.code === 0 || r.code === 1, `cohort rpc ${agent} ${action} exited ${r.code}: ${r.stderr}\n${node.log().slice(-3000)}`);
     const out = JSON.parse(r.stdout) as { replies: Reply[] };
     assert.equal(out.replies.length, 1, `one reply expected: ${r.stdout}`);

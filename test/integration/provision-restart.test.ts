@@ -68,7 +68,7 @@ describe('provision restart', () => {
       assert.equal((await daemonStats('provisioning')).pid, pid, what);
       assert.equal(readFileSync(f.node.configFile, 'utf8'), bootstrap, what);
       assert.equal(readFileSync(`${f.node.configFile}.failed`, 'utf8'), broken, what);
-      const production = await cohort(['rpc', 'rpcutil', 'ping', '-T', 'production', '-I', f.node.identity, '--json', '--dt', '1'], { nats: f.nats.url, timeoutMs: 30_000 });
+      const production = await cohort(['rpc', 'rpcutil', 'ping', '-T', 'production', '-I', f.node.identity, '--json', '--dt', '1'], { nats: f.nats.url, timeoutMs: 30_000, env: f.node.env });
       assert.equal(production.code, 1, `${what}: nothing answers in production`);
     }
   });
@@ -88,10 +88,10 @@ describe('provision restart', () => {
     assert.deepEqual((inventory.data['facts'] as Record<string, unknown>)['cohort'], { provisioned: true });
     const after = await daemonStats('production');
     assert.equal(after.pid, before.pid, 'restarted in the same process');
-    const ping = await cohort(['ping', '-T', 'production'], { nats: f.nats.url });
+    const ping = await cohort(['ping', '-T', 'production'], { nats: f.nats.url, env: f.node.env });
     assert.equal(ping.code, 0, ping.stderr);
     assert.match(ping.stdout, new RegExp(f.node.identity));
-    const gone = await cohort(['rpc', 'rpcutil', 'ping', '-T', 'provisioning', '-I', f.node.identity, '--json', '--dt', '1'], { nats: f.nats.url, timeoutMs: 30_000 });
+    const gone = await cohort(['rpc', 'rpcutil', 'ping', '-T', 'provisioning', '-I', f.node.identity, '--json', '--dt', '1'], { nats: f.nats.url, timeoutMs: 30_000, env: f.node.env });
     assert.equal(gone.code, 1, 'no longer in the provisioning collective');
     assert.match(f.node.log(), /restarting: provision restart requested by/);
   });

@@ -2,17 +2,21 @@
 // provisioning mode (bootstrap configs in temp dirs), a webhook receiver
 // (node:http), an SMTP server (smtp-server), the provisioner as a real
 // process (the cohort CLI), and a reader of the state bucket. Not a test file.
+// As the shipped bootstrap config does, fresh nodes run in signed mode and
+// trust only the provisioner's key (made once per test root), with which the
+// provisioner process signs (COHORT_KEY).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import yaml from 'js-yaml';
 import { SMTPServer } from 'smtp-server';
 import { cohort, cohortBin, exampleClientConfig } from '../harness/index.js';
-import { cohortdBin, waitForSubscriptions } from '../../scripts/lib/fleet.mjs';
-import { openKvStateStore, type NodeRecord, type ProvisionEvent } from '../../packages/client/src/provisioner/index.ts';
+import { provisionerKeys } from './provision-node.js';
+import { cohortdBin, waitForSubscriptions } from '../harness/fleet.js';
+import { openKvStateStore, type NodeRecord, type ProvisionEvent } from '../../packages/provisioner/src/index.ts';
 
 export const token = 'it-s3cret';
 
@@ -58,6 +62,13 @@ function spawnLogged(args: string[], env: Record<string, string> = {}): Proc {
   };
 }
 
+/** The provisioner's key and the trusted keys directory fresh nodes use, under `root` (made on first use). */
+export function provisionerOf(root: string): { keyFile: string; trustedDir: string } {
+  const dir = join(root, 'provisioner');
+  const keyFile = join(dir, 'keys', 'provisioner=test.key');
+  return existsSync(keyFile) ? { keyFile, trustedDir: join(dir, 'trusted') } : provisionerKeys(dir);
+}
+
 /** A fresh node: its directory, bootstrap config, facts. */
 export interface FreshNode {
   identity: string;
@@ -70,6 +81,7 @@ export interface FreshNode {
 
 /** Start cohortd processes with bootstrap configs and wait until they answer in the provisioning collective. */
 export async function startFreshNodes(root: string, natsUrl: string, monitorPort: number, nodes: Array<{ identity: string; facts: Record<string, unknown>; token?: string }>): Promise<FreshNode[]> {
+  const { trustedDir } = provisionerOf(root);
   const out = nodes.map(({ identity, facts, token: nodeToken }) => {
     const dir = join(root, identity);
     mkdirSync(dir, { recursive: true });
@@ -83,7 +95,7 @@ export async function startFreshNodes(root: string, natsUrl: string, monitorPort
       nats: { servers: [natsUrl] },
       facts: [join(dir, 'facts.yaml')],
       provisioning: { enabled: true, token: nodeToken ?? token, ssl_dir: sslDir, hosts_file: join(dir, 'hosts'), puppet_conf: join(dir, 'puppet.conf'), key_type: 'ec' },
-      security: { mode: 'unsigned' },
+      security: { mode: 'signed', trusted_keys_dir: trustedDir },
       logging: { level: 'info', format: 'text' },
     };
     writeFileSync(configFile, yaml.dump(bootstrap));
@@ -126,9 +138,10 @@ export function writePipeline(file: string, settings: Record<string, unknown>): 
   return file;
 }
 
-/** `cohort provisioner run --config FILE` as a real process. */
+/** `cohort provisioner run --config FILE` as a real process, signing with the provisioner key of the pipeline file's directory. */
 export function startProvisioner(pipelineFile: string, natsUrl: string): Proc {
-  return spawnLogged([cohortBin, 'provisioner', 'run', '--config', pipelineFile, '--log-level', 'debug'], { COHORT_NATS: natsUrl, COHORT_CONFIG: exampleClientConfig });
+  const { keyFile } = provisionerOf(dirname(pipelineFile));
+  return spawnLogged([cohortBin, 'provisioner', 'run', '--config', pipelineFile, '--log-level', 'debug'], { COHORT_NATS: natsUrl, COHORT_CONFIG: exampleClientConfig, COHORT_KEY: keyFile });
 }
 
 /** A webhook receiver: every POSTed JSON event. */

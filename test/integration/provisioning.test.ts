@@ -6,7 +6,7 @@
 // and one mail per node, certificates that verify against the CA of the
 // node's region, every node answering `cohort ping` in production. Then two
 // provisioners at once on three more nodes do not collide.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test } from '../harness/skip.js'; // groups skipped test by test
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

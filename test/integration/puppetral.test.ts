@@ -1,14 +1,19 @@
 // puppetral on a real cohortd with real Puppet: do then find on file, host,
 // mailalias and exec (all inside a temp dir; host and mailalias via target=),
 // search, noop, the guard rails, Puppet's own errors, text output, a helper
-// that is killed and comes back, and a node without Puppet.
+// that is killed and comes back, and a node without Puppet. The parameter
+// guard rails are shown against the security review's attacks (issue 12,
+// finding 2): service provider=base start=<cmd>, a mail alias with a newline
+// in its name written to an arbitrary file, and search mailalias reading a
+// shadow-format file: each is refused and leaves no trace.
 // Never touches /etc/hosts or other system state: Puppet's vardir, confdir and
 // codedir point into the temp dir too.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test } from '../harness/skip.js'; // groups skipped test by test
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { helperScript, locatePuppet, PuppetHelper, settingsArgs } from '@cohort/agents';
 import { cohort, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
 
 interface JsonReply {
@@ -27,12 +32,15 @@ let fleet: Fleet;
 let sandbox: string;
 let hosts: string;
 let aliases: string;
+let shadow: string;
 
 before(async () => {
   if (skip) return;
   sandbox = mkdtempSync(join(tmpdir(), 'cohort-puppetral-'));
   hosts = join(sandbox, 'hosts');
   aliases = join(sandbox, 'aliases');
+  shadow = join(sandbox, 'shadow');
+  writeFileSync(shadow, 'root:$6$cohortsalt$notarealhashbutlooksliketheone:19000:0:99999:7:::\n');
   // Something else already in the target, which search must report too.
   writeFileSync(hosts, '10.0.0.1\tcohort-existing\n');
   nats = await startNatsServer();
@@ -42,8 +50,9 @@ before(async () => {
     nodes: [{ identity, facts: { role: 'puppet' }, classes: [] }],
     config: {
       puppetral: {
-        manage: ['host', 'mailalias', 'file', 'exec', 'group'],
+        manage: ['host', 'mailalias', 'file', 'exec', 'group', 'service'],
         read_only: ['group'],
+        targets: [hosts, aliases],
         settings: { vardir: join(sandbox, 'var'), confdir: join(sandbox, 'etc'), codedir: join(sandbox, 'code') },
       },
     },
@@ -168,14 +177,17 @@ describe('puppetral on a real node', { skip }, () => {
     const read = await puppetral(['find', 'type=group', 'title=root']);
     assert.equal(read.reply.statuscode, 0, read.reply.statusmsg);
     assert.equal(read.reply.data['ensure'], 'present');
-    const service = await puppetral(['find', 'type=service', 'title=cron']);
-    assert.match(service.reply.statusmsg, /may not read 'service'.*puppetral\.read_only/);
+    const cron = await puppetral(['find', 'type=cron', 'title=cohort']);
+    assert.match(cron.reply.statusmsg, /may not read 'cron'.*puppetral\.read_only/);
   });
 
   test("invalid parameters get Puppet's own error with status 4; a failed apply is status 1", async () => {
-    const unknown = await puppetral(['do', 'type=host', 'title=cohort-bad', 'bogus=1', `target=${hosts}`]);
+    const unknown = await puppetral(['do', 'type=exec', 'title=/bin/true', 'bogus=1']);
     assert.equal(unknown.reply.statuscode, 4);
     assert.match(unknown.reply.statusmsg, /no parameter named 'bogus'/);
+    const unlisted = await puppetral(['do', 'type=host', 'title=cohort-bad', 'bogus=1', `target=${hosts}`]);
+    assert.equal(unlisted.reply.statuscode, 1);
+    assert.match(unlisted.reply.statusmsg, /does not allow parameter 'bogus' for host resources \(allowed: /);
     const badIp = await puppetral(['do', 'type=host', 'title=cohort-bad', 'ip=not-an-ip', `target=${hosts}`]);
     assert.equal(badIp.reply.statuscode, 4);
     assert.match(badIp.reply.statusmsg, /Invalid IP address "not-an-ip"/);
@@ -185,6 +197,65 @@ describe('puppetral on a real node', { skip }, () => {
     const missing = await puppetral(['find', 'type=host']);
     assert.equal(missing.reply.statuscode, 3, 'the client refuses nothing here: the node asks for a title');
     assert.match(missing.reply.statusmsg, /title=/);
+  });
+
+  test('attack: service provider=base start=<cmd> is refused and the command never runs', async () => {
+    const pwned = join(sandbox, 'pwned-by-service');
+    const attack = await puppetral(['do', 'type=service', 'title=cohort-evil', 'ensure=running', 'provider=base', `start=/usr/bin/touch ${pwned}`, `status=/bin/false`]);
+    assert.equal(attack.reply.statuscode, 1);
+    assert.equal(attack.code, 1);
+    assert.match(attack.reply.statusmsg, /refuses parameter 'provider' for service resources/);
+    // Without provider= the command parameters are refused by name too.
+    const start = await puppetral(['do', 'type=service', 'title=cohort-evil', 'ensure=running', `start=/usr/bin/touch ${pwned}`]);
+    assert.equal(start.reply.statuscode, 1);
+    assert.match(start.reply.statusmsg, /refuses parameter 'start'.*command Puppet runs as root/);
+    const binary = await puppetral(['do', 'type=service', 'title=cohort-evil', 'ensure=running', `binary=/usr/bin/touch`]);
+    assert.match(binary.reply.statusmsg, /refuses parameter 'binary'/);
+    assert.equal(existsSync(pwned), false, 'the start command ran');
+
+    // The attack is real: the same resource handed straight to Puppet (the
+    // helper, without the agent's guard rails) runs the command as the node's user.
+    const found = locatePuppet({ puppet: 'puppet', ruby: null, pathEnv: process.env['PATH'] });
+    assert.ok(typeof found !== 'string', String(found));
+    const settings = settingsArgs({ vardir: join(sandbox, 'var-direct'), confdir: join(sandbox, 'etc'), codedir: join(sandbox, 'code') });
+    const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+    const direct = new PuppetHelper({ launch: () => ({ command: found.ruby, args: [helperScript, ...settings] }), log: quiet });
+    try {
+      const unguarded = join(sandbox, 'pwned-unguarded');
+      const parameters = { ensure: 'running', provider: 'base', start: `/usr/bin/touch ${unguarded}`, status: '/bin/false' };
+      await direct.call({ op: 'apply', type: 'service', title: 'cohort-evil', parameters }, new AbortController().signal);
+      assert.equal(existsSync(unguarded), true, 'without the guard rails Puppet runs start= (the review reproduced this)');
+    } finally {
+      await direct.dispose();
+    }
+  });
+
+  test('attack: a mail alias with a newline in its name, written to a file outside puppetral.targets, is refused', async () => {
+    const crond = join(sandbox, 'cron.d');
+    const cronFile = join(crond, 'cohort-evil');
+    const line = `* * * * * root /usr/bin/touch ${join(sandbox, 'pwned-by-cron')}`;
+    const newline = await puppetral(['do', 'type=mailalias', `name=x\n${line}\n#`, 'recipient=root', `target=${cronFile}`]);
+    assert.equal(newline.reply.statuscode, 1);
+    assert.match(newline.reply.statusmsg, /refuses parameter 'name'.*U\+000A, a newline/);
+    const elsewhere = await puppetral(['do', 'type=mailalias', 'name=cohort-x', 'recipient=root', `target=${cronFile}`]);
+    assert.equal(elsewhere.reply.statuscode, 1);
+    assert.match(elsewhere.reply.statusmsg, /refuses target='.*cron\.d\/cohort-evil'.*puppetral\.targets/);
+    const pipe = await puppetral(['do', 'type=mailalias', 'name=cohort-x', `recipient=|/usr/bin/touch ${join(sandbox, 'pwned-by-mail')}`, `target=${aliases}`]);
+    assert.equal(pipe.reply.statuscode, 1);
+    assert.match(pipe.reply.statusmsg, /refuses parameter 'recipient'/);
+    assert.equal(existsSync(cronFile), false, 'a file was written outside puppetral.targets');
+    assert.doesNotMatch(readFileSync(aliases, 'utf8'), /cohort-x/);
+  });
+
+  test('attack: search mailalias target=<shadow-format file> is refused and returns nothing of it', async () => {
+    const r = await cohort(['rpc', 'puppetral', 'search', 'type=mailalias', `target=${shadow}`, '-I', identity, '--json'], { nats: nats.url, timeoutMs: 90_000 });
+    const reply = (JSON.parse(r.stdout) as { replies: JsonReply[] }).replies[0]!;
+    assert.equal(reply.statuscode, 1);
+    assert.match(reply.statusmsg, /refuses target='.*shadow'.*puppetral\.targets/);
+    assert.doesNotMatch(r.stdout, /cohortsalt/);
+    const find = await puppetral(['find', 'type=mailalias', 'title=root', `target=${shadow}`]);
+    assert.equal(find.reply.statuscode, 1);
+    assert.doesNotMatch(JSON.stringify(find.reply), /cohortsalt/);
   });
 
   test('text output of find reads as ensure plus the resource', async () => {

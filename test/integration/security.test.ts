@@ -4,7 +4,7 @@
 // requests are refused and never run (the touch agent's file never appears),
 // each is audited with its reason; a permitted request works; a client
 // without bus credentials cannot connect; --verify-replies catches a forged reply.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test } from '../harness/skip.js'; // groups skipped test by test
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

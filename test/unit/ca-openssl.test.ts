@@ -85,6 +85,16 @@ test('sign: a name already signed for another key is refused until cleaned', asy
   assert.match(err.message, /twin\.example already has a certificate .* different key; clean it first/);
 });
 
+test('sign: an expired certificate does not free its name for another key (only clean does)', async () => {
+  let now = new Date();
+  const ca = backend(join(work, 'expired-other'), { now: () => now });
+  await ca.sign('kept.example', makeCsr(makeKey(work, 'kept-a'), '/CN=kept.example'), signal);
+  now = new Date(Date.now() + 31 * 86400_000);
+  const err = await failure(ca.sign('kept.example', makeCsr(makeKey(work, 'kept-b'), '/CN=kept.example'), signal));
+  assert.equal(err.status, 1);
+  assert.match(err.message, /kept\.example already has a certificate .* different key; clean it first/);
+});
+
 test('sign: refuses a CN that is not the certname, a CSR that is not one, and a missing CSR', async () => {
   const ca = backend(join(work, 'refuse'));
   const key = makeKey(work, 'refuse');

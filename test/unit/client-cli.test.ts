@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, memoryIo } from '@cohort/client/cli';
+import { main, memoryIo } from '@cohort/cli';
 import { FakeBus, type FakeNode } from './client-fakes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -89,8 +89,9 @@ test('invalid input, unknown action or agent, bad filter, bad flags: exit 2 and 
     [['rpc', 'rpcutil', 'ping', '--batch', 'x%'], /--batch/],
     [['rpc', 'rpcutil', 'ping', '-t', 'soon'], /--timeout/],
     [['find', '-S', 'role=web and and x=1'], /and and x=1\n\s+\^+/],
-    [['find', '--bogus'], /Unknown argument: bogus/],
-    [['rpc'], /Not enough non-option arguments/],
+    [['find', '--bogus'], /Unknown argument: --bogus\n/],
+    [['rpc'], /give the agent and action to call, e.g. cohort rpc rpcutil ping \(or --retry JOBID/],
+    [['rpc', 'rpcutil'], /give the agent and action to call/],
     [['frobnicate'], /Unknown arguments?: frobnicate/],
     [['find', '--nodes', '/nonexistent/file'], /--nodes file/],
   ];
@@ -176,7 +177,7 @@ test('plugin doc and ddl types need no bus', async () => {
 });
 
 test('the bin answers --version without loading the CLI', () => {
-  const out = execFileSync(process.execPath, [join(root, 'packages/client/bin/cohort.js'), '--version'], { encoding: 'utf8' });
-  const pkg = JSON.parse(readFileSync(join(root, 'packages/client/package.json'), 'utf8')) as { version: string };
+  const out = execFileSync(process.execPath, [join(root, 'packages/cli/bin/cohort.js'), '--version'], { encoding: 'utf8' });
+  const pkg = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { version: string };
   assert.equal(out.trim(), pkg.version);
 });

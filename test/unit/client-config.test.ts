@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientConfig, parseClientConfig, parseDuration } from '@cohort/client/cli';
+import { loadClientConfig, parseClientConfig, parseDuration } from '@cohort/cli';
 
 const file = '/etc/cohort/client.yaml';
 

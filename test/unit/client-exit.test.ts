@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, ConnectionError, DdlError, FilterSyntaxError, InputError, ProtocolError, UsageError } from '@cohort/core';
 import { NoNodesError } from '@cohort/client';
-import { errorReport, exitCodeForError, exitCodeForOutcome, exitCodeForStats, ExitCode, ParseError } from '@cohort/client/cli';
+import { errorReport, exitCodeForError, exitCodeForOutcome, exitCodeForStats, ExitCode, ParseError } from '@cohort/cli';
 
 test('stats: 0 all OK, 1 failures or silence, 3 nothing discovered', () => {
   assert.equal(exitCodeForStats({ discovered: 3, responded: 3, failed: 0 }), ExitCode.OK);

@@ -37,3 +37,17 @@ test('broken input is a usage error naming the source', () => {
   assert.throws(() => parseNodesList('good\nbad id\n', 'list.txt'), usage('list.txt'));
   assert.throws(() => parseNodesList('a.b\n../etc\n', 'list.txt'), usage('list.txt'));
 });
+
+test('JSON lines from cohort rpc --jsonl: the senders, the stats line skipped', () => {
+  const jsonl = [
+    JSON.stringify({ sender: 'web1', statuscode: 0, statusmsg: 'OK', data: {}, time: 1 }),
+    JSON.stringify({ sender: 'db1', statuscode: 1, statusmsg: 'no', data: {}, time: 2 }),
+    JSON.stringify({ stats: { discovered: 3, responded: 2 }, summaries: [] }),
+    '',
+  ].join('\n');
+  assert.deepEqual(parseNodesList(jsonl), ['web1', 'db1']);
+  // Nothing kept: only the stats line.
+  assert.deepEqual(parseNodesList(`${JSON.stringify({ stats: { discovered: 3 }, summaries: [] })}\n`), []);
+  assert.throws(() => parseNodesList('{"sender":"web1"}\nnot json\n', 'stdin'), /stdin line 2 is not JSON/);
+  assert.throws(() => parseNodesList('{"sender":"web1"}\n{"other":1}\n', 'stdin'), /stdin line 2: an object without "sender"/);
+});

@@ -16,7 +16,7 @@ import {
   rpcJson,
   shouldShow,
   stringifyJson,
-} from '@cohort/client/cli';
+} from '@cohort/cli';
 
 const action: DdlAction = {
   action: 'get_fact',
@@ -110,6 +110,14 @@ test('summaries: heading, blank line, the aggregator text; empty ones are skippe
     { function: 'summary', output: 'x', display_as: 'Nothing', kind: 'counts', counts: [], text: [] },
   ]);
   assert.deepEqual(lines, ['Summary of Value:', '', '   Debian = 3', '']);
+});
+
+test('summaries: a one-value summary (average) is its own line, with no empty "Summary of" heading', () => {
+  const lines = renderSummaries([
+    { function: 'summary', output: 'message', display_as: 'Message', kind: 'counts', counts: [['hi', 2]], text: ['   hi = 2'] },
+    { function: 'average', output: 'length', display_as: 'Length', kind: 'value', value: 17, text: ['Average of Length: 17'] },
+  ]);
+  assert.deepEqual(lines, ['Summary of Message:', '', '   hi = 2', '', 'Average of Length: 17', '']);
 });
 
 test('footer: finished line, no-response and unexpected lists in columns, verbose stats', () => {

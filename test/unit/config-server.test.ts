@@ -63,11 +63,19 @@ test('precedence: defaults < file < env < flags', () => {
   assert.equal(withFlags.logging.level, 'debug');
 });
 
-test('COHORT_CONFIG names the file when --config is not given', () => {
+test('COHORTD_CONFIG names the file when --config is not given', () => {
   const file = configFile('identity: via-env-file\n');
-  const loaded = loadServerConfig({ env: { COHORT_CONFIG: file } });
+  const loaded = loadServerConfig({ env: { COHORTD_CONFIG: file } });
   assert.equal(loaded.file, file);
   assert.equal(loaded.config.identity, 'via-env-file');
+});
+
+test("the daemon never reads the client's COHORT_CONFIG (a client config would fail as a server config)", () => {
+  const clientFile = configFile('collective: cohort\nddl_dirs: [agents]\n');
+  const loaded = loadServerConfig({ env: { COHORT_CONFIG: clientFile } });
+  assert.equal(loaded.file, undefined);
+  const both = loadServerConfig({ env: { COHORT_CONFIG: clientFile, COHORTD_CONFIG: configFile('identity: daemon\n') } });
+  assert.equal(both.config.identity, 'daemon');
 });
 
 test('relative paths in a config file resolve against its directory', () => {

@@ -9,7 +9,7 @@ import { DdlError, generateAgentTypes, loadDdlFile, pascalCase, type Ddl } from 
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(root, 'test/fixtures/ddl');
-const script = join(root, 'scripts/gen-agent-types.mjs');
+const script = join(root, 'packages/agents/scripts/gen-agent-types.mjs');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 const choriaNames = ['rpcutil', 'nrpe', 'choria_provision', 'scout'];
 

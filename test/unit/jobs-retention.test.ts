@@ -2,7 +2,7 @@
 // client config's `jobs:` section, and the errors for bad values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClientConfig } from '@cohort/client/cli';
+import { parseClientConfig } from '@cohort/cli';
 import { describeRetention, jobRetentionDefaults, parseAge, parseBytes, parseMessages } from '../../packages/client/src/jobs/index.ts';
 
 test('ages: bare seconds or s/m/h/d units', () => {

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bus } from '@cohort/client';
-import { checkMain } from '../../packages/client/src/nagios/main.ts';
-import { evaluateCheck, reached, type HostResult } from '../../packages/client/src/nagios/evaluate.ts';
-import { formatCheck, formatUnknown, maxOutputBytes } from '../../packages/client/src/nagios/format.ts';
-import { hostFromReply, noReplyHost } from '../../packages/client/src/nagios/hosts.ts';
-import { CheckUsageError, parseCheckArgs } from '../../packages/client/src/nagios/options.ts';
+import { checkMain } from '../../packages/nagios/src/main.ts';
+import { evaluateCheck, reached, type HostResult } from '../../packages/nagios/src/evaluate.ts';
+import { formatCheck, formatUnknown, maxOutputBytes } from '../../packages/nagios/src/format.ts';
+import { hostFromReply, noReplyHost } from '../../packages/nagios/src/hosts.ts';
+import { CheckUsageError, parseCheckArgs } from '../../packages/nagios/src/options.ts';
 
 const host = (name: string, state: 0 | 1 | 2 | 3, output = `${name} says ${state}`, replied = true): HostResult => ({ host: name, state, output, replied });
 const fleet = (ok: number, warning: number, critical: number, unknown: number): HostResult[] => [

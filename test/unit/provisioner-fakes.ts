@@ -15,7 +15,7 @@ import {
   type StateStore,
   type Time,
   type Where,
-} from '../../packages/client/src/provisioner/index.ts';
+} from '../../packages/provisioner/src/index.ts';
 
 /** Time that moves only when slept through or advanced. */
 export class ManualTime implements Time {

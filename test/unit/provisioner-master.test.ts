@@ -1,7 +1,7 @@
 // Master/CA choice by fact criteria, and the {{name}} templates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTemplate, chooseMaster, renderTemplate, templateNames, type MasterCandidate, type MasterOptions } from '../../packages/client/src/provisioner/index.ts';
+import { checkTemplate, chooseMaster, renderTemplate, templateNames, type MasterCandidate, type MasterOptions } from '../../packages/provisioner/src/index.ts';
 
 const masters: MasterCandidate[] = [
   { identity: 'puppet-us1', facts: { region: 'us-east-1', country: 'us', ipaddress: '10.1.0.1', fqdn: 'puppet-us1.example.net' } },

@@ -17,7 +17,7 @@ import {
   type EmailNotifierSpec,
   type Mail,
   type Notifier,
-} from '../../packages/client/src/provisioner/index.ts';
+} from '../../packages/provisioner/src/index.ts';
 import { RecordingLog } from './provisioner-fakes.ts';
 
 function doneRecord() {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { loadPipeline, pipelineFromValues } from '../../packages/client/src/provisioner/index.ts';
+import { loadPipeline, pipelineFromValues } from '../../packages/provisioner/src/index.ts';
 
 const template = { steps: { configure: { template: 'identity: {{identity}}\n' } } };
 
@@ -90,7 +90,7 @@ test('a file: YAML errors with the line, template_file relative to the file, the
 
 test('examples/provisioning: the pipeline loads; its template, the bootstrap config and cloud-init\'s make configs cohortd accepts', async () => {
   const { loadServerConfig } = await import('@cohort/core');
-  const { finalConfig } = await import('../../packages/client/src/provisioner/index.ts');
+  const { finalConfig } = await import('../../packages/provisioner/src/index.ts');
   const examples = new URL('../../examples/provisioning/', import.meta.url).pathname;
   const p = loadPipeline(join(examples, 'pipeline.yaml'));
   assert.deepEqual(p.steps, ['lock', 'choose_master', 'set_master', 'clean', 'gencsr', 'sign', 'install_cert', 'puppet_bootstrap', 'puppet_final', 'configure', 'restart', 'verify']);
@@ -106,12 +106,17 @@ test('examples/provisioning: the pipeline loads; its template, the bootstrap con
     assert.equal(final.nats.tls.cert, '/var/lib/cohort/ssl/certs/web7.example.net.pem');
     const bootstrap = loadServerConfig({ file: join(examples, 'bootstrap.yaml') }).config;
     assert.equal(bootstrap.provisioning.enabled, true);
+    // Signed by the provisioner, over TLS: no shared secret in the image.
+    assert.deepEqual([bootstrap.security.mode, bootstrap.security.trusted_keys_dir, bootstrap.provisioning.provisioners, bootstrap.provisioning.token], ['signed', '/etc/cohort/provisioners', ['provisioner=eu-1'], null]);
+    assert.equal(bootstrap.nats.tls.ca, '/etc/cohort/bus-ca.pem');
+    assert.match(bootstrap.nats.servers[0] ?? '', /^tls:\/\//);
     // cloud-init: the config it writes, with the lines its script appends, is a bootstrap config cohortd loads; the script parses.
     const cloudInit = yaml.load(readFileSync(join(examples, 'cloud-init.yaml'), 'utf8')) as { write_files: Array<{ path: string; content: string }>; runcmd: string[] };
     const written = cloudInit.write_files.find((f) => f.path === '/etc/cohort/cohortd.yaml')!.content;
     writeFileSync(join(dir, 'cohortd.yaml'), `${written}identity: ip-10-0-0-7.eu-west-1.compute.internal\nfacts: [${join(dir, 'facts.yaml')}]\n`);
     const fresh = loadServerConfig({ file: join(dir, 'cohortd.yaml') }).config;
-    assert.deepEqual([fresh.identity, fresh.provisioning.enabled, fresh.provisioning.token], ['ip-10-0-0-7.eu-west-1.compute.internal', true, 'change-me']);
+    assert.deepEqual([fresh.identity, fresh.provisioning.enabled, fresh.security.mode, fresh.provisioning.provisioners, fresh.nats.tls.ca], ['ip-10-0-0-7.eu-west-1.compute.internal', true, 'signed', ['provisioner=eu-1'], '/etc/cohort/bus-ca.pem']);
+    assert.ok(cloudInit.write_files.some((f) => f.path === '/etc/cohort/provisioners/provisioner=eu-1.pub'), 'the image carries the provisioner public key');
     execFileSync('sh', ['-n'], { input: cloudInit.runcmd.join('\n') });
   } finally {
     rmSync(dir, { recursive: true, force: true });

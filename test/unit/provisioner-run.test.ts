@@ -2,7 +2,7 @@
 // scripted fleet, an in-memory store and hand-driven time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newRecord, provisionNode, Provisioner, stepCompleted, type Notifier, type ProvisionEvent, type RunDeps } from '../../packages/client/src/provisioner/index.ts';
+import { newRecord, provisionNode, Provisioner, stepCompleted, type Notifier, type ProvisionEvent, type RunDeps } from '../../packages/provisioner/src/index.ts';
 import { FakeFleet, ManualTime, MemoryStore, RecordingLog, testPipeline } from './provisioner-fakes.ts';
 
 function setup(pipeline = testPipeline()) {
@@ -27,6 +27,7 @@ test('a node through every step in the seed order: master by region, cert signed
     'provision.lock',
     'rpcutil.inventory',
     'provision.set_master',
+    'rpcutil.ping', // clean: is a live production node of that name there? (no)
     'provision.gencsr',
     'provision.install_cert',
     'provision.configure',
@@ -48,6 +49,24 @@ test('a node through every step in the seed order: master by region, cert signed
   const again = await provisionNode('web1', deps);
   assert.equal(again.kind, 'skipped');
   assert.equal(events.length, 1);
+});
+
+test('a node in provisioning mode named like a live production node: its certificate is never cleaned or re-issued', async () => {
+  const { fleet, store, deps } = setup(testPipeline({ state: { max_attempts: 1 } }));
+  fleet.production.add('web1');
+  const outcome = await provisionNode('web1', deps);
+  assert.equal(outcome.kind, 'failed');
+  assert.match(store.record('web1')!.error ?? '', /web1 is a live node in the cohort collective; refusing to clean and re-issue its certificate/);
+  assert.deepEqual(fleet.calls.filter((c) => c.agent === 'ca'), [], 'no CA was asked to clean or sign');
+});
+
+test('a node that answers gencsr with another certname is not signed', async () => {
+  const { fleet, store, deps } = setup(testPipeline({ state: { max_attempts: 1 } }));
+  fleet.handlers.set('gencsr', () => ({ csr: 'CSR(ca-eu)', certname: 'ca-eu', public_key: 'PUB' }));
+  const outcome = await provisionNode('web1', deps);
+  assert.equal(outcome.kind, 'failed');
+  assert.match(store.record('web1')!.error ?? '', /made a request for 'ca-eu'; only its own identity is signed/);
+  assert.deepEqual(fleet.actions('ca-eu'), ['ca.clean'], 'never signed');
 });
 
 test('the token goes with every provision action when configured', async () => {
@@ -167,7 +186,7 @@ test('the service: discovery, startup events and the bucket feed the queue; ever
 });
 
 test('the queue: each node once while queued or worked on, bounded, closing wakes the workers', async () => {
-  const { WorkQueue } = await import('../../packages/client/src/provisioner/index.ts');
+  const { WorkQueue } = await import('../../packages/provisioner/src/index.ts');
   const q = new WorkQueue(2);
   assert.equal(q.add('a'), true);
   assert.equal(q.add('a'), false, 'already queued');

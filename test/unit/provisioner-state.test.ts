@@ -18,7 +18,7 @@ import {
   wantsWork,
   withRetries,
   type Claim,
-} from '../../packages/client/src/provisioner/index.ts';
+} from '../../packages/provisioner/src/index.ts';
 import { ManualTime, MemoryStore } from './provisioner-fakes.ts';
 
 const a = { owner: 'prov-a', instance: 'prov-a/1' };

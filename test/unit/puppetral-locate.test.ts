@@ -59,12 +59,13 @@ test('readSettings: config values, spec defaults where missing; settingsArgs: --
   assert.deepEqual(defaults, {
     manage: serverConfigSpec.puppetral.manage.default,
     readOnly: serverConfigSpec.puppetral.read_only.default,
+    targets: ['/etc/hosts', '/etc/aliases'],
     puppet: 'puppet',
     ruby: null,
     settings: {},
   });
-  const set = readSettings(puppetralNode({ manage: ['exec'], read_only: [], puppet: '/opt/p', ruby: '/opt/r', settings: { vardir: '/v', noop: false, bad: {} } }));
-  assert.deepEqual(set, { manage: ['exec'], readOnly: [], puppet: '/opt/p', ruby: '/opt/r', settings: { vardir: '/v', noop: false } });
+  const set = readSettings(puppetralNode({ manage: ['exec'], read_only: [], targets: ['/srv/h'], puppet: '/opt/p', ruby: '/opt/r', settings: { vardir: '/v', noop: false, bad: {} } }));
+  assert.deepEqual(set, { manage: ['exec'], readOnly: [], targets: ['/srv/h'], puppet: '/opt/p', ruby: '/opt/r', settings: { vardir: '/v', noop: false } });
   assert.deepEqual(readSettings(puppetralNode({ manage: [1, 2] })).manage, serverConfigSpec.puppetral.manage.default);
   assert.deepEqual(settingsArgs({ vardir: '/tmp/v', noop: false, splay: 3 }), ['--vardir=/tmp/v', '--noop=false', '--splay=3']);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRegistration, encodeRegistryMessage, RegistryTag } from '@cohort/core';
 import { registeredNode, type RegisteredNode } from '@cohort/client';
-import { evaluateRegistry, formatRegistryCheck, unknownRegistryCheck } from '@cohort/client/cli';
+import { evaluateRegistry, formatRegistryCheck, unknownRegistryCheck } from '@cohort/cli';
 
 const now = 10_000_000;
 function node(identity: string, ageMs: number): RegisteredNode {

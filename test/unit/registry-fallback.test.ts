@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildFilter, decodeRegistration, encodeRegistryMessage, matchFilter, RegistryTag, UsageError, type Facts, type Filter } from '@cohort/core';
 import { decideDiscovery, matchRegistry, registeredNode, type RegisteredNode, type RegistryState } from '@cohort/client';
-import { resolveDiscoveryChoice } from '@cohort/client/cli';
+import { resolveDiscoveryChoice } from '@cohort/cli';
 import { caught } from '../harness/messages.js';
 
 const now = 50_000_000;

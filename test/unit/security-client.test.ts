@@ -21,7 +21,7 @@ import {
   type Signer,
 } from '@cohort/core';
 import type { Bus } from '@cohort/client';
-import { main, memoryIo } from '@cohort/client/cli';
+import { main, memoryIo } from '@cohort/cli';
 
 interface SecureNode {
   identity: string;

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configValue, loadServerConfig, redactSecrets, resolveBusAuth, serverConfigSpec } from '@cohort/core';
-import { parseClientConfig } from '@cohort/client/cli';
+import { parseClientConfig } from '@cohort/cli';
 
 test('a new install is secure by default: signed mode, default deny once policies are on', () => {
   const { config } = loadServerConfig({ env: {} });

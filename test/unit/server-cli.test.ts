@@ -33,7 +33,7 @@ test('flags map onto config keys; repeatable flags also take comma lists', () =>
 
 test('help explains the file format, every setting, the environment and exit codes', () => {
   const help = helpEpilogue();
-  for (const needle of ['collectives: [cohort, dc1]', 'nats.servers = ', 'COHORT_CONFIG', 'COHORT_IDENTITY', 'COHORT_NATS', 'COHORT_LOG_LEVEL', 'SIGHUP', 'Exit codes']) {
+  for (const needle of ['collectives: [cohort, dc1]', 'nats.servers = ', 'COHORTD_CONFIG', 'COHORT_IDENTITY', 'COHORT_NATS', 'COHORT_LOG_LEVEL', 'SIGHUP', 'Exit codes']) {
     assert.ok(help.includes(needle), `help mentions ${needle}`);
   }
 });

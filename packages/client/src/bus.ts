@@ -1,14 +1,16 @@
 import { connect, type NatsConnection } from 'nats';
 import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
-import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus-kv.js';
-import { setupBus, type BusSetupOptions, type BusSetupResult } from './bus-setup.js';
-import { natsJobStore } from './jobs/store-nats.js';
+import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus/kv.js';
+import { natsJobStore } from './bus/job-stream.js';
+import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
+import { setupBus, type BusSetupOptions, type BusSetupResult } from './bus/setup.js';
 import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
 /**
- * The only module that talks to NATS. Everything else sees the small {@link Bus}
- * interface, so tests can substitute their own implementation.
+ * The only module that talks to NATS (with its parts in bus/: key-value
+ * watches, the job stream, key-value buckets). Everything else sees the small
+ * {@link Bus} interface, so tests can substitute their own implementation.
  */
 
 export interface BusSubscription {
@@ -33,6 +35,8 @@ export interface Bus {
   watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
   /** The async job stream of a collective (JetStream); absent on buses without one. */
   jobs?(collective: string): JobStore;
+  /** A key-value bucket with compare-and-set (JetStream); absent on buses without one. */
+  keyValue?(name: string, options: KeyValueOptions): Promise<KeyValueBucket>;
   /** Create the registry bucket and job stream of a collective (an administrator's `cohort bus init`). */
   setup?(collective: string, options: BusSetupOptions): Promise<BusSetupResult>;
 }
@@ -80,7 +84,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     });
   } catch (err) {
     const tried = servers.join(', ');
-    throw new ConnectionError(servers, `cannot connect to NATS at ${tried}: ${reason(err)}`, { cause: err });
+    const why = reason(err);
+    const waited = why === 'timed out' ? ` after ${(options.connectTimeoutMs ?? defaultConnectTimeoutMs) / 1000} s (--connect-timeout)` : '';
+    throw new ConnectionError(servers, `cannot connect to NATS at ${tried}: ${why}${waited}`, { cause: err });
   }
   return natsBus(nc, servers);
 }
@@ -125,6 +131,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     flush: () => boundedFlush(nc, flushTimeoutMs),
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
     jobs: (collective) => natsJobStore(nc, collective),
+    keyValue: (name, options) => openKeyValue(nc, name, options),
     setup: (collective, options) => setupBus(nc, collective, options),
     async close() {
       if (!nc.isClosed()) await nc.close();

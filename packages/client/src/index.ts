@@ -1,5 +1,6 @@
 /**
- * @cohort/client: discovery and RPC over NATS, plus the `cohort` CLI (bin/cohort.js).
+ * @cohort/client: the library: bus, discovery, RPC, collection, aggregation, async jobs.
+ * The `cohort` CLI is @cohort/cli; check_cohort_nrpe is @cohort/nagios.
  *
  * ```ts
  * import { Client } from '@cohort/client';
@@ -26,7 +27,8 @@ export { matchRegistry, type RegistryMatch } from './discovery/registry-match.js
 export { registeredNode, nodeViewOf, type RegisteredNode } from './discovery/registry-record.js';
 export { registryFreshness, isStale, recordAgeMs, staleAfterMs, staleGraceMs, type RegistryFreshness } from './discovery/registry-freshness.js';
 export { watchLifecycle, type LifecycleWatch } from './discovery/lifecycle.js';
-export type { BucketEntry, BucketWatch, BucketMissing } from './bus-kv.js';
+export type { BucketEntry, BucketWatch, BucketMissing } from './bus/kv.js';
+export type { KeyValueBucket, KeyValueEntry, KeyValueOptions } from './bus/key-value.js';
 export { startRpc, type RpcPlan, type RpcDeps } from './rpc.js';
 export { parseCount, resolveCount, limitTargets, batchTargets, seededRandom, type ParsedCount } from './targets.js';
 export { parseNodesList } from './nodes-file.js';
@@ -35,7 +37,7 @@ export { defaultCallerId, defaultSender } from './identity.js';
 export { buildRequest, completeFilter, withAgent, subscribeReplies, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 export { NoNodesError, ClientClosedError } from './errors.js';
 export * from './jobs/index.js';
-export * as provisioner from './provisioner/index.js';
+export * from './config/index.js';
 export {
   summarize,
   defaultAggregators,

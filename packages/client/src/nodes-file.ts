@@ -4,7 +4,9 @@ import { isSubjectSafe, UsageError } from '@cohort/core';
  * Parse a `--nodes` list: one identity per line (`#` comments and blank lines
  * ignored), or JSON: the output of `cohort rpc --json` (`replies[].sender`),
  * `cohort find --json` (an array of strings, or `{ nodes: [...] }`), or an
- * array of objects with `sender` (or `identity`). Duplicates are dropped,
+ * array of objects with `sender` (or `identity`), or JSON lines (`cohort rpc
+ * --jsonl`: one object per line, those with `sender` count, the final
+ * `{"stats": ...}` line is skipped). Duplicates are dropped,
  * order is kept. Throws UsageError naming `source` when the content is unusable.
  */
 export function parseNodesList(text: string, source = 'the nodes list'): string[] {
@@ -33,15 +35,37 @@ function fromJson(text: string, source: string): string[] {
   try {
     value = JSON.parse(text);
   } catch (err) {
+    if (text.startsWith('{') && text.includes('\n')) return fromJsonLines(text, source);
     throw new UsageError(`${source} looks like JSON but does not parse: ${(err as Error).message}`);
   }
   if (isRecord(value)) {
     if (Array.isArray(value['replies'])) return fromArray(value['replies'], source);
     if (Array.isArray(value['nodes'])) return fromArray(value['nodes'], source);
+    // cohort rpc --jsonl that kept no reply: only its stats line.
+    if (isRecord(value['stats'])) return [];
     throw new UsageError(`${source}: expected a JSON array of identities, or an object with "replies" (cohort rpc --json) or "nodes"`);
   }
   if (Array.isArray(value)) return fromArray(value, source);
   throw new UsageError(`${source}: expected a JSON array of identities`);
+}
+
+/** `cohort rpc --jsonl`: every line an object; replies have `sender`, the stats line has none. */
+function fromJsonLines(text: string, source: string): string[] {
+  const out: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      throw new UsageError(`${source} line ${i + 1} is not JSON (expected JSON lines, as cohort rpc --jsonl prints): ${(err as Error).message}`);
+    }
+    if (!isRecord(value)) throw new UsageError(`${source} line ${i + 1}: expected a JSON object per line`);
+    const id = value['sender'] ?? value['identity'];
+    if (typeof id === 'string') out.push(id.trim());
+    else if (!('stats' in value)) throw new UsageError(`${source} line ${i + 1}: an object without "sender" (nor the final "stats")`);
+  });
+  return out;
 }
 
 function fromArray(items: unknown[], source: string): string[] {

@@ -36,8 +36,10 @@ export {
 } from './protocol/schemas.js';
 export * from './filter/types.js';
 export * from './filter/index.js';
+export * from './reply-filter/index.js';
 export * from './ddl/types.js';
 export * from './ddl/index.js';
 export * from './config/index.js';
 export * from './security/index.js';
 export { version } from './version.js';
+export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';

@@ -3,7 +3,7 @@ import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { RateLimitedLog } from './rate-limit.js';
 import type { BucketOpener } from './registration/bucket.js';
-import { openKvBucket } from './registration/kv.js';
+import { openKvBucket } from './bus/registry-kv.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
 /** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */

@@ -17,6 +17,7 @@ export { replayStage } from './pipeline/replay.js';
 export { authorizeStage } from './pipeline/authorize.js';
 export { AuditFile, type AuditSink } from './pipeline/audit.js';
 export { createNodeSecurity, type NodeSecurity } from './node-security.js';
+export { WatchedTrust, trustContentHash, type TrustFiles, type WatchedTrustOptions } from './trust-watch.js';
 export { filterStage, type FilterMatcher } from './pipeline/filter.js';
 export { lookupStage, type Target } from './pipeline/lookup.js';
 export { validateStage, type InputValidator } from './pipeline/validate.js';

@@ -19,7 +19,7 @@ async function parseFlags(args: string[]): Promise<DaemonFlags | undefined> {
     .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
     .usage('$0 [options]\n\nThe Cohort node daemon: answers RPC requests for its agents on the NATS bus.')
     .options({
-      config: { alias: 'c', type: 'string', describe: 'YAML config file (default: $COHORT_CONFIG; none = built-in defaults)' },
+      config: { alias: 'c', type: 'string', describe: 'YAML config file (default: $COHORTD_CONFIG; none = built-in defaults)' },
       identity: { type: 'string', describe: 'this node\'s name on the bus (default: host name)' },
       nats: { type: 'string', array: true, describe: 'NATS server URL; repeat or comma-separate for several' },
       facts: { type: 'string', array: true, describe: 'facts file (YAML/JSON); repeat to merge several in order' },

@@ -8,7 +8,6 @@ import {
   loadSigner,
   PolicyStore,
   ReplayCache,
-  Refreshing,
   SecurityError,
   TrustStore,
   writeKeyPair,
@@ -18,11 +17,12 @@ import {
 import type { Logger } from '@cohort/core/log';
 import { AuditFile, type AuditSink } from './pipeline/audit.js';
 import { RefusalAudit } from './pipeline/refusal-audit.js';
+import { WatchedTrust } from './trust-watch.js';
 
 /** Everything the request pipeline needs to enforce `security:` settings. */
 export interface NodeSecurity {
   readonly mode: 'signed' | 'unsigned';
-  /** Trusted callers now (re-read when the keys directory or issuer files change). */
+  /** Trusted callers now (reloaded when the content of the keys directory or an issuer file changes). */
   trust(): TrustStore;
   readonly replay: ReplayCache;
   /** Actionpolicy authorization; undefined when security.policy_dir is not set. */
@@ -66,12 +66,17 @@ function nodeSigner(config: ServerConfig, log: Logger): Signer | undefined {
   return signer;
 }
 
-function trustStore(config: ServerConfig, log: Logger): () => TrustStore {
+/**
+ * Trusted callers, reloaded when the content of the keys directory or an
+ * issuer file changes (kernel notification, no polling: see trust-watch.ts).
+ */
+function trustStore(config: ServerConfig, log: Logger): WatchedTrust<TrustStore> {
   const { trusted_keys_dir: keysDir, issuers } = config.security;
   let first = true;
-  const trust = asConfig(
+  return asConfig(
     () =>
-      new Refreshing<TrustStore>({
+      new WatchedTrust<TrustStore>({
+        sources: { keysDir, files: issuers },
         load: () => {
           const store = TrustStore.load({ kind: 'caller', keysDir, issuers });
           for (const warning of store.warnings) log.warn(warning);
@@ -80,17 +85,17 @@ function trustStore(config: ServerConfig, log: Logger): () => TrustStore {
           first = false;
           return store;
         },
-        paths: () => [...(keysDir ? [keysDir] : []), ...issuers],
         onError: (err) => log.error(`reloading the trusted keys failed: ${errorMessage(err)}; keeping the previous ones`),
+        onWatchError: (path, err) => log.warn(`cannot watch ${path} for trust changes (${errorMessage(err)}); changes to it are picked up after the next change elsewhere or a restart`),
       }),
   );
-  return () => trust.get();
 }
 
 /** Build the node's security from its configuration, logging what is (and is not) enforced. */
 export function createNodeSecurity(config: ServerConfig, log: Logger): NodeSecurity {
   const s = config.security;
-  const trust = trustStore(config, log);
+  const watched = trustStore(config, log);
+  const trust = () => watched.get();
   if (s.mode === 'unsigned') {
     log.warn(
       'SECURITY: running in UNSIGNED mode (security.mode: unsigned): requests are NOT verified and anyone who can publish on the bus ' +
@@ -127,6 +132,7 @@ export function createNodeSecurity(config: ServerConfig, log: Logger): NodeSecur
     signer,
     close: () => {
       refusals?.close();
+      watched.close();
       audit?.close();
     },
   };

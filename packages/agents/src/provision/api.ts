@@ -6,6 +6,7 @@
 export { provision, createProvisionAgent } from './index.js';
 export { provisionSettings, stateFiles, type ProvisionSettings } from './settings.js';
 export { checkToken } from './token.js';
+export { checkCaller, checkCertname } from './caller.js';
 export { LockStore, type ProvisionLock } from './lock-store.js';
 export { setHostsEntry, hostsMarker } from './hosts-file.js';
 export { setPuppetServer, mainSetting, defaultMasterPort } from './puppet-conf.js';

@@ -25,7 +25,7 @@ async function modeOf(file: string): Promise<number> {
  */
 export async function writeFinalConfig(configFile: string | undefined, text: string): Promise<{ changed: boolean }> {
   if (configFile === undefined) {
-    throw new AgentError('cohortd was started without a config file (--config or COHORT_CONFIG), so there is nothing to write the final configuration to; start it with --config', 1);
+    throw new AgentError('cohortd was started without a config file (--config or COHORTD_CONFIG), so there is nothing to write the final configuration to; start it with --config', 1);
   }
   if (text.trim() === '') throw new AgentError('config is empty; pass the final cohortd configuration as YAML or JSON text', 4);
   const current = await readIfExists(configFile);

@@ -1,9 +1,10 @@
-import type { Agent } from '../define.js';
+import type { Agent, RequestInfo } from '../define.js';
 import { defineAgent } from '../define.js';
 import { AgentError } from '../errors.js';
 import type { ProvisionActions } from '../generated/index.js';
 import type { NodeInfo } from '../node-info.js';
 import { installCertificate } from './certificate.js';
+import { checkCaller, checkCertname } from './caller.js';
 import { bootstrapCopy, writeFinalConfig } from './configure.js';
 import { generateCsr } from './csr.js';
 import { ensureKey } from './keys.js';
@@ -25,9 +26,10 @@ const replyMargin = 5;
 /** The restart splay range (seconds). */
 const maxSplay = 60;
 
-/** Settings for this request, after the token check (every action starts with it). */
-function admit(node: NodeInfo, token: string | undefined): ProvisionSettings {
+/** Settings for this request, after the caller and token checks (every action starts with them). */
+function admit(node: NodeInfo, request: RequestInfo, token: string | undefined): ProvisionSettings {
   const settings = provisionSettings(node);
+  checkCaller(settings, request.callerid);
   checkToken(settings.token, token);
   return settings;
 }
@@ -51,34 +53,41 @@ export function createProvisionAgent(): Agent {
   const mutex = new Mutex();
   return defineAgent<ProvisionActions>({
     name: 'provision',
+    activate: ({ node, log }) => {
+      const settings = provisionSettings(node);
+      if (!settings.signed && !settings.allowUnsigned) {
+        log.warn('provision refuses every request: this node runs with security.mode: unsigned; trust the provisioner\'s key in the bootstrap config (security.mode: signed) or set provisioning.allow_unsigned: true in a lab');
+      }
+      return true;
+    },
     actions: {
-      status: async ({ token }, { node }) => {
-        const settings = admit(node, token);
+      status: async ({ token }, { node, request }) => {
+        const settings = admit(node, request, token);
         return provisionStatus(settings, locks(settings), await certnameOf(settings, node));
       },
 
-      lock: ({ token, owner, ttl }, { node }) =>
+      lock: ({ token, owner, ttl }, { node, request }) =>
         mutex.run(async () => {
-          const lock = await locks(admit(node, token)).lock(owner, ttl ?? 3600);
+          const lock = await locks(admit(node, request, token)).lock(owner, ttl ?? 3600);
           return { locked: true, lock_owner: lock.owner, expires: lock.expires };
         }),
 
-      unlock: ({ token, owner, force }, { node }) =>
+      unlock: ({ token, owner, force }, { node, request }) =>
         mutex.run(async () => {
-          await locks(admit(node, token)).unlock(owner, force === true);
+          await locks(admit(node, request, token)).unlock(owner, force === true);
           return { locked: false };
         }),
 
-      set_master: ({ token, host, ip, port }, { node }) =>
+      set_master: ({ token, host, ip, port }, { node, request }) =>
         mutex.run(async () => {
-          const changed = await setMaster(admit(node, token), host, ip ?? undefined, port ?? 8140);
+          const changed = await setMaster(admit(node, request, token), host, ip ?? undefined, port ?? 8140);
           return { master: host, ...changed };
         }),
 
-      gencsr: ({ token, cn, O, OU, C, L, ST }, { node, signal }) =>
+      gencsr: ({ token, cn, O, OU, C, L, ST }, { node, request, signal }) =>
         mutex.run(async () => {
-          const settings = admit(node, token);
-          const certname = cn ?? node.identity;
+          const settings = admit(node, request, token);
+          const certname = checkCertname(cn, node.identity);
           const openssl = opensslRunner(settings.opensslCommand, signal);
           const files = sslFiles(settings.sslDir, certname);
           const { publicKey } = await ensureKey(openssl, files, settings.keyType);
@@ -87,17 +96,17 @@ export function createProvisionAgent(): Agent {
           return { csr, certname, public_key: publicKey, ssl_dir: settings.sslDir };
         }),
 
-      install_cert: ({ token, certificate, ca }, { node, signal }) =>
+      install_cert: ({ token, certificate, ca }, { node, request, signal }) =>
         mutex.run(async () => {
-          const settings = admit(node, token);
+          const settings = admit(node, request, token);
           const certname = await certnameOf(settings, node);
           const openssl = opensslRunner(settings.opensslCommand, signal);
           const { changed, fingerprint } = await installCertificate(openssl, sslFiles(settings.sslDir, certname), certname, certificate, ca);
           return { installed: true, changed, fingerprint };
         }),
 
-      run_puppet: async ({ token, environment, noop, tags }, { node, signal }) => {
-        const settings = admit(node, token);
+      run_puppet: async ({ token, environment, noop, tags }, { node, request, signal }) => {
+        const settings = admit(node, request, token);
         const certname = await certnameOf(settings, node);
         const master = await currentMaster(settings);
         const ddlTimeout = node.agents().find((a) => a.name === 'provision')?.metadata.timeout ?? defaultTimeout;
@@ -120,16 +129,16 @@ export function createProvisionAgent(): Agent {
         return outputs;
       },
 
-      configure: ({ token, config }, { node, log }) =>
+      configure: ({ token, config }, { node, request, log }) =>
         mutex.run(async () => {
-          const settings = admit(node, token);
+          const settings = admit(node, request, token);
           const { changed } = await writeFinalConfig(settings.configFile, config);
           if (changed) log.info(`wrote the final configuration to ${settings.configFile ?? ''} (the bootstrap one is kept as ${bootstrapCopy(settings.configFile ?? '')})`);
           return { written: true, changed, config_file: settings.configFile ?? '' };
         }),
 
       restart: ({ token, splay }, { node, request }) => {
-        admit(node, token);
+        admit(node, request, token);
         const seconds = splay ?? 1;
         if (!Number.isInteger(seconds) || seconds < 0 || seconds > maxSplay) throw new AgentError(`splay must be a whole number of seconds from 0 to ${maxSplay} (got ${seconds})`, 4);
         if (!node.requestRestart) throw new AgentError('this node cannot restart in-process (not a cohortd daemon)', 1);

@@ -5,6 +5,12 @@ import type { NodeInfo } from '../node-info.js';
 export interface ProvisionSettings {
   /** provisioning.enabled: the node runs its bootstrap config. */
   readonly enabled: boolean;
+  /** Requests reaching the agent were verified: the daemon runs in signed mode (security.mode). */
+  readonly signed: boolean;
+  /** provisioning.allow_unsigned: act on unsigned requests anyway (labs). */
+  readonly allowUnsigned: boolean;
+  /** provisioning.provisioners: the caller ids that may call the agent; empty = any trusted caller. */
+  readonly provisioners: readonly string[];
   /** The secret every action must be called with; null when none is required. */
   readonly token: string | null;
   readonly sslDir: string;
@@ -33,8 +39,14 @@ function text(node: NodeInfo, key: string, fallback: string): string {
 export function provisionSettings(node: NodeInfo): ProvisionSettings {
   const sslDir = text(node, 'ssl_dir', '/var/lib/cohort/ssl');
   const stateDir = item(node, 'state_dir');
+  const mode = node.configItem('security.mode');
+  const provisioners = item(node, 'provisioners');
   return {
     enabled: item(node, 'enabled') === true,
+    // The daemon's default is signed; a node without the setting is not unsigned.
+    signed: !mode.found || mode.value !== 'unsigned',
+    allowUnsigned: item(node, 'allow_unsigned') === true,
+    provisioners: Array.isArray(provisioners) ? provisioners.filter((p): p is string => typeof p === 'string') : [],
     token: node.provisioningToken?.() ?? null,
     sslDir,
     stateDir: typeof stateDir === 'string' && stateDir !== '' ? stateDir : sslDir,

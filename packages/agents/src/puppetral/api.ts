@@ -5,6 +5,7 @@
  */
 export { createPuppetral, puppetral, helperScript, type PuppetralOptions } from './index.js';
 export { refusal, type Access, type GuardRails } from './guard.js';
+export { parameterRefusal, controlIn, typeParameters, forbiddenParameters, type ParameterCall } from './parameters.js';
 export {
   encodeRequest,
   decodeReady,

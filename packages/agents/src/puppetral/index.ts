@@ -4,6 +4,7 @@ import type { FailStatus } from '../errors.js';
 import type { PuppetralActions } from '../generated/index.js';
 import { PuppetHelperError } from './errors.js';
 import { refusal, type Access } from './guard.js';
+import { parameterRefusal } from './parameters.js';
 import { PuppetHelper, type HelperCall } from './helper.js';
 import type { LaunchSpec } from './helper-process.js';
 import { locatePuppet } from './locate.js';
@@ -44,7 +45,8 @@ export function createPuppetral(options: PuppetralOptions = {}): Agent {
     (helper ??= new PuppetHelper({ launch: () => launchFor(ctx, options), log: ctx.log }));
 
   async function run(call: HelperCall, access: Access, ctx: ActionContext): Promise<Readonly<Record<string, unknown>>> {
-    const refused = refusal(call.type, access, readSettings(ctx.node));
+    const settings = readSettings(ctx.node);
+    const refused = refusal(call.type, access, settings) ?? parameterRefusal(call, settings.targets);
     if (refused !== undefined) return ctx.fail(refused, 1);
     if (call.op !== 'search' && !call.title && typeof call.parameters['name'] !== 'string') {
       return ctx.fail(`missing the resource's title: give title=... (or name=...) for the ${call.type} resource`, 3);

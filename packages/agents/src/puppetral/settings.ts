@@ -4,6 +4,8 @@ import type { GuardRails } from './guard.js';
 
 /** The node's `puppetral:` settings, narrowed from its config. */
 export interface PuppetralSettings extends GuardRails {
+  /** The only files `target=` may name (puppetral.targets). */
+  readonly targets: readonly string[];
   /** The puppet command: a name looked up on PATH or a path. */
   readonly puppet: string;
   /** Ruby that runs Puppet; null = found from the puppet command. */
@@ -37,6 +39,7 @@ export function readSettings(node: Pick<NodeInfo, 'configItem'>): PuppetralSetti
   return {
     manage: strings(item(node, 'manage'), spec.manage.default),
     readOnly: strings(item(node, 'read_only'), spec.read_only.default),
+    targets: strings(item(node, 'targets'), spec.targets.default),
     puppet: typeof puppet === 'string' && puppet !== '' ? puppet : spec.puppet.default,
     ruby: typeof ruby === 'string' && ruby !== '' ? ruby : null,
     settings: scalars(item(node, 'settings')),

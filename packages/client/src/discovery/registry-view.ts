@@ -1,5 +1,5 @@
 import { decodeRegistration, identityFromRegistryKey } from '@cohort/core';
-import type { BucketEntry } from '../bus-kv.js';
+import type { BucketEntry } from '../bus/kv.js';
 import { registeredNode, type RegisteredNode } from './registry-record.js';
 
 /**

@@ -1,6 +1,6 @@
 import { errorMessage, registryBucket, type Filter } from '@cohort/core';
 import type { Bus } from '../bus.js';
-import type { BucketWatch } from '../bus-kv.js';
+import type { BucketWatch } from '../bus/kv.js';
 import type { Clock } from '../clock.js';
 import { decideDiscovery, type DiscoveryDecision, type RegistryState } from './method.js';
 import type { RegisteredNode } from './registry-record.js';

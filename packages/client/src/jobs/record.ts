@@ -29,6 +29,8 @@ export interface JobRecord {
   ttl: number;
   /** Seconds the nodes may take (the DDL timeout + margin): the default wait of `cohort job watch`. */
   timeout: number;
+  /** Set on a job sent by `cohort rpc --retry`: the id of the job it repeats. */
+  retry_of?: string;
 }
 
 export const jobProtocol = 'cohort:job:1';
@@ -54,6 +56,9 @@ export function decodeJob(bytes: Uint8Array, where: string): JobRecord {
   for (const k of strings) if (typeof o[k] !== 'string') throw new UsageError(`${where}: job field '${k}' must be a string`);
   for (const k of numbers) if (typeof o[k] !== 'number') throw new UsageError(`${where}: job field '${k}' must be a number`);
   if (!Array.isArray(o['nodes']) || !o['nodes'].every((n) => typeof n === 'string')) throw new UsageError(`${where}: job field 'nodes' must be a list of identities`);
+  if (o['retry_of'] !== undefined && (typeof o['retry_of'] !== 'string' || !/^[0-9a-f]{32}$/.test(o['retry_of']))) {
+    throw new UsageError(`${where}: job field 'retry_of' must be a job id`);
+  }
   if (typeof o['data'] !== 'object' || o['data'] === null || typeof o['filter'] !== 'object' || o['filter'] === null) {
     throw new UsageError(`${where}: job fields 'data' and 'filter' must be objects`);
   }

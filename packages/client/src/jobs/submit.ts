@@ -25,6 +25,8 @@ export interface JobSubmission {
   /** Seconds the nodes may take (recorded: the default wait of `cohort job watch`). */
   timeout: number;
   retention: JobRetention;
+  /** The job this one repeats (`cohort rpc --retry`), kept in the record. */
+  retryOf?: string;
 }
 
 export interface JobDeps {
@@ -92,6 +94,7 @@ export async function submitJob(deps: JobDeps, job: JobSubmission): Promise<JobS
     time: request.time,
     ttl: job.ttl,
     timeout: job.timeout,
+    ...(job.retryOf !== undefined ? { retry_of: job.retryOf } : {}),
   };
   await store.save(record);
   const bytes = encodeRequest(request, deps.signer);

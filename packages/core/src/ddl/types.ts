@@ -74,7 +74,7 @@ export interface Ddl {
 
 /**
  * The shape generated DDL types take: one entry per action with its typed
- * inputs and outputs. `scripts/gen-agent-types.mjs` (and `cohort ddl types FILE`)
+ * inputs and outputs. `packages/agents/scripts/gen-agent-types.mjs` (and `cohort ddl types FILE`)
  * emit an interface `<Agent>Actions` satisfying this for every DDL.
  */
 export type AgentActionMap = Record<string, { input: object; output: object }>;

@@ -65,3 +65,17 @@ export function splitComparison(text: string, from = 0, to = text.length): Compa
   while (valueEnd > i && isSpace(text[valueEnd - 1])) valueEnd--;
   return { kind: 'comparison', nameStart, nameEnd, op, opStart, valueStart: i, valueEnd };
 }
+
+/** The operators as a user may type them, for messages. */
+export const operatorList = '= == != < > <= >= =~';
+
+/**
+ * A value that starts with another operator character (`cpus>>8`,
+ * `cpus=>=8`, `role===web`): the user mistyped the operator. Returns the
+ * offset of that character, or -1. Regex operators (`=~`) take any value.
+ */
+export function strayOperatorAt(text: string, op: RawOperator, valueStart: number, valueEnd: number): number {
+  if (op === '=~' || valueStart >= valueEnd) return -1;
+  const c = text[valueStart];
+  return c === '<' || c === '>' || c === '=' ? valueStart : -1;
+}

@@ -3,7 +3,7 @@
  * (legacy `=>`/`=<`, then `<= >= < > != == =~`, then `=/re/`, then `=`).
  */
 import { FilterSyntaxError } from '../errors.js';
-import { splitComparison, type RawOperator } from './comparison.js';
+import { operatorList, splitComparison, strayOperatorAt, type RawOperator } from './comparison.js';
 import { compileRegex, isSlashRegex } from './regex.js';
 import type { FactFilter, FactOperator } from './types.js';
 
@@ -31,6 +31,15 @@ export function parseFactExpression(expr: string): FactFilter {
   }
   if (parts.valueStart === parts.valueEnd) {
     throw new FilterSyntaxError(`missing value after "${op}" in "${expr}": ${example}`, expr, opStart, op.length);
+  }
+  const stray = strayOperatorAt(expr, op, parts.valueStart, parts.valueEnd);
+  if (stray >= 0) {
+    throw new FilterSyntaxError(
+      `malformed operator "${expr.slice(opStart, stray + 1).replace(/\s+/g, '')}" in "${expr}": the operators are ${operatorList} (and =/regex/)`,
+      expr,
+      opStart,
+      stray + 1 - opStart,
+    );
   }
   const fact = expr.slice(parts.nameStart, parts.nameEnd);
   const raw = expr.slice(parts.valueStart, parts.valueEnd);

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import { bootstrapCopy } from '@cohort/agents';
 import { errorMessage, loadServerConfig, type LoadedServerConfig, type ServerConfigSources } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
-import { probeNats } from './probe.js';
+import { probeNats } from '../bus/probe.js';
 
 /** A restart asked for by an agent (provision restart). */
 export interface RestartRequest {

@@ -2,4 +2,4 @@
 export { Registrar, type RegistrarOptions } from './registrar.js';
 export { buildRegistration, buildLifecycle, type NodeIdentity } from './record.js';
 export type { RegistryBucket, BucketOpener } from './bucket.js';
-export { openKvBucket } from './kv.js';
+export { openKvBucket } from '../bus/registry-kv.js';

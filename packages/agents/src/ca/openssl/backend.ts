@@ -63,16 +63,17 @@ export function opensslBackend(options: OpensslCaOptions): CaBackend {
       let index = await readIndex(paths.index);
       const existing = index.issued[certname];
       if (existing !== undefined) {
-        const pem = await readIfExists(issuedFile(paths, certname));
-        const current = pem !== undefined && new Date(existing.not_after) > now();
-        if (existing.key !== facts.keyFingerprint && current) {
+        // A name is never issued to a different key while the index holds it, even
+        // expired or with its file lost: only an explicit clean frees the name.
+        if (existing.key !== facts.keyFingerprint) {
           throw new AgentError(
             `${certname} already has a certificate (serial ${existing.serial}) for a different key; clean it first (ca clean certname=${certname}) to issue a new one`,
             1,
           );
         }
-        if (pem !== undefined && current) return { certificate: pem, ca, serial: existing.serial };
-        index = await revoke(paths, index, certname, now()); // expired or lost: replace it
+        const pem = await readIfExists(issuedFile(paths, certname));
+        if (pem !== undefined && new Date(existing.not_after) > now()) return { certificate: pem, ca, serial: existing.serial };
+        index = await revoke(paths, index, certname, now()); // the same key, expired or lost: renew it
       }
       const issued = await issueCertificate(openssl, paths, csr, certname, options.days);
       await mkdir(paths.issued, { recursive: true, mode: 0o755 });

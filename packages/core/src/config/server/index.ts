@@ -109,7 +109,7 @@ export type ServerConfig = ConfigOf<typeof serverConfigSpec>;
 
 /** Where the daemon's settings come from; later sources win. */
 export interface ServerConfigSources {
-  /** Config file (`--config`); defaults to `$COHORT_CONFIG` when unset. */
+  /** Config file (`--config`); defaults to `$COHORTD_CONFIG` (never the client's `$COHORT_CONFIG`) when unset. */
   file?: string | undefined;
   /** Environment (`process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -131,7 +131,7 @@ export interface LoadedServerConfig {
  */
 export function loadServerConfig(sources: ServerConfigSources = {}): LoadedServerConfig {
   const env = sources.env ?? {};
-  const file = sources.file ?? (env['COHORT_CONFIG'] || undefined);
+  const file = sources.file ?? (env['COHORTD_CONFIG'] || undefined);
   const layers: ConfigLayer[] = [];
   if (file) layers.push(fileLayer(file));
   layers.push(...envLayers(serverConfigSpec, env));

@@ -16,9 +16,21 @@ export const provisioningSection = {
     expect: 'true or false',
     env: 'COHORT_PROVISIONING',
   }),
+  provisioners: item<readonly string[]>({
+    default: [],
+    doc: 'caller ids that may call the provision agent (their keys trusted by security.trusted_keys_dir or security.issuers); empty: any trusted caller',
+    schema: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[^=\\s]+=\\S+$' } },
+    expect: 'a list of caller ids such as provisioner=eu-1',
+  }),
+  allow_unsigned: item<boolean>({
+    default: false,
+    doc: 'let the provision agent act on unsigned requests (security.mode: unsigned): anyone on the bus could then drive the node; labs only',
+    schema: { type: 'boolean' },
+    expect: 'true or false',
+  }),
   token: item<string | null>({
     default: null,
-    doc: 'when set, every provision action must be called with input token=<this>',
+    doc: 'when set, every provision action must also carry input token=<this> (a shared secret: the provisioner\'s signature is what protects the node)',
     schema: { type: ['string', 'null'], minLength: 1, maxLength: 256 },
     expect: 'a string of 1 to 256 characters or null',
     env: 'COHORT_PROVISIONING_TOKEN',

@@ -11,7 +11,7 @@ const typeNames = { type: 'array', uniqueItems: true, items: { type: 'string', p
 export const puppetralSection = {
   manage: item<readonly string[]>({
     default: ['host', 'mailalias', 'user', 'group', 'package', 'service'],
-    doc: 'Puppet types puppetral may change (do/create); * = all. exec and file run commands or write any file: add them deliberately',
+    doc: 'Puppet types puppetral may change (do/create); * = all. user, group, package, host and exec/file/cron are root-equivalent (docs/security.md): add types deliberately',
     schema: typeNames,
     expect: 'a list of Puppet type names (host, user, ...) or *',
   }),
@@ -20,6 +20,12 @@ export const puppetralSection = {
     doc: 'Puppet types puppetral may only read (find/search), even if listed in manage; * = all',
     schema: typeNames,
     expect: 'a list of Puppet type names (file, ...) or *',
+  }),
+  targets: item<readonly string[]>({
+    default: ['/etc/hosts', '/etc/aliases'],
+    doc: 'the only files target= may name (host, mailalias, ... read and write them as root); absolute paths',
+    schema: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^/' } },
+    expect: 'a list of absolute file paths',
   }),
   puppet: item<string>({
     default: 'puppet',

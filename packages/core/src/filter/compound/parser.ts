@@ -11,32 +11,51 @@ import type { CompoundNode } from './ast.js';
 import { scan, type Token } from './scanner.js';
 import { parseStatement } from './statement.js';
 
+/** and/or/not over leaves of type L: the shape of `-S` expressions and of reply filters. */
+export type BooleanTree<L> =
+  | { readonly kind: 'and'; readonly operands: readonly BooleanTree<L>[] }
+  | { readonly kind: 'or'; readonly operands: readonly BooleanTree<L>[] }
+  | { readonly kind: 'not'; readonly operand: BooleanTree<L> }
+  | L;
+
+/** Parses one statement token, input[start, end), into a leaf; throws FilterSyntaxError. */
+export type LeafParser<L> = (input: string, start: number, end: number) => L;
+
 /** Deepest nesting of parentheses and `not` accepted (bounds recursion on hostile input). */
 export const maxNesting = 64;
 
 /** Parse a compound expression into its tree; throws FilterSyntaxError pointing at the offending token. */
 export function parseCompoundNode(input: string): CompoundNode {
+  return parseBooleanExpression(input, parseStatement, 'empty compound expression: write e.g. "os.family=debian and not /web/"');
+}
+
+/**
+ * Parse and/or/not/parentheses with the `-S` precedence and error messages,
+ * handing each statement token to `parseLeaf`. `empty` is the message for an
+ * expression with no tokens.
+ */
+export function parseBooleanExpression<L>(input: string, parseLeaf: LeafParser<L>, empty: string): BooleanTree<L> {
   const tokens = scan(input);
-  if (tokens.length === 0) {
-    throw new FilterSyntaxError('empty compound expression: write e.g. "os.family=debian and not /web/"', input, 0);
-  }
-  const parser = new Parser(input, tokens);
+  if (tokens.length === 0) throw new FilterSyntaxError(empty, input, 0);
+  const parser = new Parser(input, tokens, parseLeaf);
   const node = parser.parseOr(0);
   parser.expectEnd();
   return node;
 }
 
-class Parser {
+class Parser<L> {
   readonly #input: string;
   readonly #tokens: readonly Token[];
+  readonly #parseLeaf: LeafParser<L>;
   #pos = 0;
 
-  constructor(input: string, tokens: readonly Token[]) {
+  constructor(input: string, tokens: readonly Token[], parseLeaf: LeafParser<L>) {
     this.#input = input;
     this.#tokens = tokens;
+    this.#parseLeaf = parseLeaf;
   }
 
-  parseOr(depth: number): CompoundNode {
+  parseOr(depth: number): BooleanTree<L> {
     const first = this.parseAnd(depth);
     if (this.#peek()?.type !== 'or') return first;
     const operands = [first];
@@ -47,7 +66,7 @@ class Parser {
     return { kind: 'or', operands };
   }
 
-  parseAnd(depth: number): CompoundNode {
+  parseAnd(depth: number): BooleanTree<L> {
     const first = this.parseUnary(depth);
     if (this.#peek()?.type !== 'and') return first;
     const operands = [first];
@@ -58,7 +77,7 @@ class Parser {
     return { kind: 'and', operands };
   }
 
-  parseUnary(depth: number): CompoundNode {
+  parseUnary(depth: number): BooleanTree<L> {
     const token = this.#peek();
     const previous = this.#tokens[this.#pos - 1];
     if (token === undefined) {
@@ -70,7 +89,7 @@ class Parser {
     switch (token.type) {
       case 'statement':
         this.#pos++;
-        return parseStatement(this.#input, token.start, token.end);
+        return this.#parseLeaf(this.#input, token.start, token.end);
       case 'not':
         this.#pos++;
         return { kind: 'not', operand: this.parseUnary(depth + 1) };
@@ -94,7 +113,7 @@ class Parser {
     this.#unexpectedAfterStatement(token);
   }
 
-  #parseGroup(open: Token, depth: number): CompoundNode {
+  #parseGroup(open: Token, depth: number): BooleanTree<L> {
     this.#pos++;
     const next = this.#peek();
     if (next?.type === ')') this.#fail('empty parentheses "()"', { type: '(', start: open.start, end: next.end });

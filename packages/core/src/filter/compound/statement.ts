@@ -5,7 +5,7 @@
  */
 import { FilterSyntaxError } from '../../errors.js';
 import type { CompareOperator } from '../compare.js';
-import { isSpace, operatorAt, splitComparison, type RawOperator } from '../comparison.js';
+import { isSpace, operatorAt, operatorList, splitComparison, strayOperatorAt, type RawOperator } from '../comparison.js';
 import { compileRegex, type FilterRegex } from '../regex.js';
 import type { ClassNode, Comparison, FactNode, FunctionNode } from './ast.js';
 import { dataFunctions, fieldType, isDataFunction, type FieldType } from './functions.js';
@@ -100,9 +100,11 @@ function checkFieldComparison(input: string, c: Comparison, type: FieldType | un
   }
 }
 
-/** The value side: quoted literal, `/regex/`, or bare literal; maps the operator to its wire meaning. */
-function parseComparison(input: string, op: RawOperator, opStart: number, valueStart: number, valueEnd: number): Comparison {
+/** The value side: quoted literal, `/regex/`, or bare literal; maps the operator to its wire meaning (also used by reply filters). */
+export function parseComparison(input: string, op: RawOperator, opStart: number, valueStart: number, valueEnd: number): Comparison {
   if (valueStart >= valueEnd) fail(input, `missing value after "${op}"`, opStart, op.length);
+  const stray = strayOperatorAt(input, op, valueStart, valueEnd);
+  if (stray >= 0) fail(input, `malformed operator "${input.slice(opStart, stray + 1).replace(/\s+/g, '')}": the operators are ${operatorList} (quote a value that starts with "${input[stray]}")`, opStart, stray + 1 - opStart);
   const first = input[valueStart];
   let literal: string;
   let regexAt = -1;

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  loadSigner,
+  resolveBusAuth,
+  SecurityError,
+  TrustStore,
+  UsageError,
+  certificateBody,
+  type BusAuth,
+  type BusAuthSettings,
+  type Signer,
+} from '@cohort/core';
+import { defaultCallerId } from '@cohort/client';
+import { bool, list, str, type Args } from './args.js';
+import type { ClientSecurityConfig } from '@cohort/client';
+import type { CliIo } from './io.js';
+
+/** The login name used for the default key file: `user=alice` → `alice`. */
+function loginName(env: NodeJS.ProcessEnv): string {
+  return defaultCallerId(env).replace(/^\w+=/, '');
+}
+
+/** The default signing key: `~/.config/cohort/<login>.key`. */
+export function defaultKeyFile(io: CliIo): string {
+  return join(io.homedir, '.config', 'cohort', `${loginName(io.env)}.key`);
+}
+
+function asConfig<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SecurityError) throw new ConfigError(err.message, { cause: err });
+    throw err;
+  }
+}
+
+/** Signing: the key and certificate to sign with, or why requests go unsigned. */
+export interface SigningChoice {
+  signer: Signer | undefined;
+  /** Said after "No nodes matched" when requests were unsigned. */
+  unsignedHint: string;
+}
+
+/**
+ * The signing key: --key, then COHORT_KEY, then `key` in the config file
+ * (each must exist), then ~/.config/cohort/<login>.key if it exists.
+ * Without one, requests go unsigned. Throws ConfigError (exit 2) when the
+ * key or its certificate cannot be used.
+ */
+export function chooseSigner(argv: Args, io: CliIo, config: ClientSecurityConfig | undefined): SigningChoice {
+  const explicit = str(argv, 'key') ?? (io.env['COHORT_KEY'] || undefined) ?? config?.key;
+  const fallback = defaultKeyFile(io);
+  const keyFile = explicit ?? (existsSync(fallback) ? fallback : undefined);
+  if (keyFile === undefined) {
+    return {
+      signer: undefined,
+      unsignedHint:
+        `Requests were not signed: no key given (--key, COHORT_KEY, key in the client config) and no ${fallback}. ` +
+        `Nodes in signed mode ignore unsigned requests; make a key with: cohort keys generate ${loginName(io.env)}`,
+    };
+  }
+  if (!existsSync(keyFile)) throw new ConfigError(`signing key ${keyFile} does not exist; make one with cohort keys generate NAME, or fix the path`);
+  const signer = asConfig(() => loadSigner({ kind: 'caller', keyFile, certificateFile: config?.certificate }));
+  return { signer, unsignedHint: '' };
+}
+
+/** NATS TLS and credentials: flags > environment > config. A login given by flag or environment replaces the config's. */
+export function chooseBusAuth(argv: Args, io: CliIo, config: ClientSecurityConfig | undefined): BusAuth {
+  const fromConfig: BusAuthSettings = config?.bus ?? {};
+  const user = str(argv, 'user') ?? (io.env['COHORT_NATS_USER'] || undefined);
+  const password = str(argv, 'password') ?? (io.env['COHORT_NATS_PASSWORD'] || undefined);
+  const token = str(argv, 'token') ?? (io.env['COHORT_NATS_TOKEN'] || undefined);
+  const creds = str(argv, 'creds');
+  const nkey = str(argv, 'nkey');
+  const loginGiven = [user, password, token, creds, nkey].some((v) => v !== undefined);
+  const tls = fromConfig.tls ?? {};
+  const settings: BusAuthSettings = {
+    tls: { ca: str(argv, 'tls-ca') ?? tls.ca ?? null, cert: str(argv, 'tls-cert') ?? tls.cert ?? null, key: str(argv, 'tls-key') ?? tls.key ?? null },
+    ...(loginGiven ? { user, password, token, creds, nkey } : fromConfig),
+  };
+  return resolveBusAuth(settings, 'NATS settings');
+}
+
+/**
+ * Trust for --verify-replies (or `verify_replies: true`): node keys from
+ * `node_keys_dir`, issuers from --issuer and `issuers`, plus the issuer of
+ * the caller's own certificate (the organisation's issuer). Undefined when
+ * replies are not verified.
+ */
+export function chooseReplyTrust(argv: Args, config: ClientSecurityConfig | undefined, signer: Signer | undefined): TrustStore | undefined {
+  if (!bool(argv, 'verify-replies') && config?.verifyReplies !== true) return undefined;
+  const issuers = [...list(argv, 'issuer'), ...(config?.issuers ?? [])];
+  const body = signer?.certificate ? certificateBody(signer.certificate) : undefined;
+  const own = body !== undefined && typeof body !== 'string' ? [body.issuer] : [];
+  const trust = asConfig(() => TrustStore.load({ kind: 'node', keysDir: config?.nodeKeysDir ?? null, issuers, extraIssuers: own }));
+  const { keys, issuers: n } = trust.size;
+  if (keys + n === 0) {
+    throw new UsageError('--verify-replies needs trusted node keys: --issuer FILE, issuers or node_keys_dir in the client config, or a key with an issuer certificate');
+  }
+  return trust;
+}
