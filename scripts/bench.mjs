@@ -5,6 +5,7 @@
 //   node scripts/bench.mjs --quick         N = 100 and 1,000, fewer runs (a few minutes)
 //   node scripts/bench.mjs --sizes 100,2000 --runs 20 --per-process 2500 --no-startup
 //   node scripts/bench.mjs --scale [--nodes 50000] [--runs 10]   over a 3-server NATS cluster
+//   node scripts/bench.mjs --mine [--nodes 1000] [--interval 60] [--observe 120] [--reads 500]   the mine (docs/mine.md)
 //
 // For each N: (a) the floor, raw nats.js scatter-gather over N connections;
 // (b) `rpcutil ping` through the client library with registry discovery;
@@ -76,6 +77,18 @@ if (scale) {
   const report = renderScale(env, result);
   process.stdout.write(`\n${report}`);
   const file = join(dir, `${env.date.slice(0, 10)}-scale-${n}.md`);
+  writeFileSync(file, report);
+  log(`written to ${file}`);
+  process.exit(0);
+}
+
+if (flag('mine')) {
+  const { benchMine, renderMine } = await import('./bench/mine.mjs');
+  const interval = Number(value('interval', '60'));
+  const result = await benchMine({ n: Number(value('nodes', '1000')), intervalS: interval, observeS: Number(value('observe', String(2 * interval))), reads: Number(value('reads', '500')), log });
+  const report = renderMine({ ...env, loadBefore: env.loadBefore }, result);
+  process.stdout.write(`\n${report}`);
+  const file = join(dir, `${env.date.slice(0, 10)}-mine.md`);
   writeFileSync(file, report);
   log(`written to ${file}`);
   process.exit(0);

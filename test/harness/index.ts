@@ -76,3 +76,13 @@ export async function exampleFleet(extra: Partial<FleetOptions> = {}): Promise<{
     throw err;
   }
 }
+
+/**
+ * The exit code `cohort rpc` must give for these statistics (README: 0 when
+ * every discovered node replied OK, 1 when a reply failed or a node did not
+ * reply): helpers check each call's exit code against its own replies
+ * instead of accepting "0 or 1" for every call.
+ */
+export function expectedRpcExit(stats: { discovered: number; responded: number; failed: number }): 0 | 1 {
+  return stats.responded === stats.discovered && stats.failed === 0 ? 0 : 1;
+}

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cohort, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, expectedRpcExit, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
 
 interface Reply {
   sender: string;
@@ -40,7 +40,9 @@ async function call(action: string, inputs: Record<string, string> = {}, identit
   const r = await cohort(['rpc', 'ca', action, ...args, '-I', identity, '--json'], { nats: nats.url, timeoutMs: 60_000 });
   const logs = fleets.map((f) => [...f.nodes.values()].map((n) => n.log()).join('\n')).join('\n');
   assert.ok(r.code === 0 || r.code === 1, `cohort rpc ca ${action} exited ${r.code}: ${r.stderr}\n${logs.slice(-3000)}`);
-  return (JSON.parse(r.stdout) as { replies: Reply[] }).replies;
+  const out = JSON.parse(r.stdout) as { replies: Reply[]; stats: { discovered: number; responded: number; failed: number } };
+  assert.equal(r.code, expectedRpcExit(out.stats), `exit code of cohort rpc ca ${action} for its replies`);
+  return out.replies;
 }
 
 async function ok(action: string, inputs: Record<string, string> = {}): Promise<Record<string, unknown>> {
@@ -94,7 +96,8 @@ test('sign through the client: the certificate verifies against the CA info repo
   assert.equal(wrong?.statuscode, 1);
   assert.match(String(wrong?.statusmsg), /CN 'web1\.example\.net' does not match certname 'db1\.example\.net'/);
   const badName = await cohort(['rpc', 'ca', 'sign', 'certname=../etc/passwd', `csr=${csr}`, '-I', 'ca1'], { nats: nats.url });
-  assert.notEqual(badName.code, 0, 'a certname that is not a plain name is refused before it reaches the node');
+  assert.equal(badName.code, 2, `a certname that is not a plain name is refused before it reaches the node: ${badName.stderr}`);
+  assert.match(badName.stderr, /certname/);
 
   assert.deepEqual(await ok('clean', { certname: 'web1.example.net' }), { cleaned: true });
   assert.deepEqual(await ok('clean', { certname: 'web1.example.net' }), { cleaned: false });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { cohort } from '../harness/index.js';
+import { cohort, expectedRpcExit } from '../harness/index.js';
 import { missingPlugins, runCheck, startNrpeFleet, type NrpeFleet } from './nrpe-fleet.js';
 
 const skip = missingPlugins();
@@ -38,8 +38,9 @@ after(async () => {
 
 async function rpcJson(args: string[]): Promise<JsonResult> {
   const r = await cohort(['rpc', 'nrpe', 'runcommand', ...args, '--json'], { nats });
-  assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as JsonResult;
+  const res = JSON.parse(r.stdout) as JsonResult & { stats: { discovered: number; responded: number; failed: number } };
+  assert.equal(r.code, expectedRpcExit(res.stats), `exit ${r.code} for these replies: ${r.stderr}`);
+  return res;
 }
 
 const byHost = (res: JsonResult) => Object.fromEntries(res.replies.map((r) => [r.sender, r]));

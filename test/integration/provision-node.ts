@@ -13,7 +13,7 @@ import yaml from 'js-yaml';
 import { cohortdBin, waitForSubscriptions, type FleetNode } from '../harness/fleet.js';
 import { after, before } from 'node:test';
 import { generateKeyPair, writeKeyPair } from '@cohort/core';
-import { cohort, startNatsServer, type NatsServer } from '../harness/index.js';
+import { cohort, expectedRpcExit, startNatsServer, type NatsServer } from '../harness/index.js';
 
 /** The caller id the provisioner's key speaks for (its file name). */
 export const provisionerCaller = 'provisioner=test';
@@ -168,7 +168,8 @@ export function nodeClient(natsUrl: string, node: ProvisionNode, token: string) 
     const args = Object.entries({ ...(withToken ? { token } : {}), ...inputs }).map(([k, v]) => `${k}=${String(v)}`);
     const r = await cohort(['rpc', agent, action, ...args, '-T', collective, '-I', node.identity, '--json'], { nats: natsUrl, timeoutMs: 60_000, env: node.env });
     assert.ok(r.code === 0 || r.code === 1, `cohort rpc ${agent} ${action} exited ${r.code}: ${r.stderr}\n${node.log().slice(-3000)}`);
-    const out = JSON.parse(r.stdout) as { replies: Reply[] };
+    const out = JSON.parse(r.stdout) as { replies: Reply[]; stats: { discovered: number; responded: number; failed: number } };
+    assert.equal(r.code, expectedRpcExit(out.stats), `exit code of cohort rpc ${agent} ${action} for its replies`);
     assert.equal(out.replies.length, 1, `one reply expected: ${r.stdout}`);
     return out.replies[0] as Reply;
   }

@@ -340,5 +340,9 @@ describe('--record and --retry', () => {
     const filtered = await cohort(['rpc', '--retry', '0'.repeat(32), '-F', 'role=web'], { nats });
     assert.equal(filtered.code, 2);
     assert.match(filtered.stderr, /--with-fact cannot be used with --retry/);
+    // A bad reply filter is refused before the job is even looked up.
+    const expr = await cohort(['rpc', '--retry', '0'.repeat(32), '--filter-replies', 'data.x >'], { nats });
+    assert.equal(expr.code, 2);
+    assert.match(expr.stderr, /--filter-replies: missing value after ">"/);
   });
 });

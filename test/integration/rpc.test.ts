@@ -113,11 +113,16 @@ describe('--json', () => {
 
 describe('batching and limits', () => {
   test('--batch sends in groups with a sleep between them', async () => {
-    const res = await rpcJson(['rpcutil', 'ping', '--batch', '2', '--batch-sleep', '0.5']);
+    const res = await rpcJson(['rpcutil', 'ping', '--batch', '2', '--batch-sleep', '1']);
     assert.equal(res.replies.length, 5);
-    const times = res.replies.map((r) => r.time);
-    // Three groups with two sleeps of 0.5 s between them: the last reply is at least ~1 s after the first.
-    assert.ok(Math.max(...times) - Math.min(...times) >= 900, `replies spread ${Math.max(...times) - Math.min(...times)} ms`);
+    // Replies grouped where the 1 s sleep separates them: batches of exactly 2, 2 and 1 (batches of 1 would make five groups).
+    const times = res.replies.map((r) => r.time).sort((a, b) => a - b);
+    const groups = [1];
+    for (let i = 1; i < times.length; i++) {
+      if (times[i]! - times[i - 1]! >= 800) groups.push(1);
+      else groups[groups.length - 1]!++;
+    }
+    assert.deepEqual(groups, [2, 2, 1], `reply times ${times.map((t) => t - times[0]!).join(', ')} ms`);
   });
   test('--batch N% rounds up against the discovered count', async () => {
     const res = await rpcJson(['rpcutil', 'ping', '--batch', '50%', '--batch-sleep', '0.6']);

@@ -12,9 +12,9 @@ import { FakeBus, type FakeNode } from './client-fakes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fleet: FakeNode[] = [
-  { identity: 'web1', facts: { role: 'web', os: 'Debian' } },
-  { identity: 'web2', facts: { role: 'web', os: 'Debian' } },
-  { identity: 'db1', facts: { role: 'db', os: 'RedHat' }, status: 0 },
+  { identity: 'web1', facts: { role: 'web', os: 'Debian', cpus: 4 }, classes: ['apache'] },
+  { identity: 'web2', facts: { role: 'web', os: 'Debian', cpus: 8 }, classes: ['apache'] },
+  { identity: 'db1', facts: { role: 'db', os: 'RedHat', cpus: 16 }, classes: ['mysql'], status: 0 },
 ];
 
 async function cli(args: string[], options: { nodes?: FakeNode[]; stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
@@ -72,7 +72,8 @@ test('rpc --json prints one document with replies, stats and summaries', async (
 });
 
 test('rpc --nodes - reads the JSON of a previous run from stdin and skips discovery', async () => {
-  const first = await cli(['rpc', 'rpcutil', 'ping', '-F', 'role=db', '--json'], { nodes: [{ identity: 'db1' }, { identity: 'db2' }] });
+  const first = await cli(['rpc', 'rpcutil', 'ping', '-F', 'role=db', '--json'], { nodes: [{ identity: 'db1', facts: { role: 'db' } }, { identity: 'db2', facts: { role: 'db' } }, { identity: 'web1', facts: { role: 'web' } }] });
+  assert.deepEqual((JSON.parse(first.out) as { replies: Array<{ sender: string }> }).replies.map((x) => x.sender).sort(), ['db1', 'db2']);
   const r = await cli(['rpc', 'rpcutil', 'ping', '--nodes', '-', '--json'], { stdin: first.out });
   assert.equal(r.code, 1, 'db2 is not in this fleet, so it does not answer');
   assert.ok(r.bus.published.every((p) => p.subject.startsWith('cohort.node.')));
@@ -180,4 +181,20 @@ test('the bin answers --version without loading the CLI', () => {
   const out = execFileSync(process.execPath, [join(root, 'packages/cli/bin/cohort.js'), '--version'], { encoding: 'utf8' });
   const pkg = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { version: string };
   assert.equal(out.trim(), pkg.version);
+});
+
+test('filters reach the nodes: -F, -C, -W and -S each select exactly the matching nodes', async () => {
+  const cases: Array<[string[], string[]]> = [
+    [['-F', 'role=web'], ['web1', 'web2']],
+    [['-F', 'cpus>=8'], ['db1', 'web2']],
+    [['-C', 'mysql'], ['db1']],
+    [['-W', 'apache cpus<8'], ['web1']],
+    [['-S', 'role=db or cpus=4'], ['db1', 'web1']],
+    [['-F', 'role=web', '-C', 'mysql'], []],
+  ];
+  for (const [filter, expected] of cases) {
+    const r = await cli(['find', ...filter, '--dm', 'broadcast']);
+    assert.equal(r.code, expected.length === 0 ? 3 : 0, `${filter.join(' ')}: ${r.err}`);
+    assert.deepEqual(r.out.split('\n').filter(Boolean), expected, filter.join(' '));
+  }
 });

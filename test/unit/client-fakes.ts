@@ -3,7 +3,9 @@
 import {
   decodeRequest,
   encode,
+  matchFilter,
   ProtocolTag,
+  type Facts,
   type Filter,
   type ReplyMessage,
   type RequestMessage,
@@ -62,14 +64,17 @@ export interface FakeNode {
   silent?: boolean;
   /** Also answer direct requests as this other identity (an impostor). */
   alsoAs?: string;
-  /** Facts for rpcutil get_fact / inventory. */
+  /** Facts (for filters, and rpcutil get_fact / inventory). */
   facts?: Record<string, unknown>;
+  /** Classes (for -C and -S filters). */
+  classes?: string[];
 }
 
 /**
  * An in-memory bus: nodes answer rpcutil pings on the broadcast subject when
- * the filter's agents and identities match, and answer direct requests on
- * their node subject. Every publish is recorded.
+ * the request's filter matches them (core's matcher, as cohortd uses it:
+ * facts, classes, agents, identities, compound), and answer direct requests
+ * on their node subject. Every publish is recorded.
  */
 export class FakeBus implements Bus {
   readonly servers = ['fake://'];
@@ -125,9 +130,7 @@ function answer(node: FakeNode, request: RequestMessage): Record<string, unknown
 }
 
 function matches(node: FakeNode, filter: Filter): boolean {
-  const agents = node.agents ?? ['rpcutil'];
-  if (!filter.agent.every((a) => agents.includes(a))) return false;
-  return filter.identity.length === 0 || filter.identity.includes(node.identity);
+  return matchFilter(filter, { identity: node.identity, facts: (node.facts ?? {}) as Facts, classes: node.classes ?? [], agents: node.agents ?? ['rpcutil'] });
 }
 
 export function reply(request: RequestMessage, sender: string, status: StatusCode = 0, data: Record<string, unknown> = {}): Uint8Array {

@@ -32,4 +32,5 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   provisioner: () => import('./commands/provisioner.js'),
   job: () => import('./commands/job.js'),
   bus: () => import('./commands/bus.js'),
+  mine: () => import('./commands/mine.js'),
 };

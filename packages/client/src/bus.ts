@@ -4,6 +4,8 @@ import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch }
 import { natsJobStore } from './bus/job-stream.js';
 import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
 import { setupBus, type BusSetupOptions, type BusSetupResult } from './bus/setup.js';
+import type { MineKvOpener } from './mine/kv.js';
+import { openNatsKv } from './bus/mine-kv.js';
 import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
@@ -39,6 +41,8 @@ export interface Bus {
   keyValue?(name: string, options: KeyValueOptions): Promise<KeyValueBucket>;
   /** Create the registry bucket and job stream of a collective (an administrator's `cohort bus init`). */
   setup?(collective: string, options: BusSetupOptions): Promise<BusSetupResult>;
+  /** A mine bucket (values or definitions); absent on buses without a key-value store. */
+  mineKv?: MineKvOpener;
 }
 
 export interface BusOptions {
@@ -133,6 +137,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     jobs: (collective) => natsJobStore(nc, collective),
     keyValue: (name, options) => openKeyValue(nc, name, options),
     setup: (collective, options) => setupBus(nc, collective, options),
+    mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

@@ -49,3 +49,4 @@ export {
   type SummarizableReply,
 } from './aggregate/index.js';
 export { buildFilter, type FilterSpec, type Filter } from '@cohort/core';
+export * as mine from './mine/index.js';

@@ -42,4 +42,5 @@ export * from './ddl/index.js';
 export * from './config/index.js';
 export * from './security/index.js';
 export { version } from './version.js';
+export * from './mine/index.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';

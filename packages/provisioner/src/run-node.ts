@@ -25,6 +25,8 @@ export interface RunDeps {
   readonly fleet: FleetApi;
   readonly store: StateStore;
   readonly notifiers: readonly Notifier[];
+  /** Milliseconds one notifier may take before it is given up on (default notifyDeadlineMs, 60 s). */
+  readonly notifyDeadlineMs?: number;
   readonly log: ProvisionerLog;
   readonly time: Time;
   readonly me: Claimant;
@@ -126,7 +128,7 @@ async function fail(step: StepName, error: string, claim: Claim, deps: RunDeps):
   await unlock(claim, deps);
   const r = await claim.save((rec, now) => attemptFailed(rec, step, `${step}: ${error}`, now, policy));
   if (r.phase === 'failed') {
-    await notifyAll(deps.notifiers, eventFor(r, pipeline.name, deps.time.now()), log);
+    await notifyAll(deps.notifiers, eventFor(r, pipeline.name, deps.time.now()), log, deps.notifyDeadlineMs);
     return { kind: 'failed', error: r.error ?? error };
   }
   log.warn(`${r.identity}: attempt ${r.attempts} failed at ${step}: ${error}; next try after ${new Date(r.retry_after).toISOString()}`);
@@ -152,7 +154,7 @@ async function unlock(claim: Claim, deps: RunDeps): Promise<void> {
 
 /** Done: tell the notifiers, then record that they were told. */
 async function announce(claim: Claim, deps: RunDeps, kind: 'done' | 'notified'): Promise<NodeOutcome> {
-  await notifyAll(deps.notifiers, eventFor(claim.record, deps.pipeline.name, deps.time.now()), deps.log);
+  await notifyAll(deps.notifiers, eventFor(claim.record, deps.pipeline.name, deps.time.now()), deps.log, deps.notifyDeadlineMs);
   await claim.save((r, now) => notifiedDone(r, now));
   return { kind };
 }

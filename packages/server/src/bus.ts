@@ -4,6 +4,7 @@ import type { Logger } from '@cohort/core/log';
 import { RateLimitedLog } from './rate-limit.js';
 import type { BucketOpener } from './registration/bucket.js';
 import { openKvBucket } from './bus/registry-kv.js';
+import { watchBucket, type BucketWatcher, type WatchedEntry } from './bus/mine-watch.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
 /** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */
@@ -22,6 +23,8 @@ export interface Bus {
   closed(): Promise<Error | undefined>;
   /** Open a registry key-value bucket (JetStream); absent on buses without one. */
   readonly openBucket?: BucketOpener;
+  /** Watch a key-value bucket (created when missing): the mine's fleet-wide definitions. */
+  readonly watchBucket?: (name: string, onEntry: (entry: WatchedEntry) => void, onError: (err: unknown) => void) => Promise<BucketWatcher>;
 }
 
 export interface BusOptions {
@@ -119,5 +122,6 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     drain: () => nc.drain(),
     closed: async () => (await nc.closed()) ?? undefined,
     openBucket: (name, ttlSeconds) => openKvBucket(nc, name, ttlSeconds),
+    watchBucket: (name, onEntry, onError) => watchBucket(nc, name, onEntry, onError),
   };
 }

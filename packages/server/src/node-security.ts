@@ -86,7 +86,7 @@ function trustStore(config: ServerConfig, log: Logger): WatchedTrust<TrustStore>
           return store;
         },
         onError: (err) => log.error(`reloading the trusted keys failed: ${errorMessage(err)}; keeping the previous ones`),
-        onWatchError: (path, err) => log.warn(`cannot watch ${path} for trust changes (${errorMessage(err)}); changes to it are picked up after the next change elsewhere or a restart`),
+        onWatchError: (path, err) => log.warn(`cannot watch ${path} for trust changes (${errorMessage(err)}); checking its content on use instead, at most every 2 s`),
       }),
   );
 }

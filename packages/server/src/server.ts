@@ -14,6 +14,8 @@ import { EventLoopMonitor } from './process-metrics.js';
 import { daemonRegistrar } from './registration/daemon.js';
 import { AgentRegistry } from './registry.js';
 import { Stats } from './stats.js';
+import { mineAgent } from './mine/agent.js';
+import { createMine, type Mine } from './mine/mine.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -82,9 +84,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const startedAt = Date.now();
   const node = createNodeInfo({ config, configFile: options.configFile, startTime: Math.floor(startedAt / 1000), state, registry, stats, eventLoopLag: () => eventLoop.lag(), requestRestart });
 
+  let mine: Mine | undefined;
   await loadAgents({
     registry,
-    builtin: mode.builtin,
+    // The mine (docs/mine.md) is off in provisioning mode.
+    builtin: config.provisioning.enabled ? mode.builtin : [...mode.builtin, mineAgent(() => mine)],
     builtinDdlDir: options.builtinDdlDir ?? builtinDdlDir(),
     pluginDirs: config.plugin_dirs,
     node,
@@ -140,8 +144,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     security.close();
     throw err;
   }
-  onChange = () => void registrar?.refresh();
+  onChange = () => {
+    void registrar?.refresh();
+    mine?.refresh();
+  };
   await registrar?.start();
+  if (!config.provisioning.enabled) {
+    const settings = { mine: config.mine, mine_dir: config.mine_dir };
+    mine = createMine({ identity: config.identity, collectives: config.collectives, configFile: options.configFile, settings, bus, security, agents: registry, node, view: () => state.view(), log: log.child({ ns: 'server:mine' }) });
+    await mine?.start();
+  }
 
   let stopping: Promise<void> | undefined;
   // Closing is only a failure when nobody asked for it; after stop() this never settles.
@@ -153,6 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function stop(reason: string): Promise<void> {
     clearTimeout(restartTimer);
+    await mine?.stop();
     await registrar?.stop();
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     state.close();

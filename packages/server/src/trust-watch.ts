@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readdirSync, readFileSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -13,6 +13,11 @@ import { basename, dirname, join } from 'node:path';
  * `get()` hashes the files' contents and reloads when the hash changed, so a
  * burst of events costs one reload and an event that changed nothing
  * (a touch) costs none. A reload that fails keeps the previous value.
+ *
+ * When the kernel refuses a watch (inotify instances or watches used up, a
+ * path that does not exist yet), the content is checked instead on `get()`,
+ * at most once per `fallbackIntervalMs`: still no timer, so an idle daemon
+ * sleeps, and a busy one never trusts a replaced key for long.
  */
 export interface TrustFiles {
   /** Directory of `*.pub` files, if any. */
@@ -26,8 +31,14 @@ export interface WatchedTrustOptions<T> {
   readonly load: () => T;
   /** A reload failed (the previous value stays). */
   readonly onError?: (err: unknown) => void;
-  /** A watch could not be set up (the path is missing): changes there are seen only after the next event elsewhere. */
+  /** A watch could not be set up: that path is then checked on use (see fallbackIntervalMs). */
   readonly onWatchError?: (path: string, err: unknown) => void;
+  /** Without a watch on every path, get() compares content at most this often (default 2000 ms). */
+  readonly fallbackIntervalMs?: number;
+  /** fs.watch, replaceable in unit tests. */
+  readonly watch?: typeof fsWatch;
+  /** Clock for the fallback check (tests). */
+  readonly now?: () => number;
 }
 
 function readOrDash(file: string): string {
@@ -61,6 +72,9 @@ export function trustContentHash(sources: TrustFiles): string {
 export class WatchedTrust<T> {
   readonly #options: WatchedTrustOptions<T>;
   readonly #watchers = new Map<string, FSWatcher>();
+  /** Paths the kernel would not watch (checked by content on use instead). */
+  readonly #unwatched = new Set<string>();
+  #checkedAt = 0;
   #value: T;
   #hash: string;
   #dirty = false;
@@ -70,6 +84,7 @@ export class WatchedTrust<T> {
   /** Loads once now (errors propagate: a broken trust file at startup is a startup error) and starts watching. */
   constructor(options: WatchedTrustOptions<T>) {
     this.#options = options;
+    this.#checkedAt = (options.now ?? Date.now)();
     this.#hash = trustContentHash(options.sources);
     this.#value = options.load();
     this.#arm();
@@ -77,8 +92,18 @@ export class WatchedTrust<T> {
 
   /** The current value, reloaded first when a watched file's content changed. */
   get(): T {
-    if (this.#dirty && !this.#closed) this.#refresh();
+    if (this.#closed) return this.#value;
+    if (this.#dirty) this.#refresh();
+    else if (this.#unwatched.size > 0) {
+      const now = (this.#options.now ?? Date.now)();
+      if (now - this.#checkedAt >= (this.#options.fallbackIntervalMs ?? 2000)) this.#refresh();
+    }
     return this.#value;
+  }
+
+  /** Paths that could not be watched (their changes are found by the on-use check). */
+  get unwatched(): readonly string[] {
+    return [...this.#unwatched].sort();
   }
 
   /** How many times the value was reloaded (content changed). */
@@ -100,6 +125,7 @@ export class WatchedTrust<T> {
 
   #refresh(): void {
     this.#dirty = false;
+    this.#checkedAt = (this.#options.now ?? Date.now)();
     // Re-arm before hashing (files may have been added, removed or replaced by
     // rename): a change after this point is either in the hash or marks us dirty again.
     this.#arm();
@@ -137,6 +163,8 @@ export class WatchedTrust<T> {
 
   #arm(): void {
     const targets = this.#targets();
+    const watch = this.#options.watch ?? fsWatch;
+    for (const path of [...this.#unwatched]) if (!targets.has(path)) this.#unwatched.delete(path);
     for (const [path, watcher] of this.#watchers) {
       if (!targets.has(path)) {
         watcher.close();
@@ -159,11 +187,14 @@ export class WatchedTrust<T> {
           // The path went away (deleted directory, replaced file): drop it and look again on the next get().
           w.close();
           if (this.#watchers.get(path) === w) this.#watchers.delete(path);
+          this.#unwatched.add(path);
           this.#dirty = true;
         });
         this.#watchers.set(path, w);
+        this.#unwatched.delete(path);
       } catch (err) {
-        this.#options.onWatchError?.(path, err);
+        if (!this.#unwatched.has(path)) this.#options.onWatchError?.(path, err);
+        this.#unwatched.add(path);
       }
     }
   }

@@ -45,6 +45,8 @@ export async function runRetry(argv: Args, io: CliIo): Promise<Outcome> {
   const clash = notWithRetry.find((f) => argv[f] !== undefined && argv[f] !== false);
   if (clash) throw new UsageError(`--${clash} cannot be used with --retry: the nodes are those of job ${id} that failed or did not reply`);
   const session = await openSession(argv, io);
+  // Syntax first, before connecting; the outputs are checked once the job's action is known.
+  replyFilterArg(argv, undefined);
   const only = { failed: bool(argv, 'failed'), noResponse: bool(argv, 'no-response') };
   const both = !only.failed && !only.noResponse;
 

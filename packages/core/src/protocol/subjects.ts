@@ -138,3 +138,28 @@ export function callerInboxPrefix(callerid: string): string {
 export function nodeInboxPrefix(identity: string): string {
   return `_INBOX.node.${identity}`;
 }
+
+/** The JetStream key-value bucket holding the mined values of one collective. */
+export function mineBucket(collective: string): string {
+  return `cohort_mine_${collective}`;
+}
+
+/** The key-value bucket holding one collective's fleet-wide mine definitions (key = function name). */
+export function mineDefinitionsBucket(collective: string): string {
+  return `cohort_mine_defs_${collective}`;
+}
+
+/**
+ * The mine key of a node's value of `fn`: `<function>.<identity>` (identity
+ * escaped as in registryKey), so `<function>.>` watches every node's value.
+ */
+export function mineKey(fn: string, identity: string): string {
+  return `${fn}.${registryKey(identity)}`;
+}
+
+/** The identity and function a mine key stands for (inverse of mineKey); undefined for other keys. */
+export function parseMineKey(key: string): { function: string; identity: string } | undefined {
+  const dot = key.indexOf('.');
+  if (dot <= 0 || dot === key.length - 1) return undefined;
+  return { function: key.slice(0, dot), identity: identityFromRegistryKey(key.slice(dot + 1)) };
+}

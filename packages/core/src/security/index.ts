@@ -55,3 +55,18 @@ export { evaluatePolicy, ruleMatches, type PolicySubject, type PolicyMatch } fro
 export { PolicyStore, type PolicyStoreOptions } from './policy/store.js';
 export type { Policy, PolicyRule, PolicyEffect, PolicyGroups, PolicyDecision, CallerPattern } from './policy/types.js';
 export { redactSecrets, redacted } from './redact.js';
+export {
+  signedDataTag,
+  defaultMaxSignedDataBytes,
+  sealData,
+  sealDataBytes,
+  isSignedData,
+  openData,
+  verifyData,
+  readData,
+  type SignedDataBody,
+  type SignedDataEnvelope,
+  type OpenedData,
+  type VerifiedData,
+  type DataExpectation,
+} from './signed-data.js';

@@ -5,7 +5,7 @@ import { logNotifier } from './log-notifier.js';
 import type { Notifier } from './notifier.js';
 import { webhookNotifier } from './webhook.js';
 
-export { notifyAll, type Notifier } from './notifier.js';
+export { notifyAll, notifyDeadlineMs, type Notifier } from './notifier.js';
 export { eventFor, type ProvisionEvent } from './event.js';
 export { composeMail, emailNotifier, smtpMailer, defaultBody, defaultSubject, type Mail, type Mailer } from './email.js';
 export { webhookNotifier } from './webhook.js';

@@ -13,14 +13,14 @@ export interface Notifier {
 }
 
 /** How long one notifier may take before it is given up on (it may still finish in the background). */
-const deadlineMs = 60_000;
+export const notifyDeadlineMs = 60_000;
 
 /**
  * Tell every notifier that wants this event, all at once. A notifier that
  * fails (or hangs) is logged and never blocks the pipeline: this resolves
  * with the names of those that failed, and never rejects.
  */
-export async function notifyAll(notifiers: readonly Notifier[], event: ProvisionEvent, log: ProvisionerLog): Promise<string[]> {
+export async function notifyAll(notifiers: readonly Notifier[], event: ProvisionEvent, log: ProvisionerLog, deadlineMs = notifyDeadlineMs): Promise<string[]> {
   const failed: string[] = [];
   await Promise.all(
     notifiers

@@ -12,6 +12,7 @@ import { startSimFleet } from './fleet.js';
 import { sliceFleet, spawnChildren } from './launch.js';
 import { simNodeInfo, simNodeView } from './node-info.js';
 import { checkSimFlags, simDefaults, simSettings, type SimFlags } from './options.js';
+import { simMineIssuer } from './mine.js';
 
 const usage = `$0 [options]
 
@@ -95,7 +96,7 @@ async function runHere(flags: SimFlags, started: number): Promise<number> {
   const node = simNodeInfo({ spec: first, view: simNodeView(first, []), config, startTime: Math.floor(Date.now() / 1000), registry, stats: new Stats() });
   await loadAgents({ registry, builtin: builtinAgents, builtinDdlDir: builtinDdlDir(), pluginDirs: config.plugin_dirs, node, log: log.child({ ns: 'sim:agents' }) });
   const eventLoop = new EventLoopMonitor();
-  const shared = { config, registry, log, eventLoopLag: () => eventLoop.lag() };
+  const shared = { config, registry, log, eventLoopLag: () => eventLoop.lag(), mineIssuer: simMineIssuer(process.env) };
   const fleet = await startSimFleet({ prefix: flags.prefix, first: flags.first, count: flags.count, concurrency: flags.concurrency, shared });
   process.stdout.write(`ready ${fleet.nodes.length} ${Math.round(performance.now() - started)} pids=${process.pid}\n`);
   await stopping;

@@ -9,6 +9,8 @@ import type { AgentRegistry } from '../registry.js';
 import { Stats } from '../stats.js';
 import type { SimNodeSpec } from './facts.js';
 import { simNodeInfo, simNodeView } from './node-info.js';
+import { startSimMine } from './mine.js';
+import type { KeyObject } from 'node:crypto';
 
 /** What every virtual node of a simulator process shares. */
 export interface SimShared {
@@ -20,6 +22,8 @@ export interface SimShared {
   readonly connect?: BusConnector;
   /** Event-loop delay of the simulator process, reported by every node's rpcutil daemon_stats. */
   readonly eventLoopLag?: () => EventLoopLag;
+  /** Certifies each node's mine key (bench --mine); see sim/mine.ts. */
+  readonly mineIssuer?: KeyObject | undefined;
 }
 
 /** A running virtual node. */
@@ -74,10 +78,12 @@ export async function startVirtualNode(spec: SimNodeSpec, shared: SimShared): Pr
       })
     : undefined;
   await registrar?.start();
+  const mine = await startSimMine({ identity: spec.identity, config, issuer: shared.mineIssuer, bus, registry, node, view, log });
   return {
     identity: spec.identity,
     stats,
     async stop() {
+      await mine?.stop();
       await registrar?.stop();
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       await processor.whenIdle(config.shutdown_timeout * 1000);

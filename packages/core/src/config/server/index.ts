@@ -13,6 +13,7 @@ import { puppetralSection } from './puppetral.js';
 import { registrationSection } from './registration.js';
 import { provisioningSection } from './provisioning.js';
 import { caSection } from './ca.js';
+import { mineDirItem, mineItem } from './mine.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -99,6 +100,8 @@ export const serverConfigSpec = {
   registration: registrationSection,
   provisioning: provisioningSection,
   ca: caSection,
+  mine: mineItem,
+  mine_dir: mineDirItem,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).

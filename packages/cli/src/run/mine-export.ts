@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { mineBucket, mineBucketMaxAgeSeconds, UsageError } from '@cohort/core';
+import { mine, parseDuration } from '@cohort/client';
+import { str, type Args } from '../args.js';
+import type { Outcome } from '../exit.js';
+import type { CliIo } from '../io.js';
+import { openSession } from '../session.js';
+import { mineKvOf, mineTrust } from './mine-common.js';
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (s: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** `cohort mine export NAME --dir DIR`: runs until SIGINT/SIGTERM. */
+export async function runMineExport(argv: Args, io: CliIo): Promise<Outcome> {
+  const fn = str(argv, 'name') ?? '';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(fn)) throw new UsageError(`mine function name '${fn}' is not valid: 1 to 64 letters, digits, _ or -`);
+  const dirArg = str(argv, 'dir');
+  if (dirArg === undefined) throw new UsageError('--dir is required: the directory to keep one file per node in');
+  const maxAgeArg = str(argv, 'max-age');
+  const maxAgeMs = maxAgeArg === undefined ? undefined : parseDuration(maxAgeArg, 'ms', '--max-age');
+  const session = await openSession(argv, io);
+  const trust = mineTrust(argv, session);
+  const dir = resolve(dirArg);
+  const mirror = new mine.MineMirror({ dir, fn, trust, maxAgeMs, warn: (m) => io.stderr.write(`cohort mine export: ${m}\n`) });
+  const bus = await session.openBus();
+  try {
+    // Created (as the nodes create it) when no node has written yet, so the mirror is live from the first value.
+    const kv = await mineKvOf(bus)(mineBucket(session.collective), true, mineBucketMaxAgeSeconds);
+    if (mine.isKvMissing(kv)) throw new UsageError(`cannot read the mine: ${kv.missing}`);
+    const stopped = untilSignal();
+    const watch = await kv.watch(`${fn}.>`, (e) => mirror.apply(e), true);
+    mirror.prune();
+    io.stderr.write(`mirroring ${fn} into ${dir}: ${mirror.size} node(s); stop with Ctrl-C or SIGTERM\n`);
+    const signal = await stopped;
+    await watch.stop();
+    io.stderr.write(`${signal}: stopped mirroring (${mirror.writes} file(s) written)\n`);
+  } finally {
+    mirror.stop();
+    await bus.close();
+  }
+  return { kind: 'done' };
+}

@@ -1,0 +1,188 @@
+// The mine benchmark (`pnpm bench --mine`): N virtual nodes (cohort-sim) ×
+// 3 functions at an interval, each value signed by its node (keys certified
+// by a throwaway issuer). Measures:
+//   - the spread of bucket writes over time (no thundering herd at start),
+//   - `mine get` of all N values: in-process (library) and the CLI's wall time,
+//   - change-to-mirror latency: node wrote the value -> its file renamed into
+//     place by `cohort mine export` (seen by fs.watch),
+//   - datasource read of one host (cohort-mine-cat, a new sh process each time)
+//     while the mirror updates.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { connect } from 'nats';
+import { generateKeyPair, mineBucket, mineBucketMaxAgeSeconds, TrustStore, writeKeyPair } from '@cohort/core';
+import { connectBus, mine, Registry, systemClock } from '@cohort/client';
+import { cohortBin, repoRoot, startNatsServer, waitForRegistry } from '../harness.mjs';
+import { simBin, simNodeFlags } from './fleet.mjs';
+import { median, sleep, startReady } from './util.mjs';
+
+const catBin = join(repoRoot, 'packages/cli/bin/cohort-mine-cat');
+
+function percentile(xs, p) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+const ms = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 0) : 'n/a');
+
+/**
+ * @param {{ n: number, intervalS: number, observeS: number, reads: number, log: (s: string) => void }} o
+ */
+export async function benchMine(o) {
+  const { n, intervalS, log } = o;
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-mine-'));
+  const issuer = generateKeyPair();
+  const { keyFile: issuerKey, publicFile: issuerPub } = writeKeyPair(join(dir, 'issuer'), issuer);
+  const config = join(dir, 'sim.yaml');
+  writeFileSync(
+    config,
+    yaml.dump({
+      mine: {
+        role: { agent: 'rpcutil', action: 'get_fact', inputs: { fact: 'role' }, interval: `${intervalS}s` },
+        pong: { agent: 'rpcutil', action: 'ping', interval: `${intervalS}s` },
+        country: { agent: 'rpcutil', action: 'get_fact', inputs: { fact: 'country' }, interval: `${intervalS}s` },
+      },
+    }),
+  );
+  const nats = await startNatsServer({ jetstream: true });
+  const nc = await connect({ servers: nats.url });
+  // The bucket as the nodes create it, watched from before the first write.
+  const kv = await nc.jetstream().views.kv(mineBucket('cohort'), { history: 1, ttl: mineBucketMaxAgeSeconds * 1000 });
+  const writes = [];
+  const watcher = await kv.watch({ include: 'updates' });
+  void (async () => {
+    for await (const e of watcher) if (e.operation === 'PUT') writes.push(Date.now());
+  })();
+
+  // The mirror, running before the nodes start: every change lands in it.
+  const mirrorDir = join(dir, 'mirror');
+  const env = { ...process.env, COHORT_NATS: nats.url, COHORT_CONFIG: '', COHORT_KEY: '' };
+  const exporter = spawn(process.execPath, [cohortBin, 'mine', 'export', 'role', '--dir', mirrorDir, '--issuer', issuerPub, '--connect-timeout', '30'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let exportLog = '';
+  exporter.stderr.on('data', (d) => (exportLog += d));
+  while (!/mirroring role/.test(exportLog)) {
+    if (exporter.exitCode !== null) throw new Error(`cohort mine export exited: ${exportLog}`);
+    await sleep(100);
+  }
+  const latencies = [];
+  const dirWatch = watch(mirrorDir, (_event, name) => {
+    if (!name || name.startsWith('.')) return;
+    const seen = Date.now();
+    try {
+      const header = readFileSync(join(mirrorDir, name), 'utf8').split('\n', 1)[0].split(' ');
+      if (header[1] === 'fresh') latencies.push(seen - Number(header[6] ?? header[5]));
+    } catch {
+      // replaced again meanwhile
+    }
+  });
+
+  log(`mine: starting ${n} virtual nodes × 3 functions every ${intervalS} s ...`);
+  const started = Date.now();
+  const sim = await startReady(process.execPath, [...simNodeFlags, simBin, '--config', config, '--log-level', 'error', '--nats', nats.url, '--count', String(n), '--interval', '600', '--ttl', '1800'], {
+    env: { ...process.env, COHORT_SIM_MINE_ISSUER_KEY: issuerKey },
+  });
+  const ids = Array.from({ length: n }, (_, i) => `sim-${String(i + 1).padStart(5, '0')}`);
+  await waitForRegistry(nats.url, ids, { timeoutMs: 300000 });
+  log(`mine: nodes ready after ${Math.round((Date.now() - started) / 1000)} s; observing writes for ${o.observeS} s ...`);
+  const observeFrom = Date.now();
+  await sleep(o.observeS * 1000);
+  const perSecond = new Array(o.observeS).fill(0);
+  for (const t of writes) {
+    const s = Math.floor((t - observeFrom) / 1000);
+    if (s >= 0 && s < o.observeS) perSecond[s]++;
+  }
+  const expected = (3 * n) / intervalS;
+  const mean = perSecond.reduce((a, b) => a + b, 0) / perSecond.length;
+  const sd = Math.sqrt(perSecond.reduce((a, b) => a + (b - mean) ** 2, 0) / perSecond.length);
+  // From the very first write (nodes starting): the first interval must not bunch up either.
+  const startSeconds = new Array(intervalS).fill(0);
+  const first = writes[0] ?? started;
+  for (const t of writes) {
+    const s = Math.floor((t - first) / 1000);
+    if (s < intervalS) startSeconds[s]++;
+  }
+
+  log('mine: mine get of every value ...');
+  const trust = TrustStore.load({ kind: 'node', issuers: [issuerPub] });
+  const bus = await connectBus({ servers: [nats.url] });
+  const getMs = [];
+  let matched = 0;
+  let fresh = 0;
+  for (let i = 0; i < 12; i++) {
+    const t0 = performance.now();
+    const [read, registry] = await Promise.all([mine.readMine(bus.mineKv, 'cohort', 'role', trust), Registry.open(bus, 'cohort', systemClock)]);
+    const targets = mine.mineTargets({ fact: [], cf_class: [], agent: [], identity: [], compound: [] }, registry.nodes(), read.readings.keys());
+    const result = mine.mineRows('role', targets, read.readings, Date.now());
+    await registry.close();
+    if (i >= 2) getMs.push(performance.now() - t0);
+    matched = result.stats.matched;
+    fresh = result.stats.fresh;
+  }
+  await bus.close();
+  const cliMs = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cohortBin, 'mine', 'get', 'role', '--json', '--issuer', issuerPub, '--connect-timeout', '30'], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    cliMs.push(performance.now() - t0);
+    if (r.status !== 0) log(`mine: cohort mine get exited ${r.status}: ${r.stderr.slice(0, 300)}`);
+  }
+
+  log(`mine: ${o.reads} datasource reads while the mirror updates ...`);
+  const readMs = [];
+  let readFailures = 0;
+  for (let i = 0; i < o.reads; i++) {
+    const id = ids[Math.floor(Math.random() * ids.length)];
+    const t0 = performance.now();
+    const r = spawnSync(catBin, ['--dir', mirrorDir, id], { encoding: 'utf8' });
+    readMs.push(performance.now() - t0);
+    if (r.status !== 0) readFailures++;
+  }
+  // The cost of starting any process here, for scale: /bin/true the same way.
+  const trueMs = [];
+  for (let i = 0; i < Math.min(200, o.reads); i++) {
+    const t0 = performance.now();
+    spawnSync('/bin/true');
+    trueMs.push(performance.now() - t0);
+  }
+
+  dirWatch.close();
+  watcher.stop();
+  exporter.kill('SIGTERM');
+  await sim.stop();
+  await nc.close();
+  await nats.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    n,
+    intervalS,
+    observeS: o.observeS,
+    writes: { expected, mean, sd, max: Math.max(...perSecond), min: Math.min(...perSecond), startMax: Math.max(...startSeconds), startMean: startSeconds.reduce((a, b) => a + b, 0) / intervalS },
+    get: { matched, fresh, p50: median(getMs), p99: percentile(getMs, 99), cli: median(cliMs) },
+    mirror: { count: latencies.length, p50: median(latencies), p99: percentile(latencies, 99), max: Math.max(...latencies) },
+    read: { count: readMs.length, failures: readFailures, p50: median(readMs), p99: percentile(readMs, 99), trueP50: median(trueMs), trueP99: percentile(trueMs, 99) },
+  };
+}
+
+/** The result as a markdown section. */
+export function renderMine(env, r) {
+  return [
+    `# Mine benchmark, ${env.date}`,
+    '',
+    `${env.cpus} × ${env.cpuModel}, ${env.memGb} GiB, Node ${env.node}, ${env.natsServer}; load average before: ${env.loadBefore.toFixed(2)}.`,
+    `${r.n} virtual nodes (cohort-sim) × 3 functions every ${r.intervalS} s, every value signed by its node and verified by every reader.`,
+    '',
+    '| measurement | result | target |',
+    '|---|---|---|',
+    `| bucket writes per second over ${r.observeS} s (expected ${r.writes.expected.toFixed(0)}) | mean ${r.writes.mean.toFixed(1)}, sd ${r.writes.sd.toFixed(1)}, min ${r.writes.min}, max ${r.writes.max} | even spread |`,
+    `| writes per second in the first interval after start | mean ${r.writes.startMean.toFixed(1)}, max ${r.writes.startMax} | no thundering herd |`,
+    `| mine get of all ${r.get.matched} values, in-process (read + verify + registry + judge) | p50 ${ms(r.get.p50)} ms, p99 ${ms(r.get.p99)} ms (${r.get.fresh} fresh) | ≤ 150 ms |`,
+    `| \`cohort mine get role --json\` wall time (new process) | median ${ms(r.get.cli)} ms | |`,
+    `| change to mirror: node wrote the value → file in place (${r.mirror.count} changes) | p50 ${ms(r.mirror.p50)} ms, p99 ${ms(r.mirror.p99)} ms, max ${ms(r.mirror.max)} ms | ≤ 1 s |`,
+    `| datasource read of one host (cohort-mine-cat, ${r.read.count} reads, ${r.read.failures} failed) | p50 ${ms(r.read.p50)} ms, p99 ${ms(r.read.p99)} ms | ≤ 5 ms p99 |`,
+    `| for scale: spawning /bin/true the same way | p50 ${ms(r.read.trueP50)} ms, p99 ${ms(r.read.trueP99)} ms | |`,
+    '',
+  ].join('\n');
+}
