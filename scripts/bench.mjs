@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { findNatsServer, repoRoot } from './harness.mjs';
 import { renderReport } from './bench/report.mjs';
 import { pipelineMicros } from './bench/pipeline.mjs';
+import { registryVerifyMs } from './bench/registry-verify.mjs';
 import { measureSize } from './bench/scale.mjs';
 import { measureClusterScale, renderScale } from './bench/cluster-scale.mjs';
 import { cohortdIdleRss, startupRows } from './bench/startup.mjs';
@@ -100,6 +101,8 @@ log('idle cohortd RSS ...');
 const cohortd = await cohortdIdleRss();
 log('node pipeline alone ...');
 const pipelineUs = await pipelineMicros(quick ? 20000 : 100000);
+log('verifying signed registry records ...');
+const registryVerify = registryVerifyMs(quick ? 1000 : 10000);
 let startup = [];
 if (!flag('no-startup')) {
   log('CLI start-up and small real fleets ...');
@@ -107,7 +110,7 @@ if (!flag('no-startup')) {
   startup.push(...(await puppetralRows(quick ? 5 : 10, log)));
 }
 
-const report = renderReport({ env, sizes: results, startup, cohortd, pipelineUs, runs, warmup });
+const report = renderReport({ env, sizes: results, startup, cohortd, pipelineUs, registryVerify, runs, warmup });
 process.stdout.write(`\n${report}`);
 const file = join(dir, `${env.date.slice(0, 10)}${quick ? '-quick' : ''}.md`);
 writeFileSync(file, report);

@@ -95,11 +95,12 @@ tls {
 authorization {
   users = [
     # Nodes: take requests, reply (cohortd itself replies only on the caller's reply subject), lifecycle
-    # events, their registry record in the existing bucket; never send requests, never administer streams.
+    # events, their registry record in the existing bucket (and watch it, to rewrite it when someone else
+    # replaced it); never send requests, never administer streams.
     { user: cohortd, password: "$cohortd_pw",
       permissions: {
         publish: ["cohort.reply.>", "cohort.lifecycle.>", "\$KV.cohort_registry_cohort.>", "$api.INFO", "$api.STREAM.INFO.$registry"]
-        subscribe: ["cohort.broadcast.agent.>", "cohort.node.>", "_INBOX.node.>"] } }
+        subscribe: ["cohort.broadcast.agent.>", "cohort.node.>", "_INBOX.node.>", "\$KV.cohort_registry_cohort.>"] } }
     # The administrator: creates the registry bucket and the job stream once (cohort bus init --config admin.yaml).
     { user: admin, password: "$admin_pw",
       permissions: { publish: ["$api.>"], subscribe: ["_INBOX.>"] } }

@@ -4,10 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { Client } from '@cohort/client';
 import { cohortBin } from '../harness.mjs';
 import { sleep } from './util.mjs';
+import { benchIssuer, benchNodeTrust } from './fleet.mjs';
 
 /** (b): `rpcutil ping` through Client with registry discovery; also client CPU per 1,000 replies. */
 export async function measureLibrary(natsUrl, n, { runs, warmup }) {
-  const client = await Client.connect({ servers: natsUrl, discoveryMethod: 'registry', callerid: 'user=bench' });
+  const client = await Client.connect({ servers: natsUrl, discoveryMethod: 'registry', callerid: 'user=bench', nodeTrust: benchNodeTrust() });
   try {
     const samples = [];
     let lost = 0;
@@ -37,7 +38,7 @@ export async function measureLibrary(natsUrl, n, { runs, warmup }) {
 
 /** Sequential requests per second (registry discovery) for `seconds`. */
 export async function measureSequential(natsUrl, n, seconds) {
-  const client = await Client.connect({ servers: natsUrl, discoveryMethod: 'registry', callerid: 'user=bench' });
+  const client = await Client.connect({ servers: natsUrl, discoveryMethod: 'registry', callerid: 'user=bench', nodeTrust: benchNodeTrust() });
   try {
     for (let i = 0; i < 5; i++) await (client.rpc({ agent: 'rpcutil', action: 'ping' })).stats();
     let count = 0;
@@ -61,7 +62,7 @@ export function measureCli(natsUrl, n, { runs, warmup }) {
   let lost = 0;
   for (let i = 0; i < warmup + runs; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping'], {
+    const r = spawnSync(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--issuer', benchIssuer().publicFile], {
       env: { ...process.env, COHORT_NATS: natsUrl, COHORT_CONFIG: '', NO_COLOR: '1' },
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,

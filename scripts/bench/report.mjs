@@ -28,7 +28,7 @@ function table(header, rows) {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-export function renderReport({ env, sizes, startup, cohortd, pipelineUs, runs, warmup }) {
+export function renderReport({ env, sizes, startup, cohortd, pipelineUs, registryVerify, runs, warmup }) {
   const cohortdRssKb = cohortd?.rssKb;
   const parts = [];
   parts.push(`# Cohort benchmark (${env.date})`);
@@ -64,6 +64,14 @@ export function renderReport({ env, sizes, startup, cohortd, pipelineUs, runs, w
     );
   }
   if (pipelineUs) lines.push(`- cohortd's request pipeline alone (\`Processor\`: decode, filter, validate, dispatch, reply; no network): **${pipelineUs.toFixed(1)} µs CPU** per \`rpcutil ping\`.`);
+  if (registryVerify) {
+    const v = registryVerify;
+    lines.push(
+      `- Reading ${v.n.toLocaleString('en-US')} signed registry records (what a new \`cohort\` process does before registry discovery; no network): ` +
+        `**${v.perNodeKeysMs.toFixed(0)} ms** verified with a key and certificate per node, ${v.sharedKeyMs.toFixed(0)} ms with one key certified for every node (cohort-sim), ` +
+        `${v.unverifiedMs.toFixed(0)} ms without verification.`,
+    );
+  }
   if (lines.length) parts.push(lines.join('\n'));
   const t = targets(sizes, cohortd);
   if (t.length) parts.push(`## Targets\n\n${table(['target', 'measured', ''], t)}`);

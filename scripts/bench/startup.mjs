@@ -32,7 +32,7 @@ export async function startupRows(runs) {
     const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes, pluginDirs: [], readyTimeoutMs: 120000, registry: true });
     const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-'));
     try {
-      const env = { COHORT_NATS: nats.url };
+      const env = { COHORT_NATS: nats.url, ...fleet.clientEnv };
       timeCommand(['rpc', 'rpcutil', 'ping'], 1, env); // warm the page cache
       rows.push({ name: `rpc rpcutil ping, ${count} nodes (registry discovery)`, samples: timeCommand(['rpc', 'rpcutil', 'ping'], runs, env), target: 300 });
       rows.push({ name: `rpc rpcutil ping, ${count} nodes (--dm broadcast)`, samples: timeCommand(['rpc', 'rpcutil', 'ping', '--dm', 'broadcast'], runs, env) });

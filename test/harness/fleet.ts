@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { subscribedSubjects } from './nats-server.js';
@@ -28,8 +28,10 @@ export interface FleetNode {
 export interface Fleet {
   dir: string;
   nodes: Map<string, FleetNode>;
-  /** Environment for the CLI: `COHORT_KEY` (the operator's key) with `secure`, else empty. */
+  /** Environment for the CLI: `COHORT_KEY` (the operator's key) with `secure`; with `registry`, `COHORT_CONFIG` trusting the fleet's issuer; else empty. */
   clientEnv: Record<string, string>;
+  /** The issuer public key file that certified the node keys (secure or registry fleets). */
+  issuer: string | undefined;
   /** Send a signal to one node and wait for it to exit. */
   kill(identity: string, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
@@ -56,6 +58,9 @@ export const cohortBin = join(repoRoot, 'packages/cli/bin/cohort.js');
 export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');
 export const examplePluginDir = join(repoRoot, 'examples/agents/echo');
 export const exampleClientConfig = join(repoRoot, 'examples/fleet/client.yaml');
+
+/** How long a fleet may take to subscribe and register: a deadline, not a measurement (a shared, loaded machine is slow to start processes). */
+const readyDeadlineMs = 120_000;
 
 /** Read node descriptors from a directory of YAML files. */
 export function loadNodeDescriptors(dir = exampleNodesDir): NodeDescriptor[] {
@@ -88,9 +93,11 @@ export function syntheticNodes(count: number): NodeDescriptor[] {
  */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cohort-fleet-'));
-  const security = options.secure
+  // With the registry, nodes get certified node keys even in unsigned mode: readers use only signed records.
+  const security = options.secure || options.registry
     ? fleetSecurity(dir, options.nodes.map((n) => n.identity), typeof options.secure === 'object' ? options.secure : {})
     : undefined;
+  const clientEnv: Record<string, string> = options.secure && security ? security.clientEnv : security ? { COHORT_CONFIG: trustingClientConfig(dir, security.issuerPublicKey) } : {};
   const nodes = new Map<string, FleetNode>();
   for (const node of options.nodes) {
     const nodeDir = join(dir, node.identity);
@@ -107,21 +114,27 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       classes_file: classesFile,
       plugin_dirs: options.pluginDirs ?? [examplePluginDir],
       logging: { level: options.logLevel ?? 'warn', format: 'text' },
-      security: security ? security.nodeConfig : { mode: 'unsigned' },
+      security: options.secure && security ? security.nodeConfig : security ? { mode: 'unsigned', node_key: 'node.key' } : { mode: 'unsigned' },
       ...(options.config ?? {}),
     };
     writeFileSync(configFile, yaml.dump(config));
     nodes.set(node.identity, launch(node.identity, configFile, factsFile));
   }
-  await waitForSubscriptions(options.monitorPort, [...nodes.keys()], options.readyTimeoutMs ?? 30000, nodes);
+  await waitForSubscriptions(options.monitorPort, [...nodes.keys()], options.readyTimeoutMs ?? readyDeadlineMs, nodes);
   if (options.registry) {
-    await waitForRegistry(options.natsUrl, [...nodes.keys()], { timeoutMs: options.readyTimeoutMs ?? 30000, onWait: () => failIfExited(nodes) });
+    await waitForRegistry(options.natsUrl, [...nodes.keys()], { timeoutMs: options.readyTimeoutMs ?? readyDeadlineMs, onWait: () => failIfExited(nodes) });
   }
   return {
     dir,
     nodes,
-    /** Environment for the CLI: the operator's signing key when `secure`, else nothing. */
-    clientEnv: security ? security.clientEnv : {},
+    /**
+     * Environment for the CLI: the operator's signing key when `secure`; with
+     * `registry` (unsigned), a client config trusting the fleet's issuer (so
+     * registry records verify); else nothing.
+     */
+    clientEnv,
+    /** The issuer public key that certified the node keys (secure or registry fleets). */
+    issuer: security?.issuerPublicKey,
     async kill(identity, signal = 'SIGKILL') {
       const n = nodes.get(identity);
       if (!n) throw new Error(`no node ${identity}`);
@@ -147,6 +160,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The example client config plus `issuers: [issuer]`, written into the fleet dir. */
+function trustingClientConfig(dir: string, issuer: string): string {
+  const file = join(dir, 'client.yaml');
+  const base = yaml.load(readFileSync(exampleClientConfig, 'utf8')) as { ddl_dirs?: string[] };
+  const ddlDirs = (base.ddl_dirs ?? []).map((d) => resolve(dirname(exampleClientConfig), d));
+  writeFileSync(file, yaml.dump({ ...base, ddl_dirs: ddlDirs, issuers: [issuer] }));
+  return file;
 }
 
 function launch(identity: string, configFile: string, factsFile: string): FleetNode {

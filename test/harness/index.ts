@@ -32,12 +32,19 @@ export interface CliResult {
   ms: number;
 }
 
+/**
+ * The client config the CLI runs with unless `env` says otherwise: the
+ * example's, or while an {@link exampleFleet} runs, the example's plus that
+ * fleet's issuer (so registry records verify and registry discovery is used).
+ */
+let defaultClientConfig = exampleClientConfig;
+
 /** Run the real `cohort` CLI against a server; never hangs (killed after `timeoutMs`). */
 export function cohort(args: string[], options: { nats?: string; input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cohortBin, ...args], {
-      env: { ...process.env, NO_COLOR: '1', COHORT_CONFIG: exampleClientConfig, ...(options.nats ? { COHORT_NATS: options.nats } : {}), ...options.env },
+      env: { ...process.env, NO_COLOR: '1', COHORT_CONFIG: defaultClientConfig, ...(options.nats ? { COHORT_NATS: options.nats } : {}), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -63,10 +70,12 @@ export async function exampleFleet(extra: Partial<FleetOptions> = {}): Promise<{
   const nats = await startNatsServer({ jetstream: true });
   try {
     const fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: loadNodeDescriptors(), registry: true, ...extra });
+    defaultClientConfig = fleet.clientEnv['COHORT_CONFIG'] ?? exampleClientConfig;
     return {
       nats,
       fleet,
       async stop() {
+        defaultClientConfig = exampleClientConfig;
         await fleet.stop();
         await nats.stop();
       },

@@ -184,7 +184,7 @@ describe('cohort rpc --async and cohort job', () => {
     assert.match(bad.stderr, /job id 'nope' is not valid/);
     const missing = await cohort(['job', 'show', '0'.repeat(32)], { nats });
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, new RegExp(`no job 0{32} in stream ${stream}`));
+    assert.match(missing.stderr, new RegExp(`no job 0{32} of user=\\S+ in stream ${stream}`));
     const age = await cohort(['rpc', 'rpcutil', 'ping', '--async', '--jobs-max-age', 'forever'], { nats });
     assert.equal(age.code, 2);
     assert.match(age.stderr, /--jobs-max-age 'forever' is not an age/);

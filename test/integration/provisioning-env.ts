@@ -10,7 +10,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { SMTPServer } from 'smtp-server';
 import { cohort, cohortBin, exampleClientConfig } from '../harness/index.js';
@@ -138,10 +138,21 @@ export function writePipeline(file: string, settings: Record<string, unknown>): 
   return file;
 }
 
-/** `cohort provisioner run --config FILE` as a real process, signing with the provisioner key of the pipeline file's directory. */
-export function startProvisioner(pipelineFile: string, natsUrl: string): Proc {
+/**
+ * `cohort provisioner run --config FILE` as a real process, signing with the provisioner key of the pipeline
+ * file's directory; `clientConfig` (default the example's) is its client config.
+ */
+export function startProvisioner(pipelineFile: string, natsUrl: string, clientConfig = exampleClientConfig): Proc {
   const { keyFile } = provisionerOf(dirname(pipelineFile));
-  return spawnLogged([cohortBin, 'provisioner', 'run', '--config', pipelineFile, '--log-level', 'debug'], { COHORT_NATS: natsUrl, COHORT_CONFIG: exampleClientConfig, COHORT_KEY: keyFile });
+  return spawnLogged([cohortBin, 'provisioner', 'run', '--config', pipelineFile, '--log-level', 'debug'], { COHORT_NATS: natsUrl, COHORT_CONFIG: clientConfig, COHORT_KEY: keyFile });
+}
+
+/** The example client config plus `issuers`: the provisioner takes masters/CAs only from nodes certified by them. */
+export function trustingClientConfig(file: string, issuers: string[]): string {
+  const base = yaml.load(readFileSync(exampleClientConfig, 'utf8')) as { ddl_dirs?: string[] };
+  const ddlDirs = (base.ddl_dirs ?? []).map((d) => resolve(dirname(exampleClientConfig), d));
+  writeFileSync(file, yaml.dump({ ...base, ddl_dirs: ddlDirs, issuers }));
+  return file;
 }
 
 /** A webhook receiver: every POSTed JSON event. */

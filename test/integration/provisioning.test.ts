@@ -12,7 +12,23 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cohort, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
-import { checkCertificate, finalTemplate, haveOpenssl, restartFreshNode, smtpReceiver, startFreshNodes, startProvisioner, stateRecords, token, waitFor, webhookReceiver, writePipeline, type FreshNode, type Proc } from './provisioning-env.ts';
+import {
+  checkCertificate,
+  finalTemplate,
+  haveOpenssl,
+  restartFreshNode,
+  smtpReceiver,
+  startFreshNodes,
+  startProvisioner,
+  stateRecords,
+  token,
+  trustingClientConfig,
+  waitFor,
+  webhookReceiver,
+  writePipeline,
+  type FreshNode,
+  type Proc,
+} from './provisioning-env.ts';
 
 if (!haveOpenssl && process.env['CI']) throw new Error('openssl is required for the provisioning test (apt-get install openssl)');
 
@@ -69,6 +85,9 @@ describe('provisioning end to end', { skip: haveOpenssl ? false : 'openssl is no
     }
   });
 
+  // The provisioner trusts the issuers that certified the CA nodes' keys (it takes masters only from verified nodes).
+  const clientConfig = (): string => trustingClientConfig(join(root, 'provisioner-client.yaml'), cas.map((f) => f.issuer!));
+
   after(async () => {
     for (const p of provisioners) await p.stop('SIGKILL');
     for (const n of nodes) await n.proc.stop();
@@ -88,7 +107,7 @@ describe('provisioning end to end', { skip: haveOpenssl ? false : 'openssl is no
     ];
     nodes.push(...(await startFreshNodes(join(root), nats.url, nats.monitorPort, fresh)));
     const file = pipeline('prov-1');
-    const first = startProvisioner(file, nats.url);
+    const first = startProvisioner(file, nats.url, clientConfig());
     provisioners.push(first);
     // Kill it while a node is mid-pipeline (some steps recorded, not finished).
     const seen = await waitFor('a node mid-pipeline', async () => {
@@ -100,7 +119,7 @@ describe('provisioning end to end', { skip: haveOpenssl ? false : 'openssl is no
     const atKill = await stateRecords(nats.url);
     assert.ok(atKill.some((r) => r.identity === seen.identity && r.phase !== 'done'), 'killed before that node was done');
 
-    provisioners.push(startProvisioner(file, nats.url));
+    provisioners.push(startProvisioner(file, nats.url, clientConfig()));
     const done = await waitFor('every node done and notified', async () => {
       const records = await stateRecords(nats.url);
       return records.length === 4 && records.every((r) => r.phase === 'done' && r.notified) ? records : undefined;
@@ -159,8 +178,8 @@ describe('provisioning end to end', { skip: haveOpenssl ? false : 'openssl is no
       { identity: 'app3', facts: { region: 'eu' } },
     ]);
     nodes.push(...more);
-    const a = startProvisioner(pipeline('prov-a'), nats.url);
-    const b = startProvisioner(pipeline('prov-b'), nats.url);
+    const a = startProvisioner(pipeline('prov-a'), nats.url, clientConfig());
+    const b = startProvisioner(pipeline('prov-b'), nats.url, clientConfig());
     provisioners.push(a, b);
     await waitFor('app1..3 done', async () => {
       const records = (await stateRecords(nats.url)).filter((r) => r.identity.startsWith('app'));
@@ -179,7 +198,7 @@ describe('provisioning end to end', { skip: haveOpenssl ? false : 'openssl is no
 
   test('SIGINT mid-pipeline: the running step finishes, the node is released at once, another provisioner resumes it', async () => {
     nodes.push(...(await startFreshNodes(root, nats.url, nats.monitorPort, [{ identity: 'late1', facts: { region: 'us' } }])));
-    const c = startProvisioner(pipeline('prov-c'), nats.url);
+    const c = startProvisioner(pipeline('prov-c'), nats.url, clientConfig());
     provisioners.push(c);
     await waitFor('late1 mid-pipeline', async () => (await stateRecords(nats.url)).find((r) => r.identity === 'late1' && r.phase === 'running' && r.completed.includes('gencsr')), 90_000, logs, 20);
     assert.equal(await c.stop('SIGINT'), 0, c.log().slice(-3000));
@@ -187,7 +206,7 @@ describe('provisioning end to end', { skip: haveOpenssl ? false : 'openssl is no
     assert.deepEqual([r.phase, r.owner, r.lease_until], ['pending', null, 0], `released, not left to a lease: ${JSON.stringify(r)}\n${c.log().slice(-3000)}`);
     assert.match(c.log(), /released late1 after \w+ \(shutting down\)/);
     assert.match(c.log(), /stopped on SIGINT: .*released 1/);
-    const d = startProvisioner(pipeline('prov-d'), nats.url);
+    const d = startProvisioner(pipeline('prov-d'), nats.url, clientConfig());
     provisioners.push(d);
     await waitFor('late1 done', async () => (await stateRecords(nats.url)).find((x) => x.identity === 'late1' && x.phase === 'done' && x.notified), 90_000, logs);
     assert.match(d.log(), new RegExp(`resuming late1 \\(attempt 2, after ${r.completed.at(-1)}\\)`), d.log().slice(-3000));
@@ -198,7 +217,7 @@ describe('provisioning end to end', { skip: haveOpenssl ? false : 'openssl is no
   test('a node that keeps failing is marked failed with the reason and notified; retry provisions it again', async () => {
     const [bad] = await startFreshNodes(root, nats.url, nats.monitorPort, [{ identity: 'bad1', facts: { region: 'eu' }, token: 'not-the-token' }]);
     nodes.push(bad!);
-    const e = startProvisioner(pipeline('prov-e'), nats.url);
+    const e = startProvisioner(pipeline('prov-e'), nats.url, clientConfig());
     provisioners.push(e);
     const failed = await waitFor('bad1 failed', async () => (await stateRecords(nats.url)).find((r) => r.identity === 'bad1' && r.phase === 'failed'), 90_000, logs);
     assert.equal(failed.failures, 3);

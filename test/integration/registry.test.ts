@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { buildFilter, decodeLifecycle, type LifecycleMessage } from '@cohort/core';
+import { buildFilter, readLifecycle, TrustStore, type LifecycleMessage } from '@cohort/core';
 import { Client } from '@cohort/client';
 import { simNode } from '@cohort/server';
 import { cohort, loadNodeDescriptors, startFleet, startNatsServer, type Fleet, type NatsServer, type NodeDescriptor } from '../harness/index.js';
@@ -29,12 +29,12 @@ describe('on a fleet with varied facts', () => {
   let fleet: Fleet;
   let client: Client;
   const all = nodes().map((n) => n.identity).sort();
-  const run = (args: string[], input?: string) => cohort(args, { nats: nats.url, ...(input !== undefined ? { input } : {}) });
+  const run = (args: string[], input?: string) => cohort(args, { nats: nats.url, env: fleet.clientEnv, ...(input !== undefined ? { input } : {}) });
 
   before(async () => {
     nats = await startNatsServer({ jetstream: true });
     fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: nodes(), registry: true });
-    client = await Client.connect({ servers: nats.url, callerid: 'user=test' });
+    client = await Client.connect({ servers: nats.url, callerid: 'user=test', nodeTrust: TrustStore.load({ kind: 'node', issuers: [fleet.issuer!] }) });
   });
   after(async () => {
     await client?.close();
@@ -159,7 +159,7 @@ describe('on a fleet with varied facts', () => {
       writeFileSync(expected, [...all, 'ghost1'].join('\n'));
       const ok = await run(['registry', 'check']);
       assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-      assert.match(ok.stdout, new RegExp(`^REGISTRY OK: 12 of 12 node\\(s\\) current.*\\|totalhosts=12 oldhosts=0 currenthosts=12 missinghosts=0 checktime=`));
+      assert.match(ok.stdout, new RegExp(`^REGISTRY OK: 12 of 12 node\\(s\\) current.*\\|totalhosts=12 oldhosts=0 currenthosts=12 missinghosts=0 ignoredrecords=0 checktime=`));
       const missing = await run(['registry', 'check', '--nodes', expected]);
       assert.equal(missing.code, 2, missing.stdout);
       assert.match(missing.stdout, /^REGISTRY CRITICAL:.*missinghosts=1/);
@@ -188,7 +188,7 @@ describe('records appear and expire (short TTL), lifecycle events', () => {
   let spy: NatsConnection;
   const events: LifecycleMessage[] = [];
   const list = async (): Promise<string[]> => {
-    const r = await cohort(['registry', 'list', '--json'], { nats: nats.url });
+    const r = await cohort(['registry', 'list', '--json'], { nats: nats.url, env: fleet?.clientEnv ?? {} });
     if (r.code !== 0) return [];
     return (JSON.parse(r.stdout) as Array<{ identity: string }>).map((x) => x.identity).sort();
   };
@@ -196,7 +196,12 @@ describe('records appear and expire (short TTL), lifecycle events', () => {
   before(async () => {
     nats = await startNatsServer({ jetstream: true });
     spy = await connect({ servers: nats.url });
-    spy.subscribe('cohort.lifecycle.>', { callback: (_e, m) => events.push(decodeLifecycle(m.data)) });
+    spy.subscribe('cohort.lifecycle.>', {
+      callback: (_e, m) => {
+        const reading = readLifecycle(m.data, undefined, undefined, Date.now());
+        if ('event' in reading) events.push(reading.event);
+      },
+    });
     await spy.flush();
   });
   after(async () => {
@@ -214,7 +219,7 @@ describe('records appear and expire (short TTL), lifecycle events', () => {
 
     const [stopped, killed, kept] = ids as [string, string, string];
     await fleet.kill(stopped, 'SIGTERM');
-    assert.deepEqual(await list(), [killed, kept], 'a clean shutdown deletes the record');
+    assert.deepEqual(await list(), [killed, kept], 'a clean shutdown replaces the record with a signed tombstone');
     assert.ok(events.some((e) => e.event === 'shutdown' && e.identity === stopped));
 
     await fleet.kill(killed, 'SIGKILL');

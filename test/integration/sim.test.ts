@@ -4,9 +4,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { buildFilter } from '@cohort/core';
+import { buildFilter, generateKeyPair, TrustStore, writeKeyPair } from '@cohort/core';
 import { Client } from '@cohort/client';
 import { simNode } from '@cohort/server';
 import { cohort, repoRoot, startNatsServer, type NatsServer } from '../harness/index.js';
@@ -17,6 +19,9 @@ let nats: NatsServer;
 let sim: ChildProcess;
 let lines: string[] = [];
 let client: Client;
+// The simulator certifies its node keys with this issuer (--issuer-key); clients trust its public key.
+const issuer = writeKeyPair(join(mkdtempSync(join(tmpdir(), 'cohort-sim-issuer-')), 'issuer'), generateKeyPair());
+const nodeTrust = TrustStore.load({ kind: 'node', issuers: [issuer.publicFile] });
 
 function waitForLine(prefix: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -38,10 +43,10 @@ function waitForLine(prefix: string, timeoutMs: number): Promise<string> {
 
 before(async () => {
   nats = await startNatsServer({ jetstream: true });
-  sim = spawn(process.execPath, [simBin, '--nats', nats.url, '--count', String(count), '--per-process', '100', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  sim = spawn(process.execPath, [simBin, '--nats', nats.url, '--count', String(count), '--per-process', '100', '--log-level', 'error', '--issuer-key', issuer.keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: sim.stdout! }).on('line', (l) => lines.push(l));
   await waitForLine('ready', 60000);
-  client = await Client.connect({ servers: nats.url, callerid: 'user=test' });
+  client = await Client.connect({ servers: nats.url, callerid: 'user=test', nodeTrust });
 });
 after(async () => {
   await client?.close();
@@ -67,7 +72,8 @@ test('every virtual node answers rpcutil ping through the library and the CLI, n
     assert.deepEqual(stats.no_response, []);
     assert.equal(stats.ok, count);
   }
-  const r = await cohort(['rpc', 'rpcutil', 'ping', '--display', 'none'], { nats: nats.url });
+  const r = await cohort(['rpc', 'rpcutil', 'ping', '--display', 'none', '--issuer', issuer.publicFile, '-v'], { nats: nats.url });
+  assert.match(r.stderr, /^registry discovery: 200 of 200 registered node\(s\) match$/m);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`Finished processing ${count} / ${count} hosts`));
 });
@@ -97,11 +103,12 @@ test('SIGTERM stops every node and removes them from the registry', async () => 
   const code = await new Promise<number | null>((r) => sim.once('exit', r));
   assert.equal(code, 0);
   assert.ok(lines.some((l) => l === `stopped ${count}`), lines.join(' | '));
-  const fresh = await Client.connect({ servers: nats.url, callerid: 'user=test' });
+  const fresh = await Client.connect({ servers: nats.url, callerid: 'user=test', nodeTrust });
   try {
     const registry = await fresh.registry();
     assert.equal(registry.unavailable, undefined);
     assert.equal(registry.nodes().length, 0);
+    assert.deepEqual(registry.ignored(), [], 'every node left a signed tombstone');
   } finally {
     await fresh.close();
   }

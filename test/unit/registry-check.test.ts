@@ -16,7 +16,7 @@ test('all current: OK with MCollective perfdata', () => {
   const r = evaluateRegistry(fresh, fresh, now, { critical: 1 });
   assert.equal(r.state, 0);
   const out = formatRegistryCheck(r, 'cohort_registry_cohort', 12);
-  assert.equal(out, 'REGISTRY OK: 3 of 3 node(s) current, 0 stale, 0 missing|totalhosts=3 oldhosts=0 currenthosts=3 missinghosts=0 checktime=0.012s\n');
+  assert.equal(out, 'REGISTRY OK: 3 of 3 node(s) current, 0 stale, 0 missing|totalhosts=3 oldhosts=0 currenthosts=3 missinghosts=0 ignoredrecords=0 checktime=0.012s\n');
 });
 
 test('a node that missed its heartbeat is stale: CRITICAL by default, listed with its age', () => {
@@ -50,4 +50,13 @@ test('--stale overrides the per-node threshold; expected nodes outside the filte
 test('nothing to judge is UNKNOWN; unknown output keeps to one line without a perfdata bar', () => {
   assert.equal(evaluateRegistry([], [], now, { critical: 1 }).state, 3);
   assert.equal(unknownRegistryCheck('no | bucket\nmore'), 'REGISTRY UNKNOWN: no / bucket\n');
+});
+
+test('ignored registry records (not signed by the node they name) make an all-current registry WARNING and are listed', () => {
+  const r = evaluateRegistry(fresh, fresh, now, { critical: 1, ignored: [{ identity: 'ghost', reason: 'unknown key 0011', at: now }] });
+  assert.equal(r.state, 1);
+  const out = formatRegistryCheck(r, 'b', 0);
+  assert.match(out, /^REGISTRY WARNING: 3 of 3 node\(s\) current, 0 stale, 0 missing, 1 record\(s\) ignored\|.*ignoredrecords=1/);
+  assert.match(out, /^IGNORED: ghost: unknown key 0011$/m);
+  assert.match(formatRegistryCheck(evaluateRegistry(fresh, fresh, now, { critical: 1, verified: false }), 'b', 0), /\(records not verified: no trusted node keys\)/);
 });

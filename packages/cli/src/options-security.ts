@@ -19,7 +19,7 @@ export function securityOptions(y: Argv<object>): Argv<object> {
       describe: 'Private key that signs requests (env COHORT_KEY; config key; default ~/.config/cohort/<login>.key when present). The caller id is bound to it',
     })
     .option('verify-replies', { type: 'boolean', group: g, describe: 'Check every reply is signed by a trusted node; unverifiable replies are reported apart and not counted' })
-    .option('issuer', { type: 'string', requiresArg: true, group: g, describe: 'Issuer public key whose node certificates are trusted for --verify-replies (repeatable; config issuers)' })
+    .option('issuer', { type: 'string', requiresArg: true, group: g, describe: 'Issuer public key whose node certificates are trusted: registry records, job replies, --verify-replies (repeatable; config issuers)' })
     .option('tls-ca', { type: 'string', requiresArg: true, group: g, describe: 'CA certificate (PEM) that signed the NATS server certificate; requires TLS' })
     .option('tls-cert', { type: 'string', requiresArg: true, group: g, describe: 'Client certificate (PEM) for mutual TLS with NATS (with --tls-key)' })
     .option('tls-key', { type: 'string', requiresArg: true, group: g, describe: 'Private key (PEM) of --tls-cert' })

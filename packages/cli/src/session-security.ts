@@ -84,6 +84,22 @@ export function chooseBusAuth(argv: Args, io: CliIo, config: ClientSecurityConfi
 }
 
 /**
+ * Trusted node keys for what nodes publish (registry records, lifecycle
+ * events, async job replies): the same sources as reply verification, always
+ * loaded. Undefined when none is configured: the registry is then not used
+ * for discovery (broadcast instead, -v says why).
+ */
+export function chooseNodeTrust(argv: Args, config: ClientSecurityConfig | undefined, signer: Signer | undefined): TrustStore | undefined {
+  const issuers = [...list(argv, 'issuer'), ...(config?.issuers ?? [])];
+  const body = signer?.certificate ? certificateBody(signer.certificate) : undefined;
+  const own = body !== undefined && typeof body !== 'string' ? [body.issuer] : [];
+  if (issuers.length + own.length === 0 && !config?.nodeKeysDir) return undefined;
+  const trust = asConfig(() => TrustStore.load({ kind: 'node', keysDir: config?.nodeKeysDir ?? null, issuers, extraIssuers: own }));
+  const { keys, issuers: n } = trust.size;
+  return keys + n === 0 ? undefined : trust;
+}
+
+/**
  * Trust for --verify-replies (or `verify_replies: true`): node keys from
  * `node_keys_dir`, issuers from --issuer and `issuers`, plus the issuer of
  * the caller's own certificate (the organisation's issuer). Undefined when

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { buildFilter, callerInboxPrefix, errorMessage, UsageError, type Filter, type Signer } from '@cohort/core';
+import { buildFilter, callerInboxPrefix, errorMessage, UsageError, type Filter, type Signer, type TrustStore } from '@cohort/core';
 import { connectBus, type Bus } from '@cohort/client';
 import { Client, clientDefaults, serverList } from '@cohort/client';
 import { createDdlSource, type DdlSource } from '@cohort/client';
@@ -10,7 +10,7 @@ import { bool, commaList, list, str, type Args } from './args.js';
 import { loadClientConfig, type LoadedClientConfig } from '@cohort/client';
 import { resolveDiscoveryChoice } from './discovery-method.js';
 import { parseDuration } from '@cohort/client';
-import { chooseBusAuth, chooseReplyTrust, chooseSigner } from './session-security.js';
+import { chooseBusAuth, chooseNodeTrust, chooseReplyTrust, chooseSigner } from './session-security.js';
 import type { CliIo } from './io.js';
 
 /** Default NATS URL when neither flag, environment nor config names one. */
@@ -48,6 +48,8 @@ export interface Session {
   openBus(): Promise<Bus>;
   /** The key requests are signed with, if any. */
   signer: Signer | undefined;
+  /** Trusted node keys and issuers (registry records, job replies); undefined when none is configured. */
+  nodeTrust: TrustStore | undefined;
 }
 
 /** Resolve the common flags. Throws ConfigError / FilterSyntaxError / UsageError (all exit 2). */
@@ -82,6 +84,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
   const signing = chooseSigner(argv, io, c.security);
   const auth = chooseBusAuth(argv, io, c.security);
   const replyTrust = chooseReplyTrust(argv, c.security, signing.signer);
+  const nodeTrust = replyTrust ?? chooseNodeTrust(argv, c.security, signing.signer);
   const noColour = io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '';
   return {
     io,
@@ -100,6 +103,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     colour: io.stdout.isTTY && !noColour,
     unsignedHint: signing.unsignedHint,
     signer: signing.signer,
+    nodeTrust,
     openBus: async () =>
       io.connect
         ? io.connect(servers)
@@ -118,6 +122,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
         auth,
         ...(signing.signer ? { signer: signing.signer } : {}),
         ...(replyTrust ? { verifyReplies: replyTrust } : {}),
+        ...(nodeTrust ? { nodeTrust } : {}),
       }),
   };
 }

@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from 'nats';
-import { ConnectionError, errorMessage, type BusAuth } from '@cohort/core';
+import { ConnectionError, errorMessage, type BusAuth, type Signer } from '@cohort/core';
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus/kv.js';
 import { natsJobStore } from './bus/job-stream.js';
 import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
@@ -36,7 +36,7 @@ export interface Bus {
    */
   watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
   /** The async job stream of a collective (JetStream); absent on buses without one. */
-  jobs?(collective: string): JobStore;
+  jobs?(collective: string, callerid: string, signer?: Signer): JobStore;
   /** A key-value bucket with compare-and-set (JetStream); absent on buses without one. */
   keyValue?(name: string, options: KeyValueOptions): Promise<KeyValueBucket>;
   /** Create the registry bucket and job stream of a collective (an administrator's `cohort bus init`). */
@@ -134,7 +134,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     // go out on reconnect, and the caller's own deadline ends the call.
     flush: () => boundedFlush(nc, flushTimeoutMs),
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
-    jobs: (collective) => natsJobStore(nc, collective),
+    jobs: (collective, callerid, signer) => natsJobStore(nc, collective, callerid, signer),
     keyValue: (name, options) => openKeyValue(nc, name, options),
     setup: (collective, options) => setupBus(nc, collective, options),
     mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),

@@ -61,6 +61,12 @@ export interface ClientOptions {
   signer?: Signer;
   /** Verify replies against these trusted node keys and issuers; unverifiable replies are reported in `stats.unverified`, not counted. */
   verifyReplies?: TrustStore;
+  /**
+   * Trusted node keys and issuers for what nodes publish (registry records,
+   * lifecycle events); default `verifyReplies`. Without either, the registry
+   * cannot be verified and discovery does not use it (broadcast instead).
+   */
+  nodeTrust?: TrustStore;
 }
 
 /**
@@ -84,6 +90,8 @@ export class Client {
   private readonly registryCache: RegistryCache;
   private readonly discoveryMethod: DiscoveryMethod;
   private readonly verify: ReplyCheck | undefined;
+  /** Trusted node keys and issuers for registry records and lifecycle events (undefined: none). */
+  readonly nodeTrust: TrustStore | undefined;
   private closed = false;
 
   private constructor(bus: Bus, options: ClientOptions) {
@@ -101,12 +109,18 @@ export class Client {
       return typeof signer === 'string' ? signer : undefined;
     });
     this.ddlSource = options.ddl ?? createDdlSource(options.ddlDirs);
-    this.registryCache = new RegistryCache(bus, this.caller.collective, this.clock);
+    this.nodeTrust = options.nodeTrust ?? options.verifyReplies;
+    this.registryCache = new RegistryCache(bus, this.caller.collective, this.clock, this.nodeTrust);
     this.discoveryMethod = options.discoveryMethod ?? 'auto';
     this.discoveryDefaults = {
       timeout: options.discoveryTimeout ?? clientDefaults.discoveryTimeout,
       window: options.discoveryWindow ?? clientDefaults.discoveryWindow,
     };
+  }
+
+  /** True when replies are verified (`verifyReplies`): unverified ones are never counted. */
+  get verifiesReplies(): boolean {
+    return this.verify !== undefined;
   }
 
   /** Connect to NATS (throws ConnectionError naming the URLs tried). */

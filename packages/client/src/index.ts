@@ -20,9 +20,9 @@ export { Collector, EndReason, type CollectorOptions, type CollectorResult, type
 export { systemClock, sleep, type Clock } from './clock.js';
 export { broadcastDiscovery, type DiscoveryRun, type DiscoveredNode, type DiscoverySummary, type BroadcastDiscoveryOptions } from './discovery/broadcast.js';
 export { Registry } from './discovery/registry.js';
-export { RegistryView } from './discovery/registry-view.js';
+export { RegistryView, type IgnoredRecord } from './discovery/registry-view.js';
 export { RegistryCache, planDiscovery } from './discovery/resolve.js';
-export { DiscoveryMethod, decideDiscovery, type DiscoveryDecision, type RegistryState } from './discovery/method.js';
+export { DiscoveryMethod, decideDiscovery, unverifiable, describeIgnored, type DiscoveryDecision, type RegistryState } from './discovery/method.js';
 export { matchRegistry, type RegistryMatch } from './discovery/registry-match.js';
 export { registeredNode, nodeViewOf, type RegisteredNode } from './discovery/registry-record.js';
 export { registryFreshness, isStale, recordAgeMs, staleAfterMs, staleGraceMs, type RegistryFreshness } from './discovery/registry-freshness.js';

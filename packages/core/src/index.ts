@@ -42,5 +42,16 @@ export * from './ddl/index.js';
 export * from './config/index.js';
 export * from './security/index.js';
 export { version } from './version.js';
+export {
+  RegistryDataKind,
+  sealRegistration,
+  sealDeregistration,
+  sealLifecycle,
+  readRegistryEntry,
+  readLifecycle,
+  type DeregistrationValue,
+  type RegistryEntryReading,
+  type LifecycleReading,
+} from './protocol/registry-signed.js';
 export * from './mine/index.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';

@@ -2,7 +2,8 @@ import { ConfigError, errorMessage, loadServerConfig, UsageError, version, type 
 import { createLogger, type Logger } from '@cohort/core/log';
 import { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
 import { configForRestart, fallbackConfig, isRestart, restartTrigger } from './provisioning/restart.js';
-import { flagChoices, quickFlags } from './quick-flags.js';
+import { yargsOptions } from './flags.js';
+import { quickFlags } from './quick-flags.js';
 import { startServer, type RunningServer } from './server.js';
 
 /** Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad configuration or usage. */
@@ -18,18 +19,7 @@ async function parseFlags(args: string[]): Promise<DaemonFlags | undefined> {
     .scriptName('cohortd')
     .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
     .usage('$0 [options]\n\nThe Cohort node daemon: answers RPC requests for its agents on the NATS bus.')
-    .options({
-      config: { alias: 'c', type: 'string', describe: 'YAML config file (default: $COHORTD_CONFIG; none = built-in defaults)' },
-      identity: { type: 'string', describe: 'this node\'s name on the bus (default: host name)' },
-      nats: { type: 'string', array: true, describe: 'NATS server URL; repeat or comma-separate for several' },
-      facts: { type: 'string', array: true, describe: 'facts file (YAML/JSON); repeat to merge several in order' },
-      classes: { type: 'string', describe: 'classes file, one class per line' },
-      collective: { type: 'string', array: true, describe: 'collective to join; repeat for several, the first is the main one' },
-      'plugin-dir': { type: 'string', array: true, describe: 'directory of custom agents (<name>.json + <name>.js); repeatable' },
-      'log-level': { type: 'string', choices: flagChoices['log-level'], describe: 'least severe level logged' },
-      'log-format': { type: 'string', choices: flagChoices['log-format'], describe: 'log as text lines or JSON objects' },
-      'log-file': { type: 'string', describe: 'log to this file instead of stderr' },
-    })
+    .options(yargsOptions())
     .strict()
     .version(version)
     .help()

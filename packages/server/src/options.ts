@@ -1,4 +1,5 @@
 import { describeConfig, serverConfigSpec } from '@cohort/core';
+import { daemonFlags, type DaemonFlag } from './flags.js';
 
 /** Parsed cohortd flags (as yargs returns them). */
 export interface DaemonFlags {
@@ -25,17 +26,14 @@ function list(values: readonly string[] | undefined): string[] | undefined {
  */
 export function flagsToSettings(flags: DaemonFlags): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const logging: Record<string, unknown> = {};
-  if (flags.identity !== undefined) out['identity'] = flags.identity;
-  if (flags.nats !== undefined) out['nats'] = { servers: list(flags.nats) };
-  if (flags.facts !== undefined) out['facts'] = list(flags.facts);
-  if (flags.classes !== undefined) out['classes_file'] = flags.classes;
-  if (flags.collective !== undefined) out['collectives'] = list(flags.collective);
-  if (flags['plugin-dir'] !== undefined) out['plugin_dirs'] = list(flags['plugin-dir']);
-  if (flags['log-level'] !== undefined) logging['level'] = flags['log-level'];
-  if (flags['log-format'] !== undefined) logging['format'] = flags['log-format'];
-  if (flags['log-file'] !== undefined) logging['file'] = flags['log-file'];
-  if (Object.keys(logging).length) out['logging'] = logging;
+  for (const [name, flag] of Object.entries(daemonFlags) as Array<[keyof DaemonFlags, DaemonFlag]>) {
+    const value = flags[name];
+    if (value === undefined || flag.setting === undefined) continue;
+    const path = flag.setting.split('.');
+    let at = out;
+    for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+    at[path.at(-1)!] = flag.multiple ? list(value as string[]) : value;
+  }
   return out;
 }
 

@@ -1,25 +1,14 @@
 import { parseArgs } from 'node:util';
+import { daemonFlags, parseArgsOptions } from './flags.js';
 import type { DaemonFlags } from './options.js';
 
-/** Values the daemon accepts for --log-level and --log-format (yargs' `choices` use them too). */
+/** Values the daemon accepts for --log-level and --log-format (from the flag table). */
 export const flagChoices = {
-  'log-level': ['error', 'warn', 'info', 'debug'],
-  'log-format': ['text', 'json'],
+  'log-level': daemonFlags['log-level'].choices,
+  'log-format': daemonFlags['log-format'].choices,
 } as const;
 
-// The same flags main.ts declares to yargs, in util.parseArgs form.
-const options = {
-  config: { type: 'string', short: 'c' },
-  identity: { type: 'string' },
-  nats: { type: 'string', multiple: true },
-  facts: { type: 'string', multiple: true },
-  classes: { type: 'string' },
-  collective: { type: 'string', multiple: true },
-  'plugin-dir': { type: 'string', multiple: true },
-  'log-level': { type: 'string' },
-  'log-format': { type: 'string' },
-  'log-file': { type: 'string' },
-} as const;
+const options = parseArgsOptions();
 
 /**
  * Parse the everyday command line (`--config FILE` and friends) without

@@ -134,7 +134,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Registered only once it answers, so whoever discovers it through the registry can reach it.
   let registrar: ReturnType<typeof daemonRegistrar>;
   try {
-    registrar = daemonRegistrar({ config, version, startTime: node.startTime, view: () => state.view(), bus, log: log.child({ ns: 'server:registration' }), onEvent: () => stats.events++ });
+    registrar = daemonRegistrar({ config, version, startTime: node.startTime, view: () => state.view(), bus, log: log.child({ ns: 'server:registration' }), onEvent: () => stats.events++, signer: security.signer });
   } catch (err) {
     // Refused settings (ttl <= interval): leave nothing connected behind, so a restart can fall back cleanly.
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();

@@ -1,5 +1,5 @@
 import { isStale, recordAgeMs, staleAfterMs } from '@cohort/client';
-import type { RegisteredNode } from '@cohort/client';
+import type { IgnoredRecord, RegisteredNode } from '@cohort/client';
 import { NagiosState, stateName, type NagiosCode } from '@cohort/core';
 
 /** Thresholds and expectations of `cohort registry check`. */
@@ -12,6 +12,10 @@ export interface RegistryCheckOptions {
   warning?: number;
   /** CRITICAL from this many stale + missing nodes. */
   critical: number;
+  /** Registry entries ignored (not signed by a trusted key of the node they claim, unsigned deletes): at least WARNING. */
+  ignored?: readonly IgnoredRecord[];
+  /** False when records were read without trusted node keys (said in the output). */
+  verified?: boolean;
 }
 
 /** A stale node: registered, but it missed its heartbeat. */
@@ -32,6 +36,10 @@ export interface RegistryCheckResult {
   stale: StaleNode[];
   /** Expected but not registered at all (dead past the registry's max age, or never started). */
   missing: string[];
+  /** Entries that did not verify, with reasons. */
+  ignored: IgnoredRecord[];
+  /** Whether records were verified against trusted node keys. */
+  verified: boolean;
 }
 
 const byIdentity = (a: { identity: string }, b: { identity: string }): number => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0);
@@ -69,7 +77,10 @@ export function evaluateRegistry(selected: readonly RegisteredNode[], all: reado
   if (scope.size === 0 && missing.length === 0) state = NagiosState.UNKNOWN;
   else if (bad >= options.critical) state = NagiosState.CRITICAL;
   else if (options.warning !== undefined && bad >= options.warning) state = NagiosState.WARNING;
-  return { state, total: scope.size + missing.length, current, stale, missing };
+  const ignored = [...(options.ignored ?? [])];
+  // Someone wrote records the nodes did not sign: worth a look even when every node is current.
+  if (ignored.length > 0 && state === NagiosState.OK) state = NagiosState.WARNING;
+  return { state, total: scope.size + missing.length, current, stale, missing, ignored, verified: options.verified ?? true };
 }
 
 const seconds = (ms: number): number => Math.round(ms / 1000);
@@ -79,15 +90,18 @@ const seconds = (ms: number): number => Math.round(ms / 1000);
  * (MCollective's perfdata names), then one line per stale and missing node.
  */
 export function formatRegistryCheck(result: RegistryCheckResult, bucket: string, elapsedMs: number): string {
-  const { total, current, stale, missing } = result;
+  const { total, current, stale, missing, ignored } = result;
   const summary =
-    total === 0
+    (total === 0
       ? `no node is registered in ${bucket}`
-      : `${current.length} of ${total} node(s) current, ${stale.length} stale, ${missing.length} missing`;
-  const perf = `totalhosts=${total} oldhosts=${stale.length} currenthosts=${current.length} missinghosts=${missing.length} checktime=${(elapsedMs / 1000).toFixed(3)}s`;
+      : `${current.length} of ${total} node(s) current, ${stale.length} stale, ${missing.length} missing`) +
+    (ignored.length > 0 ? `, ${ignored.length} record(s) ignored` : '') +
+    (result.verified ? '' : ' (records not verified: no trusted node keys)');
+  const perf = `totalhosts=${total} oldhosts=${stale.length} currenthosts=${current.length} missinghosts=${missing.length} ignoredrecords=${ignored.length} checktime=${(elapsedMs / 1000).toFixed(3)}s`;
   const lines = [`REGISTRY ${stateName(result.state)}: ${summary}|${perf}`];
   for (const s of stale) lines.push(`STALE: ${s.identity}: last registered ${seconds(s.ageMs)} s ago (heartbeat every ${s.interval} s, stale after ${seconds(s.thresholdMs)} s)`);
   for (const id of missing) lines.push(`MISSING: ${id}: not in the registry`);
+  for (const i of ignored) lines.push(`IGNORED: ${i.identity}: ${i.reason}`);
   return `${lines.join('\n')}\n`;
 }
 

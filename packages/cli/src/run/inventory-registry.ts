@@ -1,5 +1,5 @@
 import type { Client } from '@cohort/client';
-import { matchRegistry } from '@cohort/client';
+import { matchRegistry, unverifiable } from '@cohort/client';
 import { recordAgeMs } from '@cohort/client';
 import type { RegisteredNode } from '@cohort/client';
 import { withAgent } from '@cohort/client';
@@ -34,9 +34,10 @@ export async function inventoryFromRegistry(client: Client, session: Session, id
   const { io } = session;
   const note = (text: string): void => void (session.verbose && io.stderr.write(`${text}\n`));
   const registry = await client.registry();
-  const node = registry.unavailable === undefined ? registry.node(identity) : undefined;
+  // Only a record verified against the trusted node keys stands in for the node's own answer.
+  const node = registry.unavailable === undefined && registry.verified ? registry.node(identity) : undefined;
   if (node === undefined) {
-    const why = registry.unavailable ?? `${identity} is not in the registry`;
+    const why = registry.unavailable ?? (registry.verified ? `${identity} is not in the registry` : `the registry is not used: ${unverifiable}`);
     if (session.discoveryMethod !== 'registry') {
       note(`asking ${identity} itself: ${why}`);
       return undefined;

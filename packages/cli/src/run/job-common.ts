@@ -1,7 +1,8 @@
-import { errorMessage, UsageError, type DdlAction } from '@cohort/core';
+import { errorMessage, UsageError, type DdlAction, type Signer } from '@cohort/core';
+import { defaultCallerId } from '@cohort/client';
 import type { Bus } from '@cohort/client';
 import { requireAction } from '@cohort/client';
-import { decodeJob, type JobRecord } from '@cohort/client';
+import { decodeOwnJob, type JobRecord } from '@cohort/client';
 import { JobReplies } from '@cohort/client';
 import { describeRetention, jobRetentionDefaults, parseAge, parseBytes, parseMessages, type JobRetention } from '@cohort/client';
 import type { JobStore } from '@cohort/client';
@@ -28,10 +29,15 @@ export function retentionFrom(argv: Args, file: Partial<JobRetention> | undefine
   };
 }
 
-/** The job store of the session's collective on `bus` (UsageError when the bus has none). */
+/** The caller id this session acts as: the signing key's, else the config's, else user=<login>. */
+export function sessionCaller(session: Session): string {
+  return session.signer?.subject ?? session.config.config.callerid ?? defaultCallerId(session.io.env);
+}
+
+/** The job store of the session's collective on `bus`, as the session's caller sees it (UsageError when the bus has none). */
 export function jobStoreOf(bus: Bus, session: Session): JobStore {
   if (!bus.jobs) throw new UsageError('this connection has no JetStream job store: async jobs need a NATS server with JetStream');
-  return bus.jobs(session.collective);
+  return bus.jobs(session.collective, sessionCaller(session), session.signer);
 }
 
 /** Check a job id as typed (UsageError naming it). */
@@ -41,18 +47,23 @@ export function jobIdArg(argv: Args): string {
   return id;
 }
 
-/** The stored record of job `id` (UsageError saying why it is not there). */
-export async function loadJob(store: JobStore, id: string, collective: string): Promise<JobRecord> {
+/** The stored record of job `id`, sent by `callerid` (UsageError saying why it is not there). */
+export async function loadJob(store: JobStore, id: string, collective: string, callerid: string, signer?: Signer): Promise<JobRecord> {
   const stored = await store.record(id);
   if (!stored) {
     const retention = await store.retention();
     throw new UsageError(
       retention
-        ? `no job ${id} in stream ${store.name}: it has expired (${describeRetention(retention)}) or was sent to another collective than ${collective} (use -T); cohort job list shows the jobs kept`
+        ? `no job ${id} of ${callerid} in stream ${store.name}: it has expired (${describeRetention(retention)}), was sent by another caller, or to another collective than ${collective} (use -T); cohort job list shows your jobs kept`
         : `no job ${id}: there is no job stream ${store.name}, so no job was sent with --async in collective ${collective} (use -T for another collective)`,
     );
   }
-  return decodeJob(stored.data, `job ${id} in stream ${store.name}`);
+  const record = decodeOwnJob(stored.data, `job ${id} in stream ${store.name}`, signer);
+  // Read from our own prefix, so these hold unless the record itself lies.
+  if (record.id !== id || record.callerid !== callerid || record.collective !== collective) {
+    throw new UsageError(`job ${id} in stream ${store.name} is not a record of ${callerid}'s job ${id} in ${collective} (it says ${record.callerid}, ${record.id}, ${record.collective}); not used`);
+  }
+  return record;
 }
 
 /** The action's DDL, for rendering and summaries; undefined (with a note) when the client has no DDL for it. */
@@ -115,13 +126,16 @@ export async function withJob(argv: Args, io: CliIo, read: (job: OpenJob) => Pro
   const bus = await session.openBus();
   try {
     const store = jobStoreOf(bus, session);
-    const loaded = await loadJob(store, id, session.collective);
-    const retriedBy = await retriesOf(store, id);
+    const loaded = await loadJob(store, id, session.collective, sessionCaller(session), session.signer);
+    const retriedBy = await retriesOf(store, id, session.signer);
     const record = retriedBy.length ? { ...loaded, retried_by: retriedBy } : loaded;
     const action = jobAction(session, record);
     if (!session.json) io.stdout.write(`${jobHeader(record, retriedBy)}\n\n`);
+    if (!session.nodeTrust && !session.json) {
+      io.stderr.write('cohort: note: replies are not verified: no trusted node keys (issuers or node_keys_dir in the client config, --issuer FILE, or a key certified by the issuer)\n');
+    }
     const print = replyPrinter(argv, session, action);
-    const progress = new JobReplies(record);
+    const progress = new JobReplies(record, session.nodeTrust);
     const take = (data: Uint8Array): void => {
       const reply = progress.push(data);
       if (reply) print(reply);

@@ -1,5 +1,5 @@
 import { errorMessage } from '@cohort/core';
-import { decodeJob, type JobRecord } from '@cohort/client';
+import { decodeOwnJob, type JobRecord } from '@cohort/client';
 import { describeRetention } from '@cohort/client';
 import { jobIdOfSubject } from '@cohort/core';
 import type { Args } from '../args.js';
@@ -24,7 +24,7 @@ export async function runJobList(argv: Args, io: CliIo): Promise<Outcome> {
     const records: JobRecord[] = [];
     for (const m of await store.records()) {
       try {
-        records.push(decodeJob(m.data, `message ${m.seq} (${m.subject}) of stream ${store.name}`));
+        records.push(decodeOwnJob(m.data, `message ${m.seq} (${m.subject}) of stream ${store.name}`, session.signer));
       } catch (err) {
         io.stderr.write(`cohort: warning: skipping job ${jobIdOfSubject(m.subject)}: ${errorMessage(err)}\n`);
       }

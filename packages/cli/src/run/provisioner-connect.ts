@@ -26,13 +26,20 @@ export function provisionerAuth(argv: Args, io: CliIo, session: Session): BusAut
 }
 
 /** One NATS connection, two clients on it: the provisioning and the production collective. */
-export async function connectCollectives(argv: Args, io: CliIo, pipeline: Pipeline): Promise<{ bus: Bus; provisioning: Client; production: Client; session: Session }> {
+export async function connectCollectives(
+  argv: Args,
+  io: CliIo,
+  pipeline: Pipeline,
+): Promise<{ bus: Bus; provisioning: Client; production: Client; verified: Client | undefined; session: Session }> {
   const first = await provisionerSession(argv, io, pipeline.config.provisioning.collective);
   const bus = await connectBus({ servers: first.servers, auth: provisionerAuth(argv, io, first), name: `cohort-provisioner ${pipeline.name}` });
   const shared: CliIo = { ...io, connect: async () => bus };
   const provisioning = await (await provisionerSession(argv, shared, pipeline.config.provisioning.collective)).connect();
   const production = await (await provisionerSession(argv, shared, pipeline.config.production.collective)).connect();
-  return { bus, provisioning, production, session: first };
+  // With trusted node keys, a second production client verifies every reply: masters/CAs are found and called through it.
+  const verified =
+    first.nodeTrust !== undefined ? await (await provisionerSession({ ...argv, 'verify-replies': true }, shared, pipeline.config.production.collective)).connect() : undefined;
+  return { bus, provisioning, production, verified, session: first };
 }
 
 /** The state bucket named by --bucket, else the pipeline file's (--config), else the default. */

@@ -23,8 +23,8 @@ export async function runProvisioner(argv: Args, io: CliIo): Promise<Outcome> {
   // winston stays out of the CLI bundle (see scripts/bundle.mjs): loaded only here.
   const { createLogger } = await import('@cohort/core/log');
   const log = createLogger({ level: (str(argv, 'log-level') ?? 'info') as LogLevel, format: str(argv, 'log-format') === 'json' ? 'json' : 'text' }).child({ ns: 'provisioner' });
-  const { bus, provisioning, production, session } = await connectCollectives(argv, io, pipeline);
-  const fleet = rpcFleet({ bus, provisioning, production });
+  const { bus, provisioning, production, verified, session } = await connectCollectives(argv, io, pipeline);
+  const fleet = rpcFleet({ bus, provisioning, production, verified });
   const closers: Array<() => Promise<void> | void> = [() => fleet.close()];
   try {
     const store = await openKvStateStore({ servers: session.servers, auth: provisionerAuth(argv, io, session), bucket: pipeline.config.state.bucket, create: true });

@@ -50,7 +50,7 @@ export async function runRegistryCheck(argv: Args, io: CliIo): Promise<Outcome> 
       const match = matchRegistry(all, session.filter);
       if (match.nodeData !== undefined) return unknown(`the filter needs node-side data (${match.nodeData}()), which the registry does not hold`);
       const chosen = new Set(match.identities);
-      const result = evaluateRegistry(all.filter((n) => chosen.has(n.identity)), all, Date.now(), options);
+      const result = evaluateRegistry(all.filter((n) => chosen.has(n.identity)), all, Date.now(), { ...options, ignored: registry.ignored(), verified: registry.verified });
       if (session.json) io.stdout.write(stringifyJson({ bucket: registryBucket(session.collective), ...result }, io.stdout.isTTY));
       else io.stdout.write(formatRegistryCheck(result, registryBucket(session.collective), performance.now() - started));
       return { kind: 'nagios', state: result.state };

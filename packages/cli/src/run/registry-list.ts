@@ -5,6 +5,7 @@ import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { stringifyJson } from '../render/json.js';
 import { openSession } from '../session.js';
+import { reportIgnored } from './registry-ignored.js';
 
 /** `cohort registry list`: registered nodes matching the filter, with the age of their records. */
 export async function runRegistryList(argv: Args, io: CliIo): Promise<Outcome> {
@@ -40,6 +41,7 @@ export async function runRegistryList(argv: Args, io: CliIo): Promise<Outcome> {
       io.stdout.write(`${lines.join('\n')}\n`);
     }
     if (rows.length === 0) io.stderr.write('No registered node matched the filter\n');
+    reportIgnored(registry, session.verbose, io);
     return { kind: 'found', count: rows.length };
   } finally {
     await client.close();

@@ -6,7 +6,7 @@ import { bool, list, str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { openSession } from '../session.js';
-import { jobStoreOf, loadJob } from './job-common.js';
+import { jobStoreOf, loadJob, sessionCaller } from './job-common.js';
 import { replyFilterArg } from './reply-filter.js';
 import { requestFlags } from './rpc.js';
 import { RpcPresenter } from './rpc-output.js';
@@ -80,13 +80,14 @@ async function readEarlierJob(session: Awaited<ReturnType<typeof openSession>>, 
     const store = jobStoreOf(bus, session);
     let record: JobRecord;
     try {
-      record = await loadJob(store, id, session.collective);
+      record = await loadJob(store, id, session.collective, sessionCaller(session), session.signer);
     } catch (err) {
       if (err instanceof UsageError) throw new UsageError(`${errorMessage(err)}. Only jobs sent with --async or --record (and retries) are kept: a plain cohort rpc call is not`, { cause: err });
       throw err;
     }
     const deadline = record.time + record.timeout * 1000;
-    const replies = new JobReplies(record);
+    // Verified replies only: a forged OK reply must not keep a node out of the retry.
+    const replies = new JobReplies(record, session.nodeTrust);
     for (const m of await store.replies(id)) replies.push(m.data);
     if (!replies.complete && Date.now() < deadline) {
       throw new UsageError(`job ${id} is still running: its nodes have until ${new Date(deadline).toISOString()} to reply; wait, or follow it with cohort job watch ${id}`);

@@ -1,9 +1,10 @@
+import type { Signer } from '@cohort/core';
 import { DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 import { errorMessage, UsageError } from '@cohort/core';
-import { encodeJob, type JobRecord } from '../jobs/record.js';
+import { encodeJobFor, type JobRecord } from '../jobs/record.js';
 import type { JobRetention } from '../jobs/retention.js';
 import type { JobFollow, JobStore, StoredMessage } from '../jobs/store.js';
-import { jobIdOfSubject, jobRecordsFilter, jobRecordSubject, jobRepliesFilter, jobStreamName, jobStreamSubjects } from '@cohort/core';
+import { asyncReplySubject, jobIdOfSubject, jobRecordSubject, jobStreamName, jobStreamSubjects } from '@cohort/core';
 
 /**
  * The job stream over NATS JetStream (file storage, limits retention,
@@ -36,9 +37,16 @@ function retentionOf(config: StreamConfig): JobRetention {
   return { maxAgeSeconds: Math.round(config.max_age / nanos), maxBytes: config.max_bytes, maxMessages: config.max_msgs };
 }
 
-/** The job store of `collective` on this connection. */
-export function natsJobStore(nc: NatsConnection, collective: string, timeoutMs = 5000): JobStore {
+/**
+ * The job store of `collective` on this connection, as `callerid` sees it:
+ * records and replies are read only under that caller's own prefix (a
+ * record or reply stored under another caller's prefix is never read).
+ * With `signer` (the caller's key) records are stored signed.
+ */
+export function natsJobStore(nc: NatsConnection, collective: string, callerid: string, signer?: Signer, timeoutMs = 5000): JobStore {
   const name = jobStreamName(collective);
+  const recordsFilter = (id = '*') => jobRecordSubject(collective, callerid, id);
+  const repliesFilter = (id = '*') => asyncReplySubject(collective, callerid, id);
   let manager: Promise<JetStreamManager> | undefined;
   const jsm = (): Promise<JetStreamManager> => (manager ??= nc.jetstreamManager({ checkAPI: false, timeout: timeoutMs }));
   const js = () => nc.jetstream({ checkAPI: false, timeout: timeoutMs });
@@ -134,23 +142,27 @@ export function natsJobStore(nc: NatsConnection, collective: string, timeoutMs =
       }
     },
     async save(record: JobRecord) {
+      if (record.callerid !== callerid) throw new Error(`job ${record.id} is by ${record.callerid}, but this job store is ${callerid}'s`);
       const subject = jobRecordSubject(collective, record.callerid, record.id);
       try {
-        await js().publish(subject, encodeJob(record), { msgID: `job-${record.id}` });
+        await js().publish(subject, encodeJobFor(record, signer), { msgID: `job-${record.id}` });
       } catch (err) {
         const hint = /permission|timeout/i.test(errorMessage(err)) ? ` (may this user publish to ${subject}? see docs/operations.md, Async jobs)` : '';
         throw new Error(`storing job ${record.id} in stream ${name} failed: ${errorMessage(err)}${hint}; nothing was sent to the nodes`, { cause: err });
       }
     },
     async record(id) {
-      const all = await readAll(jobRecordsFilter(collective, id));
-      return all[all.length - 1];
+      // The first one: the client stores its record once, before any request is
+      // sent, under a random id nobody knows in advance; anything stored under the
+      // same subject later was written by someone else.
+      const all = await readAll(recordsFilter(id));
+      return all[0];
     },
-    records: () => readAll(jobRecordsFilter(collective)),
-    replies: (id) => readAll(jobRepliesFilter(collective, id)),
+    records: () => readAll(recordsFilter()),
+    replies: (id) => readAll(repliesFilter(id)),
     async replyCounts() {
       const counts = new Map<string, number>();
-      for (const [subject, n] of Object.entries(await subjects(jobRepliesFilter(collective)))) {
+      for (const [subject, n] of Object.entries(await subjects(repliesFilter()))) {
         const id = jobIdOfSubject(subject);
         counts.set(id, (counts.get(id) ?? 0) + n);
       }
@@ -158,7 +170,7 @@ export function natsJobStore(nc: NatsConnection, collective: string, timeoutMs =
     },
     async follow(id, fromSeq, onReply): Promise<JobFollow> {
       const consumer = await js().consumers.get(name, {
-        filterSubjects: jobRepliesFilter(collective, id),
+        filterSubjects: repliesFilter(id),
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: Math.max(1, fromSeq),
       });

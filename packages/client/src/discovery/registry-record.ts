@@ -8,6 +8,8 @@ export interface RegisteredNode {
   readonly view: NodeView;
   /** When the server stored the record (unix ms, the server's clock). */
   readonly updatedAt: number;
+  /** True when the record's signature was checked against the client's trusted node keys. */
+  readonly verified: boolean;
 }
 
 /** The filter's view of a registry record (no data functions: those need the node itself). */
@@ -16,6 +18,6 @@ export function nodeViewOf(record: RegistrationMessage): NodeView {
 }
 
 /** A registry record with its server write time. */
-export function registeredNode(record: RegistrationMessage, updatedAt: number): RegisteredNode {
-  return { identity: record.identity, record, view: nodeViewOf(record), updatedAt };
+export function registeredNode(record: RegistrationMessage, updatedAt: number, verified = false): RegisteredNode {
+  return { identity: record.identity, record, view: nodeViewOf(record), updatedAt, verified };
 }

@@ -1,20 +1,41 @@
-import { decodeRegistration, identityFromRegistryKey } from '@cohort/core';
+import { identityFromRegistryKey, readRegistryEntry, type TrustStore } from '@cohort/core';
 import type { BucketEntry } from '../bus/kv.js';
 import { registeredNode, type RegisteredNode } from './registry-record.js';
+
+/** A registry entry that was not used, and why (forged, unsigned, an unsigned delete...). */
+export interface IgnoredRecord {
+  readonly identity: string;
+  readonly reason: string;
+  /** When the server stored it (unix ms). */
+  readonly at: number;
+}
 
 /**
  * The client's copy of one collective's registry, kept current by a bucket
  * watch. Records older than the bucket's max age are treated as gone even
  * before the server's expiry reaches them (expiry sends no delete).
+ *
+ * With a trust store (trusted node keys and issuers) every record must be
+ * signed by the node it describes: anything else is ignored and remembered
+ * with its reason, and the last verified record of that node is kept until
+ * it expires, so overwriting or deleting a node's record (anyone with the
+ * nodes' NATS credentials can) does not hide it. Only a signed deregistration
+ * (the node's clean shutdown) removes a node early. Without trust, records
+ * are read unverified (for listing; discovery does not rely on them).
  */
 export class RegistryView {
   readonly bucket: string;
+  readonly trust: TrustStore | undefined;
   readonly #nodes = new Map<string, RegisteredNode>();
+  readonly #ignored = new Map<string, IgnoredRecord>();
+  readonly #now: () => number;
   #maxAgeMs = 0;
   #invalid = 0;
 
-  constructor(bucket: string) {
+  constructor(bucket: string, trust?: TrustStore, now: () => number = Date.now) {
     this.bucket = bucket;
+    this.trust = trust;
+    this.#now = now;
   }
 
   /** The bucket's max age in ms (0: unlimited). */
@@ -26,7 +47,7 @@ export class RegistryView {
     this.#maxAgeMs = ms;
   }
 
-  /** Records that did not decode (or whose key and identity disagree), skipped. */
+  /** Entries ignored so far (did not decode, did not verify, unsigned deletes). */
   get invalid(): number {
     return this.#invalid;
   }
@@ -35,33 +56,60 @@ export class RegistryView {
   apply(entry: BucketEntry): void {
     const identity = identityFromRegistryKey(entry.key);
     if (entry.operation !== 'PUT') {
-      this.#nodes.delete(identity);
+      if (this.trust) this.#ignore(identity, "deleted without the node's signature (a node's clean shutdown leaves a signed deregistration)", entry.created);
+      else this.#nodes.delete(identity);
       return;
     }
-    try {
-      const record = decodeRegistration(entry.value);
-      if (record.identity !== identity) throw new Error(`key ${entry.key} holds the record of ${record.identity}`);
-      this.#nodes.set(identity, registeredNode(record, entry.created));
-    } catch {
-      this.#invalid++;
-      this.#nodes.delete(identity);
+    const reading = readRegistryEntry(entry.value, identity, this.trust, this.#now(), this.#maxAgeMs || undefined);
+    switch (reading.kind) {
+      case 'record':
+        this.#nodes.set(identity, registeredNode(reading.record, entry.created, reading.verified));
+        this.#ignored.delete(identity);
+        return;
+      case 'gone':
+        this.#nodes.delete(identity);
+        this.#ignored.delete(identity);
+        return;
+      case 'ignored':
+        this.#ignore(identity, reading.reason, entry.created);
+        if (!this.trust) this.#nodes.delete(identity);
     }
+  }
+
+  #ignore(identity: string, reason: string, at: number): void {
+    this.#invalid++;
+    this.#ignored.set(identity, { identity, reason, at });
   }
 
   /** Live records at `now` (not past the bucket's max age), in registration order. */
   nodes(now: number): RegisteredNode[] {
     const out: RegisteredNode[] = [];
-    for (const node of this.#nodes.values()) if (this.#live(node, now)) out.push(node);
+    for (const node of this.#nodes.values()) if (this.#live(node.updatedAt, now)) out.push(node);
     return out;
   }
 
   /** One node's live record. */
   get(identity: string, now: number): RegisteredNode | undefined {
     const node = this.#nodes.get(identity);
-    return node && this.#live(node, now) ? node : undefined;
+    return node && this.#live(node.updatedAt, now) ? node : undefined;
   }
 
-  #live(node: RegisteredNode, now: number): boolean {
-    return this.#maxAgeMs <= 0 || now - node.updatedAt < this.#maxAgeMs;
+  /** The latest entry of each key that was ignored and has not expired, sorted by identity. */
+  ignored(now: number): IgnoredRecord[] {
+    return [...this.#ignored.values()].filter((i) => this.#live(i.at, now)).sort((a, b) => (a.identity < b.identity ? -1 : 1));
+  }
+
+  /**
+   * Ignored entries for which no verified record is kept: nodes the registry
+   * cannot account for (a ghost, or a real node whose record was replaced
+   * before this client saw it). Discovery cannot trust the registry to be
+   * complete while there are any.
+   */
+  unaccounted(now: number): IgnoredRecord[] {
+    return this.ignored(now).filter((i) => this.get(i.identity, now) === undefined);
+  }
+
+  #live(at: number, now: number): boolean {
+    return this.#maxAgeMs <= 0 || now - at < this.#maxAgeMs;
   }
 }

@@ -1,10 +1,10 @@
-import { errorMessage, registryBucket, type Filter } from '@cohort/core';
+import { errorMessage, registryBucket, type Filter, type TrustStore } from '@cohort/core';
 import type { Bus } from '../bus.js';
 import type { BucketWatch } from '../bus/kv.js';
 import type { Clock } from '../clock.js';
-import { decideDiscovery, type DiscoveryDecision, type RegistryState } from './method.js';
+import { decideDiscovery, unverifiable, type DiscoveryDecision, type RegistryState } from './method.js';
 import type { RegisteredNode } from './registry-record.js';
-import { RegistryView } from './registry-view.js';
+import { RegistryView, type IgnoredRecord } from './registry-view.js';
 
 /**
  * One collective's registry, read from its key-value bucket and kept current
@@ -27,9 +27,15 @@ export class Registry {
     this.#unavailable = unavailable;
   }
 
-  /** Read the registry of `collective` and start watching it. */
-  static async open(bus: Bus, collective: string, clock: Clock): Promise<Registry> {
-    const view = new RegistryView(registryBucket(collective));
+  /**
+   * Read the registry of `collective` and start watching it. With `trust`
+   * (trusted node keys and issuers) only records signed by the node they
+   * describe are used; without, the registry is read unverified and
+   * discovery does not use it (see state()).
+   */
+  static async open(bus: Bus, collective: string, clock: Clock, trust?: TrustStore): Promise<Registry> {
+    // Wall-clock time: certificates and record ages are unix ms.
+    const view = new RegistryView(registryBucket(collective), trust, Date.now);
     if (!bus.watchBucket) return new Registry(collective, view, clock, undefined, 'this connection has no key-value store');
     try {
       const watched = await bus.watchBucket(view.bucket, (entry) => view.apply(entry));
@@ -51,9 +57,24 @@ export class Registry {
     return this.#view.maxAgeMs;
   }
 
-  /** Records skipped because they did not decode. */
+  /** Entries ignored so far (did not decode, did not verify, unsigned deletes). */
   get invalid(): number {
     return this.#view.invalid;
+  }
+
+  /** True when records are verified against trusted node keys. */
+  get verified(): boolean {
+    return this.#view.trust !== undefined;
+  }
+
+  /** The current entries that were ignored, with reasons. */
+  ignored(): IgnoredRecord[] {
+    return this.#view.ignored(Date.now());
+  }
+
+  /** Ignored entries for which no verified record is kept (see RegistryView.unaccounted). */
+  unaccounted(): IgnoredRecord[] {
+    return this.#view.unaccounted(Date.now());
   }
 
   /** Every live record now. */
@@ -69,8 +90,9 @@ export class Registry {
   /** What the discovery rules make of this registry. */
   state(): RegistryState {
     if (this.#unavailable !== undefined) return { kind: 'unavailable', reason: this.#unavailable };
+    if (this.#view.trust === undefined) return { kind: 'unavailable', reason: unverifiable };
     const now = this.#clock.now();
-    return { kind: 'loaded', nodes: this.#view.nodes(now), now };
+    return { kind: 'loaded', nodes: this.#view.nodes(now), now, unaccounted: this.#view.unaccounted(Date.now()) };
   }
 
   /** Decide how to discover `filter` (see decideDiscovery). Throws UsageError for `registry` without a registry. */

@@ -1,4 +1,4 @@
-import type { Filter } from '@cohort/core';
+import type { Filter, TrustStore } from '@cohort/core';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { DiscoveryDecision, DiscoveryMethod } from './method.js';
@@ -13,17 +13,19 @@ export class RegistryCache {
   readonly #bus: Bus;
   readonly #collective: string;
   readonly #clock: Clock;
+  readonly #trust: TrustStore | undefined;
   #opening: Promise<Registry> | undefined;
 
-  constructor(bus: Bus, collective: string, clock: Clock) {
+  constructor(bus: Bus, collective: string, clock: Clock, trust?: TrustStore) {
     this.#bus = bus;
     this.#collective = collective;
     this.#clock = clock;
+    this.#trust = trust;
   }
 
   /** The registry (read on the first call). */
   get(): Promise<Registry> {
-    this.#opening ??= Registry.open(this.#bus, this.#collective, this.#clock);
+    this.#opening ??= Registry.open(this.#bus, this.#collective, this.#clock, this.#trust);
     return this.#opening;
   }
 

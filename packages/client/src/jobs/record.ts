@@ -1,4 +1,4 @@
-import { UsageError, type Filter } from '@cohort/core';
+import { isSignedData, openData, sealDataBytes, TrustStore, UsageError, verifyData, type Filter, type Signer } from '@cohort/core';
 
 /** How the job's nodes were found. */
 export type JobDiscovery = 'registry' | 'broadcast' | 'nodes';
@@ -63,4 +63,42 @@ export function decodeJob(bytes: Uint8Array, where: string): JobRecord {
     throw new UsageError(`${where}: job fields 'data' and 'filter' must be objects`);
   }
   return o as unknown as JobRecord;
+}
+
+/** The signed-data kind of a job record written by a caller with a key. */
+export const jobDataKind = 'job';
+
+/**
+ * A job record as stored: signed with the caller's own key when there is
+ * one (only the caller reads it back, so no certificate is attached).
+ */
+export function encodeJobFor(record: JobRecord, signer: Signer | undefined): Uint8Array {
+  if (!signer) return encodeJob(record);
+  const bare: Signer = { subject: signer.subject, publicKey: signer.publicKey, certificate: undefined, sign: (text) => signer.sign(text) };
+  return sealDataBytes(jobDataKind, record, bare, record.time);
+}
+
+/**
+ * Parse a stored job record as its caller reads it back. With `signer` (the
+ * caller's key) the record must be signed by that very key: anyone allowed
+ * to publish into the job stream could have written an unsigned one.
+ * Throws UsageError saying what is wrong.
+ */
+export function decodeOwnJob(bytes: Uint8Array, where: string, signer: Signer | undefined): JobRecord {
+  if (!isSignedData(bytes)) {
+    if (signer) throw new UsageError(`${where} is not signed, but your jobs are signed with your key ${signer.publicKey.slice(0, 16)}; not used (written by someone else?)`);
+    return decodeJob(bytes, where);
+  }
+  let opened;
+  try {
+    opened = openData(bytes, 1024 * 1024);
+  } catch (err) {
+    throw new UsageError(`${where}: ${(err as Error).message}`);
+  }
+  if (signer) {
+    const own = new TrustStore('caller', new Map([[signer.publicKey, signer.subject]]), new Set());
+    const verified = verifyData(opened, own, { kind: jobDataKind, subject: signer.subject, now: Date.now() });
+    if (typeof verified === 'string') throw new UsageError(`${where} is not signed by your key (${verified}); not used`);
+  }
+  return decodeJob(new TextEncoder().encode(JSON.stringify(opened.body.value)), where);
 }

@@ -1,4 +1,4 @@
-import { decodeReply } from '@cohort/core';
+import { openReply, verifyReply, type ReplyMessage, type TrustStore } from '@cohort/core';
 import type { Reply, RpcStats } from '../types.js';
 import { replyOf } from '../wire.js';
 import type { JobRecord } from './record.js';
@@ -8,11 +8,18 @@ import type { JobRecord } from './record.js';
  * decoded (signed replies unwrapped; anything that is not a reply to this job
  * is counted in `dropped`), nodes that were not addressed, or that replied
  * twice, are `unexpected`, and `stats()` says who is still missing.
+ *
+ * With `trust` (trusted node keys and issuers) every reply must be signed by
+ * a trusted key of the node it names: any other is listed in
+ * `stats().unverified` and never counted (anyone who can publish into the
+ * job stream could forge one). Without trust, replies are counted unverified.
  */
 export class JobReplies {
   readonly replies: Reply[] = [];
   dropped = 0;
   readonly #record: JobRecord;
+  readonly #trust: TrustStore | undefined;
+  readonly #unverified: Array<{ sender: string; reason: string }> = [];
   readonly #expected: Set<string>;
   readonly #responded = new Set<string>();
   readonly #unexpected: string[] = [];
@@ -20,16 +27,19 @@ export class JobReplies {
   #failed = 0;
   #last: number | undefined;
 
-  constructor(record: JobRecord) {
+  constructor(record: JobRecord, trust?: TrustStore) {
     this.#record = record;
+    this.#trust = trust;
     this.#expected = new Set(record.nodes);
   }
 
   /** Take one stored message; returns the reply when it is one of this job's. */
   push(bytes: Uint8Array): Reply | undefined {
-    let msg;
+    let msg: ReplyMessage;
+    let opened;
     try {
-      msg = decodeReply(bytes);
+      opened = openReply(bytes);
+      msg = opened.reply;
     } catch {
       this.dropped++;
       return undefined;
@@ -37,6 +47,13 @@ export class JobReplies {
     if (msg.request_id !== this.#record.id) {
       this.dropped++;
       return undefined;
+    }
+    if (this.#trust) {
+      const signer = verifyReply(opened, this.#trust, Date.now());
+      if (typeof signer === 'string') {
+        this.#unverified.push({ sender: msg.sender.slice(0, 255), reason: signer });
+        return undefined;
+      }
     }
     const unexpected = !this.#expected.has(msg.sender) || this.#responded.has(msg.sender);
     const reply = replyOf(msg, Math.max(0, msg.time - this.#record.time), unexpected);
@@ -50,6 +67,11 @@ export class JobReplies {
     else this.#failed++;
     this.#last = Math.max(this.#last ?? 0, msg.time);
     return reply;
+  }
+
+  /** True when replies are verified against trusted node keys. */
+  get verifying(): boolean {
+    return this.#trust !== undefined;
   }
 
   /** Every expected node has replied. */
@@ -72,6 +94,7 @@ export class JobReplies {
       publish_ms: 0,
       agent_ms: agentMs,
       total_ms: agentMs,
+      ...(this.#trust ? { unverified: [...this.#unverified] } : {}),
     };
   }
 }

@@ -28,7 +28,7 @@ export interface JobStore {
   retention(): Promise<JobRetention | undefined>;
   /** Store a job's record (acknowledged by the server before it resolves). */
   save(record: JobRecord): Promise<void>;
-  /** The stored record of job `id`, if it is still kept. */
+  /** The stored record of job `id` (the first stored under the caller's prefix), if it is still kept. */
   record(id: string): Promise<StoredMessage | undefined>;
   /** Every stored job record. */
   records(): Promise<StoredMessage[]>;

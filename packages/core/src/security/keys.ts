@@ -39,7 +39,8 @@ export function keyId(publicKeyHexValue: string): string {
 // Parsed public keys by hex: building a KeyObject costs more than the
 // signature check itself, and the set of signers a node sees is small.
 const parsedKeys = new Map<string, KeyObject>();
-const parsedKeysLimit = 4096;
+// Only keys that passed a trust check are parsed: room for one per node of a large fleet.
+const parsedKeysLimit = 65_536;
 
 /** A public KeyObject from 64 hex characters (cached). Throws SecurityError on a malformed key. */
 export function publicKeyFromHex(hex: string): KeyObject {

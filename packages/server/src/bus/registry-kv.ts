@@ -27,5 +27,17 @@ export async function openKvBucket(nc: NatsConnection, name: string, ttlSeconds:
     async delete(key) {
       await kv.delete(key);
     },
+    // A plain subscription on the key's subject sees every write to it (no
+    // consumer on the server); deletes and purges carry a KV-Operation header.
+    watchKey(key, onChange) {
+      const sub = nc.subscribe(`$KV.${name}.${key}`, {
+        callback: (err, msg) => {
+          if (err) return;
+          const op = msg.headers?.get('KV-Operation') ?? '';
+          onChange(op === 'DEL' || op === 'PURGE' ? undefined : msg.data);
+        },
+      });
+      return () => sub.unsubscribe();
+    },
   };
 }

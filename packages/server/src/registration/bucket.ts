@@ -9,6 +9,12 @@ export interface RegistryBucket {
   put(key: string, value: Uint8Array): Promise<void>;
   /** Remove `key` (a clean shutdown). */
   delete(key: string): Promise<void>;
+  /**
+   * Call `onChange` with every value written to `key` from now on (undefined
+   * for a delete or purge), whoever wrote it; returns a function that stops.
+   * Optional: a bucket without it cannot notice its record being tampered with.
+   */
+  watchKey?(key: string, onChange: (value: Uint8Array | undefined) => void): () => void;
 }
 
 /**

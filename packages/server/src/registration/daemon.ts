@@ -1,4 +1,4 @@
-import type { NodeView, ServerConfig } from '@cohort/core';
+import type { NodeView, ServerConfig, Signer } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import type { Bus } from '../bus.js';
 import { Registrar } from './registrar.js';
@@ -16,6 +16,8 @@ export function daemonRegistrar(options: {
   bus: Bus;
   log: Logger;
   onEvent: () => void;
+  /** The node key (security.node_key): records and events are signed with it. */
+  signer?: Signer | undefined;
 }): Registrar | undefined {
   const { config, bus } = options;
   const settings = config.registration;
@@ -29,5 +31,6 @@ export function daemonRegistrar(options: {
     publish: (subject, bytes) => bus.publish(subject, bytes),
     log: options.log,
     onEvent: options.onEvent,
+    signer: options.signer,
   });
 }

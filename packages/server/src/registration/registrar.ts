@@ -1,4 +1,17 @@
-import { ConfigError, encodeRegistryMessage, errorMessage, LifecycleEvent, lifecycleSubject, registryBucket, registryKey, type NodeView } from '@cohort/core';
+import {
+  ConfigError,
+  encodeRegistryMessage,
+  errorMessage,
+  LifecycleEvent,
+  lifecycleSubject,
+  registryBucket,
+  registryKey,
+  sealDeregistration,
+  sealLifecycle,
+  sealRegistration,
+  type NodeView,
+  type Signer,
+} from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import type { BucketOpener, RegistryBucket } from './bucket.js';
 import { buildLifecycle, buildRegistration, type NodeIdentity } from './record.js';
@@ -17,6 +30,12 @@ export interface RegistrarOptions {
   readonly clock?: () => number;
   /** Called for every lifecycle event published (the daemon counts them). */
   readonly onEvent?: () => void;
+  /**
+   * The node key: records, the shutdown tombstone and lifecycle events are
+   * signed with it (readers verify them). Without it they go unsigned, and
+   * readers that verify ignore them.
+   */
+  readonly signer?: Signer | undefined;
   /** Delay the first heartbeat by a random part of the interval so a fleet started together spreads out (default true). */
   readonly splay?: boolean;
 }
@@ -33,7 +52,11 @@ export class Registrar {
   readonly #clock: () => number;
   readonly #buckets = new Map<string, RegistryBucket>();
   readonly #failing = new Set<string>();
+  readonly #watches = new Map<string, () => void>();
   readonly #key: string;
+  /** The last few values written: a change to the key that is none of these was made by someone else. */
+  readonly #written: Uint8Array[] = [];
+  #heal: NodeJS.Timeout | undefined;
   #timer: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #retryMs = 1000;
@@ -88,10 +111,19 @@ export class Registrar {
     this.#stopped = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#retry);
+    clearTimeout(this.#heal);
     await this.#running;
+    for (const unwatch of this.#watches.values()) unwatch();
+    this.#watches.clear();
+    // Signed: a tombstone readers can trust replaces the record (an unsigned delete could be anyone's).
+    const signer = this.#o.signer;
+    const { identity, startedAt } = this.#o.node;
+    const tombstone = signer ? sealDeregistration({ identity, started_at: startedAt }, signer, this.#clock()) : undefined;
     await Promise.all(
       [...this.#buckets].map(([collective, bucket]) =>
-        bucket.delete(this.#key).catch((err: unknown) => this.#o.log.debug(`registry: could not delete ${this.#key} in ${collective}: ${errorMessage(err)}`)),
+        (tombstone ? bucket.put(this.#key, tombstone) : bucket.delete(this.#key)).catch((err: unknown) =>
+          this.#o.log.debug(`registry: could not remove ${this.#key} in ${collective}: ${errorMessage(err)}`),
+        ),
       ),
     );
     this.#event(LifecycleEvent.Shutdown);
@@ -124,7 +156,10 @@ export class Registrar {
   async #publish(): Promise<void> {
     const open = this.#o.openBucket;
     if (open === undefined) return;
-    const bytes = encodeRegistryMessage(buildRegistration(this.#o.node, this.#o.view(), this.#o.intervalSeconds, this.#clock()));
+    const record = buildRegistration(this.#o.node, this.#o.view(), this.#o.intervalSeconds, this.#clock());
+    const bytes = this.#o.signer ? sealRegistration(record, this.#o.signer) : encodeRegistryMessage(record);
+    this.#written.unshift(bytes);
+    this.#written.length = Math.min(this.#written.length, 4);
     await Promise.all(
       this.#o.node.collectives.map(async (collective) => {
         const name = registryBucket(collective);
@@ -133,6 +168,7 @@ export class Registrar {
           if (bucket === undefined) {
             bucket = await open(name, this.#o.ttlSeconds);
             this.#buckets.set(collective, bucket);
+            this.#guard(name, bucket);
           }
           await bucket.put(this.#key, bytes);
           if (this.#failing.delete(collective)) this.#o.log.info(`registry: registered in ${name} again`);
@@ -156,8 +192,39 @@ export class Registrar {
     );
   }
 
+  /**
+   * Watch this node's own key: when someone else overwrites or deletes the
+   * record (anyone holding the nodes' NATS credentials can), log it and write
+   * it again, so the node cannot be hidden from registry discovery for long.
+   */
+  #guard(name: string, bucket: RegistryBucket): void {
+    if (!bucket.watchKey || this.#watches.has(name)) return;
+    try {
+      const unwatch = bucket.watchKey(this.#key, (bytes) => {
+        if (this.#stopped) return;
+        if (bytes !== undefined && this.#written.some((mine) => sameBytes(bytes, mine))) return;
+        this.#o.log.warn(`registry: the record of ${this.#o.node.identity} in ${name} was ${bytes === undefined ? 'deleted' : 'replaced'} by someone else; writing it again`);
+        this.#healSoon();
+      });
+      this.#watches.set(name, unwatch);
+    } catch (err) {
+      this.#o.log.debug(`registry: cannot watch ${this.#key} in ${name}: ${errorMessage(err)}`);
+    }
+  }
+
+  // At most one rewrite a second, however often the record is tampered with.
+  #healSoon(): void {
+    if (this.#heal !== undefined) return;
+    this.#heal = setTimeout(() => {
+      this.#heal = undefined;
+      void this.refresh();
+    }, 1000);
+    this.#heal.unref();
+  }
+
   #event(event: LifecycleEvent): void {
-    const bytes = encodeRegistryMessage(buildLifecycle(this.#o.node, event, this.#clock()));
+    const message = buildLifecycle(this.#o.node, event, this.#clock());
+    const bytes = this.#o.signer ? sealLifecycle(message, this.#o.signer) : encodeRegistryMessage(message);
     for (const collective of this.#o.node.collectives) {
       try {
         this.#o.publish(lifecycleSubject(collective, event, this.#o.node.identity), bytes);
@@ -167,4 +234,10 @@ export class Registrar {
       }
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

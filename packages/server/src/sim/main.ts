@@ -8,6 +8,7 @@ import { AgentRegistry } from '../registry.js';
 import { EventLoopMonitor } from '../process-metrics.js';
 import { Stats } from '../stats.js';
 import { simNode } from './facts.js';
+import { simSigners } from './signers.js';
 import { startSimFleet } from './fleet.js';
 import { sliceFleet, spawnChildren } from './launch.js';
 import { simNodeInfo, simNodeView } from './node-info.js';
@@ -44,6 +45,10 @@ async function parse(args: string[]): Promise<SimFlags | undefined> {
       ttl: { type: 'number', describe: 'registry record max age, seconds (default: as cohortd, 180)' },
       'log-level': { type: 'string', choices: ['error', 'warn', 'info', 'debug'], default: simDefaults.logLevel, describe: 'least severe level logged (stderr)' },
       config: { type: 'string', describe: 'a cohortd config file for the shared settings (limits, registration); identity and facts are ignored' },
+      'issuer-key': {
+        type: 'string',
+        describe: 'issuer private key (cohort keys generate): each process makes a node key, certifies it for every virtual node with this issuer and signs registry records and lifecycle events with it, so clients trusting the issuer can use registry discovery',
+      },
     })
     .strict()
     .version(version)
@@ -74,6 +79,7 @@ async function parse(args: string[]): Promise<SimFlags | undefined> {
     ttl: argv.ttl,
     logLevel: argv['log-level'] as SimFlags['logLevel'],
     config: argv.config,
+    issuerKey: argv['issuer-key'],
   });
 }
 
@@ -96,7 +102,7 @@ async function runHere(flags: SimFlags, started: number): Promise<number> {
   const node = simNodeInfo({ spec: first, view: simNodeView(first, []), config, startTime: Math.floor(Date.now() / 1000), registry, stats: new Stats() });
   await loadAgents({ registry, builtin: builtinAgents, builtinDdlDir: builtinDdlDir(), pluginDirs: config.plugin_dirs, node, log: log.child({ ns: 'sim:agents' }) });
   const eventLoop = new EventLoopMonitor();
-  const shared = { config, registry, log, eventLoopLag: () => eventLoop.lag(), mineIssuer: simMineIssuer(process.env) };
+  const shared = { config, registry, log, eventLoopLag: () => eventLoop.lag(), mineIssuer: simMineIssuer(process.env), ...(flags.issuerKey ? { signerFor: simSigners(flags.issuerKey) } : {}) };
   const fleet = await startSimFleet({ prefix: flags.prefix, first: flags.first, count: flags.count, concurrency: flags.concurrency, shared });
   process.stdout.write(`ready ${fleet.nodes.length} ${Math.round(performance.now() - started)} pids=${process.pid}\n`);
   await stopping;
@@ -116,6 +122,7 @@ function childArgs(flags: SimFlags, first: number, count: number): string[] {
   if (flags.interval !== undefined) out.push('--interval', String(flags.interval));
   if (flags.ttl !== undefined) out.push('--ttl', String(flags.ttl));
   if (flags.config !== undefined) out.push('--config', flags.config);
+  if (flags.issuerKey !== undefined) out.push('--issuer-key', flags.issuerKey);
   return out;
 }
 

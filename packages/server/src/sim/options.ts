@@ -15,6 +15,8 @@ export interface SimFlags {
   ttl: number | undefined;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   config: string | undefined;
+  /** Issuer private key: every virtual node's registry record and lifecycle events are signed, with a key certified by it. */
+  issuerKey: string | undefined;
 }
 
 /** Defaults, as data. */

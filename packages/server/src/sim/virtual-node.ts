@@ -1,5 +1,5 @@
 import type { EventLoopLag } from '@cohort/agents';
-import { broadcastSubject, nodeSubject, version, type ServerConfig } from '@cohort/core';
+import { broadcastSubject, nodeSubject, version, type ServerConfig, type Signer } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { connectBus, type Bus, type BusConnector } from '../bus.js';
 import type { Arrival } from '../pipeline/outcome.js';
@@ -22,6 +22,8 @@ export interface SimShared {
   readonly connect?: BusConnector;
   /** Event-loop delay of the simulator process, reported by every node's rpcutil daemon_stats. */
   readonly eventLoopLag?: () => EventLoopLag;
+  /** The key that signs a virtual node's registry record and events (cohort-sim --issuer-key); unsigned without. */
+  readonly signerFor?: (identity: string) => Signer;
   /** Certifies each node's mine key (bench --mine); see sim/mine.ts. */
   readonly mineIssuer?: KeyObject | undefined;
 }
@@ -75,6 +77,7 @@ export async function startVirtualNode(spec: SimNodeSpec, shared: SimShared): Pr
         publish: (subject, bytes) => bus.publish(subject, bytes),
         log,
         onEvent: () => stats.events++,
+        signer: shared.signerFor?.(spec.identity),
       })
     : undefined;
   await registrar?.start();
