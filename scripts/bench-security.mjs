@@ -8,7 +8,9 @@ import {
   emptyFilter,
   encode,
   encodeRequest,
+  filterSizeProblem,
   generateKeyPair,
+  isCallerReplySubject,
   issueCertificate,
   newRequestId,
   openRequest,
@@ -59,6 +61,12 @@ time('decode + verify, issuer certificate (cached after first)', () => encodeReq
 });
 const cache = new ReplayCache(1_000_000);
 time('replay check (new id)', () => newRequestId(), (id) => cache.check(id, now + 60_000, now));
+const callers = new ReplayCache(1_000_000, 200_000);
+time('replay check with a per-caller share (new id)', () => newRequestId(), (id) => callers.check(id, now + 60_000, now, 'user=alice'));
+// Issue 12: reply subject rule, signed target list, filter size limits, per request.
+time('hardening checks (reply subject, targets, filter size)', () => ({ ...request(), targets: ['web1', 'web2', 'web3'] }), (r) => {
+  if (!isCallerReplySubject(r.collective, r.callerid, r.id, r.reply_to) || !r.targets.includes('web2') || filterSizeProblem(r.filter) !== undefined) throw new Error('refused');
+});
 const reply = { protocol: ProtocolTag.Reply, request_id: newRequestId(), sender: 'web1', agent: 'rpcutil', action: 'ping', statuscode: 0, statusmsg: 'OK', data: { pong: 1 }, time: now };
 time('encode a plain reply (baseline)', () => reply, (r) => encode(r));
 time('sign + encode a reply (node key)', () => reply, (r) => encode(sealReply(r, keySigner)));

@@ -1,16 +1,29 @@
 // A secured fleet for the security tests: examples/secure/setup.sh makes a CA,
-// certificates, NATS users, an issuer and the operator's certified key; a real
-// nats-server runs with that TLS + authorization config; real cohortd nodes
-// run in signed mode with node keys certified by the issuer, policies and an
-// audit log each. Not a test file itself.
-import { execFileSync } from 'node:child_process';
+// certificates, least-privilege NATS users, an issuer and the operators'
+// certified keys; a real nats-server runs with that TLS + authorization
+// config; the admin creates the registry bucket and job stream (cohort bus
+// init, as documented); real cohortd nodes run in signed mode with node keys
+// certified by the issuer, policies and an audit log each. Not a test file itself.
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { connect, type NatsConnection } from 'nats';
-import { type AuditRecord } from '@cohort/core';
-import { cohortBin, examplePluginDir, repoRoot, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
+import {
+  callerInboxPrefix,
+  encode,
+  encodeRequest,
+  loadSigner,
+  newRequestId,
+  nodeInboxPrefix,
+  ProtocolTag,
+  replySubject,
+  type AuditRecord,
+  type RequestMessage,
+  type Signer,
+} from '@cohort/core';
+import { cohort, cohortBin, cohortdBin, examplePluginDir, repoRoot, startFleet, startNatsServer, waitForSubscriptions, type Fleet, type NatsServer } from '../harness/index.js';
 
 export const touchAgentDir = join(repoRoot, 'test/fixtures/agents/touch');
 
@@ -47,17 +60,41 @@ export interface SecureFleet {
   operatorBus(): Promise<NatsConnection>;
   /** A NATS connection with the daemons' credentials (a compromised node). */
   nodeBus(): Promise<NatsConnection>;
+  /** A NATS connection as any user setup.sh made (an operator, `admin`, `cohortd`), optionally with an inbox prefix. */
+  busAs(user: string, options?: { inboxPrefix?: string }): Promise<NatsConnection>;
+  /** The client config file of an operator (`client.yaml` for operator, `client-<name>.yaml` for the others). */
+  clientConfigOf(user: string): string;
+  /** Every audit line of a node (refusal summaries included). */
   audit(identity: string): AuditRecord[];
+  /** The audit log's path of a node. */
+  auditFile(identity: string): string;
+  /** Stop a node (SIGTERM, waits for it to exit). */
+  stopNode(identity: string): Promise<void>;
+  /** Start a stopped node again with its config and wait until it listens; returns its stderr so far. */
+  startNode(identity: string): Promise<() => string>;
   stop(): Promise<void>;
+}
+
+export interface SecureFleetOptions {
+  /** NATS users and Cohort callers setup.sh makes (COHORT_SECURE_OPERATORS); default operator only. */
+  operators?: string[];
+  /** Extra policy files (name -> text) beside touch.policy. */
+  policies?: Record<string, string>;
+  /** Extra cohortd settings, merged over the secure example's. */
+  config?: Record<string, unknown>;
+  /** Extra `security:` settings for the nodes. */
+  security?: Record<string, unknown>;
 }
 
 const policy = 'policy default deny\nallow\tuser=operator\ttouch\trole=web\t*\n';
 
 /** Set up and start everything; `nodes` are identities with their role fact. */
-export async function startSecureFleet(nodes: Array<{ identity: string; role: string }>): Promise<SecureFleet> {
+export async function startSecureFleet(nodes: Array<{ identity: string; role: string }>, options: SecureFleetOptions = {}): Promise<SecureFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-secure-'));
-  execFileSync('sh', [join(repoRoot, 'examples/secure/setup.sh'), dir], { stdio: 'pipe' });
+  const operators = options.operators ?? ['operator'];
+  execFileSync('sh', [join(repoRoot, 'examples/secure/setup.sh'), dir], { stdio: 'pipe', env: { ...process.env, COHORT_SECURE_OPERATORS: operators.join(' ') } });
   writeFileSync(join(dir, 'policies', 'touch.policy'), policy);
+  for (const [name, text] of Object.entries(options.policies ?? {})) writeFileSync(join(dir, 'policies', name), text);
   const server = yaml.load(readFileSync(join(dir, 'server.yaml'), 'utf8')) as { nats: NatsSection; security: Record<string, unknown> };
   const fleetDir = join(dir, 'fleet');
   // Node keys made and certified before the nodes start (cohortd would create an uncertified one).
@@ -70,29 +107,39 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
   const nodeNats: NatsSection = { ...server.nats, servers: [nats.url] };
   let fleet: Fleet;
   try {
+    // As documented: the admin creates the registry bucket and the job stream; nobody else may.
+    const init = await cohort(['bus', 'init'], { env: { COHORT_CONFIG: join(dir, 'admin.yaml'), COHORT_NATS: nats.url } });
+    if (init.code !== 0) throw new Error(`cohort bus init failed (${init.code}): ${init.stderr}`);
     fleet = await startFleet({
       natsUrl: nats.url,
       monitorPort: nats.monitorPort,
       dir: fleetDir,
       logLevel: 'info',
       nodes: nodes.map(({ identity, role }) => ({ identity, facts: { role }, classes: [] })),
-      pluginDirs: [examplePluginDir, touchAgentDir],
+      pluginDirs: [examplePluginDir, touchAgentDir, holdAgentDir],
       // Relative paths resolve per node (each node's config file is in fleet/<identity>/).
-      config: { nats: nodeNats, security: { ...server.security, node_key: 'node.key', audit_file: 'audit.log' } },
+      config: { nats: nodeNats, ...(options.config ?? {}), security: { ...server.security, node_key: 'node.key', audit_file: 'audit.log', ...(options.security ?? {}) } },
     });
   } catch (err) {
     await nats.stop();
     throw err;
   }
   const clientConfig = join(dir, 'client.yaml');
-  const busAs = (user: 'operator' | 'cohortd', password: string) =>
+  const clientConfigOf = (user: string) => (user === 'operator' ? clientConfig : user === 'admin' ? join(dir, 'admin.yaml') : join(dir, `client-${user}.yaml`));
+  const passwordOf = (user: string) =>
+    user === 'cohortd' ? server.nats.password : (yaml.load(readFileSync(clientConfigOf(user), 'utf8')) as { nats: { password: string } }).nats.password;
+  // Each user's own inboxes, as cohort and cohortd use them (the ACLs allow no others).
+  const inboxOf = (user: string) => (user === 'admin' ? undefined : user === 'cohortd' ? nodeInboxPrefix('rogue') : callerInboxPrefix(`user=${user}`));
+  const busAs = (user: string, extra: { inboxPrefix?: string } = {}) =>
     connect({
+      ...(inboxOf(user) ? { inboxPrefix: inboxOf(user) } : {}),
       servers: nats.url,
       user,
-      pass: password,
+      pass: passwordOf(user),
       tls: { caFile: join(dir, 'tls/ca.pem'), certFile: join(dir, `tls/${user}.pem`), keyFile: join(dir, `tls/${user}-key.pem`) },
+      ...extra,
     });
-  const client = yaml.load(readFileSync(clientConfig, 'utf8')) as { nats: { password: string } };
+  const auditFile = (identity: string) => join(fleetDir, identity, 'audit.log');
   return {
     dir,
     nats,
@@ -100,12 +147,29 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
     nodeNats,
     clientConfig,
     env: { COHORT_CONFIG: clientConfig, COHORT_NATS: nats.url, COHORT_KEY: '' },
-    operatorBus: () => busAs('operator', client.nats.password),
-    nodeBus: () => busAs('cohortd', server.nats.password),
+    operatorBus: () => busAs('operator'),
+    nodeBus: () => busAs('cohortd'),
+    busAs,
+    clientConfigOf,
+    auditFile,
     audit(identity) {
-      const file = join(fleetDir, identity, 'audit.log');
+      const file = auditFile(identity);
       if (!existsSync(file)) return [];
       return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+    },
+    async stopNode(identity) {
+      await fleet.kill(identity, 'SIGTERM');
+    },
+    async startNode(identity) {
+      const node = fleet.nodes.get(identity);
+      if (!node) throw new Error(`no node ${identity}`);
+      const child = spawn(process.execPath, [cohortdBin, '--config', node.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let log = '';
+      child.stderr.on('data', (d: Buffer) => (log += d));
+      // The fleet stops it with the others.
+      fleet.nodes.set(identity, { ...node, process: child, log: () => log });
+      await waitForSubscriptions(nats.monitorPort, [identity], 30_000, fleet.nodes);
+      return () => log;
     },
     async stop() {
       await fleet.stop();
@@ -123,4 +187,54 @@ export async function eventually(check: () => boolean, ms = 3000): Promise<boole
     await new Promise((r) => setTimeout(r, 50));
   }
   return check();
+}
+
+export const holdAgentDir = join(repoRoot, 'test/fixtures/agents/hold');
+
+/** A request from `callerid` (default user=operator) for web1's touch agent, its reply subject the caller's own. */
+export function attackRequest(fields: Partial<RequestMessage> & { callerid?: string } = {}): RequestMessage {
+  const id = fields.id ?? newRequestId();
+  const callerid = fields.callerid ?? 'user=operator';
+  return {
+    protocol: ProtocolTag.Request,
+    id,
+    sender: 'attacker',
+    callerid,
+    collective: 'cohort',
+    agent: 'touch',
+    action: 'touch',
+    data: {},
+    filter: { fact: [], cf_class: [], agent: [], identity: [], compound: [] },
+    ttl: 60,
+    time: Date.now(),
+    reply_to: replySubject('cohort', callerid, id),
+    ...fields,
+  };
+}
+
+/** The signer of an operator setup.sh made (keys/<name>.key with its certificate). */
+export function operatorSigner(env: SecureFleet, name = 'operator'): Signer {
+  return loadSigner({ kind: 'caller', keyFile: join(env.dir, `keys/${name}.key`) });
+}
+
+/** Sign `request` as `signer` (undefined: unsigned). */
+export function requestBytes(request: RequestMessage, signer: Signer | undefined): Uint8Array {
+  return signer ? encodeRequest(request, signer) : encode(request);
+}
+
+/** `rpcutil daemon_stats` of one node as the operator: its drop counters. */
+export async function droppedOn(env: SecureFleet, identity: string): Promise<Record<string, number>> {
+  const r = await cohort(['rpc', 'rpcutil', 'daemon_stats', '-I', identity, '--json'], { env: env.env });
+  if (r.code !== 0) throw new Error(`daemon_stats on ${identity} failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { replies: Array<{ data: { dropped: Record<string, number> } }> }).replies[0]!.data.dropped;
+}
+
+/** Wait (polling, generous deadline) until an async `check` holds. */
+export async function eventuallyAsync(check: () => Promise<boolean>, ms = 30_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return check().catch(() => false);
 }

@@ -84,7 +84,7 @@ describe('secured bus and signed requests', { skip }, () => {
     const r = await run(['rpc', 'touch', 'touch', `path=${marker('permitted')}`, '-I', 'web1', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(marker('permitted')));
-    const line = env.audit('web1').find((a) => a.data['path'] === marker('permitted'));
+    const line = env.audit('web1').find((a) => a.data?.['path'] === marker('permitted'));
     assert.equal(line?.outcome, 'allowed');
     assert.equal(line?.verified, true);
     assert.equal(line?.callerid, 'user=operator');
@@ -149,7 +149,7 @@ describe('secured bus and signed requests', { skip }, () => {
     assert.equal(reply?.statuscode, 1);
     assert.match(reply?.statusmsg ?? '', /not authorized.*touch\.policy/);
     assert.equal(existsSync(marker('denied')), false);
-    const line = env.audit('db1').find((a) => a.data['path'] === marker('denied'));
+    const line = env.audit('db1').find((a) => a.data?.['path'] === marker('denied'));
     assert.equal(line?.outcome, 'denied');
     assert.match(line?.reason ?? '', /touch\.policy/);
   });

@@ -37,7 +37,7 @@ function setup() {
     },
     trust: () => trust,
     policies: new PolicyStore({ dir, defaultEffect: 'deny' }),
-    audit: { write: (r) => (audits.push(r), true), close: () => undefined },
+    audit: { write: (r) => (audits.push(r as AuditRecord), true), close: () => undefined },
     view: () => view,
     log: silentLogger(),
     onChange: (f) => (functions = f),

@@ -96,7 +96,7 @@ test('a request signed by a trusted key runs, after its audit line was written; 
   const [allowed, refused] = node.audit();
   assert.deepEqual(
     { ...allowed, time: undefined },
-    { time: undefined, request_id: r.id, request_time: r.time, callerid: 'user=alice', verified: true, key: readKeyId(), sender: 'test', collective: 'cohort', agent: 'test', action: 'run', data: { x: 1 }, outcome: 'allowed' },
+    { time: undefined, request_id: r.id, request_time: r.time, callerid: 'user=alice', verified: true, key: readKeyId(), sender: 'test', collective: 'cohort', agent: 'test', action: 'run', reply_to: r.reply_to, filter: r.filter, data: { x: 1 }, outcome: 'allowed' },
   );
   assert.equal(refused?.outcome, 'refused');
   assert.match(refused?.reason ?? '', /replayed/);

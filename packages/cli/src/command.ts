@@ -31,5 +31,6 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   nrpe: () => import('./commands/nrpe.js'),
   provisioner: () => import('./commands/provisioner.js'),
   job: () => import('./commands/job.js'),
+  bus: () => import('./commands/bus.js'),
   mine: () => import('./commands/mine.js'),
 };

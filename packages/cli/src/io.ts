@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import type { Bus } from '@cohort/client';
+import { terminalSafe } from './terminal-safe.js';
 
 /**
  * Everything the CLI touches outside itself, passed in (so commands can be run
@@ -32,7 +33,8 @@ function wrap(stream: NodeJS.WriteStream): OutputStream {
     if (err.code !== 'EPIPE') throw err;
   });
   return {
-    write: (text) => void stream.write(text),
+    // Nothing from another machine reaches the terminal raw (terminal-safe.ts).
+    write: (text) => void stream.write(terminalSafe(text)),
     get isTTY() {
       return stream.isTTY === true;
     },

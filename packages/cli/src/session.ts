@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { buildFilter, errorMessage, UsageError, type Filter, type Signer, type TrustStore } from '@cohort/core';
+import { buildFilter, callerInboxPrefix, errorMessage, UsageError, type Filter, type Signer, type TrustStore } from '@cohort/core';
 import { connectBus, type Bus } from '@cohort/client';
 import { Client, clientDefaults, serverList } from '@cohort/client';
 import { createDdlSource, type DdlSource } from '@cohort/client';
 import type { DiscoveryMethod } from '@cohort/client';
 import { parseNodesList } from '@cohort/client';
+import { defaultCallerId } from '@cohort/client';
 import { bool, commaList, list, str, type Args } from './args.js';
 import { loadClientConfig, type LoadedClientConfig } from '@cohort/client';
 import { resolveDiscoveryChoice } from './discovery-method.js';
@@ -106,7 +107,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     openBus: async () =>
       io.connect
         ? io.connect(servers)
-        : connectBus({ servers, name: 'cohort-client', auth, ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}) }),
+        : connectBus({ servers, name: 'cohort-client', auth, inboxPrefix: callerInboxPrefix(signing.signer?.subject ?? c.callerid ?? defaultCallerId()), ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}) }),
     connect: async (bus?: Bus) =>
       Client.connect({
         servers,

@@ -3,6 +3,7 @@ import { ConnectionError, errorMessage, type BusAuth, type Signer } from '@cohor
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus/kv.js';
 import { natsJobStore } from './bus/job-stream.js';
 import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
+import { setupBus, type BusSetupOptions, type BusSetupResult } from './bus/setup.js';
 import type { MineKvOpener } from './mine/kv.js';
 import { openNatsKv } from './bus/mine-kv.js';
 import type { JobStore } from './jobs/store.js';
@@ -38,6 +39,8 @@ export interface Bus {
   jobs?(collective: string, callerid: string, signer?: Signer): JobStore;
   /** A key-value bucket with compare-and-set (JetStream); absent on buses without one. */
   keyValue?(name: string, options: KeyValueOptions): Promise<KeyValueBucket>;
+  /** Create the registry bucket and job stream of a collective (an administrator's `cohort bus init`). */
+  setup?(collective: string, options: BusSetupOptions): Promise<BusSetupResult>;
   /** A mine bucket (values or definitions); absent on buses without a key-value store. */
   mineKv?: MineKvOpener;
 }
@@ -51,6 +54,8 @@ export interface BusOptions {
   name?: string;
   /** TLS and credentials (checked and read by resolveBusAuth from @cohort/core). */
   auth?: BusAuth;
+  /** Inbox prefix (callerInboxPrefix of the caller: a broker ACL can give each caller only its own inboxes). */
+  inboxPrefix?: string;
 }
 
 export { natsAuthOptions };
@@ -71,6 +76,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       servers,
       timeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
       name: options.name ?? 'cohort-client',
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
       noRandomize: true,
       // A server that dies mid-call: move to another cluster member (listed
       // or learnt from the server) quickly; each call's own deadline bounds the wait.
@@ -130,6 +136,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
     jobs: (collective, callerid, signer) => natsJobStore(nc, collective, callerid, signer),
     keyValue: (name, options) => openKeyValue(nc, name, options),
+    setup: (collective, options) => setupBus(nc, collective, options),
     mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
     async close() {
       if (!nc.isClosed()) await nc.close();

@@ -1,4 +1,4 @@
-import { plainIdentities, UsageError, verifyReply, type BusAuth, type Ddl, type Filter, type Signer, type TrustStore } from '@cohort/core';
+import { callerInboxPrefix, plainIdentities, UsageError, verifyReply, type BusAuth, type Ddl, type Filter, type Signer, type TrustStore } from '@cohort/core';
 import { connectBus, defaultConnectTimeoutMs, type Bus } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import { createDdlSource, prepareRequest, type DdlSource } from './ddl.js';
@@ -136,6 +136,7 @@ export class Client {
         servers: serverList(options.servers),
         connectTimeoutMs: options.connectTimeout === undefined ? defaultConnectTimeoutMs : options.connectTimeout * 1000,
         name: `cohort-client ${bound ?? options.callerid ?? ''}`.trim(),
+        inboxPrefix: callerInboxPrefix(bound ?? options.callerid ?? defaultCallerId()),
         ...(options.auth ? { auth: options.auth } : {}),
       }));
     return new Client(bus, options);

@@ -83,8 +83,9 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
   }, verification);
 
   // Signed once per envelope (once per call, or per batch): every node gets the same bytes.
-  const encodeNow = (): Uint8Array =>
-    encodeRequest(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }), deps.signer);
+  // `targets`: the nodes this envelope is for, when known (signed in: other nodes refuse it).
+  const encodeNow = (targets?: readonly string[]): Uint8Array =>
+    encodeRequest(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl, targets }), deps.signer);
 
   const send = (ids: readonly string[], bytes: Uint8Array): void => {
     const t0 = clock.now();
@@ -100,12 +101,12 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
   };
 
   const dispatch = async (ids: readonly string[]): Promise<void> => {
-    if (!plan.batch) return send(ids, encodeNow());
+    if (!plan.batch) return send(ids, encodeNow(ids));
     const groups = batchTargets(ids, plan.batch);
     for (let i = 0; i < groups.length && !collector.ended; i++) {
       const group = groups[i]!;
       // Fresh envelope per batch: a long batched run must not outlive the TTL.
-      send(group, encodeNow());
+      send(group, encodeNow(group));
       await collector.waitFor(group, plan.timeoutMs);
       if (i < groups.length - 1 && !collector.ended) await sleep(clock, plan.batchSleepMs);
     }

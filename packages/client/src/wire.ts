@@ -1,4 +1,4 @@
-import { emptyFilter, openReply, ProtocolTag, replySubject, type Filter, type OpenedReply, type ReplyMessage, type RequestMessage } from '@cohort/core';
+import { emptyFilter, filterSizeProblem, maxSignedTargets, openReply, ProtocolTag, replySubject, UsageError, type Filter, type OpenedReply, type ReplyMessage, type RequestMessage } from '@cohort/core';
 import type { Bus, BusSubscription } from './bus.js';
 import type { Reply } from './types.js';
 
@@ -29,12 +29,20 @@ export function withAgent(filter: Filter, agent: string): Filter {
   return filter.agent.includes(agent) ? filter : { ...filter, agent: [...filter.agent, agent] };
 }
 
-/** Build a request envelope; `time` is now (unix ms). */
+/**
+ * Build a request envelope; `time` is now (unix ms). `targets`, when the
+ * caller knows exactly which nodes it addresses, is signed into the request
+ * so no other node will run it (omitted above maxSignedTargets identities).
+ * Throws UsageError when the filter is over the size limits nodes enforce.
+ */
 export function buildRequest(
   caller: Caller,
   id: string,
-  fields: { agent: string; action: string; data: Record<string, unknown>; filter: Filter; ttl: number },
+  fields: { agent: string; action: string; data: Record<string, unknown>; filter: Filter; ttl: number; targets?: readonly string[] | undefined },
 ): RequestMessage {
+  const problem = filterSizeProblem(fields.filter);
+  if (problem !== undefined) throw new UsageError(`${problem}: nodes refuse such filters; narrow it down`);
+  const targets = fields.targets && fields.targets.length > 0 && fields.targets.length <= maxSignedTargets ? { targets: [...new Set(fields.targets)] } : {};
   return {
     protocol: ProtocolTag.Request,
     id,
@@ -48,6 +56,7 @@ export function buildRequest(
     ttl: fields.ttl,
     time: Date.now(),
     reply_to: replySubject(caller.collective, caller.callerid, id),
+    ...targets,
   };
 }
 

@@ -32,6 +32,7 @@ export {
   secureReplySchema,
   certificateSchema,
   certificateBodySchema,
+  maxSignedTargets,
 } from './protocol/schemas.js';
 export * from './filter/types.js';
 export * from './filter/index.js';

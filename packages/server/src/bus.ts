@@ -34,6 +34,8 @@ export interface BusOptions {
   readonly log: Logger;
   /** TLS and credentials (from the `nats:` config section, checked by resolveBusAuth). */
   readonly auth?: BusAuth;
+  /** Inbox prefix for this connection's request replies (nodeInboxPrefix: a broker ACL can keep each kind of user to its own inboxes). */
+  readonly inboxPrefix?: string;
 }
 
 export { natsAuthOptions };
@@ -81,6 +83,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     nc = await connect({
       servers: [...options.servers],
       name: options.name,
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
       maxReconnectAttempts: -1,
       waitOnFirstConnect: true,
       reconnectTimeWait: 1000,

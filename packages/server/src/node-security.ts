@@ -16,6 +16,7 @@ import {
 } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { AuditFile, type AuditSink } from './pipeline/audit.js';
+import { RefusalAudit } from './pipeline/refusal-audit.js';
 import { WatchedTrust } from './trust-watch.js';
 
 /** Everything the request pipeline needs to enforce `security:` settings. */
@@ -27,6 +28,8 @@ export interface NodeSecurity {
   /** Actionpolicy authorization; undefined when security.policy_dir is not set. */
   readonly policies: PolicyStore | undefined;
   readonly audit: AuditSink | undefined;
+  /** Audits refused requests, rate-limited and aggregated (undefined without an audit log). */
+  readonly refusals?: RefusalAudit | undefined;
   /** Signs replies; undefined when security.node_key is not set. */
   readonly signer: Signer | undefined;
   close(): void;
@@ -117,15 +120,18 @@ export function createNodeSecurity(config: ServerConfig, log: Logger): NodeSecur
     log.info('authorization is off (security.policy_dir is not set): every trusted caller may run every action');
   }
   const audit = s.audit_file ? new AuditFile(s.audit_file, log) : undefined;
+  const refusals = audit ? new RefusalAudit(audit, { perInterval: s.audit_refusals_per_minute }) : undefined;
   const signer = nodeSigner(config, log);
   return {
     mode: s.mode,
     trust,
-    replay: new ReplayCache(s.replay_cache_size),
+    replay: new ReplayCache(s.replay_cache_size, Math.max(1, Math.floor(s.replay_cache_size * s.replay_per_caller))),
     policies,
     audit,
+    refusals,
     signer,
     close: () => {
+      refusals?.close();
       watched.close();
       audit?.close();
     },

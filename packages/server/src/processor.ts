@@ -2,15 +2,20 @@ import type { NodeInfo } from '@cohort/agents';
 import { AuditOutcome, auditRecord, matchFilter, Status, validateInputs, type NodeView, type RequestMessage, type StatusCode } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { dispatch, type ActionOutcome } from './dispatcher.js';
+import { createFstat, type AsyncFstat } from './fstat.js';
 import type { NodeSecurity } from './node-security.js';
 import { authorizeStage } from './pipeline/authorize.js';
+import { matchDeferred, splitFilter } from './pipeline/deferred-filter.js';
+import { filterSizeStage } from './pipeline/filter-size.js';
 import { filterStage, type FilterMatcher } from './pipeline/filter.js';
 import { lookupStage } from './pipeline/lookup.js';
 import { Drop, Refusal, type Arrival } from './pipeline/outcome.js';
 import { replayStage } from './pipeline/replay.js';
+import { replyToStage } from './pipeline/reply-to.js';
 import { buildReply, encodeReply } from './pipeline/reply.js';
 import { routeStage } from './pipeline/route.js';
-import { ttlStage } from './pipeline/ttl.js';
+import { targetsStage } from './pipeline/targets.js';
+import { defaultFreshness, effectiveTtl, ttlStage, type Freshness } from './pipeline/ttl.js';
 import { validateStage, type InputValidator } from './pipeline/validate.js';
 import { verifyStage, type Admitted } from './pipeline/verify.js';
 import { RateLimitedLog } from './rate-limit.js';
@@ -43,14 +48,24 @@ export interface ProcessorDeps {
   readonly validate?: InputValidator;
   /** Signatures, replay protection, authorization, audit and reply signing; absent = none of them (unsigned). */
   readonly security?: NodeSecurity;
+  /** Requests allowed to wait for a slot (max_queue); more are refused with status 1. Default: unbounded. */
+  readonly maxQueue?: number;
+  /** ttl cap, future skew and daemon start (security settings); default lenient. */
+  readonly freshness?: Freshness;
+  /** fstat() for filters (security.fstat_paths); default: anywhere but /proc, /sys, /dev, md5 up to 64 MiB. */
+  readonly fstat?: AsyncFstat;
 }
 
 /**
- * The request pipeline: decode + verify -> route -> ttl -> filter -> replay
- * -> lookup -> authorize -> validate -> audit -> dispatch -> reply (signed
- * with the node key). Bad messages are logged (rate-limited), counted and
- * dropped (security refusals are also audited); every request that passed
- * the replay check gets exactly one reply. `handle` never rejects.
+ * The request pipeline: decode + verify -> route -> filter size -> reply_to
+ * -> targets -> ttl -> filter (without fstat) -> lookup -> authorize ->
+ * replay -> filter (fstat, async) -> validate -> queue -> ttl again ->
+ * audit -> dispatch -> reply (signed with the node key). Bad messages are
+ * logged (rate-limited), counted and dropped (security refusals are also
+ * audited, rate-limited); nothing is remembered in the replay cache or
+ * touches the disk before authorization. Every request that passed the
+ * reply_to check and is not filtered out or refused as a replay gets exactly
+ * one reply. `handle` never rejects.
  */
 export class Processor {
   readonly #d: ProcessorDeps;
@@ -58,6 +73,9 @@ export class Processor {
   readonly #match: FilterMatcher;
   readonly #validate: InputValidator;
   readonly #semaphore: Semaphore;
+  readonly #maxQueue: number;
+  readonly #freshness: Freshness;
+  readonly #fstat: AsyncFstat;
   readonly #warn: RateLimitedLog;
   readonly #shutdown = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
@@ -68,6 +86,9 @@ export class Processor {
     this.#match = deps.match ?? matchFilter;
     this.#validate = deps.validate ?? validateInputs;
     this.#semaphore = new Semaphore(deps.maxConcurrency);
+    this.#maxQueue = deps.maxQueue ?? Infinity;
+    this.#freshness = deps.freshness ?? defaultFreshness;
+    this.#fstat = deps.fstat ?? createFstat({ allow: ['/'], maxDigestBytes: 64 * 1024 * 1024 });
     this.#warn = new RateLimitedLog(deps.log);
   }
 
@@ -79,43 +100,35 @@ export class Processor {
   /** Process one message from the bus. */
   handle(bytes: Uint8Array, arrival: Arrival): Promise<void> {
     const stats = this.#d.stats;
-    const security = this.#d.security;
     stats.total++;
     const now = this.#clock();
-    const admitted = verifyStage(bytes, this.#d.maxBytes, security, now);
+    const admitted = verifyStage(bytes, this.#d.maxBytes, this.#d.security, now);
     if (admitted instanceof Drop) {
-      if (admitted.request) {
-        stats.validated++;
-        this.#audit(admitted.request, AuditOutcome.Refused, false, undefined, admitted.detail);
-      } else {
-        stats.unvalidated++;
-      }
+      if (admitted.request) stats.validated++;
+      else stats.unvalidated++;
       if (bytes.byteLength > this.#d.maxBytes) return this.#oversize(admitted, bytes.byteLength, arrival);
-      return this.#drop(admitted, arrival);
+      return this.#refuse(admitted, arrival, false, undefined);
     }
     stats.validated++;
-    const { request } = admitted;
+    const { request, verified, key } = admitted;
     const misrouted = routeStage(request, arrival);
     if (misrouted) return this.#drop(misrouted, arrival);
-    const expired = ttlStage(request, now);
+    // Checks on what the request asks of this node, before anything may reply or look at the filter.
+    const refused = filterSizeStage(request) ?? replyToStage(request) ?? targetsStage(request, this.#d.identity);
+    if (refused) return this.#refuse(refused, arrival, verified, key);
+    const expired = ttlStage(request, now, this.#freshness);
     if (expired) {
-      stats.ttlexpired++;
-      this.#audit(request, AuditOutcome.Refused, admitted.verified, admitted.key, expired.detail);
-      return this.#drop(expired, arrival);
+      if (expired.reason === DropReason.TtlExpired) stats.ttlexpired++;
+      return this.#refuse(expired, arrival, verified, key);
     }
-    const filtered = filterStage(request, this.#d.view(), this.#match);
+    const { now: filter, later } = splitFilter(request.filter);
+    const filtered = filterStage({ ...request, filter }, this.#d.view(), this.#match);
     if (filtered) {
       stats.filtered++;
       stats.drop(filtered.reason);
       return Promise.resolve();
     }
-    const replayed = security ? replayStage(request, security.replay, now) : undefined;
-    if (replayed) {
-      this.#audit(request, AuditOutcome.Refused, admitted.verified, admitted.key, replayed.detail);
-      return this.#drop(replayed, arrival);
-    }
-    stats.passed++;
-    const work = this.#serve(admitted).catch((err: unknown) => {
+    const work = this.#serve(admitted, later, arrival).catch((err: unknown) => {
       this.#d.log.error(`request ${request.id} failed inside the pipeline: ${String(err)}`);
     });
     this.#inFlight.add(work);
@@ -149,6 +162,12 @@ export class Processor {
     return Promise.resolve();
   }
 
+  /** A refused request: counted, logged (rate-limited) and audited (rate-limited, digest of the data). */
+  #refuse(drop: Drop, arrival: Arrival, verified: boolean, key: string | undefined): Promise<void> {
+    if (drop.request) this.#d.security?.refusals?.refuse(drop.request, drop.reason, drop.detail, verified, key);
+    return this.#drop(drop, arrival);
+  }
+
   /** An oversize message: its own rate-limited log line naming the subject, the size and the limit. */
   #oversize(drop: Drop, size: number, arrival: Arrival): Promise<void> {
     const limit = this.#d.maxBytes;
@@ -168,29 +187,50 @@ export class Processor {
     return sink ? sink.write(auditRecord(request, outcome, { now: this.#clock(), verified, key, reason })) : true;
   }
 
-  async #serve(admitted: Admitted): Promise<void> {
-    const { request } = admitted;
+  async #serve(admitted: Admitted, later: readonly string[], arrival: Arrival): Promise<void> {
+    const { request, verified, key } = admitted;
+    const security = this.#d.security;
     const target = lookupStage(request, this.#d.agents, this.#d.identity);
     if (target instanceof Refusal) return this.#reply(request, target.status, target.message, noDefaults, undefined);
     const { agent, action } = target;
-    const authorized = authorizeStage(request, this.#d.security?.policies, this.#d.view(), this.#clock());
+    const authorized = authorizeStage(request, security?.policies, this.#d.view(), this.#clock());
     if (authorized instanceof Refusal) {
       this.#d.stats.drop(DropReason.Unauthorized);
-      this.#audit(request, AuditOutcome.Denied, admitted.verified, admitted.key, authorized.message);
+      this.#audit(request, AuditOutcome.Denied, verified, key, authorized.message);
       this.#warn.warn(DropReason.Unauthorized, `denied ${request.callerid} ${request.agent}#${request.action} (request ${request.id}): ${authorized.message}`);
       return this.#reply(request, authorized.status, authorized.message, action.defaults, undefined);
     }
+    // Remembered only once authorized: strangers and denied callers cannot fill the cache.
+    const replayed = security ? replayStage(request, security.replay, this.#clock(), effectiveTtl(request, this.#freshness)) : undefined;
+    if (replayed) return this.#refuse(replayed, arrival, verified, key);
+    if (later.length > 0 && !(await matchDeferred(later, this.#d.view(), this.#fstat, this.#match))) {
+      this.#d.stats.filtered++;
+      this.#d.stats.drop(DropReason.Filtered);
+      return;
+    }
+    this.#d.stats.passed++;
     const input = validateStage(action.ddl, request.data, this.#validate);
     if (input instanceof Refusal) return this.#reply(request, input.status, input.message, action.defaults, undefined);
-    // The audit line is written before the action runs; if it cannot be written the action does not run.
-    if (!this.#audit(request, AuditOutcome.Allowed, admitted.verified, admitted.key, authorized)) {
-      this.#d.stats.drop(DropReason.AuditFailed);
-      return this.#reply(request, Status.Aborted, 'Request Aborted: the node cannot write its audit log, so it runs nothing', action.defaults, undefined);
+    if (this.#semaphore.active >= this.#semaphore.limit && this.#semaphore.waiting >= this.#maxQueue) {
+      this.#d.stats.drop(DropReason.QueueFull);
+      this.#warn.warn(DropReason.QueueFull, `refused request ${request.id} (${request.agent}#${request.action}): ${this.#semaphore.waiting} requests already wait for a slot (max_queue)`);
+      return this.#reply(request, Status.Aborted, `Request Aborted: node ${this.#d.identity} is busy: ${this.#semaphore.limit} actions running and ${this.#semaphore.waiting} waiting (max_queue); try again later`, action.defaults, undefined);
     }
 
     const release = await this.#semaphore.acquire();
     let outcome: ActionOutcome;
     try {
+      // The wait may have outlived the request's ttl: a request is never run after it expired.
+      const expired = ttlStage(request, this.#clock(), this.#freshness);
+      if (expired) {
+        this.#d.stats.drop(DropReason.TtlExpired);
+        return this.#reply(request, Status.Aborted, `Request Aborted: the request expired while waiting for a free slot on ${this.#d.identity} (${expired.detail})`, action.defaults, undefined);
+      }
+      // The audit line is written before the action runs; if it cannot be written the action does not run.
+      if (!this.#audit(request, AuditOutcome.Allowed, verified, key, authorized)) {
+        this.#d.stats.drop(DropReason.AuditFailed);
+        return this.#reply(request, Status.Aborted, 'Request Aborted: the node cannot write its audit log, so it runs nothing', action.defaults, undefined);
+      }
       const { id, callerid, sender, collective } = request;
       const base = { log: agent.log, node: this.#d.node, request: { id, callerid, sender, agent: agent.name, action: action.ddl.action, collective } };
       outcome = await dispatch(request.action, action.handler, input, base, { timeoutMs: agent.timeoutMs, shutdown: this.#shutdown.signal });

@@ -1,5 +1,5 @@
 import { builtinAgents, type Agent, type NodeInfo } from '@cohort/agents';
-import { broadcastSubject, builtinDdlDir, errorMessage, nodeSubject, resolveBusAuth, version, type ServerConfig } from '@cohort/core';
+import { broadcastSubject, builtinDdlDir, errorMessage, nodeInboxPrefix, nodeSubject, resolveBusAuth, version, type ServerConfig } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import { connectBus, type Bus, type BusConnector } from './bus.js';
 import { loadAgents } from './loader.js';
@@ -7,6 +7,7 @@ import { createNodeInfo } from './node-info.js';
 import { NodeState } from './node-state.js';
 import { createNodeSecurity } from './node-security.js';
 import type { Arrival } from './pipeline/outcome.js';
+import { createFstat } from './fstat.js';
 import { Processor } from './processor.js';
 import { nodeMode } from './provisioning/mode.js';
 import { EventLoopMonitor } from './process-metrics.js';
@@ -80,7 +81,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         restartTimer = setTimeout(() => onRestart(reason), delayMs);
       }
     : undefined;
-  const node = createNodeInfo({ config, configFile: options.configFile, startTime: Math.floor(Date.now() / 1000), state, registry, stats, eventLoopLag: () => eventLoop.lag(), requestRestart });
+  const startedAt = Date.now();
+  const node = createNodeInfo({ config, configFile: options.configFile, startTime: Math.floor(startedAt / 1000), state, registry, stats, eventLoopLag: () => eventLoop.lag(), requestRestart });
 
   let mine: Mine | undefined;
   await loadAgents({
@@ -101,7 +103,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const auth = resolveBusAuth(config.nats, 'config nats');
   const busLog = log.child({ ns: 'server:bus' });
   log.info(`connecting to NATS at ${config.nats.servers.join(', ')} with ${auth.summary} (retrying until a server answers)`);
-  const bus: Bus = await (options.connect ?? connectBus)({ servers: config.nats.servers, name: `cohortd ${config.identity}`, log: busLog, auth });
+  const bus: Bus = await (options.connect ?? connectBus)({ servers: config.nats.servers, name: `cohortd ${config.identity}`, log: busLog, auth, inboxPrefix: nodeInboxPrefix(config.identity) });
   log.info(`connected to NATS at ${bus.server}`);
 
   const processor = new Processor({
@@ -115,7 +117,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     publish: (subject, bytes) => bus.publish(subject, bytes),
     log: log.child({ ns: 'server:processor' }),
     maxConcurrency: config.max_concurrency,
+    maxQueue: config.max_queue,
     security,
+    freshness: { maxTtl: config.security.max_ttl, maxSkewMs: config.security.max_clock_skew * 1000, startedAt },
+    fstat: createFstat({ allow: config.security.fstat_paths, maxDigestBytes: config.security.fstat_max_digest_bytes }),
   });
 
   const unsubscribers: Array<() => void> = [];

@@ -20,6 +20,18 @@ export const DropReason = {
   Replayed: 'replayed',
   /** The replay cache is full of unexpired ids (security.replay_cache_size): refused rather than risk a replay. */
   ReplayCacheFull: 'replay_cache_full',
+  /** One caller holds its whole share of the replay cache (security.replay_per_caller): its requests are refused. */
+  ReplayCallerFull: 'replay_caller_full',
+  /** The request names a reply subject that is not the caller's own (it would aim the node's bus credentials elsewhere). */
+  ForeignReplyTo: 'foreign_reply_to',
+  /** The request's signed target list does not name this node. */
+  NotTargeted: 'not_targeted',
+  /** The filter is larger than the limits (terms, characters). */
+  FilterTooLarge: 'filter_too_large',
+  /** The request's time is too far in the future, or older than this daemon's start. */
+  BadTime: 'bad_time',
+  /** Every action slot is busy and the queue is full (status 1 reply). */
+  QueueFull: 'queue_full',
   /** Refused by an authorization policy (these DO get a status 1 reply; counted here as not run). */
   Unauthorized: 'unauthorized',
   /** The audit log could not be written, so the action was not run (status 1 reply). */

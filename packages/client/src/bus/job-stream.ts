@@ -29,6 +29,10 @@ function jetStreamError(err: unknown, what: string): Error {
   return err instanceof Error ? err : new Error(`${what}: ${errorMessage(err)}`);
 }
 
+function denied(err: unknown): boolean {
+  return /permissions violation/i.test(errorMessage(err));
+}
+
 function retentionOf(config: StreamConfig): JobRetention {
   return { maxAgeSeconds: Math.round(config.max_age / nanos), maxBytes: config.max_bytes, maxMessages: config.max_msgs };
 }
@@ -92,7 +96,8 @@ export function natsJobStore(nc: NatsConnection, collective: string, callerid: s
           if (!isMissing(err)) throw err;
         }
         if (!current) {
-          const created = await m.streams.add({
+          const created = await m.streams
+            .add({
             name,
             subjects: jobStreamSubjects(collective),
             retention: RetentionPolicy.Limits,
@@ -100,7 +105,14 @@ export function natsJobStore(nc: NatsConnection, collective: string, callerid: s
             discard: DiscardPolicy.Old,
             num_replicas: 1,
             ...limits,
-          });
+          })
+            .catch((err: unknown) => {
+              if (!denied(err)) throw err;
+              throw new UsageError(
+                `the job stream ${name} does not exist and this NATS user may not create it (least-privilege permissions): an administrator creates it once with \`cohort bus init\` (see examples/secure)`,
+                { cause: err },
+              );
+            });
           return retentionOf(created.config);
         }
         // A stream made by hand (e.g. with replicas) keeps its settings; only our subjects and limits are added.
@@ -108,9 +120,16 @@ export function natsJobStore(nc: NatsConnection, collective: string, callerid: s
         const same =
           current.max_age === limits.max_age && current.max_bytes === limits.max_bytes && current.max_msgs === limits.max_msgs && subjects.length === (current.subjects ?? []).length;
         if (same) return retentionOf(current);
-        const updated = await m.streams.update(name, { ...current, ...limits, subjects });
-        return retentionOf(updated.config);
+        try {
+          const updated = await m.streams.update(name, { ...current, ...limits, subjects });
+          return retentionOf(updated.config);
+        } catch (err) {
+          // A stream an administrator made (cohort bus init) is used as it is by users who may not change it.
+          if (denied(err)) return retentionOf(current);
+          throw err;
+        }
       } catch (err) {
+        if (err instanceof UsageError) throw err;
         throw jetStreamError(err, `creating stream ${name}`);
       }
     },

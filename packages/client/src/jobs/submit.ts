@@ -76,7 +76,7 @@ export async function submitJob(deps: JobDeps, job: JobSubmission): Promise<JobS
 
   const id = newRequestId();
   const request = {
-    ...buildRequest(caller, id, { agent: job.agent, action: job.action, data: job.data, filter, ttl: job.ttl }),
+    ...buildRequest(caller, id, { agent: job.agent, action: job.action, data: job.data, filter, ttl: job.ttl, targets }),
     reply_to: asyncReplySubject(caller.collective, caller.callerid, id),
   };
   const record: JobRecord = {

@@ -17,3 +17,5 @@ export type CompoundExpression = { readonly kind: string };
 export function parseCompound(expr: string): CompoundExpression {
   return parseCompoundNode(expr);
 }
+export { filterLimits, filterSizeProblem } from './limits.js';
+export { BoundedCache } from './cache.js';

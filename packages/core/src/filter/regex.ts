@@ -22,7 +22,8 @@ export interface FilterRegex {
 /** Longest regex source accepted; longer ones never match (bounds the cost of a hostile filter). */
 export const maxRegexLength = 4096;
 
-const compiled = new BoundedCache<string, FilterRegex | null>(512);
+// Size-aware: at most 256 Ki source characters of compiled regexes are kept.
+const compiled = new BoundedCache<string, FilterRegex | null>(512, { maxWeight: 256 * 1024, weigh: (source) => source.length });
 
 let re2: typeof Re2Class | undefined;
 function loadRe2(): typeof Re2Class {

@@ -6,6 +6,9 @@ import { ProtocolTag } from './types.js';
  * message against the schema selected by its `protocol` tag.
  */
 
+/** Most identities a request may name in `targets` (larger target lists are sent without one). */
+export const maxSignedTargets = 5000;
+
 const identityish = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9_\\-:.@]+$' } as const;
 const shortname = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[a-z0-9_]+$' } as const;
 
@@ -53,6 +56,7 @@ export const requestSchema = {
     ttl: { type: 'integer', minimum: 1, maximum: 86400 },
     time: { type: 'integer', minimum: 0 },
     reply_to: { type: 'string', minLength: 1, maxLength: 512, pattern: '^[^\\s*>]+$' },
+    targets: { type: 'array', minItems: 1, maxItems: maxSignedTargets, items: identityish },
   },
 } as const;
 

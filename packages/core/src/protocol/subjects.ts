@@ -110,6 +110,35 @@ export function jobIdOfSubject(subject: string): string {
   return subject.slice(subject.lastIndexOf('.') + 1);
 }
 
+/**
+ * May a node send the reply to a request from `callerid` with id `requestId`
+ * to `subject`? Only the caller's own reply subject for this request, or an
+ * async job subject of this caller (`asyncReplySubject`, one token for the
+ * job id). Anything else would let a request aim the node's own bus
+ * credentials at other subjects (the registry, the JetStream API).
+ */
+export function isCallerReplySubject(collective: string, callerid: string, requestId: string, subject: string): boolean {
+  if (subject === replySubject(collective, callerid, requestId)) return true;
+  const marker = '\u0000';
+  const [head = '', tail = ''] = asyncReplySubject(collective, callerid, marker).split(marker);
+  if (!subject.startsWith(head) || !subject.endsWith(tail) || subject.length <= head.length + tail.length) return false;
+  return /^[A-Za-z0-9_-]+$/.test(subject.slice(head.length, subject.length - tail.length));
+}
+
+/**
+ * The inbox prefix of a client connection (`_INBOX.<md5(callerid)>`): NATS
+ * request replies and JetStream deliveries for this caller land under it, so
+ * a broker ACL can give each caller `_INBOX.<md5>.>` instead of every inbox.
+ */
+export function callerInboxPrefix(callerid: string): string {
+  return `_INBOX.${createHash('md5').update(callerid).digest('hex')}`;
+}
+
+/** The inbox prefix of a node's connection (`_INBOX.node.<identity>`; ACL `_INBOX.node.>` for the nodes' user). */
+export function nodeInboxPrefix(identity: string): string {
+  return `_INBOX.node.${identity}`;
+}
+
 /** The JetStream key-value bucket holding the mined values of one collective. */
 export function mineBucket(collective: string): string {
   return `cohort_mine_${collective}`;

@@ -31,6 +31,13 @@ export interface RequestMessage {
   time: number;
   /** Subject replies go to; private to this request. */
   reply_to: string;
+  /**
+   * The identities this request is meant for, when the client knows them
+   * (direct addressing, --nodes, --batch, --limit, registry discovery).
+   * Signed with the rest: a node not listed refuses the request, so a
+   * captured request cannot be redirected to other nodes.
+   */
+  targets?: string[];
 }
 
 /** A node's reply to one request. `time` is unix milliseconds. */

@@ -48,7 +48,7 @@ export {
 export { loadSigner, type SignerSource } from './signer.js';
 export { ReplayCache, ReplayVerdict } from './replay.js';
 export { Refreshing, stampOf } from './refreshing.js';
-export { AuditOutcome, auditRecord, auditLine, type AuditRecord } from './audit.js';
+export { AuditOutcome, auditRecord, auditLine, digestOf, boundedValue, type AuditRecord, type AuditSummary, type Digest } from './audit.js';
 export { resolveBusAuth, type BusAuth, type BusAuthSettings } from './bus-auth.js';
 export { parsePolicy, parseGroups, PolicyError } from './policy/parse.js';
 export { evaluatePolicy, ruleMatches, type PolicySubject, type PolicyMatch } from './policy/evaluate.js';

@@ -6,6 +6,8 @@ export const ReplayVerdict = {
   Replayed: 'replayed',
   /** The cache is full of unexpired ids: refuse (fail closed) rather than forget one. */
   Full: 'full',
+  /** This caller holds its whole share of the cache: its requests are refused, other callers' are not. */
+  CallerFull: 'caller_full',
 } as const;
 export type ReplayVerdict = (typeof ReplayVerdict)[keyof typeof ReplayVerdict];
 
@@ -16,17 +18,31 @@ export type ReplayVerdict = (typeof ReplayVerdict)[keyof typeof ReplayVerdict];
  * `capacity` unexpired ids are held, new requests are refused ('full')
  * instead of evicting an id that could then be replayed.
  *
+ * One caller may hold at most `perCaller` ids, so a trusted but narrowly
+ * allowed caller cannot fill the cache for everyone (callers are counted
+ * only once their request is authorized, so strangers cannot fill it at all).
+ *
  * Expiry uses a binary min-heap, so each check costs O(log n).
  */
 export class ReplayCache {
   readonly capacity: number;
-  readonly #seen = new Map<string, number>();
+  /** Most ids one caller may hold. */
+  readonly perCaller: number;
+  readonly #seen = new Map<string, string>();
+  readonly #perCaller = new Map<string, number>();
   readonly #heapAt: number[] = [];
   readonly #heapId: string[] = [];
 
-  constructor(capacity: number) {
+  constructor(capacity: number, perCaller = capacity) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`replay cache capacity must be a positive integer (got ${capacity})`);
+    if (!Number.isInteger(perCaller) || perCaller < 1) throw new RangeError(`replay cache share per caller must be a positive integer (got ${perCaller})`);
     this.capacity = capacity;
+    this.perCaller = Math.min(perCaller, capacity);
+  }
+
+  /** Ids `caller` holds now. */
+  heldBy(caller: string): number {
+    return this.#perCaller.get(caller) ?? 0;
   }
 
   /** Ids currently remembered. */
@@ -34,13 +50,16 @@ export class ReplayCache {
     return this.#seen.size;
   }
 
-  /** Check `id` (valid until `expiresAt`, unix ms) and remember it when new. */
-  check(id: string, expiresAt: number, now: number): ReplayVerdict {
+  /** Check `id` (valid until `expiresAt`, unix ms) of `caller` and remember it when new. */
+  check(id: string, expiresAt: number, now: number, caller = ''): ReplayVerdict {
     this.#expire(now);
     if (this.#seen.has(id)) return ReplayVerdict.Replayed;
     if (expiresAt <= now) return ReplayVerdict.New; // already outside its window: nothing to remember
     if (this.#seen.size >= this.capacity) return ReplayVerdict.Full;
-    this.#seen.set(id, expiresAt);
+    const held = this.heldBy(caller);
+    if (held >= this.perCaller) return ReplayVerdict.CallerFull;
+    this.#seen.set(id, caller);
+    this.#perCaller.set(caller, held + 1);
     this.#push(expiresAt, id);
     return ReplayVerdict.New;
   }
@@ -50,7 +69,12 @@ export class ReplayCache {
     while (at.length > 0 && (at[0] ?? Infinity) <= now) {
       const id = this.#heapId[0] ?? '';
       this.#pop();
+      const caller = this.#seen.get(id);
       this.#seen.delete(id);
+      if (caller === undefined) continue;
+      const held = (this.#perCaller.get(caller) ?? 1) - 1;
+      if (held > 0) this.#perCaller.set(caller, held);
+      else this.#perCaller.delete(caller);
     }
   }
 

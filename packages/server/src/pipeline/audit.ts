@@ -1,10 +1,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { auditLine, ConfigError, errorMessage, type AuditRecord } from '@cohort/core';
+import { auditLine, ConfigError, errorMessage, type AuditRecord, type AuditSummary } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 
 /** Where audit records go; `write` returns false when the record could not be stored. */
 export interface AuditSink {
-  write(record: AuditRecord): boolean;
+  write(record: AuditRecord | AuditSummary): boolean;
   close(): void;
 }
 
@@ -29,7 +29,7 @@ export class AuditFile implements AuditSink {
     }
   }
 
-  write(record: AuditRecord): boolean {
+  write(record: AuditRecord | AuditSummary): boolean {
     if (this.#fd === undefined) return false;
     try {
       writeSync(this.#fd, auditLine(record));

@@ -74,6 +74,12 @@ export const serverConfigSpec = {
     schema: { type: 'integer', minimum: 1, maximum: 4096 },
     expect: 'an integer from 1 to 4096',
   }),
+  max_queue: item<number>({
+    default: 1000,
+    doc: 'requests allowed to wait for a free action slot; beyond that a request is refused at once (status 1, "queue full")',
+    schema: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    expect: 'an integer from 0 to 1000000',
+  }),
   max_message_bytes: item<number>({
     default: 1024 * 1024,
     doc: 'largest request accepted, in bytes; larger ones are dropped',

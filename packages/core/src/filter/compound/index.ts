@@ -11,7 +11,8 @@ export { evaluateCompound } from './evaluate.js';
 export { parseCompoundNode } from './parser.js';
 export type { CompoundNode } from './ast.js';
 
-const parsed = new BoundedCache<string, CompoundNode | null>(512);
+// Size-aware: at most 256 Ki source characters of parsed compounds are kept.
+const parsed = new BoundedCache<string, CompoundNode | null>(512, { maxWeight: 256 * 1024, weigh: (source) => source.length });
 
 /** Parse with memoisation; null when the source does not parse (such a compound never matches). */
 export function cachedCompound(source: string): CompoundNode | null {
