@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { headers, type NatsConnection } from 'nats';
 import {
+  callerInboxPrefix,
   createSigner,
   encodeRegistryMessage,
   generateKeyPair,
@@ -142,7 +143,8 @@ test('a fake record with agents [ca] is never a master candidate for the provisi
   const auth = resolveBusAuth({ tls: config.nats.tls, user: config.nats.user, password: config.nats.password }, 'the operator');
   const signer = loadSigner({ kind: 'caller', keyFile: config.key });
   const trust = TrustStore.load({ kind: 'node', issuers: config.issuers });
-  const bus = await connectBus({ servers: [env.nats.url], auth });
+  // The operator's own inboxes (the secure example's ACLs allow no others).
+  const bus = await connectBus({ servers: [env.nats.url], auth, inboxPrefix: callerInboxPrefix('user=operator') });
   const production = await Client.connect({ servers: env.nats.url, bus, signer, nodeTrust: trust, verifyReplies: trust });
   const provisioning = await Client.connect({ servers: env.nats.url, bus, signer, collective: 'provisioning' });
   const unverifying = await Client.connect({ servers: env.nats.url, bus, signer });
