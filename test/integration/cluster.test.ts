@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { Client, type RpcStats } from '@cohort/client';
+import { replySubject } from '@cohort/core';
 import { examplePluginDir, repoRoot, startFleet, startNatsCluster, startNatsServer, subscribedSubjects, type Fleet, type NatsCluster } from '../harness/index.js';
 
 const recordDir = join(repoRoot, 'test/fixtures/agents/record');
@@ -111,10 +112,10 @@ describe('a 3-server NATS cluster', () => {
         protocol: 'cohort:request:1', id, sender: 'test', callerid: 'user=test', collective: 'cohort',
         agent: 'record', action: 'record', data: { path: log, tag: 'twice' },
         filter: { fact: [], cf_class: [], agent: [], identity: [], compound: [] },
-        ttl: 60, time: Date.now(), reply_to: `test.twice.${id}`,
+        ttl: 60, time: Date.now(), reply_to: replySubject('cohort', 'user=test', id), // nodes reply only on the caller's own subject
       };
       const replies: string[] = [];
-      nc.subscribe(`test.twice.${id}`, { callback: (_e, m) => replies.push(m.string()) });
+      nc.subscribe(replySubject('cohort', 'user=test', id), { callback: (_e, m) => replies.push(m.string()) });
       const bytes = new TextEncoder().encode(JSON.stringify(request));
       nc.publish('cohort.node.s1-a', bytes);
       nc.publish('cohort.node.s1-a', bytes);
