@@ -4,7 +4,7 @@
  * reach (the drop reason it counts, or a reply). Pure: no bus, no processes;
  * deterministic for a given random source.
  */
-import { encode, encodeRequest, generateKeyPair, createSigner, newRequestId, ProtocolTag, type RequestMessage, type Signer } from '@cohort/core';
+import { encode, encodeRequest, generateKeyPair, createSigner, newRequestId, ProtocolTag, replySubject, type RequestMessage, type Signer } from '@cohort/core';
 import { testRequest } from './messages.js';
 
 /** What the node does with a message: the drop reason it counts, `reply` (exactly one reply), or `refused_by_client` (nats.js will not publish it). */
@@ -65,12 +65,15 @@ const stranger = createSigner(generateKeyPair().privateKey, 'user=operator');
 /** A request that would run on `target` (rpcutil ping, or an unknown action of the broadcast's agent), replying to ctx.replyTo. */
 function request(target: FuzzTarget, ctx: FuzzContext, fields: Partial<RequestMessage> = {}): RequestMessage {
   const agent = target.agent ?? 'rpcutil';
+  // Nodes reply only on the caller's own reply subject (<collective>.reply.<md5(callerid)>.<id>).
+  const id = fields.id ?? newRequestId();
   return testRequest({
+    id,
     callerid: ctx.signer.subject,
     collective: target.collective,
     agent,
     action: agent === 'rpcutil' ? 'ping' : 'fuzz_no_such_action',
-    reply_to: `${ctx.replyTo}.${newRequestId()}`,
+    reply_to: replySubject(target.collective, ctx.signer.subject, id),
     ...fields,
   });
 }

@@ -30,7 +30,7 @@ test('COHORT_TIMING=1 prints the phases of a run in order, from start to the fir
   const list = join(mkdtempSync(join(tmpdir(), 'cohort-timing-')), 'nodes.txt');
   writeFileSync(list, nodes.map((n) => n.identity).join('\n') + '\n');
   for (const args of [['--nodes', list], []]) {
-    const r = await cohort(['rpc', 'rpcutil', 'ping', ...args], { nats: nats.url, env: { COHORT_TIMING: '1' } });
+    const r = await cohort(['rpc', 'rpcutil', 'ping', ...args], { nats: nats.url, env: { ...fleet.clientEnv, COHORT_TIMING: '1' } });
     assert.equal(r.code, 0, r.stderr);
     for (const n of nodes) assert.match(r.stdout, new RegExp(n.identity));
     const seen = phases(r.stderr);
