@@ -48,10 +48,11 @@ async function rpcJson(args: string[], expectCode = 0): Promise<JsonResult> {
 
 const senders = (res: JsonResult) => res.replies.map((r) => r.sender).sort();
 
-/** Everything published on the bus while `fn` runs. */
+/** Everything the client published on the bus while `fn` runs (the nodes' own heartbeat traffic, on their node inboxes, $KV and $JS, is not the client's). */
 async function published(fn: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
-  const sub = spy.subscribe('>', { callback: (_e, m) => seen.push(m.subject) });
+  const nodesOwn = /^(_INBOX\.node\.|\$KV\.|\$JS\.)/;
+  const sub = spy.subscribe('>', { callback: (_e, m) => { if (!nodesOwn.test(m.subject)) seen.push(m.subject); } });
   await spy.flush();
   await fn();
   await spy.flush();

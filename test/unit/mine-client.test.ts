@@ -74,7 +74,7 @@ test('targets: no filter = holders; plain identities as given; other filters as 
   const registered = [
     { identity: 'web1', facts: { role: 'web' } },
     { identity: 'db1', facts: { role: 'db' } },
-  ].map((n) => ({ identity: n.identity, updatedAt: now, record: {} as never, view: { identity: n.identity, facts: n.facts, classes: [], agents: [] } }));
+  ].map((n) => ({ identity: n.identity, updatedAt: now, record: {} as never, verified: true, view: { identity: n.identity, facts: n.facts, classes: [], agents: [] } }));
   assert.deepEqual(mine.mineTargets(buildFilter({}), registered, ['web1', 'dead1']), ['dead1', 'web1']);
   assert.deepEqual(mine.mineTargets(buildFilter({ identity: ['ghost', 'web1'] }), registered, []), ['ghost', 'web1']);
   assert.deepEqual(mine.mineTargets(buildFilter({ fact: ['role=web'] }), registered, ['web1', 'dead1']), ['web1']);
