@@ -56,7 +56,10 @@ test('a notifier that never answers is given up after its deadline; the others a
   const quick: Notifier = { name: 'log', events: ['provisioned'], send: async (e) => void told.push(e.identity) };
   const { store, time, log, deps } = setup([hanging, quick], 50);
   await doneButNotNotified(store, time);
-  const outcome = await provisionNode('web1', deps);
+  // The deadline timer is unref'd (it must not keep a stopping provisioner alive); in the service the bus
+  // connection keeps the loop running, here this interval does.
+  const keepAlive = setInterval(() => {}, 1000);
+  const outcome = await provisionNode('web1', deps).finally(() => clearInterval(keepAlive));
   assert.deepEqual(outcome, { kind: 'notified' });
   assert.deepEqual(told, ['web1']);
   assert.deepEqual(
