@@ -54,4 +54,5 @@ export {
   type LifecycleReading,
 } from './protocol/registry-signed.js';
 export * from './mine/index.js';
+export * from './checks/index.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';

@@ -1,0 +1,4 @@
+/** Checks: states, events, definitions, bucket and subject names (types and pure helpers; no I/O). */
+export * from './types.js';
+export * from './perfdata.js';
+export * from './subjects.js';

@@ -1,0 +1,50 @@
+import { identityFromRegistryKey, registryKey } from '../protocol/subjects.js';
+
+/** The key-value bucket holding the current check states of one collective. */
+export function checksBucket(collective: string): string {
+  return `cohort_checks_${collective}`;
+}
+
+/** The key-value bucket holding one collective's fleet-wide check definitions (key = check name). */
+export function checkDefinitionsBucket(collective: string): string {
+  return `cohort_check_defs_${collective}`;
+}
+
+/** The key of a node's state of `check`: `<check>.<identity>` (identity escaped as in registryKey). */
+export function checkKey(check: string, identity: string): string {
+  return `${check}.${registryKey(identity)}`;
+}
+
+/** The check and identity a checks key stands for (inverse of checkKey); undefined for other keys. */
+export function parseCheckKey(key: string): { check: string; identity: string } | undefined {
+  const dot = key.indexOf('.');
+  if (dot <= 0 || dot === key.length - 1) return undefined;
+  return { check: key.slice(0, dot), identity: identityFromRegistryKey(key.slice(dot + 1)) };
+}
+
+/** The JetStream stream of one collective's check events. */
+export function checkEventsStream(collective: string): string {
+  return `cohort_check_events_${collective}`;
+}
+
+/** Where a node publishes a state change of `check`: `<collective>.check-event.<identity key>.<check>`. */
+export function checkEventSubject(collective: string, identity: string, check: string): string {
+  return `${collective}.check-event.${registryKey(identity)}.${check}`;
+}
+
+/** Every check event of a collective (the stream's subject), or of one node. */
+export function checkEventsFilter(collective: string, identity?: string): string {
+  return identity === undefined ? `${collective}.check-event.>` : `${collective}.check-event.${registryKey(identity)}.*`;
+}
+
+/** The identity and check of an event subject; undefined for other subjects. */
+export function parseCheckEventSubject(collective: string, subject: string): { identity: string; check: string } | undefined {
+  const prefix = `${collective}.check-event.`;
+  if (!subject.startsWith(prefix)) return undefined;
+  const rest = subject.slice(prefix.length).split('.');
+  if (rest.length !== 2 || !rest[0] || !rest[1]) return undefined;
+  return { identity: identityFromRegistryKey(rest[0]), check: rest[1] };
+}
+
+/** Check names: one subject token, as mine function names. */
+export const checkNamePattern = /^[a-z][a-z0-9_-]{0,63}$/;

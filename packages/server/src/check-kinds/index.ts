@@ -1,0 +1,2 @@
+/** The kinds of checks a node runs; each module implements CheckKindRunner. */
+export type { CheckKindRunner, CheckRunContext, MetricSnapshot } from './types.js';
