@@ -15,6 +15,8 @@ export interface CliCommand {
   handler(argv: Args, io: CliIo): Promise<Outcome>;
   /** Nested commands (`plugin doc`, `ddl types`). */
   subcommands?: readonly CliCommand[];
+  /** The command does something by itself too (`cohort checks`): a subcommand is optional. */
+  runsWithoutSubcommand?: boolean;
 }
 
 /** The command table: name → loader, so only the command being run is imported. */
@@ -33,4 +35,6 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   job: () => import('./commands/job.js'),
   bus: () => import('./commands/bus.js'),
   mine: () => import('./commands/mine.js'),
+  checks: () => import('./commands/checks.js'),
+  events: () => import('./commands/events.js'),
 };

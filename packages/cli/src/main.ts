@@ -93,7 +93,7 @@ function register(y: Argv<object>, m: CliCommand, io: CliIo, record: (o: Outcome
     builder: (inner: Argv<object>) => {
       const b = m.builder(inner);
       for (const sub of subs) register(b, sub, io, record);
-      return subs.length > 0 ? b.demandCommand(1, `Give a subcommand: ${subs.map((s) => `${m.command.split(' ')[0]} ${s.command.split(' ')[0]}`).join(', ')}`) : b;
+      return subs.length > 0 && m.runsWithoutSubcommand !== true ? b.demandCommand(1, `Give a subcommand: ${subs.map((s) => `${m.command.split(' ')[0]} ${s.command.split(' ')[0]}`).join(', ')}`) : b;
     },
     handler: async (argv: Args) => {
       record(await m.handler(argv, io));

@@ -6,6 +6,7 @@ import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/k
 import { setupBus, type BusSetupOptions, type BusSetupResult } from './bus/setup.js';
 import type { MineKvOpener } from './mine/kv.js';
 import { openNatsKv } from './bus/mine-kv.js';
+import { followNatsStream, type FollowOptions, type StreamFollow, type StreamMessage } from './bus/stream-follow.js';
 import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
@@ -43,6 +44,12 @@ export interface Bus {
   setup?(collective: string, options: BusSetupOptions): Promise<BusSetupResult>;
   /** A mine bucket (values or definitions); absent on buses without a key-value store. */
   mineKv?: MineKvOpener;
+  /**
+   * Follow a JetStream stream live (the check events) with an ordered,
+   * ephemeral consumer; resolves once following, or with BucketMissing when
+   * there is no such stream. Absent on buses without JetStream.
+   */
+  followStream?(stream: string, filter: string, onMessage: (m: StreamMessage) => void, options?: FollowOptions): Promise<StreamFollow | BucketMissing>;
 }
 
 export interface BusOptions {
@@ -138,6 +145,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     keyValue: (name, options) => openKeyValue(nc, name, options),
     setup: (collective, options) => setupBus(nc, collective, options),
     mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
+    followStream: (stream, filter, onMessage, options) => followNatsStream(nc, stream, filter, onMessage, options),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

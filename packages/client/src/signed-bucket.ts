@@ -1,0 +1,42 @@
+import { isKvMissing, type MineKvOpener } from './mine/kv.js';
+
+/** A stored entry that did not verify, and why (shown with -v; never used). */
+export interface Refused {
+  readonly refused: string;
+}
+
+export function isRefused(v: unknown): v is Refused {
+  return typeof v === 'object' && v !== null && 'refused' in v;
+}
+
+/** Verifies one entry of a signed bucket: the value, or the reason it must be ignored. */
+export type EntryVerifier<T> = (key: string, bytes: Uint8Array, now: number) => T | string;
+
+/**
+ * Read every current entry of a bucket whose values are signed data (the
+ * mine's values, the nodes' check states) and verify each one: key → the
+ * verified value, or why it was refused. `missing` when the bucket does not
+ * exist (nothing read). One watch of the bucket's current values, no follow.
+ */
+export async function readSignedBucket<T>(
+  open: MineKvOpener,
+  bucket: string,
+  filter: string,
+  verify: EntryVerifier<T>,
+  now: () => number = Date.now,
+): Promise<{ entries: Map<string, T | Refused>; missing?: string }> {
+  const entries = new Map<string, T | Refused>();
+  const kv = await open(bucket, false);
+  if (isKvMissing(kv)) return { entries, missing: kv.missing };
+  const raw: Array<{ key: string; value: Uint8Array }> = [];
+  await kv.watch(filter, (e) => {
+    if (e.value !== undefined) raw.push({ key: e.key, value: e.value });
+  }, false);
+  // One clock reading for the whole read: every entry is judged at the same instant.
+  const at = now();
+  for (const { key, value } of raw) {
+    const v = verify(key, value, at);
+    entries.set(key, typeof v === 'string' ? { refused: v } : v);
+  }
+  return { entries };
+}
