@@ -38,6 +38,17 @@ Thresholds (a count of hosts or a percentage of all hosts counted; either one of
   --warning-count N, --warning-percent P
         WARNING only when this many hosts are WARNING (or CRITICAL below its threshold) (default: 1 host)
 
+Cached mode (no request to the fleet, answers in milliseconds):
+  check_cohort_nrpe --cached [filters] [--issuer FILE] CHECK
+        Judges the check states the nodes keep on the bus (cohort checks) for check CHECK
+        instead of running an NRPE command: same thresholds, output and exit codes. Every
+        state is verified against the trusted node keys (--issuer FILE, repeatable, plus
+        issuers / node_keys_dir in the client config); one that does not verify counts
+        UNKNOWN. A state whose last run is older than twice its interval is stale and counts
+        UNKNOWN (a node that stopped reporting cannot hide behind its last OK); a check not
+        run yet counts UNKNOWN, one in maintenance OK. Nodes named with plain -I must hold
+        a state. Example: check_cohort_nrpe --cached -W role=web --critical-percent 20 load
+
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Without thresholds: 2 if any host is
 CRITICAL, else the worst state seen (UNKNOWN above WARNING). Nothing matched, bad options,
 an unreachable NATS server or the deadline passing are UNKNOWN (3).

@@ -11,3 +11,4 @@ export { hostFromReply, noReplyHost, type NrpeReply } from './hosts.js';
 export { queryFleet, printReserveMs, type QueryDeps, type QueryResult } from './query.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from '@cohort/core';
 export { checkHelp } from './help.js';
+export { readCachedFleet, cachedHosts, hostFromState, type CachedDeps } from './cached.js';

@@ -5,6 +5,7 @@ import { formatCheck, formatUnknown } from './format.js';
 import { checkHelp } from './help.js';
 import { CheckUsageError, parseCheckArgs, type CheckArgs } from './options.js';
 import { queryFleet } from './query.js';
+import { readCachedFleet } from './cached.js';
 import { NagiosState, type NagiosCode } from '@cohort/core';
 
 /** What the plugin needs from its process. */
@@ -39,6 +40,7 @@ function filterText(args: CheckArgs): string {
 }
 
 async function check(args: CheckArgs, io: CheckIo, startedAt: number, now: () => number, stage: (s: string) => void): Promise<Outcome> {
+  if (args.cached) return cachedCheck(args, io, startedAt, now, stage);
   const { hosts, stats } = await queryFleet(args, {
     env: io.env,
     homedir: io.homedir,
@@ -49,6 +51,23 @@ async function check(args: CheckArgs, io: CheckIo, startedAt: number, now: () =>
   });
   if (stats.discovered === 0 && args.expect === undefined) {
     return { text: formatUnknown(args.command, `no nodes with the nrpe agent matched the discovery filter (${filterText(args)})`), code: NagiosState.UNKNOWN };
+  }
+  const evaluation = evaluateCheck(hosts, { expect: args.expect, thresholds: args.thresholds });
+  return { text: formatCheck(args.command, hosts, evaluation, now() - startedAt, args.expect), code: evaluation.state };
+}
+
+/** `--cached`: the same verdict and output over the nodes' cached check states; no request to the fleet. */
+async function cachedCheck(args: CheckArgs, io: CheckIo, startedAt: number, now: () => number, stage: (s: string) => void): Promise<Outcome> {
+  const { hosts } = await readCachedFleet(args, {
+    env: io.env,
+    homedir: io.homedir,
+    now,
+    stage,
+    connectTimeoutMs: Math.max(50, Math.min(2000, startedAt + args.timeout * 1000 - now() - 300)),
+    ...(io.bus ? { bus: io.bus } : {}),
+  });
+  if (hosts.length === 0 && args.expect === undefined) {
+    return { text: formatUnknown(args.command, `no node holds a state of check ${args.command} matching the filter (${filterText(args)})`), code: NagiosState.UNKNOWN };
   }
   const evaluation = evaluateCheck(hosts, { expect: args.expect, thresholds: args.thresholds });
   return { text: formatCheck(args.command, hosts, evaluation, now() - startedAt, args.expect), code: evaluation.state };

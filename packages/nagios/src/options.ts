@@ -33,6 +33,10 @@ export interface CheckArgs {
   /** Nodes that must answer; fewer is UNKNOWN. */
   expect: number | undefined;
   thresholds: Thresholds;
+  /** --cached: judge the nodes' cached check states of check `command` (no request to the fleet). */
+  cached: boolean;
+  /** --issuer: issuer public keys whose node certificates are trusted (with the config's issuers). */
+  issuers: string[];
 }
 
 /** What the command line asks for. */
@@ -49,7 +53,7 @@ export class CheckUsageError extends Error {
 /** Default hard deadline: well below Nagios' own service_check_timeout (60 s). */
 export const defaultCheckTimeout = 30;
 
-type Kind = 'list' | 'string' | 'seconds' | 'count' | 'percent';
+type Kind = 'list' | 'string' | 'seconds' | 'count' | 'percent' | 'flag';
 interface Spec {
   key: string;
   kind: Kind;
@@ -76,6 +80,8 @@ const table: ReadonlyArray<[names: string[], key: string, kind: Kind]> = [
   [['--critical-percent'], 'criticalPercent', 'percent'],
   [['--unknown-count'], 'unknownCount', 'count'],
   [['--unknown-percent'], 'unknownPercent', 'percent'],
+  [['--cached'], 'cached', 'flag'],
+  [['--issuer'], 'issuers', 'list'],
 ];
 const flags: ReadonlyMap<string, Spec> = new Map(table.flatMap(([names, key, kind]) => names.map((n): [string, Spec] => [n, { key, kind }])));
 
@@ -90,7 +96,8 @@ function number(flag: string, value: string, kind: Kind): number {
 
 /** Parse the plugin's arguments (without node and script). Throws CheckUsageError. */
 export function parseCheckArgs(argv: readonly string[]): CheckRequest {
-  const lists: Record<string, string[]> = { fact: [], cls: [], identity: [], agent: [], with: [], select: [], nats: [], ddlDirs: [] };
+  const lists: Record<string, string[]> = { fact: [], cls: [], identity: [], agent: [], with: [], select: [], nats: [], ddlDirs: [], issuers: [] };
+  const switches = new Set<string>();
   const values: Record<string, string> = {};
   const numbers: Record<string, number> = {};
   const positional: string[] = [];
@@ -110,6 +117,11 @@ export function parseCheckArgs(argv: readonly string[]): CheckRequest {
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const spec = flags.get(name);
     if (spec === undefined) throw new CheckUsageError(`unknown option '${name}'`);
+    if (spec.kind === 'flag') {
+      if (eq !== -1) throw new CheckUsageError(`${name} takes no value`);
+      switches.add(spec.key);
+      continue;
+    }
     let value: string | undefined;
     if (eq !== -1) value = arg.slice(eq + 1);
     else value = argv[++i];
@@ -118,10 +130,14 @@ export function parseCheckArgs(argv: readonly string[]): CheckRequest {
     else if (spec.kind === 'string') values[spec.key] = value;
     else numbers[spec.key] = number(name, value, spec.kind);
   }
-  if (positional.length === 0) throw new CheckUsageError('NRPE command not specified: give the command name, e.g. check_cohort_nrpe -W role=web check_load');
-  if (positional.length > 1) throw new CheckUsageError(`give one NRPE command, got ${positional.length}: ${positional.join(' ')}`);
+  const cached = switches.has('cached');
+  const what = cached ? 'check' : 'NRPE command';
+  if (positional.length === 0) throw new CheckUsageError(cached ? 'check not specified: give the check name, e.g. check_cohort_nrpe --cached -W role=web load' : 'NRPE command not specified: give the command name, e.g. check_cohort_nrpe -W role=web check_load');
+  if (positional.length > 1) throw new CheckUsageError(`give one ${what}, got ${positional.length}: ${positional.join(' ')}`);
   const command = positional[0] ?? '';
-  if (!/^[a-zA-Z0-9_-]{1,50}$/.test(command)) throw new CheckUsageError(`'${command}' is not an NRPE command name (letters, digits, _ and -, at most 50)`);
+  if (cached && !/^[a-z][a-z0-9_-]{0,63}$/.test(command)) throw new CheckUsageError(`'${command}' is not a check name (a lower-case letter, then up to 63 lower-case letters, digits, _ and -)`);
+  if (!cached && !/^[a-zA-Z0-9_-]{1,50}$/.test(command)) throw new CheckUsageError(`'${command}' is not an NRPE command name (letters, digits, _ and -, at most 50)`);
+  if (cached && values['args'] !== undefined) throw new CheckUsageError('--args does not apply to --cached: the nodes ran the check with their own settings');
   const thresholds: Thresholds = {};
   for (const key of ['warningCount', 'warningPercent', 'criticalCount', 'criticalPercent', 'unknownCount', 'unknownPercent'] as const) {
     const n = numbers[key];
@@ -142,6 +158,8 @@ export function parseCheckArgs(argv: readonly string[]): CheckRequest {
       discoveryTimeout: numbers['discoveryTimeout'] ?? 2,
       expect: numbers['expect'],
       thresholds,
+      cached,
+      issuers: list('issuers'),
     },
   };
 }

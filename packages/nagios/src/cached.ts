@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { buildFilter, certificateBody, isEmptyFilter, loadSigner, plainIdentities, resolveBusAuth, TrustStore, type CheckStateRecord } from '@cohort/core';
+import { checks, clientDefaults, connectBus, loadClientConfig, Registry, systemClock, type Bus } from '@cohort/client';
+import { NagiosState } from '@cohort/core';
+import type { HostResult } from './evaluate.js';
+import type { CheckArgs } from './options.js';
+
+/** A duration as `45s`, `12m`, `3h12m`. */
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h${m % 60 === 0 ? '' : `${m % 60}m`}`;
+}
+
+/**
+ * A node's part in the cached check, from its verified state record: the
+ * state it reports, except a stale record (last run older than twice the
+ * interval: the node stopped reporting) and a pending one, which are
+ * UNKNOWN; maintenance counts as OK (silenced on purpose, until it ends).
+ */
+export function hostFromState(record: CheckStateRecord, now: number): HostResult {
+  const host = record.identity;
+  const first = (record.output.split('\n', 1)[0] ?? '').trim();
+  if (checks.isCheckStale(record, now)) {
+    const last = record.last_run === null ? `pending for ${age(now - record.since)}` : `no result for ${age(now - record.last_run)}`;
+    return { host, state: NagiosState.UNKNOWN, output: `stale: ${last} (interval ${age(record.interval * 1000)}); last said ${record.state.toUpperCase()}: ${first}`, replied: true };
+  }
+  switch (record.state) {
+    case 'ok':
+      return { host, state: NagiosState.OK, output: first, replied: true };
+    case 'warning':
+      return { host, state: NagiosState.WARNING, output: first, replied: true };
+    case 'critical':
+      return { host, state: NagiosState.CRITICAL, output: first, replied: true };
+    case 'pending':
+      return { host, state: NagiosState.UNKNOWN, output: 'not checked yet', replied: true };
+    case 'maintenance': {
+      const m = record.maintenance;
+      return { host, state: NagiosState.OK, output: `in maintenance${m ? ` until ${new Date(m.until).toISOString()} (${m.reason})` : ''}; last: ${first}`, replied: true };
+    }
+    default:
+      return { host, state: NagiosState.UNKNOWN, output: first, replied: true };
+  }
+}
+
+/** The hosts of the cached check, and how many nodes it covered. Pure. */
+export function cachedHosts(
+  records: readonly CheckStateRecord[],
+  refused: readonly checks.RefusedCheck[],
+  targets: ReadonlySet<string> | undefined,
+  plain: readonly string[] | undefined,
+  check: string,
+  now: number,
+): HostResult[] {
+  const hosts = new Map<string, HostResult>();
+  for (const r of records) if (targets === undefined || targets.has(r.identity)) hosts.set(r.identity, hostFromState(r, now));
+  // A record that does not verify hides the node's real state: UNKNOWN, with why (never its claimed state).
+  for (const r of refused) {
+    if (r.identity === undefined || (targets !== undefined && !targets.has(r.identity))) continue;
+    hosts.set(r.identity, { host: r.identity, state: NagiosState.UNKNOWN, output: `state record refused: ${r.reason}`, replied: true });
+  }
+  // Nodes named one by one (-I) must have a state.
+  for (const id of plain ?? []) if (!hosts.has(id)) hosts.set(id, { host: id, state: NagiosState.UNKNOWN, output: `no state of ${check} on the bus`, replied: false });
+  return [...hosts.values()];
+}
+
+export interface CachedDeps {
+  env: NodeJS.ProcessEnv;
+  homedir: string;
+  now: () => number;
+  stage: (what: string) => void;
+  /** Milliseconds left for connecting. */
+  connectTimeoutMs: number;
+  bus?: Bus;
+}
+
+/** Trusted node keys: --issuer, the config's issuers and node_keys_dir, and the issuer of the caller's own certificate. */
+function cachedTrust(args: CheckArgs, deps: CachedDeps, security: ReturnType<typeof loadClientConfig>['config']['security']): TrustStore {
+  const keyFile = (deps.env['COHORT_KEY'] || undefined) ?? security?.key;
+  const own: string[] = [];
+  if (keyFile !== undefined && existsSync(keyFile)) {
+    const signer = loadSigner({ kind: 'caller', keyFile, certificateFile: security?.certificate });
+    const body = signer.certificate ? certificateBody(signer.certificate) : undefined;
+    if (body !== undefined && typeof body !== 'string') own.push(body.issuer);
+  }
+  const trust = TrustStore.load({ kind: 'node', keysDir: security?.nodeKeysDir ?? null, issuers: [...args.issuers, ...(security?.issuers ?? [])], extraIssuers: own });
+  const { keys, issuers } = trust.size;
+  if (keys + issuers === 0) throw new Error('check states are signed by their nodes and verified here, so trusted node keys are needed: --issuer FILE, or issuers / node_keys_dir in the client config');
+  return trust;
+}
+
+/**
+ * `--cached`: read the collective's check states of `args.command` from the
+ * bus (no request to the fleet), verify each against the node keys, select
+ * the nodes the filters match (on the registry, as cohort checks does) and
+ * return one host per node. Throws when there are no check states at all.
+ */
+export async function readCachedFleet(args: CheckArgs, deps: CachedDeps): Promise<{ hosts: HostResult[]; read: number }> {
+  const loaded = loadClientConfig(args.config, deps.env, deps.homedir).config;
+  const fromEnv = (deps.env['COHORT_NATS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const servers = args.nats.length > 0 ? args.nats : fromEnv.length > 0 ? fromEnv : (loaded.servers ?? ['nats://127.0.0.1:4222']);
+  const collective = args.collective ?? loaded.collective ?? clientDefaults.collective;
+  const filter = buildFilter(args.filter);
+  const trust = cachedTrust(args, deps, loaded.security);
+  deps.stage(`connecting to NATS at ${servers.join(', ')}`);
+  const bus = deps.bus ?? (await connectBus({ servers, name: 'check_cohort_nrpe', auth: resolveBusAuth(loaded.security?.bus ?? {}, 'NATS settings'), connectTimeoutMs: deps.connectTimeoutMs }));
+  let registry: Registry | undefined;
+  try {
+    if (!bus.mineKv) throw new Error('this connection has no key-value store: cached check states need NATS JetStream');
+    deps.stage('reading the check states');
+    const plain = plainIdentities(filter);
+    const needRegistry = !isEmptyFilter(filter) && plain === undefined;
+    const [read, reg] = await Promise.all([
+      checks.readCheckStates(bus.mineKv, collective, trust, { check: args.command, now: deps.now }),
+      needRegistry ? Registry.open(bus, collective, systemClock, trust) : Promise.resolve(undefined),
+    ]);
+    registry = reg;
+    if (read.missing !== undefined) throw new Error(checks.noCheckStates(read.missing));
+    const holders = [...read.records.map((r) => r.identity), ...read.refused.flatMap((r) => (r.identity === undefined ? [] : [r.identity]))];
+    const targets = isEmptyFilter(filter) ? undefined : new Set(checks.registryTargets(filter, registry?.nodes() ?? [], holders, 'check_cohort_nrpe --cached'));
+    return { hosts: cachedHosts(read.records, read.refused, targets, plain, args.command, deps.now()), read: read.records.length };
+  } finally {
+    await registry?.close();
+    if (!deps.bus) await bus.close();
+  }
+}
