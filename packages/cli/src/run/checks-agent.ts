@@ -1,5 +1,4 @@
-import { checkNamePattern, UsageError } from '@cohort/core';
-import { parseDuration } from '@cohort/client';
+import { checkNamePattern, parseMineDuration, UsageError } from '@cohort/core';
 import { str, type Args } from '../args.js';
 
 /**
@@ -14,7 +13,9 @@ export function checksAgentInputs(action: 'run' | 'maintenance' | 'resume', argv
   if (action !== 'maintenance') return inputs;
   const forArg = str(argv, 'for');
   if (forArg === undefined) throw new UsageError('--for is required: how long the maintenance lasts, e.g. 2h');
-  const seconds = Math.round(parseDuration(forArg, 's', '--for'));
+  const ms = parseMineDuration(forArg);
+  if (typeof ms === 'string') throw new UsageError(`--for ${ms}`);
+  const seconds = Math.round(ms / 1000);
   if (seconds < 1) throw new UsageError('--for must be at least 1 second');
   const reason = (str(argv, 'reason') ?? '').trim();
   if (reason === '') throw new UsageError('--reason is required: say why, e.g. --reason "replacing a disk"');

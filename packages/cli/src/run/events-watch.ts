@@ -1,5 +1,5 @@
-import { isEmptyFilter, plainIdentities, UsageError } from '@cohort/core';
-import { checks, parseDuration, type Registry } from '@cohort/client';
+import { isEmptyFilter, parseMineDuration, plainIdentities, UsageError } from '@cohort/core';
+import { checks, type Registry } from '@cohort/client';
 import { list, str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
@@ -29,7 +29,9 @@ export async function runEventsWatch(argv: Args, io: CliIo): Promise<Outcome> {
   const states = checks.parseStateSelectors(list(argv, 'state'));
   if (states.has('stale')) throw new UsageError('--state stale does not apply to events: staleness is judged when reading states (cohort checks --state stale)');
   const sinceArg = str(argv, 'since');
-  const sinceMs = sinceArg === undefined ? undefined : Date.now() - parseDuration(sinceArg, 'ms', '--since');
+  const sinceAgo = sinceArg === undefined ? undefined : parseMineDuration(sinceArg);
+  if (typeof sinceAgo === 'string') throw new UsageError(`--since ${sinceAgo}`);
+  const sinceMs = sinceAgo === undefined ? undefined : Date.now() - sinceAgo;
   const countArg = str(argv, 'count');
   const count = countArg === undefined ? undefined : Number(countArg);
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new UsageError(`--count '${countArg}' must be a whole number of events of at least 1`);
