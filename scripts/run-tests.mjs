@@ -23,7 +23,8 @@ function walk(dir) {
 // A name that is a test file's path runs that file (e.g. a fixture outside test/unit and test/integration).
 const paths = names.filter((n) => n.endsWith('.test.ts') && existsSync(join(root, n)));
 const files = (paths.length > 0 ? paths.map((p) => join(root, p)) : suites.flatMap((s) => walk(join(root, 'test', s))))
-  .filter((f) => paths.length > 0 || names.length === 0 || names.some((n) => f.includes(n)))
+  // Substrings match the path inside the repository (a checkout under /work/wt/checks-cli must not match every file).
+  .filter((f) => paths.length > 0 || names.length === 0 || names.some((n) => relative(root, f).includes(n)))
   .map((f) => relative(root, f))
   .sort();
 if (files.length === 0) {
