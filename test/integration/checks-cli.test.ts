@@ -257,6 +257,9 @@ describe('checks: reading states and events from the bus', () => {
       clearTimeout(killer);
       child.kill('SIGKILL');
     }
+    const missing = await run(['events', 'watch', '-T', 'elsewhere']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no check events on this bus yet: there is no stream cohort_check_events_elsewhere/);
   });
 
   test('check_cohort_nrpe --cached CHECK: the aggregated check over the cached states, stale UNKNOWN', async () => {
@@ -271,6 +274,9 @@ describe('checks: reading states and events from the bus', () => {
     const disk = await runCheck(['--nats', nats.url, '--cached', '-F', 'role=db', 'disk'], env);
     assert.equal(disk.code, 3, disk.stdout);
     assert.match(disk.stdout, /^UNKNOWN: n3: stale: no result for 10m \(interval 1m\); last said OK: DISK OK - fine on n3$/m);
+    const elsewhere = await runCheck(['--nats', nats.url, '--cached', '-T', 'elsewhere', 'load'], env);
+    assert.equal(elsewhere.code, 3);
+    assert.match(elsewhere.stdout, /^load: UNKNOWN: no check states on this bus yet: there is no bucket cohort_checks_elsewhere/);
     const nothing = await runCheck(['--nats', nats.url, '--cached', 'nosuch'], env);
     assert.equal(nothing.code, 3);
     assert.match(nothing.stdout, /^nosuch: UNKNOWN: no node holds a state of check nosuch/);
