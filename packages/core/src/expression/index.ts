@@ -9,3 +9,5 @@ export { tokenize, maxExpressionLength } from './lexer.js';
 export { parseExpression, maxExpressionDepth, maxExpressionNodes, type Expression, type Node as ExpressionNode } from './parser.js';
 export { evaluate, truthy, builtinFunctionNames, maxStringLength, type Value, type Scope, type HostFunction } from './evaluate.js';
 export { parseTemplate, renderTemplate, formatValue, type Template } from './template.js';
+/** RE2 regexes (linear time, case-insensitive) as grep() and =~ use them. */
+export { compileRegex, type FilterRegex } from '../filter/regex.js';
