@@ -119,3 +119,13 @@ export async function startNodeMetrics(options: NodeMetricsOptions): Promise<Nod
     },
   };
 }
+export { createSampler, collectorNames, sampleKey, type SamplerOptions, type CollectorName } from './collectors/index.js';
+export { parseProcStat, cpuPercentages } from './collectors/cpu.js';
+export { parseLoadavg } from './collectors/load.js';
+export { parseMeminfo, memorySamples } from './collectors/memory.js';
+export { parseMounts, pseudoFilesystems } from './collectors/disk.js';
+export { parseNetDev } from './collectors/network.js';
+export { statState } from './collectors/processes.js';
+export { nodeFunctions, grepFunction, maxGrepBytes } from './functions.js';
+export { CarbonClient, graphiteLine, graphiteSegment, mountSegment, samplePath, pushLines, parseHostPort, type CarbonStats } from './graphite-push.js';
+export { startPrometheus, promName, type PrometheusEndpoint, type PrometheusOptions } from './prometheus.js';
