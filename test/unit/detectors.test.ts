@@ -66,3 +66,26 @@ test('grep(): allowed directories only, symlinks resolved, never /proc, capped s
   assert.equal(await grep(['needle', join(dir, 'big')]), false);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('NodeState: detected classes join the file classes in the view, survive reloads, and republish only on change', async () => {
+  const { NodeState } = await import('@cohort/server');
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-state-'));
+  const classesFile = join(dir, 'classes.txt');
+  writeFileSync(classesFile, 'base\nlinux\n');
+  let changes = 0;
+  const state = new NodeState({ identity: 'n1', factsFiles: [], classesFile, log: silentLogger(), onChange: () => changes++ });
+  state.load();
+  state.setDetectedClasses(['linux', 'centos', 'centos']);
+  assert.deepEqual([...state.view().classes].sort(), ['base', 'centos', 'linux']);
+  assert.deepEqual([...state.classes()].sort(), ['base', 'centos', 'linux']);
+  assert.equal(changes, 1);
+  state.setDetectedClasses(['centos', 'linux']);
+  assert.equal(changes, 1, 'same set: no republish');
+  writeFileSync(classesFile, 'base\n');
+  assert.equal(state.reload('test'), true);
+  assert.deepEqual([...state.view().classes].sort(), ['base', 'centos', 'linux']);
+  state.setDetectedClasses([]);
+  assert.deepEqual([...state.view().classes], ['base']);
+  assert.equal(changes, 3);
+  rmSync(dir, { recursive: true, force: true });
+});
