@@ -62,3 +62,18 @@ test('host functions: grep within the allowed directories only, metric() by full
   assert.equal(outside.state, 'unknown');
   assert.match(outside.output, /grep\(\): '\/etc\/passwd' is outside the directories it may read/);
 });
+
+test('rules over the real collectors of this machine', { skip: process.platform === 'linux' ? false : 'collectors read /proc (Linux only)' }, async () => {
+  const { createSampler } = await import('@cohort/server');
+  const { silentLogger } = await import('@cohort/core/log');
+  const sampler = createSampler({ collectors: ['load', 'memory', 'disk', 'uptime'], intervalMs: 60_000, log: silentLogger() });
+  await sampler.sample();
+  const real = { ...ctx, metrics: () => sampler.snapshot() };
+  const kind = createExpressionKind();
+  const r = await kind.run(def({ vars: { max_pct: 100.01 }, critical_if: 'memory.used_pct > max_pct || uptime.seconds <= 0', warning_if: 'load.load1 < 0', output: 'memory {{ memory.used_pct }}% of {{ round(memory.total / 1048576) }} MiB, up {{ uptime.seconds }} s' }), real);
+  assert.equal(r.state, 'ok', r.output);
+  assert.match(r.output, /^memory \d+(\.\d+)?% of \d+ MiB, up \d+ s$/);
+  assert.deepEqual(r.perfdata.map((p) => p.label).sort(), ['load.load1', 'memory.total', 'memory.used_pct', 'uptime.seconds']);
+  const crit = await kind.run(def({ critical_if: 'memory.used_pct > 0 && memory.total > 0' }), real);
+  assert.equal(crit.state, 'critical', crit.output);
+});
