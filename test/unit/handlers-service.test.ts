@@ -202,3 +202,11 @@ test('email: subject and body from templates, summary by kind', () => {
   assert.match(d.subject, /^\[cohort\] web1 load: still CRITICAL \(reminder 2/);
   assert.match(d.text, /Output: {3}CRITICAL - test/);
 });
+
+test('event subjects: dotted identities, escaped characters, other subjects', async () => {
+  const { eventSubjectParts } = await import('../../packages/handlers/src/verify.ts');
+  assert.deepEqual(eventSubjectParts('cohort', 'cohort.check-event.web1.example.net.load'), { identity: 'web1.example.net', check: 'load' });
+  assert.deepEqual(eventSubjectParts('cohort', 'cohort.check-event.db=3A5432.repl'), { identity: 'db:5432', check: 'repl' });
+  assert.equal(eventSubjectParts('cohort', 'cohort.check-event.load'), undefined);
+  assert.equal(eventSubjectParts('other', 'cohort.check-event.web1.load'), undefined);
+});
