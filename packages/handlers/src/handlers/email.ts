@@ -17,9 +17,10 @@ export function composeMail(spec: EmailHandlerSpec, n: Notification): Mail {
 /**
  * `type: email`: one mail per notification over SMTP (the provisioner's
  * nodemailer transport, loaded on the first mail). The message is sent once
- * the SMTP server accepted it (250 after DATA).
+ * the SMTP server accepted it (250 after DATA). The connection is kept
+ * open between mails (pooled).
  */
-export function emailHandler(spec: EmailHandlerSpec, mailer: (spec: EmailNotifierSpec) => Promise<Mailer> = smtpMailer): Handler {
+export function emailHandler(spec: EmailHandlerSpec, mailer: (spec: EmailNotifierSpec) => Promise<Mailer> = (s) => smtpMailer(s, { pool: true })): Handler {
   let transport: Promise<Mailer> | undefined;
   const notifierSpec: EmailNotifierSpec = { type: 'email', smtp: spec.smtp, from: spec.from, to: spec.to, timeout: Math.max(1, Math.round(spec.timeoutMs / 1000)) };
   return {
