@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { handlersConfigFromValues, loadHandlersConfig } from '../../packages/handlers/src/index.ts';
+import { handlersConfigFromValues, loadHandlersConfig, loadHandlersTrust } from '../../packages/handlers/src/index.ts';
 
 const base = { trust: { issuers: ['issuer.pub'] }, handlers: { hook: { type: 'webhook', url: 'https://hooks.example.net/x' } } };
 const parse = (raw: unknown, env: NodeJS.ProcessEnv = {}) => handlersConfigFromValues(raw, { file: '/etc/cohort/handlers.yaml', env });
@@ -102,4 +102,8 @@ test('mistakes name the file, the handler and the field', () => {
 
 test('a file that is not there, or not YAML, is named', () => {
   assert.throws(() => loadHandlersConfig('/nonexistent/handlers.yaml'), /cannot read the handlers config \/nonexistent\/handlers\.yaml/);
+});
+
+test('an issuer file that cannot be read is a config error naming trust', () => {
+  assert.throws(() => loadHandlersTrust(parse(base)), /handlers\.yaml: trust: cannot read public key \/etc\/cohort\/issuer\.pub/);
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { ConfigError, checkNamePattern, errorMessage, parseMineDuration, type CheckState } from '@cohort/core';
+import { ConfigError, checkNamePattern, errorMessage, parseMineDuration, TrustStore, type CheckState } from '@cohort/core';
 import { checkTemplate } from '@cohort/provisioner';
 import { templateRoots } from './notification.js';
 
@@ -338,3 +338,12 @@ export function loadHandlersConfig(file: string, env: NodeJS.ProcessEnv = proces
 
 /** The states a handler treats as problems (a later ok is a recovery). */
 export const problemStates: readonly CheckState[] = ['warning', 'critical', 'unknown'];
+
+/** The trust store of the config's `trust` (node kind). Throws ConfigError naming the file and `trust` when a key file cannot be read. */
+export function loadHandlersTrust(config: HandlersConfig): TrustStore {
+  try {
+    return TrustStore.load({ kind: 'node', issuers: config.trust.issuers, keysDir: config.trust.keysDir });
+  } catch (err) {
+    throw new ConfigError(`${config.file ?? 'the handlers config'}: trust: ${errorMessage(err)}`, { cause: err });
+  }
+}

@@ -7,6 +7,7 @@
 export {
   loadHandlersConfig,
   handlersConfigFromValues,
+  loadHandlersTrust,
   notifiableStates,
   problemStates,
   type HandlersConfig,

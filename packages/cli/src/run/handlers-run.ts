@@ -1,6 +1,6 @@
-import { TrustStore, UsageError } from '@cohort/core';
+import { UsageError } from '@cohort/core';
 import type { LogLevel } from '@cohort/core/log';
-import { connectHandlersBus, createHandler, HandlerService, loadHandlersConfig, type Handler } from '@cohort/handlers';
+import { connectHandlersBus, createHandler, HandlerService, loadHandlersConfig, loadHandlersTrust, type Handler } from '@cohort/handlers';
 import { realTime } from '@cohort/provisioner';
 import { bool, str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
@@ -17,7 +17,7 @@ export async function runHandlers(argv: Args, io: CliIo): Promise<Outcome> {
   const file = str(argv, 'config');
   if (file === undefined) throw new UsageError('give the handlers file: cohort handlers run --config handlers.yaml');
   const config = loadHandlersConfig(file, io.env);
-  const trust = TrustStore.load({ kind: 'node', issuers: config.trust.issuers, keysDir: config.trust.keysDir });
+  const trust = loadHandlersTrust(config);
   if (bool(argv, 'check-config')) {
     io.stdout.write(`${file}: good: ${config.handlers.size} handler(s) (${[...config.handlers.values()].map((h) => `${h.name}: ${h.type}`).join(', ')}), defaults ${config.defaults.join(', ')}\n`);
     return { kind: 'done' };
