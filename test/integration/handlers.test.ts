@@ -231,10 +231,33 @@ describe('cohort handlers run', () => {
     assert.equal(hook.answered.length, changes.length, 'no other POST');
     assert.match(service.log(), /the service stopped while handling it \(it may or may not have been delivered\); sending again \(on_interrupted: resend\)/);
 
-    // SIGTERM: a clean stop.
+    // SIGTERM while a POST is in flight: the service finishes it, then exits 0; a restart sends nothing again.
+    const inFlight = await publish('web1.example.net', 'load', 'critical', 'warning');
+    changes.push(inFlight);
+    hook.hold = (d) => d.startsWith(key(inFlight));
+    await until('the POST of the change in flight to be held', () => hook.held.length === 1, 30_000, service.log);
+    service.child.kill('SIGTERM');
+    await until('the service to begin stopping', () => service!.log().includes('stopping: finishing the event in hand'), 30_000, service.log);
+    assert.equal(service.child.exitCode, null, 'it waits for the handler in flight');
+    hook.hold = () => false;
+    const res = hook.held.pop()!;
+    hook.answered.push(`${key(inFlight)}/hook`);
+    res.writeHead(200).end();
+    assert.equal(await exited(service.child), 0);
+    assert.match(service.log(), /stopped on SIGTERM: events \d+, dropped 0, stale \d+, sent \d+, failed 0/);
+    service = startService(configFile, nats.url);
+    const sentinel = await publish('web2.example.net', 'disk', 'critical', 'ok');
+    changes.push(sentinel);
+    await handled(sentinel);
+    await until('the sentinel\'s mail and POST', () => count(mailIds(), key(sentinel)) === 1 && count(postIds(), key(sentinel)) === 1, 30_000, service.log);
+    for (const e of [inFlight, sentinel]) {
+      assert.equal(count(mailIds(), key(e)), 1, `mails for ${e.id}`);
+      assert.equal(count(postIds(), key(e)), 1, `POSTs for ${e.id}`);
+    }
+    assert.equal(smtp.mails.length, changes.length, 'no other mail');
+    assert.equal(hook.answered.length, changes.length, 'no other POST');
     service.child.kill('SIGTERM');
     assert.equal(await exited(service.child), 0);
-    assert.match(service.log(), /stopped on SIGTERM: events \d+/);
   });
 
   test('a bad handlers file: exit 2 naming the handler and the field; --check-config says good', async () => {

@@ -120,7 +120,7 @@ test('reminders go out from the timer, once each, also after a restart', async (
   b.time.ms = t0 + 3_600_000 + 1000;
   await b.s.start();
   await b.s.tick();
-  assert.deepEqual(b.handlers.mail.told, []);
+  assert.equal(b.handlers.mail.told.length, 0);
   b.time.ms = t0 + 2 * 3_600_000;
   await b.s.tick();
   assert.deepEqual(b.handlers.mail.told.map((n) => `${n.kind} ${n.count}`), ['renotify 2']);

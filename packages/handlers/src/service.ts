@@ -69,6 +69,7 @@ export class HandlerService {
   /** Stop taking events, let the one in hand finish (its running handler try included), then resolve. */
   async stop(): Promise<void> {
     if (this.#stopping.signal.aborted) return;
+    this.#deps.log.info('stopping: finishing the event in hand (its running handler tries), taking no more');
     this.#stopping.abort('shutting down');
     this.#timer?.stop();
     await this.#consumer?.stop();
