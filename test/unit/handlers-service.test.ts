@@ -210,3 +210,13 @@ test('event subjects: dotted identities, escaped characters, other subjects', as
   assert.equal(eventSubjectParts('cohort', 'cohort.check-event.load'), undefined);
   assert.equal(eventSubjectParts('other', 'cohort.check-event.web1.load'), undefined);
 });
+
+test('an event whose check is not a check name is dropped (it could never be stored)', async () => {
+  const { s, events, log, handlers } = service();
+  await s.start();
+  const e = event('web1', 'Load+1', 'critical');
+  await events.push(`cohort.check-event.web1.Load+1`, keys.seal(e));
+  assert.deepEqual(events.acked, [1]);
+  assert.equal(handlers.mail.told.length, 0);
+  assert.match(log.lines.join('\n'), /'Load\+1' is not a check name/);
+});

@@ -117,7 +117,7 @@ export function decide(prev: TrackedCheck | undefined, e: CheckEvent, config: Ha
       }
       if (told.length > 0) {
         added.push({ id: key, kind: 'change', handlers: told, event: e, time: now });
-        lastNotified = e.time;
+        lastNotified = now;
         reminders = 0;
       }
     }

@@ -1,6 +1,7 @@
 import {
   CheckKind,
   checkEventTag,
+  checkNamePattern,
   checkStates,
   identityFromRegistryKey,
   maxCheckRecordBytes,
@@ -19,6 +20,7 @@ import {
 export function verifyCheckEvent(collective: string, subject: string, bytes: Uint8Array, trust: TrustStore, now: number): CheckEvent | string {
   const where = eventSubjectParts(collective, subject);
   if (where === undefined) return `'${subject.slice(0, 200)}' is not a check event subject of collective ${collective}`;
+  if (!checkNamePattern.test(where.check)) return `'${where.check.slice(0, 80)}' is not a check name (lower-case letters, digits, _ and -)`;
   // No age limit: a backlog (the service was down) is handled late, not dropped.
   const v = readData<CheckEvent>(bytes, trust, { kind: CheckKind.Event, subject: where.identity, now, check: checkEventProblem, maxFutureMs: 5 * 60_000 }, maxCheckRecordBytes);
   if (typeof v === 'string') return v;
