@@ -33,4 +33,5 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   job: () => import('./commands/job.js'),
   bus: () => import('./commands/bus.js'),
   mine: () => import('./commands/mine.js'),
+  handlers: () => import('./commands/handlers.js'),
 };
