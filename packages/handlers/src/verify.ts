@@ -1,10 +1,9 @@
 import {
   CheckKind,
   checkEventTag,
-  checkNamePattern,
   checkStates,
-  identityFromRegistryKey,
   maxCheckRecordBytes,
+  parseCheckEventSubject,
   readData,
   type CheckEvent,
   type TrustStore,
@@ -18,9 +17,8 @@ import {
  * or the reason to drop it (a forged CRITICAL, or OK, is never believed).
  */
 export function verifyCheckEvent(collective: string, subject: string, bytes: Uint8Array, trust: TrustStore, now: number): CheckEvent | string {
-  const where = eventSubjectParts(collective, subject);
+  const where = parseCheckEventSubject(collective, subject);
   if (where === undefined) return `'${subject.slice(0, 200)}' is not a check event subject of collective ${collective}`;
-  if (!checkNamePattern.test(where.check)) return `'${where.check.slice(0, 80)}' is not a check name (lower-case letters, digits, _ and -)`;
   // No age limit: a backlog (the service was down) is handled late, not dropped.
   const v = readData<CheckEvent>(bytes, trust, { kind: CheckKind.Event, subject: where.identity, now, check: checkEventProblem, maxFutureMs: 5 * 60_000 }, maxCheckRecordBytes);
   if (typeof v === 'string') return v;
@@ -30,22 +28,6 @@ export function verifyCheckEvent(collective: string, subject: string, bytes: Uin
   }
   if (e.id !== `${e.identity}:${e.check}:${e.sequence}`) return `event id '${e.id}' is not <identity>:<check>:<sequence>`;
   return e;
-}
-
-/**
- * The identity and check of an event subject. Identities keep their dots in
- * subjects (registryKey escapes only `:` and `@`), so the check is the last
- * token and the identity everything between the prefix and it (core's
- * parseCheckEventSubject expects exactly two tokens and misses dotted
- * identities such as web1.example.net).
- */
-export function eventSubjectParts(collective: string, subject: string): { identity: string; check: string } | undefined {
-  const prefix = `${collective}.check-event.`;
-  if (!subject.startsWith(prefix)) return undefined;
-  const rest = subject.slice(prefix.length);
-  const dot = rest.lastIndexOf('.');
-  if (dot <= 0 || dot === rest.length - 1) return undefined;
-  return { identity: identityFromRegistryKey(rest.slice(0, dot)), check: rest.slice(dot + 1) };
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
