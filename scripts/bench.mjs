@@ -8,6 +8,7 @@
 //   node scripts/bench.mjs --sizes none --no-startup --real-fleet 50,250 [--idle-seconds 60]   real daemons only
 //   node scripts/bench.mjs --mine [--nodes 1000] [--interval 60] [--observe 120] [--reads 500]   the mine (docs/mine.md)
 //   node scripts/bench.mjs --checks [--nodes 1000] [--per-node 1] [--runs 10]   cohort checks over cached states (docs/checks.md)
+//   node scripts/bench.mjs --handlers [--events 200] [--gap 50]   event published -> handler received (docs/handlers.md)
 //
 // For each N: (a) the floor, raw nats.js scatter-gather over N connections;
 // (b) `rpcutil ping` through the client library with registry discovery;
@@ -101,6 +102,17 @@ if (flag('checks')) {
   const report = renderChecks({ ...env, loadBefore: env.loadBefore }, result);
   process.stdout.write(`\n${report}`);
   const file = join(dir, `${env.date.slice(0, 10)}-checks.md`);
+  writeFileSync(file, report);
+  log(`written to ${file}`);
+  process.exit(0);
+}
+
+if (flag('handlers')) {
+  const { benchHandlers, renderHandlers } = await import('./bench/handlers.mjs');
+  const result = await benchHandlers({ events: Number(value('events', '200')), gapMs: Number(value('gap', '50')), log });
+  const report = renderHandlers(env, result);
+  process.stdout.write(`\n${report}`);
+  const file = join(dir, `${env.date.slice(0, 10)}-handlers.md`);
   writeFileSync(file, report);
   log(`written to ${file}`);
   process.exit(0);

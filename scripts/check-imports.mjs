@@ -20,7 +20,8 @@ export const allowedImports = {
   server: ['core', 'agents'],
   provisioner: ['core', 'client'],
   nagios: ['core', 'client'],
-  cli: ['core', 'agents', 'client', 'provisioner'],
+  handlers: ['core', 'client', 'provisioner'],
+  cli: ['core', 'agents', 'client', 'provisioner', 'handlers'],
 };
 
 /** Files (relative to the package) allowed to import `nats`. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Soak: a private nats-server, one real cohortd, cohort-sim with hundreds of
 // virtual nodes, and this process as the client sending a steady request rate
-// (rpcutil ping to every node, registry discovery) for --minutes. Every
+// (rpcutil ping to every node, registry discovery) for --minutes. Registry
+// records are signed: the simulator's node keys and the cohortd's are
+// certified by a throwaway issuer the client trusts (bench/trust.mjs). Every
 // --interval seconds it samples RSS and event-loop lag of the cohortd and of
 // the simulator (rpcutil daemon_stats) and of itself, and prints a table.
 // Exits 1 when replies were lost or memory/lag grows without bound; 2 on bad usage.
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { startNatsServer } from './harness.mjs';
 import { startDaemons } from './bench/real-fleet.mjs';
 import { startSim } from './bench/fleet.mjs';
+import { benchNodeTrust, removeBenchIssuer } from './bench/trust.mjs';
 import { loadAverage, median, sleep } from './bench/util.mjs';
 
 const usage = `usage: pnpm soak [--minutes N] [--nodes N] [--rate R] [--interval S]
@@ -147,12 +150,13 @@ async function main(signal) {
     // The real node runs as operators run it: the cohortd executable, with its shebang's V8 flags.
     const dir = mkdtempSync(join(tmpdir(), 'cohort-soak-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const fleet = await startDaemons(nats.url, [{ identity: 'soak-node', facts: { role: 'soak' }, classes: ['soak'] }], dir);
+    cleanups.push(async () => removeBenchIssuer());
+    const fleet = await startDaemons(nats.url, [{ identity: 'soak-node', facts: { role: 'soak' }, classes: ['soak'] }], dir, { nodeKeys: true });
     cleanups.push(() => fleet.stop());
     process.stdout.write(`soak: cohortd pid ${fleet.pids[0]}\n`);
     const sim = await startSim(nats.url, opts.nodes, opts.nodes);
     cleanups.push(() => sim.stop());
-    const client = await Client.connect({ servers: nats.url, callerid: 'user=soak', discoveryMethod: 'registry' });
+    const client = await Client.connect({ servers: nats.url, callerid: 'user=soak', discoveryMethod: 'registry', nodeTrust: benchNodeTrust() });
     cleanups.push(() => client.close());
     const expected = opts.nodes + 1;
     process.stdout.write(`soak: ${expected} nodes (1 cohortd + ${opts.nodes} virtual), ${opts.rate} req/s to all of them, ${opts.minutes} min, a sample every ${opts.interval} s\n\n`);

@@ -1,31 +1,13 @@
 // Start cohort-sim with N virtual nodes and wait until every node answers and
-// is in the registry.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// is in the registry. Its node keys are certified by the bench issuer (trust.mjs).
 import { join } from 'node:path';
-import { generateKeyPair, TrustStore, writeKeyPair } from '@cohort/core';
 import { repoRoot, waitForRegistry } from '../harness.mjs';
+import { benchIssuer } from './trust.mjs';
 import { rssKb, startReady } from './util.mjs';
 
 export const simBin = join(repoRoot, 'packages/server/bin/cohort-sim.js');
 /** The node flags of cohort-sim's shebang (its bin is run with process.execPath here); the floor's responders get the same. */
 export const simNodeFlags = ['--max-semi-space-size=32'];
-
-/** @type {{ keyFile: string, publicFile: string } | undefined} */
-let issuer;
-/**
- * The benchmark's throwaway issuer: the simulator certifies its node keys
- * with it (registry records are signed), clients trust it (they verify them).
- */
-export function benchIssuer() {
-  issuer ??= writeKeyPair(join(mkdtempSync(join(tmpdir(), 'cohort-bench-issuer-')), 'issuer'), generateKeyPair());
-  return issuer;
-}
-
-/** Trusted node keys for bench clients: the bench issuer. */
-export function benchNodeTrust() {
-  return TrustStore.load({ kind: 'node', issuers: [benchIssuer().publicFile] });
-}
 
 /**
  * @returns {Promise<{ pids: number[], readyMs: number, rssKb(): number, stop(): Promise<void> }>}

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { Client } from '@cohort/client';
 import { cohortBin } from '../harness.mjs';
 import { sleep } from './util.mjs';
-import { benchIssuer, benchNodeTrust } from './fleet.mjs';
+import { benchIssuer, benchNodeTrust } from './trust.mjs';
 
 /** (b): `rpcutil ping` through Client with registry discovery; also client CPU per 1,000 replies. */
 export async function measureLibrary(natsUrl, n, { runs, warmup }) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { cohortBin, cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { cpuMs, idleCost } from './idle.mjs';
+import { certifiedNodeKey } from './trust.mjs';
 import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
 
 /**
@@ -35,9 +36,12 @@ export function timeRuns(cmd, args, runs, env = {}, tally = { incomplete: 0, det
 /**
  * Start one real daemon per node descriptor ({ identity, facts, classes }) on
  * `natsUrl`, as the `cohortd` executable, and wait until all are registered.
+ * `nodeKeys`: give each a node key certified by the bench issuer (trust.mjs),
+ * so its registry record is signed and clients trusting that issuer discover
+ * it through the registry (its replies are signed too).
  * @returns {Promise<{ nodes, pids: number[], stop(): Promise<void> }>}
  */
-export async function startDaemons(natsUrl, nodes, dir) {
+export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false } = {}) {
   const children = [];
   for (const node of nodes) {
     const nodeDir = join(dir, node.identity);
@@ -51,7 +55,7 @@ export async function startDaemons(natsUrl, nodes, dir) {
       classes_file: join(nodeDir, 'classes.txt'),
       logging: { level: 'warn' },
       // Unsigned, like the simulator: these rows measure transport, start-up and footprint, not Ed25519.
-      security: { mode: 'unsigned' },
+      security: { mode: 'unsigned', ...(nodeKeys ? { node_key: certifiedNodeKey(nodeDir, node.identity) } : {}) },
     };
     writeFileSync(join(nodeDir, 'server.yaml'), yaml.dump(config));
     children.push(spawn(cohortdBin, ['--config', join(nodeDir, 'server.yaml')], { stdio: 'ignore' }));

@@ -3,23 +3,62 @@
  * messages for one subject a node listens on, with the outcome the node must
  * reach (the drop reason it counts, or a reply). Pure: no bus, no processes;
  * deterministic for a given random source.
+ *
+ * The predictions follow the node's order of checks (packages/server/src/processor.ts):
+ *   decode + verify (invalid, unsigned, unverified) -> route (misrouted)
+ *   -> filter size (filter_too_large) -> reply_to (foreign_reply_to: only the
+ *   caller's own reply subject for the request) -> targets (not_targeted)
+ *   -> ttl (bad_time: too far in the future; ttl_expired) -> filter without
+ *   fstat (filtered) -> lookup (unknown agent/action: answered, not passed)
+ *   -> authorize -> replay (replayed; only requests that got this far are
+ *   remembered) -> filter with fstat (filtered) -> passed -> validate / run
+ *   (answered).
+ * A message with several faults gets the outcome of the first check it fails.
  */
 import { encode, encodeRequest, generateKeyPair, createSigner, newRequestId, ProtocolTag, replySubject, type RequestMessage, type Signer } from '@cohort/core';
 import { testRequest } from './messages.js';
 
-/** What the node does with a message: the drop reason it counts, `reply` (exactly one reply), or `refused_by_client` (nats.js will not publish it). */
+/**
+ * What the node does with a message: the drop reason it counts, `reply`
+ * (passed every check; exactly one reply), `unknown_target` (an unknown agent
+ * or action: exactly one reply, without passing), or `refused_by_client`
+ * (nats.js will not publish it).
+ */
 export const FuzzOutcome = {
   Invalid: 'invalid',
   Unsigned: 'unsigned',
   Unverified: 'unverified',
   Misrouted: 'misrouted',
+  FilterTooLarge: 'filter_too_large',
+  ForeignReplyTo: 'foreign_reply_to',
+  NotTargeted: 'not_targeted',
+  BadTime: 'bad_time',
   TtlExpired: 'ttl_expired',
   Filtered: 'filtered',
   Replayed: 'replayed',
   Reply: 'reply',
+  UnknownTarget: 'unknown_target',
   RefusedByClient: 'refused_by_client',
 } as const;
 export type FuzzOutcome = (typeof FuzzOutcome)[keyof typeof FuzzOutcome];
+
+/** Outcomes that get exactly one reply, on the request's reply_to. */
+export const answered: ReadonlySet<FuzzOutcome> = new Set([FuzzOutcome.Reply, FuzzOutcome.UnknownTarget]);
+
+/** Drop reasons the node counts for a message that gets no reply (the outcomes of that name). */
+export const dropOutcomes: readonly FuzzOutcome[] = [
+  FuzzOutcome.Invalid,
+  FuzzOutcome.Unsigned,
+  FuzzOutcome.Unverified,
+  FuzzOutcome.Misrouted,
+  FuzzOutcome.FilterTooLarge,
+  FuzzOutcome.ForeignReplyTo,
+  FuzzOutcome.NotTargeted,
+  FuzzOutcome.BadTime,
+  FuzzOutcome.TtlExpired,
+  FuzzOutcome.Filtered,
+  FuzzOutcome.Replayed,
+];
 
 /** A subject the node listens on, and what arrives there. */
 export interface FuzzTarget {
@@ -37,14 +76,16 @@ export interface FuzzContext {
   readonly maxBytes: number;
   /** The NATS server's max_payload. */
   readonly maxPayload: number;
-  /** Where replies to valid-looking requests go (the test subscribes there). */
-  readonly replyTo: string;
+  /** The node's security.max_clock_skew, seconds (requests further in the future are bad_time). */
+  readonly maxClockSkew: number;
 }
 
 export interface FuzzMessage {
   readonly subject: string;
   readonly bytes: Uint8Array;
   readonly expect: FuzzOutcome;
+  /** Where the reply goes, for outcomes that are answered (`answered`). */
+  readonly replyTo?: string;
 }
 
 export interface FuzzCase {
@@ -53,7 +94,9 @@ export interface FuzzCase {
 }
 
 type Random = () => number;
-type Make = (target: FuzzTarget, ctx: FuzzContext, rnd: Random) => Array<[Uint8Array, FuzzOutcome]>;
+/** One message: its bytes, the outcome, and the reply subject when it is answered. */
+type Sent = [Uint8Array, FuzzOutcome] | [Uint8Array, FuzzOutcome, string];
+type Make = (target: FuzzTarget, ctx: FuzzContext, rnd: Random) => Sent[];
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const int = (rnd: Random, lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -62,7 +105,7 @@ const hex = (rnd: Random, n: number): string => Array.from({ length: n }, () => 
 // An untrusted key (one per process is enough: it only has to be unknown to the node).
 const stranger = createSigner(generateKeyPair().privateKey, 'user=operator');
 
-/** A request that would run on `target` (rpcutil ping, or an unknown action of the broadcast's agent), replying to ctx.replyTo. */
+/** A request that would run on `target` (rpcutil ping, or an unknown action of the broadcast's agent), replying on the caller's own subject. */
 function request(target: FuzzTarget, ctx: FuzzContext, fields: Partial<RequestMessage> = {}): RequestMessage {
   const agent = target.agent ?? 'rpcutil';
   // Nodes reply only on the caller's own reply subject (<collective>.reply.<md5(callerid)>.<id>).
@@ -79,6 +122,57 @@ function request(target: FuzzTarget, ctx: FuzzContext, fields: Partial<RequestMe
 }
 
 const signed = (r: RequestMessage, ctx: FuzzContext): Uint8Array => encodeRequest(r, ctx.signer);
+
+/** Does `target` run the request `request()` makes (rpcutil ping), or answer it as an unknown action? */
+const runs = (t: FuzzTarget): boolean => t.agent === undefined || t.agent === 'rpcutil';
+
+/** A signed request that gets past every check before the lookup: answered, as passed (ping) or unknown action. */
+function answeredRequest(t: FuzzTarget, c: FuzzContext, fields: Partial<RequestMessage> = {}): Sent {
+  const r = request(t, c, fields);
+  return [signed(r, c), runs(t) ? FuzzOutcome.Reply : FuzzOutcome.UnknownTarget, r.reply_to];
+}
+
+/** A time outside the request's 60 s ttl: in the past (ttl_expired) or beyond the clock skew allowed (bad_time). */
+function staleTime(c: FuzzContext, rnd: Random): { time: number; outcome: FuzzOutcome } {
+  if (rnd() < 0.5) return { time: Date.now() - int(rnd, 120, 86_400) * 1000, outcome: FuzzOutcome.TtlExpired };
+  return { time: Date.now() + int(rnd, Math.max(120, c.maxClockSkew + 60), 86_400) * 1000, outcome: FuzzOutcome.BadTime };
+}
+
+/** A filter that never matches the fuzz node (evaluated before the lookup). */
+function unmatchedFilter(c: FuzzContext, rnd: Random): RequestMessage['filter'] {
+  const filters = [
+    { fact: [{ fact: 'no.such.fact', operator: '==', value: 'x' }] },
+    { compound: [pick(rnd, ['((((', 'and or not', 'role=', ')', '!'.repeat(200), 'role=nobody'])] },
+    { cf_class: ['/[/'] },
+    { identity: [`not-${c.identity}`] },
+    { agent: ['no_such_agent'] },
+    { fact: [{ fact: 'role', operator: '=~', value: '(' }] },
+  ];
+  return { fact: [], cf_class: [], agent: [], identity: [], compound: [], ...pick(rnd, filters) } as RequestMessage['filter'];
+}
+
+/** A filter over the size limits (core filterLimits): refused before anything else about the request is looked at. */
+function oversizeFilter(rnd: Random): RequestMessage['filter'] {
+  const f = { fact: [], cf_class: [], agent: [], identity: [], compound: [] } as { -readonly [K in keyof RequestMessage['filter']]: RequestMessage['filter'][K] };
+  const which = int(rnd, 0, 2);
+  if (which === 0) f.compound = ['a'.repeat(int(rnd, 4097, 8000))];
+  else if (which === 1) f.cf_class = Array.from({ length: int(rnd, 65, 100) }, (_, i) => `c${i}`);
+  else f.identity = ['x'.repeat(int(rnd, 1025, 4000))];
+  return f;
+}
+
+/** Reply subjects a node must not publish to (the caller's subject is only the one for this request id). */
+function foreignReplyTo(t: FuzzTarget, c: FuzzContext, id: string, rnd: Random): string {
+  return pick(rnd, [
+    `$KV.cohort_registry_${t.collective}.${c.identity}`,
+    '$JS.API.STREAM.DELETE.cohort_jobs_cohort',
+    replySubject(t.collective, 'user=someone_else', id),
+    replySubject(t.collective, c.signer.subject, newRequestId()),
+    replySubject(t.collective === 'cohort' ? 'fuzzland' : 'cohort', c.signer.subject, id),
+    `${replySubject(t.collective, c.signer.subject, id)}.more`,
+    `_INBOX.${hex(rnd, 22)}`,
+  ]);
+}
 
 /** Deep nesting: `[[[...]]]` or `{"a":{"a":...}}`, within `maxChars`. */
 function deep(rnd: Random, maxChars: number): string {
@@ -137,35 +231,68 @@ export const fuzzKinds: Readonly<Record<string, Make>> = {
     return [[text(JSON.stringify(e)), FuzzOutcome.Invalid]];
   },
   wrong_collective: (t, c) => [[signed(request(t, c, { collective: 'elsewhere' }), c), FuzzOutcome.Misrouted]],
-  wrong_agent: (t, c) =>
-    t.agent === undefined
-      ? [[signed(request(t, c, { agent: 'no_such_agent', action: 'x' }), c), FuzzOutcome.Reply]]
-      : [[signed(request(t, c, { agent: t.agent === 'rpcutil' ? 'fuzz_other' : 'rpcutil', action: 'ping' }), c), FuzzOutcome.Misrouted]],
+  // On the node subject an unknown agent is answered (status 2); on a broadcast it is misrouted.
+  wrong_agent: (t, c) => {
+    if (t.agent !== undefined) return [[signed(request(t, c, { agent: t.agent === 'rpcutil' ? 'fuzz_other' : 'rpcutil', action: 'ping' }), c), FuzzOutcome.Misrouted]];
+    const r = request(t, c, { agent: 'no_such_agent', action: 'x' });
+    return [[signed(r, c), FuzzOutcome.UnknownTarget, r.reply_to]];
+  },
   expired: (t, c, rnd) => [[signed(request(t, c, { ttl: 60, time: Date.now() - int(rnd, 120, 86_400) * 1000 }), c), FuzzOutcome.TtlExpired]],
-  from_the_future: (t, c, rnd) => [[signed(request(t, c, { ttl: 60, time: Date.now() + int(rnd, 120, 86_400) * 1000 }), c), FuzzOutcome.TtlExpired]],
-  bad_filter: (t, c, rnd) => {
-    const filters = [
-      { fact: [{ fact: 'no.such.fact', operator: '==', value: 'x' }] },
-      { compound: [pick(rnd, ['((((', 'and or not', 'fstat(', 'role=', ')', '!'.repeat(200), 'a'.repeat(5000)])] },
-      { cf_class: ['/[/'] },
-      { identity: [`not-${c.identity}`] },
-      { agent: ['no_such_agent'] },
-      { fact: [{ fact: 'role', operator: '=~', value: '(' }] },
-    ];
-    const filter = { fact: [], cf_class: [], agent: [], identity: [], compound: [], ...pick(rnd, filters) };
-    return [[signed(request(t, c, { filter: filter as RequestMessage['filter'] }), c), FuzzOutcome.Filtered]];
+  from_the_future: (t, c, rnd) => [
+    [signed(request(t, c, { ttl: 60, time: Date.now() + int(rnd, Math.max(120, c.maxClockSkew + 60), 86_400) * 1000 }), c), FuzzOutcome.BadTime],
+  ],
+  // A filter the node cannot match (bad syntax, bad regex, another node): dropped silently, before the lookup.
+  bad_filter: (t, c, rnd) => [[signed(request(t, c, { filter: unmatchedFilter(c, rnd) }), c), FuzzOutcome.Filtered]],
+  // fstat() is evaluated only after the lookup, authorization and the replay check: an unknown action is
+  // answered first; a ping is remembered, then filtered out, so its duplicate is a replay.
+  fstat_filter: (t, c, rnd) => {
+    const matches = rnd() < 0.3;
+    const compound = matches
+      ? pick(rnd, ["fstat('/etc').type=directory", "fstat('/etc/fuzz-no-such-file').present=false"])
+      : pick(rnd, ['fstat(', "fstat('/etc/fuzz-no-such-file').present=true", "fstat('/proc/self/environ').size>0", 'fstat(x', "fstat('/etc').type=file"]);
+    const r = request(t, c, { filter: { fact: [], cf_class: [], agent: [], identity: [], compound: [compound] } });
+    const once = signed(r, c);
+    if (!runs(t)) return [[once, FuzzOutcome.UnknownTarget, r.reply_to], [once, FuzzOutcome.UnknownTarget, r.reply_to]];
+    return [matches ? [once, FuzzOutcome.Reply, r.reply_to] : [once, FuzzOutcome.Filtered], [once, FuzzOutcome.Replayed]];
+  },
+  oversize_filter: (t, c, rnd) => {
+    // The filter's size is checked before reply_to, targets and ttl.
+    const r = request(t, c, { filter: oversizeFilter(rnd), ...(rnd() < 0.5 ? { time: staleTime(c, rnd).time } : {}) });
+    const other = rnd() < 0.5 ? { reply_to: foreignReplyTo(t, c, r.id, rnd) } : {};
+    return [[signed({ ...r, ...other }, c), FuzzOutcome.FilterTooLarge]];
+  },
+  // A reply_to that is not the caller's own subject for this request: refused before targets, ttl and filter.
+  foreign_reply_to: (t, c, rnd) => {
+    const id = newRequestId();
+    const extra = pick(rnd, [{}, { time: staleTime(c, rnd).time }, { filter: unmatchedFilter(c, rnd) }, { targets: ['someone-else'] }]);
+    return [[signed(request(t, c, { id, reply_to: foreignReplyTo(t, c, id, rnd), ...extra }), c), FuzzOutcome.ForeignReplyTo]];
+  },
+  // A request signed for other nodes: refused before ttl and filter; one naming this node is served.
+  not_targeted: (t, c, rnd) => {
+    if (rnd() < 0.3) return [answeredRequest(t, c, { targets: ['someone-else', c.identity] })];
+    const extra = pick(rnd, [{}, { time: staleTime(c, rnd).time }, { filter: unmatchedFilter(c, rnd) }]);
+    return [[signed(request(t, c, { targets: ['someone-else', `not-${c.identity}`], ...extra }), c), FuzzOutcome.NotTargeted]];
+  },
+  // Stale and filtered out: the ttl is checked first.
+  stale_filtered: (t, c, rnd) => {
+    const { time, outcome } = staleTime(c, rnd);
+    return [[signed(request(t, c, { time, filter: unmatchedFilter(c, rnd) }), c), outcome]];
   },
   bad_inputs: (t, c, rnd) => {
-    if (t.agent !== undefined && t.agent !== 'rpcutil') return [[signed(request(t, c), c), FuzzOutcome.Reply]];
+    if (!runs(t)) return [answeredRequest(t, c)];
     const data = pick(rnd, [{}, { fact: 5 }, { fact: { a: 1 } }, { fact: 'x'.repeat(int(rnd, 1, 20_000)) }, { fact: 'ok', unknown: true }, { fact: null }]);
-    return [[signed(request(t, c, { agent: 'rpcutil', action: 'get_fact', data }), c), FuzzOutcome.Reply]];
+    return [answeredRequest(t, c, { agent: 'rpcutil', action: 'get_fact', data })];
   },
   replayed: (t, c) => {
-    const once = signed(request(t, c), c);
+    const [once, outcome, replyTo] = answeredRequest(t, c) as [Uint8Array, FuzzOutcome, string];
     // An unknown action is answered at lookup, before authorization and the replay check
     // (issue 12: only authorized requests are remembered), so its duplicate is answered too; nothing runs.
-    const unknownAction = t.agent !== undefined && t.agent !== 'rpcutil';
-    return [[once, FuzzOutcome.Reply], [once, unknownAction ? FuzzOutcome.Reply : FuzzOutcome.Replayed]];
+    return [[once, outcome, replyTo], outcome === FuzzOutcome.UnknownTarget ? [once, outcome, replyTo] : [once, FuzzOutcome.Replayed]];
+  },
+  // A request filtered out is not remembered: its duplicate is filtered out again, not a replay.
+  replayed_filtered: (t, c, rnd) => {
+    const once = signed(request(t, c, { filter: unmatchedFilter(c, rnd) }), c);
+    return [[once, FuzzOutcome.Filtered], [once, FuzzOutcome.Filtered]];
   },
 };
 
@@ -176,10 +303,10 @@ function envelope(signer: Signer, requestText: string, signature?: string): Reco
   return e;
 }
 
-function nestedData(t: FuzzTarget, c: FuzzContext, rnd: Random): Array<[Uint8Array, FuzzOutcome]> {
+function nestedData(t: FuzzTarget, c: FuzzContext, rnd: Random): Sent[] {
   let data: unknown = 1;
   for (let i = int(rnd, 100, 2000); i > 0; i--) data = { a: data };
-  return [[signed(request(t, c, { data: { nested: data } }), c), FuzzOutcome.Reply]];
+  return [answeredRequest(t, c, { data: { nested: data } })];
 }
 
 /** One random case for a random target. */
@@ -187,5 +314,5 @@ export function fuzzCase(targets: readonly FuzzTarget[], ctx: FuzzContext, rnd: 
   const target = pick(rnd, targets);
   const kind = pick(rnd, Object.keys(fuzzKinds));
   const make = fuzzKinds[kind] as Make;
-  return { kind, messages: make(target, ctx, rnd).map(([bytes, expect]) => ({ subject: target.subject, bytes, expect })) };
+  return { kind, messages: make(target, ctx, rnd).map(([bytes, expect, replyTo]) => ({ subject: target.subject, bytes, expect, ...(replyTo ? { replyTo } : {}) })) };
 }

@@ -2,6 +2,9 @@
 // config, run in the foreground and killed afterwards) schedules
 // check_cohort_nrpe as service checks against a real fleet, and records the
 // right state, plugin output, long output and perfdata in its status file.
+// The fleet has a registry and the check a client config trusting its issuer,
+// so discovery is the signed registry: every running node, however loaded
+// the machine (broadcast discovery's quiet window could miss some).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -28,7 +31,8 @@ const skip = missingNagios();
 const services: Record<string, string> = {
   web_ok: '-F role=web check_state',
   one_warning: '-I ok1 -I warn1 check_state',
-  whole_fleet: '-C nrpe check_state',
+  // A discovery timeout far too short for broadcast: the fleet is found through the registry, whatever the load.
+  whole_fleet: '-C nrpe --dt 0.001 check_state',
   nothing: '-F role=nothing check_state',
   quiet_thresholds: '-I ok1 -I ok2 -I crit1 --critical-percent 50 --warning-count 2 check_state',
 };
@@ -38,7 +42,7 @@ let dir: string;
 let nagios: ChildProcess | undefined;
 let nagiosLog = '';
 
-function nagiosConfig(natsUrl: string): void {
+function nagiosConfig(natsUrl: string, clientConfig: string): void {
   mkdirSync(join(dir, 'checkresults'));
   const main = {
     log_file: join(dir, 'nagios.log'),
@@ -78,8 +82,8 @@ function nagiosConfig(natsUrl: string): void {
   const objects = [
     `define timeperiod {\n  timeperiod_name 24x7\n  alias Always\n${week}\n}`,
     'define command {\n  command_name do_nothing\n  command_line /bin/true\n}',
-    // What the README tells operators to copy, with node's path spelled out.
-    `define command {\n  command_name check_cohort_nrpe\n  command_line ${process.execPath} ${checkBin} --nats $ARG1$ --timeout 20 $ARG2$\n}`,
+    // What the README tells operators to copy (a client config trusting the fleet's issuer), with node's path spelled out.
+    `define command {\n  command_name check_cohort_nrpe\n  command_line ${process.execPath} ${checkBin} --config ${clientConfig} --nats $ARG1$ --timeout 20 $ARG2$\n}`,
     'define contact {\n  contact_name nobody\n  host_notifications_enabled 0\n  service_notifications_enabled 0\n  host_notification_period 24x7\n  service_notification_period 24x7\n  host_notification_options n\n  service_notification_options n\n  host_notification_commands do_nothing\n  service_notification_commands do_nothing\n}',
     'define host {\n  host_name cohort\n  address 127.0.0.1\n  check_command do_nothing\n  max_check_attempts 1\n  check_period 24x7\n  active_checks_enabled 0\n  contacts nobody\n  notification_period 24x7\n}',
     ...Object.entries(services).map(
@@ -92,9 +96,10 @@ function nagiosConfig(natsUrl: string): void {
 
 before(async () => {
   if (skip) return;
-  env = await startNrpeFleet();
+  env = await startNrpeFleet({ registry: true });
+  assert.ok(env.clientConfig, 'a registry fleet comes with a client config trusting its issuer');
   dir = mkdtempSync(join(tmpdir(), 'cohort-nagios-'));
-  nagiosConfig(env.nats.url);
+  nagiosConfig(env.nats.url, env.clientConfig);
   const verify = spawnSync(nagiosBin, ['-v', join(dir, 'nagios.cfg')], { encoding: 'utf8' });
   assert.equal(verify.status, 0, `nagios4 -v rejected the config:\n${verify.stdout}${verify.stderr}`);
   // Foreground (no -d): it is our child, and killing it ends its workers.

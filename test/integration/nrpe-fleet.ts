@@ -41,6 +41,8 @@ export interface NrpeFleet {
   nats: NatsServer;
   fleet: Fleet;
   dir: string;
+  /** With `registry`: a client config trusting the fleet's issuer, so discovery uses the signed registry. */
+  clientConfig: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -78,9 +80,16 @@ function writeNode(dir: string, identity: string): void {
   );
 }
 
-/** Start nats-server and the seven nodes; down1 is killed once everything is up. */
-export async function startNrpeFleet(): Promise<NrpeFleet> {
-  const nats = await startNatsServer();
+/**
+ * Start nats-server and the seven nodes; down1 is killed once everything is up.
+ * `registry`: JetStream and a registry every node is in before this returns
+ * (discovery through it sees exactly the running nodes, however busy the
+ * machine); down1 is then stopped with SIGTERM, so it leaves the registry
+ * (its signed tombstone) rather than being addressed and missing.
+ */
+export async function startNrpeFleet(options: { registry?: boolean } = {}): Promise<NrpeFleet> {
+  const registry = options.registry === true;
+  const nats = await startNatsServer(registry ? { jetstream: true } : {});
   const dir = mkdtempSync(join(tmpdir(), 'cohort-nrpe-'));
   try {
     for (const id of identities) writeNode(dir, id);
@@ -92,12 +101,14 @@ export async function startNrpeFleet(): Promise<NrpeFleet> {
       nodes: identities.map((identity) => ({ identity, facts: { role: roles[identity] }, classes: ['nrpe', roles[identity] ?? 'none'] })),
       // Relative paths in a config file resolve against its directory: each node gets its own NRPE files.
       config: { nrpe: { conf_file: 'nrpe.cfg', conf_dir: 'nrpe.d' } },
+      registry,
     });
-    await fleet.kill('down1');
+    await fleet.kill('down1', registry ? 'SIGTERM' : 'SIGKILL');
     return {
       nats,
       fleet,
       dir,
+      clientConfig: registry ? fleet.clientEnv['COHORT_CONFIG'] : undefined,
       async stop() {
         await fleet.stop();
         await nats.stop();

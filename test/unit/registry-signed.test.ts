@@ -112,6 +112,15 @@ test('a node whose record is overwritten or deleted by someone else writes it ag
   await r.stop();
 });
 
+test('someone rewriting a node\'s record in a loop gets it rewritten, but does not flood the node\'s log', async () => {
+  const { r, values, bucket, warnings } = registrar();
+  await r.start();
+  for (let i = 0; i < 50; i++) await bucket.put('web1', encodeRegistryMessage(record('web1', [`agent${i}`])));
+  await waitUntil(() => readRegistryEntry(values.get('web1')!, 'web1', trust, Date.now()).kind === 'record');
+  assert.equal(warnings.filter((w) => /replaced by someone else/.test(w)).length, 1, warnings.join('\n'));
+  await r.stop();
+});
+
 async function waitUntil(check: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!check()) {

@@ -37,4 +37,5 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   mine: () => import('./commands/mine.js'),
   checks: () => import('./commands/checks.js'),
   events: () => import('./commands/events.js'),
+  handlers: () => import('./commands/handlers.js'),
 };

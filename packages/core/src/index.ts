@@ -56,3 +56,4 @@ export {
 export * from './mine/index.js';
 export * from './checks/index.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';
+export * from './expression/index.js';

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { buildFilter, certificateBody, isEmptyFilter, loadSigner, plainIdentities, resolveBusAuth, TrustStore, type CheckStateRecord } from '@cohort/core';
-import { checks, clientDefaults, connectBus, loadClientConfig, Registry, systemClock, type Bus } from '@cohort/client';
+import { buildFilter, isEmptyFilter, plainIdentities, type BusAuth, type CheckStateRecord, type TrustStore } from '@cohort/core';
+import { checks, clientDefaults, connectBus, loadClientConfig, Registry, systemClock, type Bus, type ClientSecurityConfig } from '@cohort/client';
 import { NagiosState } from '@cohort/core';
 import type { HostResult } from './evaluate.js';
 import type { CheckArgs } from './options.js';
+import { checkSecurity } from './security.js';
 
 /** A duration as `45s`, `12m`, `3h12m`. */
 function age(ms: number): string {
@@ -75,19 +75,16 @@ export interface CachedDeps {
   bus?: Bus;
 }
 
-/** Trusted node keys: --issuer, the config's issuers and node_keys_dir, and the issuer of the caller's own certificate. */
-function cachedTrust(args: CheckArgs, deps: CachedDeps, security: ReturnType<typeof loadClientConfig>['config']['security']): TrustStore {
-  const keyFile = (deps.env['COHORT_KEY'] || undefined) ?? security?.key;
-  const own: string[] = [];
-  if (keyFile !== undefined && existsSync(keyFile)) {
-    const signer = loadSigner({ kind: 'caller', keyFile, certificateFile: security?.certificate });
-    const body = signer.certificate ? certificateBody(signer.certificate) : undefined;
-    if (body !== undefined && typeof body !== 'string') own.push(body.issuer);
-  }
-  const trust = TrustStore.load({ kind: 'node', keysDir: security?.nodeKeysDir ?? null, issuers: [...args.issuers, ...(security?.issuers ?? [])], extraIssuers: own });
-  const { keys, issuers } = trust.size;
-  if (keys + issuers === 0) throw new Error('check states are signed by their nodes and verified here, so trusted node keys are needed: --issuer FILE, or issuers / node_keys_dir in the client config');
-  return trust;
+/**
+ * Trusted node keys: the client config's (issuers, node_keys_dir, the issuer
+ * of the signing key's own certificate, as the live mode uses them) plus
+ * --issuer; and the NATS TLS and credentials.
+ */
+function cachedSecurity(args: CheckArgs, env: NodeJS.ProcessEnv, security: ClientSecurityConfig | undefined): { trust: TrustStore; auth: BusAuth | undefined } {
+  const merged: ClientSecurityConfig = { ...security, issuers: [...(security?.issuers ?? []), ...args.issuers] };
+  const { nodeTrust, auth } = checkSecurity(merged, env);
+  if (nodeTrust === undefined) throw new Error('check states are signed by their nodes and verified here, so trusted node keys are needed: --issuer FILE, or issuers / node_keys_dir in the client config');
+  return { trust: nodeTrust, auth };
 }
 
 /**
@@ -102,9 +99,9 @@ export async function readCachedFleet(args: CheckArgs, deps: CachedDeps): Promis
   const servers = args.nats.length > 0 ? args.nats : fromEnv.length > 0 ? fromEnv : (loaded.servers ?? ['nats://127.0.0.1:4222']);
   const collective = args.collective ?? loaded.collective ?? clientDefaults.collective;
   const filter = buildFilter(args.filter);
-  const trust = cachedTrust(args, deps, loaded.security);
+  const { trust, auth } = cachedSecurity(args, deps.env, loaded.security);
   deps.stage(`connecting to NATS at ${servers.join(', ')}`);
-  const bus = deps.bus ?? (await connectBus({ servers, name: 'check_cohort_nrpe', auth: resolveBusAuth(loaded.security?.bus ?? {}, 'NATS settings'), connectTimeoutMs: deps.connectTimeoutMs }));
+  const bus = deps.bus ?? (await connectBus({ servers, name: 'check_cohort_nrpe', ...(auth ? { auth } : {}), connectTimeoutMs: deps.connectTimeoutMs }));
   let registry: Registry | undefined;
   try {
     if (!bus.mineKv) throw new Error('this connection has no key-value store: cached check states need NATS JetStream');

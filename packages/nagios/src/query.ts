@@ -7,6 +7,7 @@ import type { RpcStats } from '@cohort/client';
 import type { HostResult } from './evaluate.js';
 import { hostFromReply, noReplyHost } from './hosts.js';
 import type { CheckArgs } from './options.js';
+import { checkSecurity } from './security.js';
 
 /** Time kept back at the end of the deadline for printing the result. */
 export const printReserveMs = 300;
@@ -44,12 +45,15 @@ export async function queryFleet(args: CheckArgs, deps: QueryDeps): Promise<Quer
   const servers = args.nats.length > 0 ? args.nats : fromEnv.length > 0 ? fromEnv : (loaded.servers ?? ['nats://127.0.0.1:4222']);
   const filter = buildFilter(args.filter);
   const left = (): number => Math.max(0.05, (deps.deadline - deps.now() - printReserveMs) / 1000);
+  // Signed requests, the signed registry for discovery (when its issuers are trusted), TLS and credentials.
+  const security = checkSecurity(loaded.security, deps.env);
 
   deps.stage(`connecting to NATS at ${servers.join(', ')}`);
   const client = await Client.connect({
     servers,
     collective: args.collective ?? loaded.collective ?? clientDefaults.collective,
     ...(loaded.callerid ? { callerid: loaded.callerid } : {}),
+    ...security,
     ddl: createDdlSource([...args.ddlDirs, ...(loaded.ddlDirs ?? [])]),
     connectTimeout: Math.min(2, left()),
     ...(deps.bus ? { bus: deps.bus } : {}),

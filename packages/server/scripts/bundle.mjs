@@ -39,7 +39,7 @@ await build({
   format: 'esm',
   target: 'node20',
   outfile,
-  external: ['yargs'],
+  external: ['yargs', 'prom-client'],
   plugins: [ownImportMetaUrl],
   // Bundled CommonJS dependencies (nats' helpers, winston, js-yaml) call require().
   banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },

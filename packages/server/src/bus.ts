@@ -5,6 +5,7 @@ import { RateLimitedLog } from './rate-limit.js';
 import type { BucketOpener } from './registration/bucket.js';
 import { openKvBucket } from './bus/registry-kv.js';
 import { watchBucket, type BucketWatcher, type WatchedEntry } from './bus/mine-watch.js';
+import { isolateInboundErrors } from './bus/isolate.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 
 /** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */
@@ -98,6 +99,13 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     });
   } catch (err) {
     throw new ConnectionError(options.servers, `cannot connect to NATS at ${options.servers.join(', ')}: ${errorMessage(err)}`, { cause: err });
+  }
+  // A message that makes nats.js throw (garbage on a key-value watch's inbox) is dropped instead of silencing the node.
+  const inbound = new RateLimitedLog(log);
+  try {
+    isolateInboundErrors(nc, (subject, err) => inbound.warn('inbound', `dropped a message on ${subject} that could not be handled: ${errorMessage(err)}`, { subject }));
+  } catch (err) {
+    log.warn(`${errorMessage(err)}; a bad message on one of this node's inboxes may stop it from reading the bus`);
   }
   void logStatus(nc, log).catch((err: unknown) => log.debug(`NATS status monitor ended: ${errorMessage(err)}`));
   return {

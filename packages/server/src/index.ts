@@ -40,3 +40,7 @@ export { Registrar, buildRegistration, buildLifecycle, openKvBucket, type Regist
 export { simMain, startSimFleet, startVirtualNode, simNode, simIdentity, simNodeInfo, simNodeView, type SimFleet, type SimFleetOptions, type VirtualNode, type SimShared, type SimNodeSpec } from './sim/index.js';
 export { Scheduler, type ScheduledJob, type SchedulerOptions, type SchedulerCounters } from './schedule/index.js';
 export * from './mine/index.js';
+export * from './metrics/index.js';
+export { createDetectors, type Detectors, type DetectorsOptions } from './detectors/index.js';
+export { createExpressionKind, type ExpressionKindDeps } from './check-kinds/expression.js';
+export { createGraphiteKind, judgeSeries, graphiteSettings, parseRenderResponse, renderUrl, type GraphiteKindDeps, type RenderSeries } from './check-kinds/graphite.js';

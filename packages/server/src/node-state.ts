@@ -25,6 +25,8 @@ export class NodeState {
   readonly #o: NodeStateOptions;
   #facts: Facts = {};
   #classes: readonly string[] = [];
+  /** Classes added by detectors (docs/metrics.md), on top of the classes file's. */
+  #detected: readonly string[] = [];
   #agents: readonly string[] = [];
   #view: NodeView;
   #unwatch: (() => void) | undefined;
@@ -87,7 +89,16 @@ export class NodeState {
   }
 
   classes(): readonly string[] {
-    return this.#classes;
+    return this.#view.classes;
+  }
+
+  /** Set the classes detectors add; republishes (onChange) when they changed. */
+  setDetectedClasses(classes: readonly string[]): void {
+    const next = Object.freeze([...new Set(classes)].sort());
+    if (next.length === this.#detected.length && next.every((c, k) => c === this.#detected[k])) return;
+    this.#detected = next;
+    this.#view = this.#build();
+    this.#o.onChange?.();
   }
 
   /** The node as filters see it. */
@@ -96,6 +107,7 @@ export class NodeState {
   }
 
   #build(): NodeView {
-    return { identity: this.#o.identity, facts: this.#facts, classes: this.#classes, agents: this.#agents, data: this.data };
+    const classes = this.#detected.length === 0 ? this.#classes : Object.freeze([...new Set([...this.#classes, ...this.#detected])]);
+    return { identity: this.#o.identity, facts: this.#facts, classes, agents: this.#agents, data: this.data };
   }
 }

@@ -16,6 +16,7 @@ import { AgentRegistry } from './registry.js';
 import { Stats } from './stats.js';
 import { mineAgent } from './mine/agent.js';
 import { createMine, type Mine } from './mine/mine.js';
+import { noCheckStates, startNodeMetrics } from './metrics/index.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -98,6 +99,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   state.setAgents(agents);
   const unloaded = registry.unloaded().map((u) => `${u.name} (${u.reason})`);
   log.info(`agents loaded: ${agents.join(', ') || 'none'}${unloaded.length ? `; not loaded: ${unloaded.join('; ')}` : ''}`);
+  // Collectors, detectors (classes in the view before the first request or registration), Prometheus, Graphite (docs/metrics.md).
+  // The checks module will hand its states to metrics.setCheckStates(); until then there are none.
+  const metrics = await startNodeMetrics({ config, stats: () => stats.snapshot(), data: state.data, setClasses: (c) => state.setDetectedClasses(c), checks: noCheckStates, log });
 
   const security = createNodeSecurity(config, log.child({ ns: 'server:security' }));
   const auth = resolveBusAuth(config.nats, 'config nats');
@@ -140,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     state.close();
     eventLoop.stop();
+    await metrics.stop();
     await bus.drain().catch(() => undefined);
     security.close();
     throw err;
@@ -167,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clearTimeout(restartTimer);
     await mine?.stop();
     await registrar?.stop();
+    await metrics.stop();
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     state.close();
     const timeoutMs = config.shutdown_timeout * 1000;

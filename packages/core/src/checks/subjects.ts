@@ -37,13 +37,20 @@ export function checkEventsFilter(collective: string, identity?: string): string
   return identity === undefined ? `${collective}.check-event.>` : `${collective}.check-event.${registryKey(identity)}.*`;
 }
 
-/** The identity and check of an event subject; undefined for other subjects. */
+/**
+ * The identity and check of an event subject; undefined for other subjects.
+ * Identities may contain dots (`web1.example.net`) and check names never do,
+ * so the check is the last token and the identity everything before it.
+ */
 export function parseCheckEventSubject(collective: string, subject: string): { identity: string; check: string } | undefined {
   const prefix = `${collective}.check-event.`;
   if (!subject.startsWith(prefix)) return undefined;
-  const rest = subject.slice(prefix.length).split('.');
-  if (rest.length !== 2 || !rest[0] || !rest[1]) return undefined;
-  return { identity: identityFromRegistryKey(rest[0]), check: rest[1] };
+  const rest = subject.slice(prefix.length);
+  const dot = rest.lastIndexOf('.');
+  if (dot <= 0 || dot === rest.length - 1) return undefined;
+  const check = rest.slice(dot + 1);
+  if (!checkNamePattern.test(check)) return undefined;
+  return { identity: identityFromRegistryKey(rest.slice(0, dot)), check };
 }
 
 /** Check names: one subject token, as mine function names. */

@@ -15,3 +15,4 @@ export {
   type ServerConfigSources,
   type LoadedServerConfig,
 } from './server/index.js';
+export { metricCollectorNames, type MetricCollectorName, type DetectorSpec } from './server/metrics.js';

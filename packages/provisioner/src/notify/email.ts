@@ -49,8 +49,12 @@ export function composeMail(spec: EmailNotifierSpec, event: ProvisionEvent): Mai
   };
 }
 
-/** A mailer over SMTP with nodemailer (imported now, not before). */
-export async function smtpMailer(spec: EmailNotifierSpec): Promise<Mailer> {
+/**
+ * A mailer over SMTP with nodemailer (imported now, not before). `pool`:
+ * keep the SMTP connection open between mails (a new one per mail costs
+ * ~100 ms; the handler service sends many).
+ */
+export async function smtpMailer(spec: EmailNotifierSpec, options: { pool?: boolean } = {}): Promise<Mailer> {
   const { default: nodemailer } = await import('nodemailer');
   const s = spec.smtp;
   const timeoutMs = (spec.timeout ?? 30) * 1000;
@@ -63,6 +67,7 @@ export async function smtpMailer(spec: EmailNotifierSpec): Promise<Mailer> {
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
+    ...(options.pool ? { pool: true, maxConnections: 1 } : {}),
   });
   return {
     async send(mail) {

@@ -1,2 +1,4 @@
 /** The kinds of checks a node runs; each module implements CheckKindRunner. */
 export type { CheckKindRunner, CheckRunContext, MetricSnapshot } from './types.js';
+export { createExpressionKind, type ExpressionKindDeps } from './expression.js';
+export { createGraphiteKind, type GraphiteKindDeps } from './graphite.js';

@@ -13,6 +13,7 @@ import {
   type Signer,
 } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
+import { RateLimitedLog } from '../rate-limit.js';
 import type { BucketOpener, RegistryBucket } from './bucket.js';
 import { buildLifecycle, buildRegistration, type NodeIdentity } from './record.js';
 
@@ -54,6 +55,8 @@ export class Registrar {
   readonly #failing = new Set<string>();
   readonly #watches = new Map<string, () => void>();
   readonly #key: string;
+  /** Tampering is logged at most once per bucket and kind every 10 s: someone rewriting the key in a loop cannot flood the log. */
+  readonly #tampered: RateLimitedLog;
   /** The last few values written: a change to the key that is none of these was made by someone else. */
   readonly #written: Uint8Array[] = [];
   #heal: NodeJS.Timeout | undefined;
@@ -74,6 +77,7 @@ export class Registrar {
     this.#o = options;
     this.#clock = options.clock ?? Date.now;
     this.#key = registryKey(options.node.identity);
+    this.#tampered = new RateLimitedLog(options.log, 10_000, this.#clock);
   }
 
   /** Register in every collective, announce `startup`, start the heartbeat. Never rejects. */
@@ -203,7 +207,8 @@ export class Registrar {
       const unwatch = bucket.watchKey(this.#key, (bytes) => {
         if (this.#stopped) return;
         if (bytes !== undefined && this.#written.some((mine) => sameBytes(bytes, mine))) return;
-        this.#o.log.warn(`registry: the record of ${this.#o.node.identity} in ${name} was ${bytes === undefined ? 'deleted' : 'replaced'} by someone else; writing it again`);
+        const how = bytes === undefined ? 'deleted' : 'replaced';
+        this.#tampered.warn(`${name} ${how}`, `registry: the record of ${this.#o.node.identity} in ${name} was ${how} by someone else; writing it again`);
         this.#healSoon();
       });
       this.#watches.set(name, unwatch);

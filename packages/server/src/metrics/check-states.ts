@@ -1,0 +1,18 @@
+import type { CheckState, PerfDatum } from '@cohort/core';
+
+/** One check's current state as the exporters need it. */
+export interface CheckStatus {
+  readonly check: string;
+  readonly state: CheckState;
+  readonly perfdata: readonly PerfDatum[];
+}
+
+/**
+ * Where Prometheus and Graphite get the node's check states and perfdata:
+ * the node's checks module provides it (server.ts wires it); without checks,
+ * an empty one.
+ */
+export type CheckStatesProvider = () => Iterable<CheckStatus>;
+
+/** No checks on this node (yet). */
+export const noCheckStates: CheckStatesProvider = () => [];
