@@ -62,26 +62,40 @@ function record(identity: string, check: string, extra: Partial<CheckStateRecord
 }
 const seal = (r: CheckStateRecord, signer = signerOf(r.identity), time = now - 5000) => sealDataBytes('check-state', r, signer, time);
 
-test('a state record verifies only when signed by the node its key names, for that check', () => {
-  const ok = checks.verifyCheckEntry(checkKey('load', 'n1'), seal(record('n1', 'load')), trust, now);
-  assert.equal(typeof ok === 'string' ? ok : ok.output, 'load fine on n1\nmore');
+test('a state record verifies only when signed by the node its key names, for that check (sync and thread-pool checks agree)', async () => {
+  const cases: Array<[string, Uint8Array, RegExp | string]> = [];
+  const expect = (key: string, bytes: Uint8Array, want: RegExp | string) => cases.push([key, bytes, want]);
+  expect(checkKey('load', 'n1'), seal(record('n1', 'load')), 'load fine on n1\nmore');
   // n2's (trusted) key signing a record for n1.
-  assert.match(String(checks.verifyCheckEntry(checkKey('load', 'n1'), seal(record('n1', 'load'), signerOf('n2')), trust, now)), /data for 'n2' where data for 'n1' was expected/);
+  expect(checkKey('load', 'n1'), seal(record('n1', 'load'), signerOf('n2')), /data for 'n2' where data for 'n1' was expected/);
   // n2's key claiming to be n1: the certificate binds the key to n2.
-  assert.match(String(checks.verifyCheckEntry(checkKey('load', 'n1'), seal(record('n1', 'load'), signerOf('n2', 'n1')), trust, now)), /bound to 'n2'/);
+  expect(checkKey('load', 'n1'), seal(record('n1', 'load'), signerOf('n2', 'n1')), /bound to 'n2'/);
   // A key nobody certified.
-  assert.match(String(checks.verifyCheckEntry(checkKey('load', 'n1'), seal(record('n1', 'load'), createSigner(generateKeyPair().privateKey, 'n1')), trust, now)), /unknown key|not trusted|no certificate/i);
+  expect(checkKey('load', 'n1'), seal(record('n1', 'load'), createSigner(generateKeyPair().privateKey, 'n1')), /unknown key|not trusted|no certificate/i);
   // Unsigned: the bare record.
-  assert.match(String(checks.verifyCheckEntry(checkKey('load', 'n1'), new TextEncoder().encode(JSON.stringify(record('n1', 'load'))), trust, now)), /protocol/);
+  expect(checkKey('load', 'n1'), new TextEncoder().encode(JSON.stringify(record('n1', 'load'))), /protocol/);
   // n1's own record moved to another check's key, or to n2's key.
-  assert.match(String(checks.verifyCheckEntry(checkKey('disk', 'n1'), seal(record('n1', 'load')), trust, now)), /stored under disk\.n1/);
-  assert.match(String(checks.verifyCheckEntry(checkKey('load', 'n2'), seal(record('n1', 'load')), trust, now)), /where data for 'n2' was expected/);
+  expect(checkKey('disk', 'n1'), seal(record('n1', 'load')), /stored under disk\.n1/);
+  expect(checkKey('load', 'n2'), seal(record('n1', 'load')), /where data for 'n2' was expected/);
   // Another kind of signed data (a mined value) under a checks key.
-  assert.match(String(checks.verifyCheckEntry(checkKey('load', 'n1'), sealDataBytes('mine', record('n1', 'load'), signerOf('n1')), trust, now)), /signed mine data where check-state data was expected/);
+  expect(checkKey('load', 'n1'), sealDataBytes('mine', record('n1', 'load'), signerOf('n1')), /signed mine data where check-state data was expected/);
   // Signed but malformed.
-  assert.match(String(checks.verifyCheckEntry(checkKey('load', 'n1'), seal({ ...record('n1', 'load'), state: 'fine' as never }), trust, now)), /state 'fine' is not one of/);
-  assert.match(String(checks.verifyCheckEntry(checkKey('load', 'n1'), seal({ ...record('n1', 'load'), interval: 0 }), trust, now)), /interval/);
-  assert.match(String(checks.verifyCheckEntry('nodot', seal(record('n1', 'load')), trust, now)), /not a checks key/);
+  expect(checkKey('load', 'n1'), seal({ ...record('n1', 'load'), state: 'fine' as never }), /state 'fine' is not one of/);
+  expect(checkKey('load', 'n1'), seal({ ...record('n1', 'load'), interval: 0 }), /interval/);
+  expect('nodot', seal(record('n1', 'load')), /not a checks key/);
+  // A signature that does not cover the text (the signed text changed afterwards).
+  const tampered = JSON.parse(new TextDecoder().decode(seal(record('n1', 'load')))) as { data: string };
+  tampered.data = tampered.data.replace('"state":"ok"', '"state":"critical"');
+  expect(checkKey('load', 'n1'), new TextEncoder().encode(JSON.stringify(tampered)), /the signature does not verify/);
+  for (const [key, bytes, want] of cases) {
+    const sync = checks.verifyCheckEntry(key, bytes, trust, now);
+    const pooled = await checks.verifyCheckEntryAsync(key, bytes, trust, now);
+    assert.deepEqual(pooled, sync, key);
+    const text = typeof sync === 'string' ? sync : sync.output;
+    if (typeof want === 'string') assert.equal(text, want);
+    else assert.match(text, want);
+  }
+  assert.equal(cases.length, 12);
 });
 
 function event(identity: string, check: string, extra: Partial<CheckEvent> = {}): CheckEvent {

@@ -9,14 +9,15 @@ export function isRefused(v: unknown): v is Refused {
   return typeof v === 'object' && v !== null && 'refused' in v;
 }
 
-/** Verifies one entry of a signed bucket: the value, or the reason it must be ignored. */
-export type EntryVerifier<T> = (key: string, bytes: Uint8Array, now: number) => T | string;
+/** Verifies one entry of a signed bucket: the value, or the reason it must be ignored (may check the signature off the main thread). */
+export type EntryVerifier<T> = (key: string, bytes: Uint8Array, now: number) => T | string | Promise<T | string>;
 
 /**
  * Read every current entry of a bucket whose values are signed data (the
  * mine's values, the nodes' check states) and verify each one: key → the
  * verified value, or why it was refused. `missing` when the bucket does not
- * exist (nothing read). One watch of the bucket's current values, no follow.
+ * exist (nothing read). One watch of the bucket's current values, no follow;
+ * entries keep the bucket's order.
  */
 export async function readSignedBucket<T>(
   open: MineKvOpener,
@@ -34,9 +35,11 @@ export async function readSignedBucket<T>(
   }, false);
   // One clock reading for the whole read: every entry is judged at the same instant.
   const at = now();
-  for (const { key, value } of raw) {
-    const v = verify(key, value, at);
+  // All at once: an asynchronous verifier checks the signatures on every core.
+  const verified = await Promise.all(raw.map(({ key, value }) => verify(key, value, at)));
+  raw.forEach(({ key }, i) => {
+    const v = verified[i] as T | string;
     entries.set(key, typeof v === 'string' ? { refused: v } : v);
-  }
+  });
   return { entries };
 }

@@ -1,7 +1,7 @@
 import { checkKey, checksBucket, parseCheckKey, type CheckStateRecord, type TrustStore } from '@cohort/core';
 import type { MineKvOpener } from '../mine/kv.js';
 import { readSignedBucket, type Refused } from '../signed-bucket.js';
-import { verifyCheckEntry } from './verify.js';
+import { verifyCheckEntryAsync } from './verify.js';
 
 /** A verified state record, or why the stored one was refused. */
 export type CheckReading = CheckStateRecord | Refused;
@@ -31,11 +31,11 @@ export function noCheckStates(missing: string): string {
 /**
  * Every node's current check states in `collective` (only `check`'s when
  * given: one key filter, nothing else is read), each verified against the
- * node keys in `trust`.
+ * node keys in `trust` (the signatures checked in the thread pool, on every core).
  */
 export async function readCheckStates(open: MineKvOpener, collective: string, trust: TrustStore, options: { check?: string; now?: () => number } = {}): Promise<CheckStatesRead> {
   const filter = options.check === undefined ? '>' : `${options.check}.>`;
-  const read = await readSignedBucket(open, checksBucket(collective), filter, (key, bytes, at) => verifyCheckEntry(key, bytes, trust, at), options.now);
+  const read = await readSignedBucket(open, checksBucket(collective), filter, (key, bytes, at) => verifyCheckEntryAsync(key, bytes, trust, at), options.now);
   const records: CheckStateRecord[] = [];
   const refused: RefusedCheck[] = [];
   for (const [key, r] of [...read.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -50,7 +50,7 @@ export async function readCheckStates(open: MineKvOpener, collective: string, tr
 /** One node's state of one check (with its history), verified; undefined when it has none. */
 export async function readCheckState(open: MineKvOpener, collective: string, identity: string, check: string, trust: TrustStore, now: () => number = Date.now): Promise<{ record?: CheckStateRecord; refused?: string; missing?: string }> {
   const key = checkKey(check, identity);
-  const read = await readSignedBucket(open, checksBucket(collective), key, (k, bytes, at) => verifyCheckEntry(k, bytes, trust, at), now);
+  const read = await readSignedBucket(open, checksBucket(collective), key, (k, bytes, at) => verifyCheckEntryAsync(k, bytes, trust, at), now);
   if (read.missing !== undefined) return { missing: read.missing };
   const r = read.entries.get(key);
   if (r === undefined) return {};

@@ -1,4 +1,4 @@
-import { CheckKind, maxCheckRecordBytes, parseCheckEventSubject, parseCheckKey, readData, type CheckEvent, type CheckStateRecord, type TrustStore } from '@cohort/core';
+import { CheckKind, maxCheckRecordBytes, parseCheckEventSubject, parseCheckKey, readData, readDataAsync, type CheckEvent, type CheckStateRecord, type TrustStore, type VerifiedData } from '@cohort/core';
 import { checkEventProblem, checkStateProblem } from './shape.js';
 
 /**
@@ -11,7 +11,17 @@ import { checkEventProblem, checkStateProblem } from './shape.js';
 export function verifyCheckEntry(key: string, bytes: Uint8Array, trust: TrustStore, now: number): CheckStateRecord | string {
   const parsed = parseCheckKey(key);
   if (parsed === undefined) return `'${key}' is not a checks key`;
-  const v = readData<CheckStateRecord>(bytes, trust, { kind: CheckKind.State, subject: parsed.identity, now, check: checkStateProblem }, maxCheckRecordBytes);
+  return stateOfEntry(key, parsed, readData<CheckStateRecord>(bytes, trust, { kind: CheckKind.State, subject: parsed.identity, now, check: checkStateProblem }, maxCheckRecordBytes));
+}
+
+/** {@link verifyCheckEntry} with the signature checked in the thread pool (readers verifying many records use every core). */
+export async function verifyCheckEntryAsync(key: string, bytes: Uint8Array, trust: TrustStore, now: number): Promise<CheckStateRecord | string> {
+  const parsed = parseCheckKey(key);
+  if (parsed === undefined) return `'${key}' is not a checks key`;
+  return stateOfEntry(key, parsed, await readDataAsync<CheckStateRecord>(bytes, trust, { kind: CheckKind.State, subject: parsed.identity, now, check: checkStateProblem }, maxCheckRecordBytes));
+}
+
+function stateOfEntry(key: string, parsed: { check: string; identity: string }, v: VerifiedData<CheckStateRecord> | string): CheckStateRecord | string {
   if (typeof v === 'string') return v;
   if (v.value.check !== parsed.check || v.value.identity !== parsed.identity) return `the record is for ${v.value.check} of ${v.value.identity}, stored under ${key}`;
   return v.value;

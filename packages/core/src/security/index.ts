@@ -18,7 +18,7 @@ export {
   writeKeyPair,
   type KeyPair,
 } from './keys.js';
-export { signText, verifyText } from './signing.js';
+export { signText, verifyText, verifyTextAsync } from './signing.js';
 export {
   certificateTag,
   issueCertificate,
@@ -63,7 +63,9 @@ export {
   isSignedData,
   openData,
   verifyData,
+  verifyDataAsync,
   readData,
+  readDataAsync,
   type SignedDataBody,
   type SignedDataEnvelope,
   type OpenedData,

@@ -2,7 +2,7 @@ import { ProtocolError } from '../errors.js';
 import { validateCertificate } from '../generated/validators.js';
 import type { CertificateDocument } from '../protocol/types.js';
 import type { Signer } from './envelope.js';
-import { verifyText } from './signing.js';
+import { verifyText, verifyTextAsync } from './signing.js';
 import type { TrustedSigner, TrustStore } from './trust.js';
 
 /**
@@ -174,6 +174,26 @@ function bodyOf(v: unknown): SignedDataBody {
  * ignore it (never throws).
  */
 export function verifyData<T = unknown>(opened: OpenedData, trust: TrustStore, expect: DataExpectation): VerifiedData<T> | string {
+  const signer = checkBeforeSignature(opened, trust, expect);
+  if (typeof signer === 'string') return signer;
+  if (!verifyText(opened.envelope.public_key, opened.envelope.data, opened.envelope.signature)) return forgedMessage(signer);
+  return checkAfterSignature<T>(opened, signer, expect);
+}
+
+/**
+ * {@link verifyData} with the signature checked in the thread pool
+ * (verifyTextAsync): the same checks in the same order, the same answers;
+ * for readers verifying many records at once. Never rejects.
+ */
+export async function verifyDataAsync<T = unknown>(opened: OpenedData, trust: TrustStore, expect: DataExpectation): Promise<VerifiedData<T> | string> {
+  const signer = checkBeforeSignature(opened, trust, expect);
+  if (typeof signer === 'string') return signer;
+  if (!(await verifyTextAsync(opened.envelope.public_key, opened.envelope.data, opened.envelope.signature))) return forgedMessage(signer);
+  return checkAfterSignature<T>(opened, signer, expect);
+}
+
+/** Every check before the signature's: kind, subject, a trusted key bound to that subject, time bounds. */
+function checkBeforeSignature(opened: OpenedData, trust: TrustStore, expect: DataExpectation): TrustedSigner | string {
   const { envelope, body } = opened;
   // Cheap checks first: an unwanted kind or subject costs no signature check.
   if (body.kind !== expect.kind) return `signed ${body.kind} data where ${expect.kind} data was expected`;
@@ -184,7 +204,16 @@ export function verifyData<T = unknown>(opened: OpenedData, trust: TrustStore, e
   const future = body.time - expect.now;
   if (future > (expect.maxFutureMs ?? 5 * 60_000)) return `data is dated ${Math.round(future / 1000)} s in the future`;
   if (expect.maxAgeMs !== undefined && expect.now - body.time > expect.maxAgeMs) return `data is ${Math.round((expect.now - body.time) / 1000)} s old (limit ${Math.round(expect.maxAgeMs / 1000)} s)`;
-  if (!verifyText(envelope.public_key, envelope.data, envelope.signature)) return `the signature does not verify (forged, or changed after signing) for key of ${signer.subject}`;
+  return signer;
+}
+
+function forgedMessage(signer: TrustedSigner): string {
+  return `the signature does not verify (forged, or changed after signing) for key of ${signer.subject}`;
+}
+
+/** The value's own check, once the signature verified. */
+function checkAfterSignature<T>(opened: OpenedData, signer: TrustedSigner, expect: DataExpectation): VerifiedData<T> | string {
+  const { body } = opened;
   const problem = expect.check?.(body.value);
   if (problem !== undefined) return `signed ${body.kind} data from ${body.subject}: ${problem}`;
   return { ...body, value: body.value as T, signer };
@@ -199,4 +228,15 @@ export function readData<T = unknown>(bytes: Uint8Array, trust: TrustStore, expe
     return (err as Error).message;
   }
   return verifyData(opened, trust, expect);
+}
+
+/** {@link readData} with the signature checked in the thread pool (see verifyDataAsync). Never rejects. */
+export async function readDataAsync<T = unknown>(bytes: Uint8Array, trust: TrustStore, expect: DataExpectation, maxBytes?: number): Promise<VerifiedData<T> | string> {
+  let opened: OpenedData;
+  try {
+    opened = openData(bytes, maxBytes);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return verifyDataAsync<T>(opened, trust, expect);
 }

@@ -20,3 +20,18 @@ export function verifyText(publicKeyHexValue: string, text: string, signatureHex
     return false;
   }
 }
+
+/**
+ * {@link verifyText} off the main thread: the check runs in libuv's thread
+ * pool, so many of them (a reader verifying a thousand nodes' records) use
+ * every core. Resolves true or false; never rejects.
+ */
+export function verifyTextAsync(publicKeyHexValue: string, text: string, signatureHex: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      verify(null, Buffer.from(text, 'utf8'), publicKeyFromHex(publicKeyHexValue), Buffer.from(signatureHex, 'hex'), (err, ok) => resolve(err === null && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}
