@@ -72,6 +72,12 @@ test('a state record verifies only when signed by the node its key names, for th
   expect(checkKey('load', 'n1'), seal(record('n1', 'load'), signerOf('n2', 'n1')), /bound to 'n2'/);
   // A key nobody certified.
   expect(checkKey('load', 'n1'), seal(record('n1', 'load'), createSigner(generateKeyPair().privateKey, 'n1')), /unknown key|not trusted|no certificate/i);
+  // A certificate the trusted issuer did not sign (another key signed it, claiming the issuer).
+  const rogue = generateKeyPair();
+  const n1key = keys.get('n1')!;
+  const forgedCert = issueCertificate(rogue.privateKey, { kind: 'node', subject: 'n1', publicKey: publicKeyHex(n1key.publicKey), expiresAt: now + 86_400_000 });
+  const claimed = { ...forgedCert, certificate: forgedCert.certificate.replace(publicKeyHex(rogue.publicKey), publicKeyHex(issuer.publicKey)) };
+  expect(checkKey('load', 'n1'), seal(record('n1', 'load'), createSigner(n1key.privateKey, 'n1', claimed)), /certificate for n1 has a signature that does not verify/);
   // Unsigned: the bare record.
   expect(checkKey('load', 'n1'), new TextEncoder().encode(JSON.stringify(record('n1', 'load'))), /protocol/);
   // n1's own record moved to another check's key, or to n2's key.
@@ -88,14 +94,16 @@ test('a state record verifies only when signed by the node its key names, for th
   tampered.data = tampered.data.replace('"state":"ok"', '"state":"critical"');
   expect(checkKey('load', 'n1'), new TextEncoder().encode(JSON.stringify(tampered)), /the signature does not verify/);
   for (const [key, bytes, want] of cases) {
-    const sync = checks.verifyCheckEntry(key, bytes, trust, now);
-    const pooled = await checks.verifyCheckEntryAsync(key, bytes, trust, now);
+    // Fresh trust stores: each path checks the node certificate itself (none from the other's cache).
+    const fresh = () => new TrustStore('node', new Map(), new Set([publicKeyHex(issuer.publicKey)]));
+    const pooled = await checks.verifyCheckEntryAsync(key, bytes, fresh(), now);
+    const sync = checks.verifyCheckEntry(key, bytes, fresh(), now);
     assert.deepEqual(pooled, sync, key);
     const text = typeof sync === 'string' ? sync : sync.output;
     if (typeof want === 'string') assert.equal(text, want);
     else assert.match(text, want);
   }
-  assert.equal(cases.length, 12);
+  assert.equal(cases.length, 13);
 });
 
 function event(identity: string, check: string, extra: Partial<CheckEvent> = {}): CheckEvent {

@@ -29,15 +29,16 @@ export async function readSignedBucket<T>(
   const entries = new Map<string, T | Refused>();
   const kv = await open(bucket, false);
   if (isKvMissing(kv)) return { entries, missing: kv.missing };
-  const raw: Array<{ key: string; value: Uint8Array }> = [];
-  await kv.watch(filter, (e) => {
-    if (e.value !== undefined) raw.push({ key: e.key, value: e.value });
-  }, false);
   // One clock reading for the whole read: every entry is judged at the same instant.
   const at = now();
-  // All at once: an asynchronous verifier checks the signatures on every core.
-  const verified = await Promise.all(raw.map(({ key, value }) => verify(key, value, at)));
-  raw.forEach(({ key }, i) => {
+  // Each entry is verified as it arrives (an asynchronous verifier checks signatures on
+  // every core while the rest of the bucket is still being read).
+  const pending: Array<{ key: string; result: T | string | Promise<T | string> }> = [];
+  await kv.watch(filter, (e) => {
+    if (e.value !== undefined) pending.push({ key: e.key, result: verify(e.key, e.value, at) });
+  }, false);
+  const verified = await Promise.all(pending.map((p) => p.result));
+  pending.forEach(({ key }, i) => {
     const v = verified[i] as T | string;
     entries.set(key, typeof v === 'string' ? { refused: v } : v);
   });

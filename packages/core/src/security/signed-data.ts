@@ -186,7 +186,9 @@ export function verifyData<T = unknown>(opened: OpenedData, trust: TrustStore, e
  * for readers verifying many records at once. Never rejects.
  */
 export async function verifyDataAsync<T = unknown>(opened: OpenedData, trust: TrustStore, expect: DataExpectation): Promise<VerifiedData<T> | string> {
-  const signer = checkBeforeSignature(opened, trust, expect);
+  const wrong = checkKindAndSubject(opened, expect);
+  if (wrong !== undefined) return wrong;
+  const signer = checkSigner(opened, await trust.identifyAsync(opened.envelope.public_key, opened.envelope.certificate, expect.now), expect);
   if (typeof signer === 'string') return signer;
   if (!(await verifyTextAsync(opened.envelope.public_key, opened.envelope.data, opened.envelope.signature))) return forgedMessage(signer);
   return checkAfterSignature<T>(opened, signer, expect);
@@ -194,11 +196,22 @@ export async function verifyDataAsync<T = unknown>(opened: OpenedData, trust: Tr
 
 /** Every check before the signature's: kind, subject, a trusted key bound to that subject, time bounds. */
 function checkBeforeSignature(opened: OpenedData, trust: TrustStore, expect: DataExpectation): TrustedSigner | string {
-  const { envelope, body } = opened;
   // Cheap checks first: an unwanted kind or subject costs no signature check.
+  const wrong = checkKindAndSubject(opened, expect);
+  if (wrong !== undefined) return wrong;
+  return checkSigner(opened, trust.identify(opened.envelope.public_key, opened.envelope.certificate, expect.now), expect);
+}
+
+function checkKindAndSubject(opened: OpenedData, expect: DataExpectation): string | undefined {
+  const { body } = opened;
   if (body.kind !== expect.kind) return `signed ${body.kind} data where ${expect.kind} data was expected`;
   if (expect.subject !== undefined && body.subject !== expect.subject) return `data for '${body.subject}' where data for '${expect.subject}' was expected`;
-  const signer = trust.identify(envelope.public_key, envelope.certificate, expect.now);
+  return undefined;
+}
+
+/** The identified key must be bound to the data's subject, and the data's time within bounds. */
+function checkSigner(opened: OpenedData, signer: TrustedSigner | string, expect: DataExpectation): TrustedSigner | string {
+  const { body } = opened;
   if (typeof signer === 'string') return signer;
   if (signer.subject !== body.subject) return `data claims subject '${body.subject}' but the signing key is bound to '${signer.subject}'`;
   const future = body.time - expect.now;

@@ -5,7 +5,7 @@ import type { CertificateBody, CertificateDocument } from '../protocol/types.js'
 import { certificateBody, certificateProblem, subjectProblem } from './certificate.js';
 import { SecurityError } from './errors.js';
 import { keyId, readPublicKeyHex } from './keys.js';
-import { verifyText } from './signing.js';
+import { verifyText, verifyTextAsync } from './signing.js';
 
 /** Who a trust store vouches for: callers (nodes checking requests) or nodes (clients checking replies). */
 export type TrustKind = 'caller' | 'node';
@@ -107,14 +107,29 @@ export class TrustStore {
    * Returns a reason string when the signer is not trusted.
    */
   identify(publicKey: string, certificate: CertificateDocument | undefined, now: number): TrustedSigner | string {
-    if (certificate) {
-      const body = this.#certificate(certificate);
-      if (typeof body === 'string') return body;
-      const problem = certificateProblem(body, this.kind, now);
-      if (problem) return problem;
-      if (body.public_key !== publicKey) return `the certificate for ${body.subject} certifies key ${keyId(body.public_key)}, not the signing key ${keyId(publicKey)}`;
-      return { subject: body.subject, via: 'certificate', key: publicKey };
-    }
+    if (certificate) return this.#signerOf(publicKey, this.#certificate(certificate), now);
+    return this.#keySigner(publicKey);
+  }
+
+  /**
+   * {@link identify} with a certificate's signature checked in the thread
+   * pool (readers identifying a thousand nodes at once use every core); the
+   * same answers, and the same cache of checked certificates.
+   */
+  async identifyAsync(publicKey: string, certificate: CertificateDocument | undefined, now: number): Promise<TrustedSigner | string> {
+    if (certificate) return this.#signerOf(publicKey, await this.#certificateAsync(certificate), now);
+    return this.#keySigner(publicKey);
+  }
+
+  #signerOf(publicKey: string, body: CertificateBody | string, now: number): TrustedSigner | string {
+    if (typeof body === 'string') return body;
+    const problem = certificateProblem(body, this.kind, now);
+    if (problem) return problem;
+    if (body.public_key !== publicKey) return `the certificate for ${body.subject} certifies key ${keyId(body.public_key)}, not the signing key ${keyId(publicKey)}`;
+    return { subject: body.subject, via: 'certificate', key: publicKey };
+  }
+
+  #keySigner(publicKey: string): TrustedSigner | string {
     const subject = this.#keys.get(publicKey);
     if (subject === undefined) return `unknown key ${keyId(publicKey)}: not in the trusted keys and no certificate from a trusted issuer`;
     return { subject, via: 'key', key: publicKey };
@@ -125,13 +140,31 @@ export class TrustStore {
   }
 
   #certificate(doc: CertificateDocument): CertificateBody | string {
+    const known = this.#beforeCertificateSignature(doc);
+    if (typeof known !== 'object' || known.checked) return typeof known === 'object' ? known.body : known;
+    if (!verifyText(known.body.issuer, doc.certificate, doc.signature)) return `the certificate for ${known.body.subject} has a signature that does not verify`;
+    return this.#remember(doc, known.body);
+  }
+
+  async #certificateAsync(doc: CertificateDocument): Promise<CertificateBody | string> {
+    const known = this.#beforeCertificateSignature(doc);
+    if (typeof known !== 'object' || known.checked) return typeof known === 'object' ? known.body : known;
+    if (!(await verifyTextAsync(known.body.issuer, doc.certificate, doc.signature))) return `the certificate for ${known.body.subject} has a signature that does not verify`;
+    return this.#remember(doc, known.body);
+  }
+
+  /** A cached (already checked) certificate, or its body still to check, or why it is refused before any signature check. */
+  #beforeCertificateSignature(doc: CertificateDocument): { body: CertificateBody; checked: boolean } | string {
     const hit = this.#certificates.get(doc.signature);
-    if (hit && hit.text === doc.certificate) return hit.body;
+    if (hit && hit.text === doc.certificate) return { body: hit.body, checked: true };
     const body = certificateBody(doc);
     if (typeof body === 'string') return body;
     // Check the issuer before spending a signature check on it.
     if (!this.#issuers.has(body.issuer)) return `the certificate for ${body.subject} is signed by issuer ${keyId(body.issuer)}, which this ${this.#who()} does not trust`;
-    if (!verifyText(body.issuer, doc.certificate, doc.signature)) return `the certificate for ${body.subject} has a signature that does not verify`;
+    return { body, checked: false };
+  }
+
+  #remember(doc: CertificateDocument, body: CertificateBody): CertificateBody {
     // Only certificates from trusted issuers are kept: room for a large fleet (one per node).
     if (this.#certificates.size >= 65_536) this.#certificates.clear();
     this.#certificates.set(doc.signature, { text: doc.certificate, body });
