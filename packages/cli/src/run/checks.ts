@@ -7,6 +7,7 @@ import { checksJson, renderChecksTable, renderHistory } from '../render/checks.j
 import { stringifyJson } from '../render/json.js';
 import { openSession, type Session } from '../session.js';
 import { kvOf, nodeDataTrust } from './mine-common.js';
+import { markPhase } from '@cohort/client/timing';
 
 /** Check names from --check (repeatable, comma-separated), validated. */
 export function checkNamesArg(argv: Args, key = 'check'): string[] {
@@ -45,7 +46,9 @@ export async function runChecks(argv: Args, io: CliIo): Promise<Outcome> {
   const names = checkNamesArg(argv);
   const session = await openSession(argv, io);
   const trust = nodeDataTrust(argv, session, 'check states');
+  markPhase('session and trust ready');
   const bus = await session.openBus();
+  markPhase('connected');
   let registry: Registry | undefined;
   try {
     const open = kvOf(bus, 'cohort checks');
@@ -54,6 +57,7 @@ export async function runChecks(argv: Args, io: CliIo): Promise<Outcome> {
       registeredFor(bus, session, trust),
     ]);
     registry = reg;
+    markPhase(`read and verified ${read.records.length + read.refused.length} check states`);
     if (read.missing !== undefined) {
       io.stderr.write(`cohort: ${checks.noCheckStates(read.missing)}\n`);
       return { kind: 'found', count: 0 };
@@ -67,6 +71,7 @@ export async function runChecks(argv: Args, io: CliIo): Promise<Outcome> {
     if (session.json) io.stdout.write(stringifyJson(checksJson(rows, stats), io.stdout.isTTY));
     else if (rows.length > 0) io.stdout.write(renderChecksTable(rows, stats, io.stdout.columns ?? 120, now));
     if (rows.length === 0) io.stderr.write(`No check state matched${read.records.length === 0 ? ' (the bucket holds none)' : ` (${read.records.length} record(s) read; see the filters and --state)`}\n`);
+    markPhase('printed');
     const code = checks.checksExitCode(stats);
     return { kind: 'rpc', stats: { discovered: stats.total, responded: stats.total, failed: code === 1 ? 1 : 0 } };
   } finally {
