@@ -107,3 +107,30 @@ test('the mirror: one file per node, replaced whole; stale marked; removed value
   assert.deepEqual(readdirSync(dir).sort(), ['n2', 'notes.txt']);
   m.stop();
 });
+
+test('readMine: every value of the function, verified (through the shared signed-bucket reader); missing bucket', async () => {
+  const stored = new Map<string, Uint8Array>([
+    [mineKey('f', 'n1'), seal(value('n1'))],
+    [mineKey('f', 'n2'), sealDataBytes('mine', value('n2'), createSigner(n1.privateKey, 'n1'))],
+    [mineKey('g', 'n1'), seal({ ...value('n1'), function: 'g' })],
+  ]);
+  const open: mine.MineKvOpener = async (name) =>
+    name !== 'cohort_mine_cohort'
+      ? { missing: `there is no bucket ${name} yet` }
+      : {
+          put: async () => undefined,
+          delete: async () => undefined,
+          watch: async (filter, onEntry) => {
+            for (const [key, v] of stored) if (key.startsWith(filter.slice(0, -1))) onEntry({ key, value: v, created: now });
+            return { stop: async () => undefined };
+          },
+        };
+  const read = await mine.readMine(open, 'cohort', 'f', trust, () => now);
+  assert.equal(read.missing, undefined);
+  assert.deepEqual([...read.readings.keys()].sort(), ['n1', 'n2']);
+  assert.equal((read.readings.get('n1') as MineValue).output, 'out of n1\n');
+  assert.match((read.readings.get('n2') as { refused: string }).refused, /data for 'n1' where data for 'n2' was expected/);
+  const missing = await mine.readMine(open, 'other', 'f', trust, () => now);
+  assert.match(missing.missing ?? '', /no bucket cohort_mine_other/);
+  assert.equal(missing.readings.size, 0);
+});
