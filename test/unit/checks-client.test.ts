@@ -4,7 +4,7 @@
 // in-process over an in-memory bucket; the cached Nagios check's hosts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -25,6 +25,7 @@ import {
 } from '@cohort/core';
 import { checks, mine, type Bus } from '@cohort/client';
 import { main, memoryIo } from '@cohort/cli';
+import { FakeBus } from './client-fakes.js';
 import { eventLine, formatAge, renderChecksTable, rowOutputText } from '../../packages/cli/src/render/checks.ts';
 import { checksAgentInputs } from '../../packages/cli/src/run/checks-agent.ts';
 import { cachedHosts, hostFromState } from '../../packages/nagios/src/cached.ts';
@@ -279,4 +280,40 @@ test('check_cohort_nrpe --cached: arguments, and hosts from cached states (stale
   ]);
   assert.match(hosts[1]?.output ?? '', /state record refused: forged/);
   assert.deepEqual(checks.registryTargets(buildFilter({}), [], ['b', 'a', 'b'], 'x'), ['a', 'b']);
+});
+
+test('cohort checks run|maintenance|resume: requests to the checks agent with its inputs', async () => {
+  // A stand-in for the node side's ddl/checks.json (run, maintenance, resume; inputs check, for, reason).
+  const ddlDir = mkdtempSync(join(tmpdir(), 'cohort-checks-ddl-'));
+  const input = (type: string, optional: boolean) => ({ prompt: 'x', description: 'x', type, optional, ...(type === 'string' ? { validation: '.*', maxlength: 256 } : {}) });
+  const action = (name: string, inputs: Record<string, unknown>) => ({ action: name, description: name, display: 'failed', input: inputs, output: {} });
+  writeFileSync(
+    join(ddlDir, 'checks.json'),
+    JSON.stringify({
+      metadata: { name: 'checks', description: 'checks', author: 'test', license: 'Apache-2.0', version: '0.0.1', url: 'https://example.net', timeout: 10 },
+      actions: [
+        action('run', { check: input('string', true) }),
+        action('maintenance', { check: input('string', true), for: input('integer', false), reason: input('string', false) }),
+        action('resume', { check: input('string', true) }),
+      ],
+    }),
+  );
+  const sent = async (args: string[]) => {
+    const bus = new FakeBus([{ identity: 'db1', agents: ['rpcutil', 'checks'] }]);
+    const io = memoryIo({ env: {}, connect: async () => bus });
+    const code = await main([...args, '-I', 'db1', '--ddl-dir', ddlDir, '--dt', '1'], io, '9.9.9');
+    const req = bus.published.find((p) => p.request.agent === 'checks')?.request;
+    return { code, err: io.err(), action: req?.action, data: req?.data };
+  };
+  const run = await sent(['checks', 'run', 'load']);
+  assert.equal(run.code, 0, run.err);
+  assert.deepEqual([run.action, run.data], ['run', { check: 'load' }]);
+  const m = await sent(['checks', 'maintenance', 'disk', '--for', '2h', '--reason', 'new disk']);
+  assert.equal(m.code, 0, m.err);
+  assert.deepEqual([m.action, m.data], ['maintenance', { check: 'disk', for: 7200, reason: 'new disk' }]);
+  const all = await sent(['checks', 'resume']);
+  assert.deepEqual([all.action, all.data], ['resume', {}]);
+  const bad = await sent(['checks', 'maintenance', 'disk', '--for', '2h']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.action, undefined, 'nothing sent');
 });
