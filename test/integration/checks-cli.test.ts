@@ -164,6 +164,11 @@ describe('checks: reading states and events from the bus', () => {
     assert.match(table.stdout, /^n2 +load +CRITICAL +1m +CRITICAL - load average 9\.1$/m);
     assert.match(table.stdout, /^n1 +disk +WARNING \(soft\) +10m +DISK WARNING - 85% used$/m);
     assert.match(table.stdout, /^3 checks: 1 ok, 1 warning, 1 critical, 0 unknown$/m);
+    // check('name') answered from the states read (no request to the fleet).
+    const critical = await checksJson(['-S', "check('load').state=critical"]);
+    assert.deepEqual(critical.j.checks.map((c) => `${c.identity}/${c.check}`), ['n2/load']);
+    const disks = await checksJson(['--check', 'disk', '-S', "check('load').state=ok and role=web"]);
+    assert.deepEqual(disks.j.checks.map((c) => `${c.identity}/${c.check}`), ['n1/disk']);
     const other = await run(['checks', '-T', 'elsewhere']);
     assert.equal(other.code, 3);
     assert.match(other.stderr, /no check states on this bus yet: there is no bucket cohort_checks_elsewhere/);
@@ -277,6 +282,8 @@ describe('checks: reading states and events from the bus', () => {
     const elsewhere = await runCheck(['--nats', nats.url, '--cached', '-T', 'elsewhere', 'load'], env);
     assert.equal(elsewhere.code, 3);
     assert.match(elsewhere.stdout, /^load: UNKNOWN: no check states on this bus yet: there is no bucket cohort_checks_elsewhere/);
+    const healthyLoad = await runCheck(['--nats', nats.url, '--cached', '-S', "check('load').state=ok", 'disk'], env);
+    assert.match(healthyLoad.stdout, /^disk: OK: 0 WARNING: 1 CRITICAL: 0 UNKNOWN: 1\|total=2 /, healthyLoad.stdout);
     const nothing = await runCheck(['--nats', nats.url, '--cached', 'nosuch'], env);
     assert.equal(nothing.code, 3);
     assert.match(nothing.stdout, /^nosuch: UNKNOWN: no node holds a state of check nosuch/);

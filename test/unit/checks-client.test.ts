@@ -162,6 +162,15 @@ test('rows: sorted, selected by node, check and state, with stats and exit codes
   assert.equal(code({ identities: new Set(['n2']), checks: new Set(['disk']) }), 1);
   assert.equal(code({ identities: new Set(['n3']), checks: new Set(['load']) }), 1);
   assert.equal(code({ identities: new Set(['n9']) }), 3);
+  // check('name') from the records: stale counts unknown; a node without the check does not exist for it.
+  const answers = checks.checkDataAnswers(fleetRecords, now);
+  assert.deepEqual(answers['check']?.('n2', 'load'), { exists: true, state: 'critical', hard: true, output: 'CRITICAL - load 9', since: Math.floor((now - 3_600_000) / 1000), attempt: 0, stale: false });
+  assert.equal(answers['check']?.('n3', 'load')?.['state'], 'unknown');
+  assert.deepEqual(answers['check']?.('n9', 'load'), { exists: false });
+  const registered = ['n1', 'n2'].map((id) => ({ identity: id, updatedAt: now, record: {} as never, verified: true, view: { identity: id, facts: { role: 'web' }, classes: [], agents: [] } }));
+  assert.deepEqual(checks.registryTargets(buildFilter({ select: ["check('load').state=critical"] }), registered, ['n1', 'n2', 'n3'], 'x', answers), ['n2']);
+  assert.deepEqual(checks.registryTargets(buildFilter({ select: ["check('load').state=unknown"] }), registered, ['n1', 'n2', 'n3'], 'x', answers), ['n3'], 'unregistered holders answer too');
+  assert.throws(() => checks.registryTargets(buildFilter({ select: ["check('load').state=critical"] }), registered, [], 'cohort events watch'), /needs node-side data \(check\(\)\)/);
   assert.throws(() => checks.parseStateSelectors(['fine']), /--state 'fine' is not a check state: use ok, warning, critical, unknown, pending, maintenance, stale/);
 });
 

@@ -23,7 +23,7 @@ export { Registry } from './discovery/registry.js';
 export { RegistryView, type IgnoredRecord } from './discovery/registry-view.js';
 export { RegistryCache, planDiscovery } from './discovery/resolve.js';
 export { DiscoveryMethod, decideDiscovery, unverifiable, describeIgnored, type DiscoveryDecision, type RegistryState } from './discovery/method.js';
-export { matchRegistry, type RegistryMatch } from './discovery/registry-match.js';
+export { matchRegistry, type RegistryMatch, type DataAnswers } from './discovery/registry-match.js';
 export { registeredNode, nodeViewOf, type RegisteredNode } from './discovery/registry-record.js';
 export { registryFreshness, isStale, recordAgeMs, staleAfterMs, staleGraceMs, type RegistryFreshness } from './discovery/registry-freshness.js';
 export { watchLifecycle, type LifecycleWatch } from './discovery/lifecycle.js';

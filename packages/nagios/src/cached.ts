@@ -107,16 +107,21 @@ export async function readCachedFleet(args: CheckArgs, deps: CachedDeps): Promis
     if (!bus.mineKv) throw new Error('this connection has no key-value store: cached check states need NATS JetStream');
     deps.stage('reading the check states');
     const plain = plainIdentities(filter);
+    const usesCheck = [...args.filter.select, ...args.filter.with].some((e) => /\bcheck\s*\(/.test(e));
     const needRegistry = !isEmptyFilter(filter) && plain === undefined;
     const [read, reg] = await Promise.all([
-      checks.readCheckStates(bus.mineKv, collective, trust, { check: args.command, now: deps.now }),
+      // check('other') in a filter needs every check's states; otherwise only CHECK's are read.
+      checks.readCheckStates(bus.mineKv, collective, trust, usesCheck ? { now: deps.now } : { check: args.command, now: deps.now }),
       needRegistry ? Registry.open(bus, collective, systemClock, trust) : Promise.resolve(undefined),
     ]);
     registry = reg;
     if (read.missing !== undefined) throw new Error(checks.noCheckStates(read.missing));
-    const holders = [...read.records.map((r) => r.identity), ...read.refused.flatMap((r) => (r.identity === undefined ? [] : [r.identity]))];
-    const targets = isEmptyFilter(filter) ? undefined : new Set(checks.registryTargets(filter, registry?.nodes() ?? [], holders, 'check_cohort_nrpe --cached'));
-    return { hosts: cachedHosts(read.records, read.refused, targets, plain, args.command, deps.now()), read: read.records.length };
+    const records = read.records.filter((r) => r.check === args.command);
+    const refused = read.refused.filter((r) => r.check === args.command);
+    const holders = [...records.map((r) => r.identity), ...refused.flatMap((r) => (r.identity === undefined ? [] : [r.identity]))];
+    const now = deps.now();
+    const targets = isEmptyFilter(filter) ? undefined : new Set(checks.registryTargets(filter, registry?.nodes() ?? [], holders, 'check_cohort_nrpe --cached', checks.checkDataAnswers(read.records, now)));
+    return { hosts: cachedHosts(records, refused, targets, plain, args.command, now), read: records.length };
   } finally {
     await registry?.close();
     if (!deps.bus) await bus.close();

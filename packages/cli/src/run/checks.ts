@@ -16,6 +16,11 @@ export function checkNamesArg(argv: Args, key = 'check'): string[] {
   return [...new Set(names)];
 }
 
+/** Does a filter use the check('name') data function? */
+export function usesCheckFunction(argv: Args): boolean {
+  return [...list(argv, 'select'), ...list(argv, 'with')].some((e) => /\bcheck\s*\(/.test(e));
+}
+
 /** Does the filter need the registry (anything but no filter or plain identities)? */
 export function filterNeedsRegistry(filter: Filter): boolean {
   return !isEmptyFilter(filter) && plainIdentities(filter) === undefined;
@@ -53,7 +58,8 @@ export async function runChecks(argv: Args, io: CliIo): Promise<Outcome> {
   try {
     const open = kvOf(bus, 'cohort checks');
     const [read, reg] = await Promise.all([
-      checks.readCheckStates(open, session.collective, trust, names.length === 1 ? { check: names[0]! } : {}),
+      // check('other') in a filter needs every check's states, not only the one shown.
+      checks.readCheckStates(open, session.collective, trust, names.length === 1 && !usesCheckFunction(argv) ? { check: names[0]! } : {}),
       registeredFor(bus, session, trust),
     ]);
     registry = reg;
@@ -63,9 +69,10 @@ export async function runChecks(argv: Args, io: CliIo): Promise<Outcome> {
       return { kind: 'found', count: 0 };
     }
     const holders = read.records.map((r) => r.identity);
-    const identities = isEmptyFilter(session.filter) ? undefined : new Set(checks.registryTargets(session.filter, registry?.nodes() ?? [], holders, 'cohort checks'));
-    const refused = read.refused.filter((r) => (identities === undefined || r.identity === undefined || identities.has(r.identity)) && (names.length === 0 || r.check === undefined || names.includes(r.check)));
     const now = Date.now();
+    const answers = checks.checkDataAnswers(read.records, now);
+    const identities = isEmptyFilter(session.filter) ? undefined : new Set(checks.registryTargets(session.filter, registry?.nodes() ?? [], holders, 'cohort checks', answers));
+    const refused = read.refused.filter((r) => (identities === undefined || r.identity === undefined || identities.has(r.identity)) && (names.length === 0 || r.check === undefined || names.includes(r.check)));
     const { checks: rows, stats } = checks.checkRows(read.records, { identities, checks: new Set(names), states }, now, refused.length);
     reportRefused(io, refused, session.verbose);
     if (session.json) io.stdout.write(stringifyJson(checksJson(rows, stats), io.stdout.isTTY));

@@ -1,4 +1,5 @@
 import { checkStates, UsageError, type CheckState, type CheckStateRecord, type Maintenance, type PerfDatum } from '@cohort/core';
+import type { DataAnswers } from '../discovery/registry-match.js';
 
 /** What `--state` may select: a state, or `stale` (records whose node stopped reporting). */
 export type StateSelector = CheckState | 'stale';
@@ -116,4 +117,23 @@ export function checkRows(records: readonly CheckStateRecord[], selection: RowSe
 export function checksExitCode(stats: CheckStats): 0 | 1 | 3 {
   if (stats.total === 0) return 3;
   return stats.ok + stats.maintenance === stats.total ? 0 : 1;
+}
+
+/**
+ * The filter function `check('name')` answered from verified state records,
+ * with the fields the node itself answers (`exists`, `state`, `hard`,
+ * `output`, `since` in seconds, `attempt`) plus `stale`; a stale record's
+ * state is `unknown`, as everywhere readers judge it. So `cohort checks -S
+ * "check('load').state=critical"` selects nodes without asking them.
+ */
+export function checkDataAnswers(records: readonly CheckStateRecord[], now: number): DataAnswers {
+  const byKey = new Map(records.map((r) => [`${r.identity}\u0000${r.check}`, r]));
+  return {
+    check: (identity, name) => {
+      const r = byKey.get(`${identity}\u0000${name}`);
+      if (r === undefined) return { exists: false };
+      const row = checkRow(r, now);
+      return { exists: true, state: row.state, hard: row.hard, output: row.output, since: Math.floor(row.since / 1000), attempt: r.attempt, stale: row.stale };
+    },
+  };
 }

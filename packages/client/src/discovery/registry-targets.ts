@@ -1,5 +1,5 @@
 import { isEmptyFilter, matchFilter, plainIdentities, UsageError, type Filter } from '@cohort/core';
-import { matchRegistry } from './registry-match.js';
+import { matchRegistry, type DataAnswers } from './registry-match.js';
 import type { RegisteredNode } from './registry-record.js';
 
 /**
@@ -11,19 +11,21 @@ import type { RegisteredNode } from './registry-record.js';
  * shows web1's stale data. Plain identities (`-I web1 -I web2`, no other
  * filter) are the targets as given, as they skip discovery for rpc. Throws
  * UsageError for filters that need node-side data (fstat()); `what` names
- * the command in that message.
+ * the command in that message. `answers` answers data functions the caller
+ * knows for every node (see DataAnswers).
  */
-export function registryTargets(filter: Filter, registered: readonly RegisteredNode[], holders: Iterable<string>, what: string): string[] {
+export function registryTargets(filter: Filter, registered: readonly RegisteredNode[], holders: Iterable<string>, what: string, answers: DataAnswers = {}): string[] {
   const withData = [...new Set(holders)];
   if (isEmptyFilter(filter)) return withData.sort();
   const plain = plainIdentities(filter);
   if (plain !== undefined) return [...new Set(plain)].sort();
-  const match = matchRegistry(registered, filter);
+  const match = matchRegistry(registered, filter, answers);
   if (match.nodeData !== undefined) throw new UsageError(`the filter needs node-side data (${match.nodeData}()), which the registry does not hold: ${what} filters on registered facts, classes, agents and identities`);
   const out = new Set(match.identities);
   const known = new Set(registered.map((n) => n.identity));
   for (const id of withData) {
-    if (!known.has(id) && matchFilter(filter, { identity: id, facts: {}, classes: [], agents: [] })) out.add(id);
+    const data = (name: string, arg: string) => answers[name]?.(id, arg);
+    if (!known.has(id) && matchFilter(filter, { identity: id, facts: {}, classes: [], agents: [], data })) out.add(id);
   }
   return [...out].sort();
 }
