@@ -40,3 +40,6 @@ export { Registrar, buildRegistration, buildLifecycle, openKvBucket, type Regist
 export { simMain, startSimFleet, startVirtualNode, simNode, simIdentity, simNodeInfo, simNodeView, type SimFleet, type SimFleetOptions, type VirtualNode, type SimShared, type SimNodeSpec } from './sim/index.js';
 export { Scheduler, type ScheduledJob, type SchedulerOptions, type SchedulerCounters } from './schedule/index.js';
 export * from './mine/index.js';
+export * from './checks/index.js';
+export { NagiosKind, type NagiosKindOptions, type CheckKindRunner, type CheckRunContext, type MetricSnapshot } from './check-kinds/index.js';
+export { LocalSources, readDropInDir, type LocalKind, type LocalSettings, type LocalSourcesOptions } from './local-sources.js';

@@ -16,6 +16,8 @@ import { AgentRegistry } from './registry.js';
 import { Stats } from './stats.js';
 import { mineAgent } from './mine/agent.js';
 import { createMine, type Mine } from './mine/mine.js';
+import { Scheduler } from './schedule/index.js';
+import { checksAgent, createChecks, defaultCheckKinds, type Checks } from './checks/index.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -59,7 +61,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Facts or classes reloaded: republish the registry record straight away.
   let onChange = (): void => undefined;
+  let checks: Checks | undefined;
   const state = new NodeState({
+    // check('name').state in -S filters: this node's own check states.
+    data: (name, arg) => (name === 'check' ? (checks?.data(arg) ?? { exists: false }) : undefined),
     identity: config.identity,
     factsFiles: config.facts,
     classesFile: config.classes_file,
@@ -88,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await loadAgents({
     registry,
     // The mine (docs/mine.md) is off in provisioning mode.
-    builtin: config.provisioning.enabled ? mode.builtin : [...mode.builtin, mineAgent(() => mine)],
+    builtin: config.provisioning.enabled ? mode.builtin : [...mode.builtin, mineAgent(() => mine), checksAgent(() => checks)],
     builtinDdlDir: options.builtinDdlDir ?? builtinDdlDir(),
     pluginDirs: config.plugin_dirs,
     node,
@@ -147,12 +152,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   onChange = () => {
     void registrar?.refresh();
     mine?.refresh();
+    checks?.refresh();
   };
   await registrar?.start();
+  // One scheduler for the mine and the checks (docs/mine.md, docs/checks.md).
+  const scheduler = new Scheduler({ log: log.child({ ns: 'server:schedule' }) });
   if (!config.provisioning.enabled) {
     const settings = { mine: config.mine, mine_dir: config.mine_dir };
-    mine = createMine({ identity: config.identity, collectives: config.collectives, configFile: options.configFile, settings, bus, security, agents: registry, node, view: () => state.view(), log: log.child({ ns: 'server:mine' }) });
+    mine = createMine({ identity: config.identity, collectives: config.collectives, configFile: options.configFile, settings, bus, security, agents: registry, node, view: () => state.view(), log: log.child({ ns: 'server:mine' }), scheduler });
     await mine?.start();
+    // Further kinds (expression, graphite) plug in here: checkKinds.set('expression', ...).
+    const checkKinds = defaultCheckKinds(config);
+    checks = createChecks({ config, configFile: options.configFile, bus, security, scheduler, kinds: checkKinds, view: () => state.view(), log: log.child({ ns: 'server:checks' }) });
+    await checks?.start();
   }
 
   let stopping: Promise<void> | undefined;
@@ -165,7 +177,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function stop(reason: string): Promise<void> {
     clearTimeout(restartTimer);
+    await checks?.stop();
     await mine?.stop();
+    await scheduler.stop();
     await registrar?.stop();
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     state.close();

@@ -14,6 +14,7 @@ import { registrationSection } from './registration.js';
 import { provisioningSection } from './provisioning.js';
 import { caSection } from './ca.js';
 import { mineDirItem, mineItem } from './mine.js';
+import { checksDirItem, checksItem } from './checks.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -102,6 +103,8 @@ export const serverConfigSpec = {
   ca: caSection,
   mine: mineItem,
   mine_dir: mineDirItem,
+  checks: checksItem,
+  checks_dir: checksDirItem,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).
