@@ -122,3 +122,18 @@ test("check('name').state in -S filters: parsed, fields checked, answered by the
   assert.equal(matchFilter(f("check('disk').state=critical"), view('critical')), false);
   assert.equal(matchFilter(f("check('disk').exists=false"), view('ok')), true);
 });
+
+test('the example checks (examples/checks) parse without errors', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const yaml = (await import('js-yaml')).default;
+  const dir = new URL('../../examples/checks/', import.meta.url).pathname;
+  const files = [join(dir, 'server.yaml'), ...readdirSync(join(dir, 'checks.d')).map((f) => join(dir, 'checks.d', f))];
+  let count = 0;
+  for (const file of files) {
+    const raw = yaml.load(readFileSync(file, 'utf8'), { schema: yaml.CORE_SCHEMA }) as Record<string, unknown>;
+    const { checks, errors } = parseCheckDefinitions(file.endsWith('server.yaml') ? raw['checks'] : raw, `drop-in ${file}`);
+    assert.deepEqual(errors, []);
+    count += checks.length;
+  }
+  assert.equal(count, 5);
+});
