@@ -80,7 +80,7 @@ operator_user() { # name password
                   "$api.CONSUMER.CREATE.$registry.*.\$KV.cohort_registry_cohort.>",
                   "$api.CONSUMER.MSG.NEXT.$jobs.*", "$api.CONSUMER.DELETE.$jobs.*", "$api.CONSUMER.DELETE.$registry.*",
                   "\$JS.FC.$registry.>",
-                  "$api.STREAM.INFO.$checks", "$api.CONSUMER.CREATE.$checks.>", "$api.CONSUMER.DELETE.$checks.>", "$api.DIRECT.GET.$checks.>", "\$JS.FC.$checks.>",
+                  "$api.STREAM.INFO.$checks", "$api.CONSUMER.CREATE.$checks.>", "$api.CONSUMER.DELETE.$checks.>", "$api.DIRECT.GET.$checks.>", "$api.STREAM.MSG.GET.$checks", "\$JS.FC.$checks.>",
                   "$api.STREAM.INFO.$events", "$api.CONSUMER.CREATE.$events.>", "$api.CONSUMER.DELETE.$events.>", "$api.CONSUMER.MSG.NEXT.$events.>", "\$JS.FC.$events.>",
                   "$api.STREAM.INFO.$checkdefs", "\$KV.cohort_check_defs_cohort.>"]
         subscribe: ["cohort.reply.$h.>", "cohort.lifecycle.>", "_INBOX.$h.>"] } }
