@@ -134,3 +134,17 @@ test('a changed definition keeps the history and sequence and takes the new inte
   assert.equal(changed.sequence, r.sequence);
   assert.equal(changed.history.length, 2);
 });
+
+test('results are bounded: long outputs are cut, only the newest keeps its long output, perfdata is capped', () => {
+  let r = pendingRecord(def(), 'n1', 0);
+  for (let i = 0; i < 20; i++) {
+    const big: CheckResult = { state: 'ok', output: 'x'.repeat(100_000), long_output: 'y'.repeat(100_000), perfdata: Array.from({ length: 500 }, (_, n) => ({ label: `p${n}`, value: n })), time: i, duration_ms: 1 };
+    r = applyResult(r, big, i).record;
+  }
+  assert.equal(r.history.length, 15);
+  assert.ok(r.output.length <= 1024 && r.output.endsWith('(truncated)'));
+  assert.ok((r.history[0]?.long_output?.length ?? 0) <= 8192);
+  assert.equal(r.history.filter((h) => h.long_output !== undefined).length, 1);
+  assert.equal(r.perfdata.length, 64);
+  assert.ok(JSON.stringify(r).length < 256 * 1024 / 2, `record of ${JSON.stringify(r).length} bytes`);
+});

@@ -61,9 +61,26 @@ function isMaintained(record: CheckStateRecord, now: number): record is CheckSta
   return record.maintenance !== undefined && record.maintenance.until > now;
 }
 
+/** Caps on what one result keeps, so 15 of them stay well inside a reader's limit (maxCheckRecordBytes). */
+export const resultLimits = { output: 1024, longOutput: 8192, perfdata: 64 } as const;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 15)}... (truncated)`;
+}
+
+/** A result within resultLimits (output, long output and perfdata cut). */
+export function boundResult(result: CheckResult): CheckResult {
+  const bounded: CheckResult = { ...result, output: cut(result.output, resultLimits.output), perfdata: result.perfdata.slice(0, resultLimits.perfdata) };
+  if (result.long_output !== undefined) bounded.long_output = cut(result.long_output, resultLimits.longOutput);
+  return bounded;
+}
+
 /** Record a run's result. Returns the new record and the transition, if the state (or its hardness) changed. */
-export function applyResult(record: CheckStateRecord, result: CheckResult, now: number): { record: CheckStateRecord; transition: Transition | undefined } {
-  const history = [result, ...record.history].slice(0, checkHistoryLength);
+export function applyResult(record: CheckStateRecord, raw: CheckResult, now: number): { record: CheckStateRecord; transition: Transition | undefined } {
+  const result = boundResult(raw);
+  // Only the newest result keeps its long output.
+  const older = record.history.slice(0, checkHistoryLength - 1).map(({ long_output: _long, ...rest }) => rest);
+  const history = [result, ...older];
   const wasProblem = record.attempt > 0;
   const attempt = result.state === 'ok' ? 0 : Math.min(wasProblem ? record.attempt + 1 : 1, record.retries);
   const base = { ...record, history, attempt, output: result.output, perfdata: result.perfdata, last_run: result.time };
