@@ -13,12 +13,16 @@ class RecordingSink implements CheckSink {
   readonly states = new Map<string, CheckStateRecord>();
   readonly events: Array<{ check: string; previous: CheckEvent['previous']; state: string; sequence: number }> = [];
   readonly deleted: string[] = [];
+  /** While true, publishing fails (the bus is down). */
+  down = false;
   constructor(readonly saved = new Map<string, CheckStateRecord>()) {}
   async put(r: CheckStateRecord): Promise<void> {
     this.states.set(r.check, r);
   }
-  async publish(r: CheckStateRecord, previous: CheckEvent['previous']): Promise<void> {
+  async publish(r: CheckStateRecord, previous: CheckEvent['previous']): Promise<boolean> {
+    if (this.down) return false;
     this.events.push({ check: r.check, previous, state: r.state, sequence: r.sequence });
+    return true;
   }
   async delete(check: string): Promise<void> {
     this.states.delete(check);
@@ -138,6 +142,20 @@ test('a bad check in the config is logged with its name and setting; the others 
   await s.c.start();
   assert.deepEqual(s.c.names(), ['good']);
   assert.ok(s.lines.some((l) => /check 'bad': retries must be a whole number/.test(l)), s.lines.join('\n'));
+  await s.c.stop();
+  await s.scheduler.stop();
+});
+
+test('events that could not be published are sent again, in order, at the next write', async () => {
+  const s = setup({ disk: { command: ['/bin/true'], ...every } });
+  s.sink.down = true;
+  await s.c.start();
+  await until(() => s.sink.states.get('disk')?.state === 'critical');
+  await s.c.maintenance(['disk'], 60_000, 'x', 'user=a');
+  assert.equal(s.sink.events.length, 0);
+  s.sink.down = false;
+  await s.c.run(['disk']);
+  assert.deepEqual(s.sink.events.map((e) => `${e.previous}->${e.state}:${e.sequence}`), ['pending->critical:1', 'critical->maintenance:2']);
   await s.c.stop();
   await s.scheduler.stop();
 });

@@ -8,8 +8,8 @@ export interface ChecksBus {
   /** The value under `key`, or undefined. */
   get(bucket: string, key: string): Promise<Uint8Array | undefined>;
   delete(bucket: string, key: string): Promise<void>;
-  /** Publish a check event of `collective` into its events stream (created with bounded retention when missing); resolves when stored. */
-  publishEvent(collective: string, subject: string, value: Uint8Array): Promise<void>;
+  /** Publish a check event of `collective` into its events stream (created with bounded retention when missing); resolves when stored. `id`: the stream drops a second copy within its duplicate window (a retried publish). */
+  publishEvent(collective: string, subject: string, value: Uint8Array, id: string): Promise<void>;
 }
 
 function denied(err: unknown): boolean {
@@ -92,11 +92,11 @@ export function natsChecksBus(nc: NatsConnection): ChecksBus {
     async delete(bucket, key) {
       await (await kv(bucket)).delete(key);
     },
-    async publishEvent(collective, subject, value) {
+    async publishEvent(collective, subject, value, id) {
       await stream(collective);
       js ??= nc.jetstream();
       try {
-        await js.publish(subject, value);
+        await js.publish(subject, value, { msgID: id });
       } catch (err) {
         if (/no responders|503/i.test(errorMessage(err))) throw new Error(`the check events stream ${checkEventsStream(collective)} does not exist: ${busInitHint}`, { cause: err });
         throw err;

@@ -5,6 +5,7 @@ import {
   matchFilter,
   parseCheckDefinitions,
   type CheckDefinition,
+  type CheckEvent,
   type CheckKindName,
   type CheckResult,
   type CheckStateRecord,
@@ -74,6 +75,8 @@ export interface CheckStatus {
 }
 
 const noMetrics: MetricSnapshot = new Map();
+/** Events kept per check while the bus is unavailable. */
+const maxUnsent = 100;
 const jobPrefix = 'check:';
 
 /**
@@ -96,6 +99,8 @@ export class Checks {
   /** Writes per check, in order. */
   readonly #writes = new Map<string, Promise<void>>();
   readonly #expiry = new Map<string, NodeJS.Timeout>();
+  /** Events not stored yet (the bus was down), per check, oldest first; sent again before the next write. */
+  readonly #unsent = new Map<string, Array<{ record: CheckStateRecord; previous: CheckEvent['previous']; handlers: readonly string[]; time: number }>>();
   #localChecks: CheckDefinition[] = [];
   #stopped = false;
 
@@ -261,6 +266,7 @@ export class Checks {
 
   #remove(name: string): void {
     this.#defs.delete(name);
+    this.#unsent.delete(name);
     this.#records.delete(name);
     this.#ready.delete(name);
     clearTimeout(this.#expiry.get(name));
@@ -323,12 +329,25 @@ export class Checks {
     const record = this.#records.get(name);
     const def = this.#defs.get(name);
     if (record === undefined || def === undefined) return;
+    const event = transition ? { record, previous: transition.previous, handlers: def.handlers, time: this.#clock() } : undefined;
     if (transition) this.#o.log.info(`checks: '${name}' ${transition.previous} -> ${record.state}${record.state === 'maintenance' || record.state === 'pending' ? '' : record.hard ? ' (hard)' : ` (soft ${record.attempt}/${record.retries})`}: ${record.output}`);
     const previous = this.#writes.get(name) ?? Promise.resolve();
     const done = previous
       .then(async () => {
         await this.#o.sink.put(record);
-        if (transition) await this.#o.sink.publish(record, transition.previous, def.handlers);
+        const queue = this.#unsent.get(name) ?? [];
+        if (event) queue.push(event);
+        while (queue.length > 0) {
+          const e = queue[0] as (typeof queue)[number];
+          if (!(await this.#o.sink.publish(e.record, e.previous, e.handlers, e.time))) break;
+          queue.shift();
+        }
+        if (queue.length > maxUnsent) {
+          this.#o.log.warn(`checks: '${name}': ${queue.length - maxUnsent} unsent event(s) dropped while the bus was unavailable`);
+          queue.splice(0, queue.length - maxUnsent);
+        }
+        if (queue.length > 0) this.#unsent.set(name, queue);
+        else this.#unsent.delete(name);
       })
       .catch((err: unknown) => {
         this.#o.log.warn(`checks: writing '${name}' failed: ${errorMessage(err)}`);

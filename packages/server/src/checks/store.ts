@@ -19,7 +19,8 @@ import type { ChecksBus } from '../bus/checks.js';
 /** Where check states and events go (a fake in unit tests). */
 export interface CheckSink {
   put(record: CheckStateRecord): Promise<void>;
-  publish(record: CheckStateRecord, previous: CheckEvent['previous'], handlers: readonly string[]): Promise<void>;
+  /** Publish the event of a change made at `time`; true once stored in every collective's stream (a retry of the same event is deduplicated by the stream). */
+  publish(record: CheckStateRecord, previous: CheckEvent['previous'], handlers: readonly string[], time: number): Promise<boolean>;
   delete(check: string): Promise<void>;
   /** This node's own last record of `check` (after a restart), if any. */
   restore(check: string): Promise<CheckStateRecord | undefined>;
@@ -57,9 +58,8 @@ export class CheckStore implements CheckSink {
     await this.#each(`write ${key}`, (c) => this.#bus.put(checksBucket(c), key, bytes));
   }
 
-  async publish(record: CheckStateRecord, previous: CheckEvent['previous'], handlers: readonly string[]): Promise<void> {
-    const time = this.#clock();
-    await this.#each(`publish the ${record.check} event`, async (collective) => {
+  async publish(record: CheckStateRecord, previous: CheckEvent['previous'], handlers: readonly string[], time: number): Promise<boolean> {
+    return this.#each(`publish the ${record.check} event`, async (collective) => {
       const event: CheckEvent = {
         protocol: checkEventTag,
         id: `${this.#identity}:${record.check}:${record.sequence}`,
@@ -77,7 +77,7 @@ export class CheckStore implements CheckSink {
         handlers: [...handlers],
         ...(record.maintenance !== undefined ? { maintenance: record.maintenance } : {}),
       };
-      await this.#bus.publishEvent(collective, checkEventSubject(collective, this.#identity, record.check), sealDataBytes(CheckKind.Event, event, this.#signer, time));
+      await this.#bus.publishEvent(collective, checkEventSubject(collective, this.#identity, record.check), sealDataBytes(CheckKind.Event, event, this.#signer, this.#clock()), event.id);
     });
   }
 
@@ -109,15 +109,18 @@ export class CheckStore implements CheckSink {
     }
   }
 
-  async #each(what: string, fn: (collective: string) => Promise<void>): Promise<void> {
+  async #each(what: string, fn: (collective: string) => Promise<void>): Promise<boolean> {
     const results = await Promise.all(this.#collectives.map((c) => fn(c).then(() => undefined, (err: unknown) => err)));
     const failed = results.find((r) => r !== undefined);
     if (failed === undefined) {
       if (this.#failing) this.#log.info('checks: writing states and events again');
       this.#failing = false;
-    } else if (!this.#failing) {
-      this.#failing = true;
-      this.#log.warn(`checks: cannot ${what} (${errorMessage(failed)}); is JetStream enabled (nats-server -js)? Retrying at the next change`);
+      return true;
     }
+    if (!this.#failing) {
+      this.#failing = true;
+      this.#log.warn(`checks: cannot ${what} (${errorMessage(failed)}); is JetStream enabled (nats-server -js)? Retrying at the next run`);
+    }
+    return false;
   }
 }
