@@ -61,13 +61,17 @@ cohortd_pw=$(pw)
 admin_pw=$(pw)
 registry=KV_cohort_registry_cohort
 jobs=cohort_jobs_cohort
+checks=KV_cohort_checks_cohort
+checkdefs=KV_cohort_check_defs_cohort
+events=cohort_check_events_cohort
 api='$JS.API'
 
 operator_user() { # name password
   h=$(md5of "user=$1")
   cat <<USER
     # $1 (caller id user=$1, md5 $h): send requests; read only its own replies (cohort.reply.$h),
-    # inboxes (_INBOX.$h) and async jobs; read the registry. No stream administration.
+    # inboxes (_INBOX.$h) and async jobs; read the registry, the check states and events; write fleet-wide
+    # check definitions (signed; nodes verify and authorize them). No stream administration.
     { user: $1, password: "$2",
       permissions: {
         publish: ["cohort.broadcast.agent.>", "cohort.node.>", "cohort.reply.$h.job.>",
@@ -75,7 +79,10 @@ operator_user() { # name password
                   "$api.CONSUMER.CREATE.$jobs.*.cohort.reply.$h.>",
                   "$api.CONSUMER.CREATE.$registry.*.\$KV.cohort_registry_cohort.>",
                   "$api.CONSUMER.MSG.NEXT.$jobs.*", "$api.CONSUMER.DELETE.$jobs.*", "$api.CONSUMER.DELETE.$registry.*",
-                  "\$JS.FC.$registry.>"]
+                  "\$JS.FC.$registry.>",
+                  "$api.STREAM.INFO.$checks", "$api.CONSUMER.CREATE.$checks.>", "$api.CONSUMER.DELETE.$checks.>", "$api.DIRECT.GET.$checks.>", "$api.STREAM.MSG.GET.$checks", "\$JS.FC.$checks.>",
+                  "$api.STREAM.INFO.$events", "$api.CONSUMER.CREATE.$events.>", "$api.CONSUMER.DELETE.$events.>", "$api.CONSUMER.MSG.NEXT.$events.>", "\$JS.FC.$events.>",
+                  "$api.STREAM.INFO.$checkdefs", "\$KV.cohort_check_defs_cohort.>"]
         subscribe: ["cohort.reply.$h.>", "cohort.lifecycle.>", "_INBOX.$h.>"] } }
 USER
 }
@@ -96,12 +103,18 @@ authorization {
   users = [
     # Nodes: take requests, reply (cohortd itself replies only on the caller's reply subject), lifecycle
     # events, their registry record in the existing bucket (and watch it, to rewrite it when someone else
-    # replaced it); never send requests, never administer streams.
+    # replaced it); their check states (write, and read back their own after a restart), check events
+    # into the existing events stream, and watch the fleet-wide check definitions (read only);
+    # never send requests, never administer streams.
     { user: cohortd, password: "$cohortd_pw",
       permissions: {
-        publish: ["cohort.reply.>", "cohort.lifecycle.>", "\$KV.cohort_registry_cohort.>", "$api.INFO", "$api.STREAM.INFO.$registry"]
+        publish: ["cohort.reply.>", "cohort.lifecycle.>", "\$KV.cohort_registry_cohort.>", "$api.INFO", "$api.STREAM.INFO.$registry",
+                  "\$KV.cohort_checks_cohort.>", "$api.STREAM.INFO.$checks", "$api.DIRECT.GET.$checks.>", "$api.STREAM.MSG.GET.$checks",
+                  "cohort.check-event.>", "$api.STREAM.INFO.$events",
+                  "$api.STREAM.INFO.$checkdefs", "$api.CONSUMER.CREATE.$checkdefs.>", "$api.CONSUMER.DELETE.$checkdefs.>", "\$JS.FC.$checkdefs.>"]
         subscribe: ["cohort.broadcast.agent.>", "cohort.node.>", "_INBOX.node.>", "\$KV.cohort_registry_cohort.>"] } }
-    # The administrator: creates the registry bucket and the job stream once (cohort bus init --config admin.yaml).
+    # The administrator: creates the registry bucket, the job stream and the checks' buckets and events stream
+    # once (cohort bus init --config admin.yaml).
     { user: admin, password: "$admin_pw",
       permissions: { publish: ["$api.>"], subscribe: ["_INBOX.>"] } }
 CONF

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { cohortBin, cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { cpuMs, idleCost } from './idle.mjs';
-import { certifiedNodeKey } from './trust.mjs';
+import { benchIssuer, certifiedNodeKey } from './trust.mjs';
 import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
 
 /**
@@ -97,7 +97,10 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
   let fleet;
   try {
     log(`${n} real cohortd processes: starting ...`);
-    fleet = await startDaemons(nats.url, syntheticNodes(n), dir);
+    // Certified node keys, and the CLI trusting their issuer: without them the CLI cannot verify the
+    // registry records and falls back to broadcast, so the "registry" column would time broadcast.
+    fleet = await startDaemons(nats.url, syntheticNodes(n), dir, { nodeKeys: true });
+    const trust = ['--issuer', benchIssuer().publicFile];
     const list = join(dir, 'nodes.txt');
     writeFileSync(list, `${fleet.nodes.map((x) => x.identity).join('\n')}\n`);
     const env = { COHORT_NATS: nats.url };
@@ -110,7 +113,7 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
     log(`${n} real cohortd processes: RSS ${(rss.reduce((a, b) => a + b, 0) / n / 1024).toFixed(1)} MB each; idle ${idle.cpuPctMean.toFixed(3)} % CPU, ${idle.wakeupsPerSecMean.toFixed(2)} wake-ups/s each`);
     log(`${n} real cohortd processes: cohort rpc rpcutil ping ...`);
     const load = loadAverage();
-    timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping'], 1, env, { incomplete: 0 }); // warm the page cache
+    timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', ...trust], 1, env, { incomplete: 0 }); // warm the page cache
     const tally = { incomplete: 0, detail: '' };
     const nodeStart = [];
     const registry = [];
@@ -118,13 +121,13 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
     // Interleaved, so a change of load during the run touches all three alike.
     for (let i = 0; i < runs; i++) {
       nodeStart.push(...timeRuns(process.execPath, ['-e', '0'], 1));
-      registry.push(...timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping'], 1, env, tally));
-      nodesFile.push(...timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list], 1, env, tally));
+      registry.push(...timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', ...trust], 1, env, tally));
+      nodesFile.push(...timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], 1, env, tally));
     }
     // CPU per request per daemon: /proc CPU time of all daemons over `cpuRequests` pings, less their idle CPU.
     const cpu0 = fleet.pids.map(cpuMs);
     const t0 = performance.now();
-    timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list], cpuRequests, env, tally);
+    timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], cpuRequests, env, tally);
     const spentMs = fleet.pids.reduce((sum, pid, i) => sum + (cpuMs(pid) - cpu0[i]), 0);
     const idleShareMs = (idle.cpuPctMean / 100) * (performance.now() - t0) * n;
     const perRequestCpuMs = Math.max(0, spentMs - idleShareMs) / (cpuRequests * n);

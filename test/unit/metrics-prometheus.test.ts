@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '@cohort/core/log';
-import { createSampler, startPrometheus, Stats, type CheckStatus } from '@cohort/server';
+import { createSampler, startPrometheus, Stats, type CheckMetrics } from '@cohort/server';
 
 test('/metrics exports daemon statistics, collectors and checks; anything else is 404', async () => {
   const stats = new Stats();
@@ -12,7 +12,7 @@ test('/metrics exports daemon statistics, collectors and checks; anything else i
   stats.drop('unsigned');
   const sampler = createSampler({ collectors: ['load', 'disk', 'network'], intervalMs: 60_000, log: silentLogger() });
   await sampler.sample();
-  let checks: CheckStatus[] = [{ check: 'load', state: 'warning', perfdata: [{ label: 'load1', value: 3.5 }] }];
+  let checks: CheckMetrics[] = [{ check: 'load', state: 'warning', perfdata: [{ label: 'load1', value: 3.5 }] }];
   const endpoint = await startPrometheus({ listen: '127.0.0.1:0', identity: 'n1', stats: () => stats.snapshot(), sampler, checks: () => checks, extra: () => ({ graphite_lines_dropped_total: 3, graphite_lines_buffered: 2 }), log: silentLogger() });
   try {
     const res = await fetch(endpoint.url);

@@ -7,6 +7,7 @@ import { openKvBucket } from './bus/registry-kv.js';
 import { watchBucket, type BucketWatcher, type WatchedEntry } from './bus/mine-watch.js';
 import { isolateInboundErrors } from './bus/isolate.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
+import { natsChecksBus, type ChecksBus } from './bus/checks.js';
 
 /** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */
 export interface Bus {
@@ -26,6 +27,8 @@ export interface Bus {
   readonly openBucket?: BucketOpener;
   /** Watch a key-value bucket (created when missing): the mine's fleet-wide definitions. */
   readonly watchBucket?: (name: string, onEntry: (entry: WatchedEntry) => void, onError: (err: unknown) => void) => Promise<BucketWatcher>;
+  /** The checks' state bucket and events stream (JetStream); absent on buses without one. */
+  readonly checks?: ChecksBus;
 }
 
 export interface BusOptions {
@@ -131,5 +134,6 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     closed: async () => (await nc.closed()) ?? undefined,
     openBucket: (name, ttlSeconds) => openKvBucket(nc, name, ttlSeconds),
     watchBucket: (name, onEntry, onError) => watchBucket(nc, name, onEntry, onError),
+    checks: natsChecksBus(nc),
   };
 }

@@ -44,3 +44,6 @@ export * from './metrics/index.js';
 export { createDetectors, type Detectors, type DetectorsOptions } from './detectors/index.js';
 export { createExpressionKind, type ExpressionKindDeps } from './check-kinds/expression.js';
 export { createGraphiteKind, judgeSeries, graphiteSettings, parseRenderResponse, renderUrl, type GraphiteKindDeps, type RenderSeries } from './check-kinds/graphite.js';
+export * from './checks/index.js';
+export { NagiosKind, type NagiosKindOptions, type CheckKindRunner, type CheckRunContext, type MetricSnapshot } from './check-kinds/index.js';
+export { LocalSources, readDropInDir, type LocalKind, type LocalSettings, type LocalSourcesOptions } from './local-sources.js';

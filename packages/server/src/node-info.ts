@@ -4,7 +4,7 @@ import type { NodeState } from './node-state.js';
 import type { AgentRegistry } from './registry.js';
 import type { Stats } from './stats.js';
 
-const dataSources = Object.freeze(['fstat', 'fact']);
+const dataSources = Object.freeze(['fstat', 'fact', 'check']);
 
 /** The daemon's NodeInfo: what agents (rpcutil above all) can learn about this node. */
 export function createNodeInfo(options: {

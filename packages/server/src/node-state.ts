@@ -13,6 +13,8 @@ export interface NodeStateOptions {
   readonly log: Logger;
   /** Called after facts and classes reloaded successfully (the registry republishes). */
   readonly onChange?: () => void;
+  /** Further data functions (`check`), asked when the built-in ones (fstat, fact) do not know the name. */
+  readonly data?: DataFunction;
 }
 
 /**
@@ -35,7 +37,9 @@ export class NodeState {
 
   constructor(options: NodeStateOptions) {
     this.#o = options;
-    this.data = createDataFunctions(() => this.#facts);
+    const builtin = createDataFunctions(() => this.#facts);
+    const extra = options.data;
+    this.data = extra === undefined ? builtin : (name, arg) => builtin(name, arg) ?? extra(name, arg);
     this.#view = this.#build();
   }
 

@@ -16,7 +16,10 @@ import { AgentRegistry } from './registry.js';
 import { Stats } from './stats.js';
 import { mineAgent } from './mine/agent.js';
 import { createMine, type Mine } from './mine/mine.js';
-import { noCheckStates, startNodeMetrics } from './metrics/index.js';
+import { startNodeMetrics } from './metrics/index.js';
+import { createExpressionKind, createGraphiteKind } from './check-kinds/index.js';
+import { Scheduler } from './schedule/index.js';
+import { checksAgent, createChecks, defaultCheckKinds, type Checks } from './checks/index.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -60,7 +63,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Facts or classes reloaded: republish the registry record straight away.
   let onChange = (): void => undefined;
+  let checks: Checks | undefined;
   const state = new NodeState({
+    // check('name').state in -S filters: this node's own check states.
+    data: (name, arg) => (name === 'check' ? (checks?.data(arg) ?? { exists: false }) : undefined),
     identity: config.identity,
     factsFiles: config.facts,
     classesFile: config.classes_file,
@@ -89,7 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await loadAgents({
     registry,
     // The mine (docs/mine.md) is off in provisioning mode.
-    builtin: config.provisioning.enabled ? mode.builtin : [...mode.builtin, mineAgent(() => mine)],
+    builtin: config.provisioning.enabled ? mode.builtin : [...mode.builtin, mineAgent(() => mine), checksAgent(() => checks)],
     builtinDdlDir: options.builtinDdlDir ?? builtinDdlDir(),
     pluginDirs: config.plugin_dirs,
     node,
@@ -100,8 +106,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const unloaded = registry.unloaded().map((u) => `${u.name} (${u.reason})`);
   log.info(`agents loaded: ${agents.join(', ') || 'none'}${unloaded.length ? `; not loaded: ${unloaded.join('; ')}` : ''}`);
   // Collectors, detectors (classes in the view before the first request or registration), Prometheus, Graphite (docs/metrics.md).
-  // The checks module will hand its states to metrics.setCheckStates(); until then there are none.
-  const metrics = await startNodeMetrics({ config, stats: () => stats.snapshot(), data: state.data, setClasses: (c) => state.setDetectedClasses(c), checks: noCheckStates, log });
+  // Check states and perfdata go to Prometheus and Graphite from the checks module (empty until it runs).
+  const checkStates = () => (checks ? checks.names().flatMap((n) => { const r = checks?.record(n); return r ? [{ check: r.check, state: r.state, perfdata: r.perfdata }] : []; }) : []);
+  const metrics = await startNodeMetrics({ config, stats: () => stats.snapshot(), data: state.data, setClasses: (c) => state.setDetectedClasses(c), checks: checkStates, log });
 
   const security = createNodeSecurity(config, log.child({ ns: 'server:security' }));
   const auth = resolveBusAuth(config.nats, 'config nats');
@@ -152,12 +159,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   onChange = () => {
     void registrar?.refresh();
     mine?.refresh();
+    checks?.refresh();
   };
   await registrar?.start();
+  // One scheduler for the mine and the checks (docs/mine.md, docs/checks.md).
+  const scheduler = new Scheduler({ log: log.child({ ns: 'server:schedule' }) });
   if (!config.provisioning.enabled) {
     const settings = { mine: config.mine, mine_dir: config.mine_dir };
-    mine = createMine({ identity: config.identity, collectives: config.collectives, configFile: options.configFile, settings, bus, security, agents: registry, node, view: () => state.view(), log: log.child({ ns: 'server:mine' }) });
+    mine = createMine({ identity: config.identity, collectives: config.collectives, configFile: options.configFile, settings, bus, security, agents: registry, node, view: () => state.view(), log: log.child({ ns: 'server:mine' }), scheduler });
     await mine?.start();
+    // nagios, plus expressions over the collectors' metrics and Graphite targets (docs/checks.md, docs/metrics.md).
+    const checkKinds = defaultCheckKinds(config);
+    checkKinds.set('expression', createExpressionKind({ functions: metrics.functions }));
+    checkKinds.set('graphite', createGraphiteKind({ renderUrl: config.metrics.graphite.render_url }));
+    checks = createChecks({ config, configFile: options.configFile, bus, security, scheduler, kinds: checkKinds, view: () => state.view(), log: log.child({ ns: 'server:checks' }), metrics: metrics.snapshot });
+    await checks?.start();
   }
 
   let stopping: Promise<void> | undefined;
@@ -170,7 +186,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function stop(reason: string): Promise<void> {
     clearTimeout(restartTimer);
+    await checks?.stop();
     await mine?.stop();
+    await scheduler.stop();
     await registrar?.stop();
     await metrics.stop();
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();

@@ -22,7 +22,8 @@ export async function runBusInit(argv: Args, io: CliIo): Promise<Outcome> {
     else {
       io.stdout.write(
         `registry bucket ${result.registry.bucket}: ${result.registry.created ? `created (records live ${ttl} s)` : 'already there, kept'}\n` +
-          `job stream ${result.jobs.stream}: ${describeRetention(result.jobs.retention)}\n`,
+          `job stream ${result.jobs.stream}: ${describeRetention(result.jobs.retention)}\n` +
+          `checks: bucket ${result.checks.bucket}, definitions ${result.checks.definitions}, events stream ${result.checks.events}: ${result.checks.created.length > 0 ? `created ${result.checks.created.join(', ')}` : 'already there, kept'}\n`,
       );
     }
     return { kind: 'done' };

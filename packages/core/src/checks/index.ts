@@ -2,3 +2,5 @@
 export * from './types.js';
 export * from './perfdata.js';
 export * from './subjects.js';
+export * from './perfdata-parse.js';
+export * from './parse.js';

@@ -2,3 +2,4 @@
 export type { CheckKindRunner, CheckRunContext, MetricSnapshot } from './types.js';
 export { createExpressionKind, type ExpressionKindDeps } from './expression.js';
 export { createGraphiteKind, type GraphiteKindDeps } from './graphite.js';
+export { NagiosKind, type NagiosKindOptions } from './nagios.js';

@@ -1,7 +1,7 @@
 import type { CheckState, PerfDatum } from '@cohort/core';
 
 /** One check's current state as the exporters need it. */
-export interface CheckStatus {
+export interface CheckMetrics {
   readonly check: string;
   readonly state: CheckState;
   readonly perfdata: readonly PerfDatum[];
@@ -12,7 +12,7 @@ export interface CheckStatus {
  * the node's checks module provides it (server.ts wires it); without checks,
  * an empty one.
  */
-export type CheckStatesProvider = () => Iterable<CheckStatus>;
+export type CheckStatesProvider = () => Iterable<CheckMetrics>;
 
 /** No checks on this node (yet). */
 export const noCheckStates: CheckStatesProvider = () => [];

@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { errorMessage } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import type { Sample } from './collectors/index.js';
-import type { CheckStatus } from './check-states.js';
+import type { CheckMetrics } from './check-states.js';
 import { exitCodeOfState } from '@cohort/core';
 
 /** One path element: letters, digits, _ and - only (dots would add levels, spaces would break the line). */
@@ -36,7 +36,7 @@ export function graphiteLine(path: string, value: number, unixSeconds: number): 
 }
 
 /** Every line of one push: collector samples, then per check its state code and perfdata. */
-export function pushLines(prefix: string, identity: string, samples: readonly Sample[], checks: Iterable<CheckStatus>, unixSeconds: number): string[] {
+export function pushLines(prefix: string, identity: string, samples: readonly Sample[], checks: Iterable<CheckMetrics>, unixSeconds: number): string[] {
   const lines: string[] = [];
   const add = (line: string | undefined) => line !== undefined && lines.push(line);
   for (const s of samples) add(graphiteLine(samplePath(prefix, identity, s), s.value, unixSeconds));

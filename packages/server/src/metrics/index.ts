@@ -15,7 +15,7 @@ import { nodeFunctions } from './functions.js';
 import { CarbonClient, parseHostPort, pushLines } from './graphite-push.js';
 import { startPrometheus, type PrometheusEndpoint } from './prometheus.js';
 
-export { noCheckStates, type CheckStatesProvider, type CheckStatus } from './check-states.js';
+export { noCheckStates, type CheckStatesProvider, type CheckMetrics } from './check-states.js';
 export type { Sampler, Sample } from './collectors/index.js';
 
 export interface NodeMetricsOptions {

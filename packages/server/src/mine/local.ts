@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import yaml from 'js-yaml';
-import { errorMessage, loadServerConfig, parseMineFunctions, type MineFunction } from '@cohort/core';
+import type { watch } from 'node:fs';
+import { parseMineFunctions, type MineFunction } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
+import { LocalSources, readDropInDir, type LocalKind } from '../local-sources.js';
 
 /** The local part of the mine settings: the `mine:` section and the drop-in directory. */
 export interface LocalMineSettings {
@@ -10,73 +9,28 @@ export interface LocalMineSettings {
   readonly mine_dir: string | null;
 }
 
+/** Mine functions as a kind of local declarations (local-sources.ts). */
+const mineKind: LocalKind<MineFunction> = {
+  label: 'mine',
+  wrapper: 'mine',
+  select: (config) => ({ inline: config.mine, dir: config.mine_dir }),
+  parse: (raw, source) => {
+    const { functions, errors } = parseMineFunctions(raw, source);
+    return { items: functions, errors };
+  },
+};
+
 /** Read the drop-in directory: every *.yaml / *.yml file in name order, each a map of functions (or `mine:` holding one). */
 export function readDropIns(dir: string, log: Logger): MineFunction[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
-  } catch (err) {
-    log.warn(`mine: cannot read the drop-in directory ${dir}: ${errorMessage(err)}`);
-    return [];
-  }
-  const out: MineFunction[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    let raw: unknown;
-    try {
-      raw = yaml.load(readFileSync(file, 'utf8'), { filename: file, schema: yaml.CORE_SCHEMA });
-    } catch (err) {
-      log.error(`mine: ignoring drop-in ${file}: ${errorMessage(err)}`);
-      continue;
-    }
-    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'mine' in raw && Object.keys(raw).length === 1) raw = (raw as { mine: unknown }).mine;
-    const { functions, errors } = parseMineFunctions(raw, `drop-in ${file}`);
-    for (const e of errors) log.error(`mine: ${e}; that function is ignored`);
-    out.push(...functions);
-  }
-  return out;
-}
-
-/** How often files are compared when the kernel refuses a watch (inotify instances used up). */
-const fallbackMs = 2000;
-
-/** A cheap fingerprint of files and directories: names, sizes and modification times. */
-function fingerprint(paths: readonly string[]): string {
-  const parts: string[] = [];
-  for (const p of paths) {
-    try {
-      const st = statSync(p);
-      parts.push(`${p}:${st.size}:${st.mtimeMs}`);
-      if (st.isDirectory()) for (const n of readdirSync(p).sort()) parts.push(fingerprint([join(p, n)]));
-    } catch {
-      parts.push(`${p}:-`);
-    }
-  }
-  return parts.join('|');
+  return readDropInDir(dir, mineKind, log);
 }
 
 /**
  * The functions declared on this node: the config file's `mine:` section,
- * then the drop-in files (a name already taken is ignored, with a warning).
- * Watches the config file and the directory (fs.watch, no polling) and calls
- * `onChange` with the new set after each change; a config file that no
- * longer loads is reported and the previous functions are kept. When the
- * kernel refuses a watch (inotify instances used up), the files are compared
- * every 2 s instead (logged once), so changes still apply without a restart.
+ * then the drop-in files, watched and re-read live (see LocalSources).
  */
 export class LocalMineSources {
-  readonly #configFile: string | undefined;
-  readonly #log: Logger;
-  readonly #onChange: (functions: MineFunction[]) => void;
-  #settings: LocalMineSettings;
-  #configWatcher: FSWatcher | undefined;
-  #dirWatcher: FSWatcher | undefined;
-  #dirTimer: NodeJS.Timeout | undefined;
-  #watchedDir: string | null = null;
-  #fallback: NodeJS.Timeout | undefined;
-  #seen = '';
-
-  readonly #fsWatch: typeof watch;
+  readonly #sources: LocalSources<MineFunction>;
 
   constructor(options: {
     configFile: string | undefined;
@@ -86,108 +40,27 @@ export class LocalMineSources {
     /** fs.watch, replaceable in unit tests. */
     watch?: typeof watch;
   }) {
-    this.#fsWatch = options.watch ?? watch;
-    this.#configFile = options.configFile;
-    this.#settings = options.settings;
-    this.#log = options.log;
-    this.#onChange = options.onChange;
+    this.#sources = new LocalSources({
+      kind: mineKind,
+      configFile: options.configFile,
+      settings: { inline: options.settings.mine, dir: options.settings.mine_dir },
+      log: options.log,
+      onChange: options.onChange,
+      ...(options.watch ? { watch: options.watch } : {}),
+    });
   }
 
   /** The functions now, and start watching. */
   start(): MineFunction[] {
-    const file = this.#configFile;
-    if (file !== undefined) {
-      const name = basename(file);
-      this.#configWatcher = this.#watch(dirname(resolve(file)), (changed) => {
-        if (changed === null || changed === name) this.#debounced(() => this.#configChanged());
-      });
-    }
-    this.#watchDir();
-    return this.functions();
+    return this.#sources.start();
   }
 
   /** The functions as the current settings and drop-ins declare them. */
   functions(): MineFunction[] {
-    const { functions, errors } = parseMineFunctions(this.#settings.mine, 'config');
-    for (const e of errors) this.#log.error(`mine: ${e}`);
-    const dir = this.#settings.mine_dir;
-    const all = dir === null ? functions : [...functions, ...readDropIns(dir, this.#log)];
-    const seen = new Map<string, MineFunction>();
-    for (const f of all) {
-      const earlier = seen.get(f.name);
-      if (earlier) this.#log.warn(`mine: '${f.name}' in ${f.source} is ignored: already declared in ${earlier.source}`);
-      else seen.set(f.name, f);
-    }
-    return [...seen.values()];
+    return this.#sources.items();
   }
 
   close(): void {
-    this.#configWatcher?.close();
-    this.#dirWatcher?.close();
-    clearTimeout(this.#dirTimer);
-    clearInterval(this.#fallback);
-  }
-
-  #debounced(fn: () => void): void {
-    clearTimeout(this.#dirTimer);
-    this.#dirTimer = setTimeout(fn, 200);
-  }
-
-  /** fs.watch `dir`; on refusal, start the fallback comparison and return undefined. */
-  #watch(dir: string, onEvent: (name: string | null) => void): FSWatcher | undefined {
-    try {
-      const w = this.#fsWatch(dir, { persistent: false }, (_event, name) => onEvent(name === null ? null : String(name)));
-      w.on('error', (err) => {
-        this.#log.warn(`mine: stopped watching ${dir}: ${errorMessage(err)}`);
-        this.#startFallback();
-      });
-      return w;
-    } catch (err) {
-      this.#log.warn(`mine: cannot watch ${dir} (${errorMessage(err)}); comparing the mine files every ${fallbackMs / 1000} s instead`);
-      this.#startFallback();
-      return undefined;
-    }
-  }
-
-  #watchedPaths(): string[] {
-    return [...(this.#configFile !== undefined ? [this.#configFile] : []), ...(this.#settings.mine_dir !== null ? [this.#settings.mine_dir] : [])];
-  }
-
-  #startFallback(): void {
-    if (this.#fallback !== undefined) return;
-    this.#seen = fingerprint(this.#watchedPaths());
-    this.#fallback = setInterval(() => {
-      const now = fingerprint(this.#watchedPaths());
-      if (now === this.#seen) return;
-      this.#seen = now;
-      this.#configChanged();
-    }, fallbackMs);
-    this.#fallback.unref();
-  }
-
-  #configChanged(): void {
-    if (this.#configFile === undefined) {
-      this.#onChange(this.functions());
-      return;
-    }
-    try {
-      const { config } = loadServerConfig({ file: this.#configFile });
-      this.#settings = { mine: config.mine, mine_dir: config.mine_dir };
-    } catch (err) {
-      this.#log.error(`mine: the config file changed but cannot be used (${errorMessage(err)}); keeping the current mine functions`);
-      return;
-    }
-    this.#watchDir();
-    this.#onChange(this.functions());
-  }
-
-  #watchDir(): void {
-    const dir = this.#settings.mine_dir;
-    if (dir === this.#watchedDir) return;
-    this.#dirWatcher?.close();
-    this.#dirWatcher = undefined;
-    this.#watchedDir = dir;
-    if (dir === null) return;
-    this.#dirWatcher = this.#watch(dir, () => this.#debounced(() => this.#configChanged()));
+    this.#sources.close();
   }
 }

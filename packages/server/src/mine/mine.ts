@@ -23,6 +23,8 @@ export interface MineOptions {
   readonly node: NodeInfo;
   readonly view: () => NodeView;
   readonly log: Logger;
+  /** The node's scheduler, shared with the checks; the mine makes its own when absent. */
+  readonly scheduler?: Scheduler;
 }
 
 /** A function as `mine list` reports it. */
@@ -46,6 +48,7 @@ const defaultCommandTimeoutMs = 60_000;
 export class Mine {
   readonly #o: MineOptions;
   readonly #scheduler: Scheduler;
+  readonly #ownScheduler: boolean;
   readonly #store: MineStore;
   readonly #local: LocalMineSources;
   readonly #bus: BusDefinitions | undefined;
@@ -56,7 +59,8 @@ export class Mine {
   constructor(options: MineOptions, store: MineStore) {
     this.#o = options;
     this.#store = store;
-    this.#scheduler = new Scheduler({ log: options.log });
+    this.#ownScheduler = options.scheduler === undefined;
+    this.#scheduler = options.scheduler ?? new Scheduler({ log: options.log });
     this.#local = new LocalMineSources({
       configFile: options.configFile,
       settings: options.settings,
@@ -118,7 +122,8 @@ export class Mine {
     this.#stopped = true;
     this.#local.close();
     this.#bus?.stop();
-    await this.#scheduler.stop();
+    if (this.#ownScheduler) await this.#scheduler.stop();
+    else for (const name of this.#current.keys()) this.#scheduler.remove(name);
     await this.#store.deleteAll();
   }
 

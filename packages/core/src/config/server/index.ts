@@ -15,6 +15,7 @@ import { provisioningSection } from './provisioning.js';
 import { caSection } from './ca.js';
 import { mineDirItem, mineItem } from './mine.js';
 import { detectorsItem, metricsSection } from './metrics.js';
+import { checksDirItem, checksItem } from './checks.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -105,6 +106,8 @@ export const serverConfigSpec = {
   mine_dir: mineDirItem,
   metrics: metricsSection,
   detectors: detectorsItem,
+  checks: checksItem,
+  checks_dir: checksDirItem,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).

@@ -26,6 +26,12 @@ export const dataFunctions = {
     defaultField: 'value',
     example: "fact('os.family')=debian",
   },
+  // The node's own state of a check (docs/checks.md); the registry cannot answer it, so discovery broadcasts.
+  check: {
+    fields: { state: 'string', hard: 'boolean', output: 'string', exists: 'boolean', since: 'number', attempt: 'number' },
+    defaultField: 'state',
+    example: "check('load').state=critical",
+  },
 } as const satisfies Record<string, DataFunctionSpec>;
 
 export type DataFunctionName = keyof typeof dataFunctions;

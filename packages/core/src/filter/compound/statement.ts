@@ -49,7 +49,7 @@ export function parseStatement(input: string, start: number, end: number): Class
 function parseCall(input: string, start: number, end: number, open: number): FunctionNode {
   const name = input.slice(start, open);
   if (!isDataFunction(name)) {
-    fail(input, `unknown data function "${name}": the known ones are fstat('path').field and fact('path')`, start, name.length);
+    fail(input, `unknown data function "${name}": the known ones are fstat('path').field, fact('path') and check('name').field`, start, name.length);
   }
   const spec = dataFunctions[name];
   let i = skipSpaces(input, open + 1, end);
