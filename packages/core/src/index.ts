@@ -55,5 +55,6 @@ export {
 } from './protocol/registry-signed.js';
 export * from './mine/index.js';
 export * from './checks/index.js';
+export * from './services/index.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';
 export * from './expression/index.js';

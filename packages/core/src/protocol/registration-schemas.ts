@@ -9,6 +9,7 @@ const identityish = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[
 const collective = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_\\-]+$' } as const;
 const collectives = { type: 'array', minItems: 1, items: collective } as const;
 const unixMs = { type: 'integer', minimum: 0 } as const;
+const serviceLabel = { type: 'string', minLength: 1, maxLength: 63, pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' } as const;
 
 export const registrationSchema = {
   $id: RegistryTag.Registration,
@@ -26,6 +27,25 @@ export const registrationSchema = {
     started_at: unixMs,
     time: unixMs,
     interval: { type: 'integer', minimum: 1 },
+    address: { type: 'string', minLength: 1, maxLength: 64 },
+    services: {
+      type: 'array',
+      maxItems: 256,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'port', 'tags', 'health', 'health_source', 'since'],
+        properties: {
+          name: serviceLabel,
+          port: { type: 'integer', minimum: 1, maximum: 65535 },
+          tags: { type: 'array', maxItems: 64, items: serviceLabel },
+          health: { enum: ['passing', 'warning', 'critical', 'unknown'] },
+          health_source: { type: 'string', maxLength: 512 },
+          output: { type: 'string', maxLength: 1024 },
+          since: unixMs,
+        },
+      },
+    },
   },
 } as const;
 

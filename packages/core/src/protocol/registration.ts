@@ -1,4 +1,5 @@
 import type { Facts } from '../filter/types.js';
+import type { ServiceEntry } from '../services/types.js';
 
 /**
  * Registration and lifecycle envelopes. They do not travel on the request
@@ -34,6 +35,10 @@ export interface RegistrationMessage {
   time: number;
   /** Seconds between heartbeats: a record older than this (plus a grace) is stale. */
   interval: number;
+  /** The address others reach this node at: `advertise_address`, else its primary address fact (IPv4 or IPv6 literal). */
+  address?: string;
+  /** The services this node offers, with their health (service discovery). */
+  services?: ServiceEntry[];
 }
 
 /** What happened to a node: it started (and is now answering) or shut down cleanly. */
