@@ -20,6 +20,7 @@ import { startNodeMetrics } from './metrics/index.js';
 import { createExpressionKind, createGraphiteKind } from './check-kinds/index.js';
 import { Scheduler } from './schedule/index.js';
 import { checksAgent, createChecks, defaultCheckKinds, type Checks } from './checks/index.js';
+import { createTemplates, type Templates } from './templates/index.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -92,6 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const node = createNodeInfo({ config, configFile: options.configFile, startTime: Math.floor(startedAt / 1000), state, registry, stats, eventLoopLag: () => eventLoop.lag(), requestRestart });
 
   let mine: Mine | undefined;
+  let templates: Templates | undefined;
   await loadAgents({
     registry,
     // The mine (docs/mine.md) is off in provisioning mode.
@@ -160,6 +162,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     void registrar?.refresh();
     mine?.refresh();
     checks?.refresh();
+    templates?.refresh();
   };
   await registrar?.start();
   // One scheduler for the mine and the checks (docs/mine.md, docs/checks.md).
@@ -174,6 +177,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     checkKinds.set('graphite', createGraphiteKind({ renderUrl: config.metrics.graphite.render_url }));
     checks = createChecks({ config, configFile: options.configFile, bus, security, scheduler, kinds: checkKinds, view: () => state.view(), log: log.child({ ns: 'server:checks' }), metrics: metrics.snapshot });
     await checks?.start();
+    // Files rendered from the service catalogue, a key-value bucket and this node's facts (docs/service-discovery.md).
+    templates = await createTemplates({ config, bus, view: () => state.view(), log: log.child({ ns: 'server:templates' }) });
+    if (templates) stats.templates = () => templates?.counters() ?? {};
   }
 
   let stopping: Promise<void> | undefined;
@@ -186,6 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function stop(reason: string): Promise<void> {
     clearTimeout(restartTimer);
+    await templates?.stop();
     await checks?.stop();
     await mine?.stop();
     await scheduler.stop();
