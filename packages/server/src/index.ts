@@ -47,3 +47,4 @@ export { createGraphiteKind, judgeSeries, graphiteSettings, parseRenderResponse,
 export * from './checks/index.js';
 export { NagiosKind, type NagiosKindOptions, type CheckKindRunner, type CheckRunContext, type MetricSnapshot } from './check-kinds/index.js';
 export { LocalSources, readDropInDir, type LocalKind, type LocalSettings, type LocalSourcesOptions } from './local-sources.js';
+export { createTemplates, TemplateRunner, Catalogue, templateData, createRenderer, loadRenderer, writeAtomic, type Templates, type TemplateData, type TemplateCounters, type Timers, type RunCommand, type Render } from './templates/index.js';

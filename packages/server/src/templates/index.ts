@@ -7,7 +7,7 @@ import { TemplateRunner, type TemplateCounters } from './runner.js';
 
 export { TemplateRunner, type TemplateCounters, type Timers, type RunCommand } from './runner.js';
 export { Catalogue, templateData, type TemplateData } from './data.js';
-export { createRenderer, type Render } from './render.js';
+export { createRenderer, loadRenderer, type Render } from './render.js';
 export { writeAtomic } from './write.js';
 
 /** Seconds between looks for a bucket that does not exist yet (the key-value bucket before the first `cohort kv put`). */
