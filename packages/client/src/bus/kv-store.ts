@@ -61,11 +61,11 @@ function isDestroyable(v: unknown): v is { destroy(): Promise<void> } {
 export function kvFailure(err: unknown, what: string, bucket: string): Error {
   const m = errorMessage(err);
   if (/permissions? violation|authorization/i.test(m)) {
-    return new Error(`${what} in bucket ${bucket} was refused by the NATS server: this NATS user has no permission for it (${m}); see "Key-value store" in docs/service-discovery.md for the subjects to allow`, { cause: err });
+    return new Error(`${what} (bucket ${bucket}) was refused by the NATS server: this NATS user has no permission for it (${m}); see "Key-value store" in docs/service-discovery.md for the subjects to allow`, { cause: err });
   }
-  if (/no responders|503/i.test(m)) return new Error(`${what} in bucket ${bucket} failed: the NATS server has no JetStream (start it with -js)`, { cause: err });
-  if (/timeout/i.test(m)) return new Error(`${what} in bucket ${bucket} timed out: JetStream did not answer (is this NATS user allowed to use the bucket?)`, { cause: err });
-  return new Error(`${what} in bucket ${bucket} failed: ${m}`, { cause: err });
+  if (/no responders|503/i.test(m)) return new Error(`${what} (bucket ${bucket}) failed: the NATS server has no JetStream (start it with -js)`, { cause: err });
+  if (/timeout/i.test(m)) return new Error(`${what} (bucket ${bucket}) timed out: JetStream did not answer (is this NATS user allowed to use the bucket?)`, { cause: err });
+  return new Error(`${what} (bucket ${bucket}) failed: ${m}`, { cause: err });
 }
 
 /**
