@@ -65,21 +65,24 @@ test('writeAtomic: writes, says false for unchanged content, keeps the mode, lea
 
 /** Timers that fire only when the test advances the clock. */
 class FakeTimers implements Timers {
-  now = 0;
+  clock = 0;
+  now(): number {
+    return this.clock;
+  }
   readonly #pending = new Map<number, { at: number; fn: () => void }>();
   #next = 0;
   set(fn: () => void, ms: number): unknown {
     const id = ++this.#next;
-    this.#pending.set(id, { at: this.now + ms, fn });
+    this.#pending.set(id, { at: this.clock + ms, fn });
     return id;
   }
   clear(handle: unknown): void {
     this.#pending.delete(handle as number);
   }
   advance(ms: number): void {
-    this.now += ms;
+    this.clock += ms;
     for (const [id, t] of [...this.#pending]) {
-      if (t.at <= this.now) {
+      if (t.at <= this.clock) {
         this.#pending.delete(id);
         t.fn();
       }
@@ -168,6 +171,26 @@ test('runner: a render error keeps the last good file, is counted, and the next 
   assert.deepEqual(s.runner.counters()['app'], { renders: 4, render_errors: 2, writes: 2, write_errors: 0, commands: 2, command_failures: 1 });
 });
 
+test('runner: a steady stream of changes cannot starve a render (at most four debounces after the first)', async () => {
+  const s = setup(1000);
+  await s.runner.renderAll();
+  // A change every 0.5 s (debounce 1 s: never quiet long enough), from t=0 to t=4 s.
+  const seen: string[] = [];
+  for (let i = 2; i <= 10; i++) {
+    s.kv['v'] = String(i);
+    s.runner.changed();
+    s.timers.advance(500);
+    await s.runner.idle();
+    seen.push(readFileSync(s.destination, 'utf8').trim());
+  }
+  // Rendered at t=4 s (four debounces after the first change) with the data of then (v=9), not only once the changes stop.
+  assert.deepEqual(seen, ['value=1', 'value=1', 'value=1', 'value=1', 'value=1', 'value=1', 'value=1', 'value=9', 'value=9']);
+  assert.equal(s.runs.length, 2);
+  s.timers.advance(1000);
+  await s.runner.idle();
+  assert.equal(readFileSync(s.destination, 'utf8'), 'value=10\n');
+});
+
 test('runner: stop() cancels pending renders', async () => {
   const s = setup(1000);
   s.runner.changed();
@@ -192,17 +215,22 @@ function record(identity: string, address: string, services: RegistrationMessage
 test('catalogue: only records signed by the node they are stored under count; deletes remove', () => {
   const trust = new TrustStore('node', new Map(), new Set([publicKeyHex(issuer.publicKey)]));
   const c = new Catalogue(() => trust, () => now);
-  assert.equal(c.apply('a1', sealRegistration(record('a1', '10.0.0.1'), signerOf('a1'))), undefined);
+  assert.deepEqual(c.apply('a1', sealRegistration(record('a1', '10.0.0.1'), signerOf('a1'))), { changed: true });
+  // A heartbeat (same record, new time) is not a change; a new address is.
+  assert.deepEqual(c.apply('a1', sealRegistration({ ...record('a1', '10.0.0.1'), time: now - 100 }, signerOf('a1'))), { changed: false });
+  assert.deepEqual(c.apply('a1', sealRegistration(record('a1', '10.0.0.9'), signerOf('a1'))), { changed: true });
   // evil signs a record claiming a2's identity (an extra address for a2's services).
-  assert.match(String(c.apply('a2', sealRegistration(record('a2', '6.6.6.6'), signerOf('evil')))), /./);
+  const forged = c.apply('a2', sealRegistration(record('a2', '6.6.6.6'), signerOf('evil')));
+  assert.equal(forged.changed, false);
+  assert.match(String(forged.ignored), /./);
   // An unsigned record is not verified.
-  assert.match(String(c.apply('a2', new TextEncoder().encode(JSON.stringify(record('a2', '6.6.6.6'))))), /unsigned/);
-  assert.deepEqual(c.records().map((r) => r.identity), ['a1']);
-  c.apply('a1', undefined);
+  assert.match(String(c.apply('a2', new TextEncoder().encode(JSON.stringify(record('a2', '6.6.6.6')))).ignored), /unsigned/);
+  assert.deepEqual(c.records().map((r) => [r.identity, r.address]), [['a1', '10.0.0.9']]);
+  assert.deepEqual(c.apply('a1', undefined), { changed: true });
   assert.deepEqual(c.records(), []);
   // Without trust nothing is taken.
   const none = new Catalogue(() => undefined, () => now);
-  assert.match(String(none.apply('a1', sealRegistration(record('a1', '10.0.0.1'), signerOf('a1')))), /no trusted/);
+  assert.match(String(none.apply('a1', sealRegistration(record('a1', '10.0.0.1'), signerOf('a1'))).ignored), /no trusted/);
   assert.deepEqual(none.records(), []);
 });
 
@@ -224,4 +252,17 @@ test('parseTemplates: absolute paths, argv commands, durations, one writer per d
   assert.match(bad.errors.join('\n'), /template 'dur': debounce must be a duration/);
   assert.match(bad.errors.join('\n'), /template 'dup2': destination \/same is also written by template 'dup1'/);
   assert.match(bad.errors.join('\n'), /template 'odd': unknown setting 'shell'/);
+});
+
+test('catalogue: records older than the bucket max age expire (no notice comes from the server)', () => {
+  const trust = new TrustStore('node', new Map(), new Set([publicKeyHex(issuer.publicKey)]));
+  let clock = now;
+  const c = new Catalogue(() => trust, () => clock);
+  c.apply('a1', sealRegistration(record('a1', '10.0.0.1'), signerOf('a1')), now - 5000);
+  c.apply('a2', sealRegistration(record('a2', '10.0.0.2'), signerOf('a2')), now);
+  assert.equal(c.expire(10_000), false);
+  clock = now + 6000;
+  assert.equal(c.expire(10_000), true);
+  assert.deepEqual(c.records().map((r) => r.identity), ['a2']);
+  assert.equal(c.expire(0), false);
 });

@@ -6,6 +6,13 @@ import type { BucketWatcher } from './mine-watch.js';
 export interface FollowedEntry {
   readonly key: string;
   readonly value: Uint8Array | undefined;
+  /** When the server stored it (unix ms, the server's clock). */
+  readonly created: number;
+}
+
+/** A running follow: the bucket's max age (0 = none; entries older than it are gone without a notice). */
+export interface BucketFollow extends BucketWatcher {
+  readonly maxAgeMs: number;
 }
 
 /**
@@ -20,10 +27,11 @@ export async function followBucket(
   name: string,
   onEntry: (entry: FollowedEntry) => void,
   onError: (err: unknown) => void,
-): Promise<BucketWatcher | { missing: string }> {
+): Promise<BucketFollow | { missing: string }> {
   const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: 5000 });
+  let maxAgeNanos = 0;
   try {
-    await jsm.streams.info(`KV_${name}`);
+    maxAgeNanos = (await jsm.streams.info(`KV_${name}`)).config.max_age;
   } catch (err) {
     const m = errorMessage(err);
     if (/not found/i.test(m)) return { missing: `there is no bucket ${name} yet` };
@@ -37,7 +45,7 @@ export async function followBucket(
   void (async () => {
     for await (const e of iterator) {
       try {
-        onEntry({ key: e.key, value: e.operation === 'PUT' ? e.value : undefined });
+        onEntry({ key: e.key, value: e.operation === 'PUT' ? e.value : undefined, created: e.created.getTime() });
       } catch (err) {
         onError(new Error(`${name}: handling ${e.key}: ${errorMessage(err)}`));
       }
@@ -47,5 +55,5 @@ export async function followBucket(
     .finally(() => initialised());
   // Resolves once the current values are delivered (a render then sees them all).
   await ready;
-  return { stop: () => iterator.stop() };
+  return { maxAgeMs: Math.floor(maxAgeNanos / 1e6), stop: () => iterator.stop() };
 }

@@ -22,7 +22,7 @@ export interface TemplateData {
  * user cannot add an address to a service.
  */
 export class Catalogue {
-  readonly #records = new Map<string, RegistrationMessage>();
+  readonly #records = new Map<string, { record: RegistrationMessage; stored: number; content: string }>();
   readonly #trust: () => TrustStore | undefined;
   readonly #clock: () => number;
   /** Entries ignored (not verified), for the log. */
@@ -33,29 +33,51 @@ export class Catalogue {
     this.#clock = clock;
   }
 
-  /** Apply one registry change; returns why it was ignored, if it was. */
-  apply(identity: string, value: Uint8Array | undefined): string | undefined {
-    if (value === undefined) {
-      this.#records.delete(identity);
-      return undefined;
-    }
+  /**
+   * Apply one registry change (`stored`: when the server stored it).
+   * `changed` is false for a heartbeat that only refreshed a record (same
+   * content but its time): templates need no render for it. `ignored` says
+   * why an entry was not taken.
+   */
+  apply(identity: string, value: Uint8Array | undefined, stored: number = this.#clock()): { changed: boolean; ignored?: string } {
+    if (value === undefined) return { changed: this.#records.delete(identity) };
     const trust = this.#trust();
     if (!trust) {
       this.ignored++;
-      return 'no trusted issuers or node keys to verify registry records with (template_data.issuers, security.issuers)';
+      return { changed: false, ignored: 'no trusted issuers or node keys to verify registry records with (template_data.issuers, security.issuers)' };
     }
     const r = readRegistryEntry(value, identity, trust, this.#clock());
-    if (r.kind === 'record') this.#records.set(identity, r.record);
-    else if (r.kind === 'gone') this.#records.delete(identity);
-    else {
-      this.ignored++;
-      return r.reason;
+    if (r.kind === 'record') {
+      const content = JSON.stringify({ ...r.record, time: 0 });
+      const changed = this.#records.get(identity)?.content !== content;
+      this.#records.set(identity, { record: r.record, stored, content });
+      return { changed };
     }
-    return undefined;
+    if (r.kind === 'gone') return { changed: this.#records.delete(identity) };
+    this.ignored++;
+    return { changed: false, ignored: r.reason };
+  }
+
+  /**
+   * Forget records stored more than `maxAgeMs` ago: the bucket's max age
+   * removes them on the server without telling watchers (a node that died).
+   * True when any was removed.
+   */
+  expire(maxAgeMs: number): boolean {
+    if (maxAgeMs <= 0) return false;
+    const cutoff = this.#clock() - maxAgeMs;
+    let removed = false;
+    for (const [identity, { stored }] of this.#records) {
+      if (stored < cutoff) {
+        this.#records.delete(identity);
+        removed = true;
+      }
+    }
+    return removed;
   }
 
   records(): RegistrationMessage[] {
-    return [...this.#records.values()].sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+    return [...this.#records.values()].map((e) => e.record).sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
   }
 }
 

@@ -81,19 +81,32 @@ export async function createTemplates(options: TemplatesOptions): Promise<Templa
   const registry = registryBucket(collective);
   const kvBucket = config.template_data.kv_bucket ?? defaultKvBucket(collective);
   const onError = (err: unknown) => log.warn(`templates: ${errorMessage(err)}`);
-  const follow = async (name: string, onEntry: (key: string, value: Uint8Array | undefined) => void): Promise<boolean> => {
-    const w = await bus.followBucket!(name, (e) => onEntry(e.key, e.value), onError);
+  let expiry: NodeJS.Timeout | undefined;
+  const follow = async (name: string, onEntry: (key: string, value: Uint8Array | undefined, created: number) => void): Promise<boolean> => {
+    const w = await bus.followBucket!(name, (e) => onEntry(e.key, e.value, e.created), onError);
     if ('missing' in w) return false;
+    if (stopped) {
+      w.stop();
+      return true;
+    }
     stops.push(() => w.stop());
+    if (name === registry && w.maxAgeMs > 0) {
+      // Expired records vanish from the bucket without a notice: look every second (a map scan, no I/O).
+      expiry = setInterval(() => {
+        if (catalogue.expire(w.maxAgeMs)) changed();
+      }, 1000);
+      expiry.unref();
+    }
     return true;
   };
-  const onRegistry = (identity: string, value: Uint8Array | undefined) => {
-    const why = catalogue.apply(identity, value);
-    if (why && !ignoredSeen.has(identity)) {
+  const onRegistry = (identity: string, value: Uint8Array | undefined, created: number) => {
+    const r = catalogue.apply(identity, value, created);
+    if (r.ignored && !ignoredSeen.has(identity)) {
       ignoredSeen.add(identity);
-      log.warn(`templates: ignored the registry record of ${identity}: ${why}`);
+      log.warn(`templates: ignored the registry record of ${identity}: ${r.ignored}`);
     }
-    changed();
+    // A heartbeat that only refreshed a record needs no render.
+    if (r.changed) changed();
   };
   const onKv = (key: string, value: Uint8Array | undefined) => {
     if (value === undefined) kv.delete(key);
@@ -101,10 +114,11 @@ export async function createTemplates(options: TemplatesOptions): Promise<Templa
     changed();
   };
   // Buckets that do not exist yet are looked for again until they appear.
-  const pending = new Map<string, (key: string, value: Uint8Array | undefined) => void>([
+  const pending = new Map<string, (key: string, value: Uint8Array | undefined, created: number) => void>([
     [registry, onRegistry],
     [kvBucket, onKv],
   ]);
+  const failures = new Set<string>();
   const attach = async (): Promise<void> => {
     for (const [name, onEntry] of [...pending]) {
       try {
@@ -113,7 +127,10 @@ export async function createTemplates(options: TemplatesOptions): Promise<Templa
           if (started) log.info(`templates: following bucket ${name}`);
         }
       } catch (err) {
-        log.warn(`templates: cannot follow bucket ${name}: ${errorMessage(err)}; trying again`);
+        // Said once per distinct reason (a missing permission would otherwise be logged every 2 s).
+        const why = `templates: cannot follow bucket ${name}: ${errorMessage(err)}; trying again every ${retryMs / 1000} s`;
+        if (!failures.has(why)) log.warn(why);
+        failures.add(why);
       }
     }
     if (pending.size > 0 && !stopped) {
@@ -133,6 +150,7 @@ export async function createTemplates(options: TemplatesOptions): Promise<Templa
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      clearInterval(expiry);
       for (const s of stops.splice(0)) s();
       await runner.stop();
     },

@@ -26,9 +26,11 @@ export type TemplateCounters = {
 export interface Timers {
   set(fn: () => void, ms: number): unknown;
   clear(handle: unknown): void;
+  now(): number;
 }
 
 export const realTimers: Timers = {
+  now: () => Date.now(),
   set: (fn, ms) => {
     const t = setTimeout(fn, ms);
     t.unref?.();
@@ -36,6 +38,9 @@ export const realTimers: Timers = {
   },
   clear: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/** A template renders at the latest this many debounces after the first change it has not rendered. */
+export const maxWaitFactor = 4;
 
 /** Runs a command (argv, no shell); rejects on failure with the reason. */
 export type RunCommand = (argv: readonly string[], timeoutMs: number) => Promise<void>;
@@ -68,6 +73,8 @@ interface Slot {
   readonly t: TemplateSettings;
   readonly counters: TemplateCounters;
   timer: unknown;
+  /** When the first change not yet rendered arrived (undefined: none pending). */
+  pendingSince: number | undefined;
   /** The render in progress (renders of one template never overlap). */
   running: Promise<void>;
   /** A change arrived while rendering: render again when done. */
@@ -94,21 +101,30 @@ export class TemplateRunner {
       t,
       counters: { renders: 0, render_errors: 0, writes: 0, write_errors: 0, commands: 0, command_failures: 0 },
       timer: undefined,
+      pendingSince: undefined,
       running: Promise.resolve(),
       again: false,
       busy: false,
     }));
   }
 
-  /** Something the templates read changed: render each after its debounce. */
+  /**
+   * Something the templates read changed: render each once its inputs have
+   * been quiet for its debounce, but no later than four debounces after the
+   * first unrendered change (a steady stream of changes must not starve it).
+   */
   changed(): void {
     if (this.#stopped) return;
+    const now = this.#timers.now();
     for (const slot of this.#slots) {
       if (slot.timer !== undefined) this.#timers.clear(slot.timer);
+      slot.pendingSince ??= now;
+      const latest = slot.pendingSince + maxWaitFactor * slot.t.debounceMs;
       slot.timer = this.#timers.set(() => {
         slot.timer = undefined;
+        slot.pendingSince = undefined;
         this.#start(slot);
-      }, slot.t.debounceMs);
+      }, Math.max(0, Math.min(slot.t.debounceMs, latest - now)));
     }
   }
 
