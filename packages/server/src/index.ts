@@ -45,5 +45,6 @@ export { createDetectors, type Detectors, type DetectorsOptions } from './detect
 export { createExpressionKind, type ExpressionKindDeps } from './check-kinds/expression.js';
 export { createGraphiteKind, judgeSeries, graphiteSettings, parseRenderResponse, renderUrl, type GraphiteKindDeps, type RenderSeries } from './check-kinds/graphite.js';
 export * from './checks/index.js';
+export * from './services/index.js';
 export { NagiosKind, type NagiosKindOptions, type CheckKindRunner, type CheckRunContext, type MetricSnapshot } from './check-kinds/index.js';
 export { LocalSources, readDropInDir, type LocalKind, type LocalSettings, type LocalSourcesOptions } from './local-sources.js';
