@@ -37,7 +37,7 @@ export { RateLimitedLog } from './rate-limit.js';
 export { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
 export { FactsError, PluginError } from './errors.js';
 export { Registrar, buildRegistration, buildLifecycle, openKvBucket, type RegistrarOptions, type NodeIdentity, type RegistryBucket, type BucketOpener } from './registration/index.js';
-export { simMain, startSimFleet, startVirtualNode, simNode, simIdentity, simNodeInfo, simNodeView, type SimFleet, type SimFleetOptions, type VirtualNode, type SimShared, type SimNodeSpec } from './sim/index.js';
+export { simMain, startSimFleet, startVirtualNode, simNode, simIdentity, simNodeInfo, simNodeView, simAddress, simServices, simOffer, type SimFleet, type SimFleetOptions, type VirtualNode, type SimShared, type SimNodeSpec } from './sim/index.js';
 export { Scheduler, type ScheduledJob, type SchedulerOptions, type SchedulerCounters } from './schedule/index.js';
 export * from './mine/index.js';
 export * from './metrics/index.js';
