@@ -16,6 +16,7 @@ import { caSection } from './ca.js';
 import { mineDirItem, mineItem } from './mine.js';
 import { detectorsItem, metricsSection } from './metrics.js';
 import { checksDirItem, checksItem } from './checks.js';
+import { advertiseAddressItem, servicesDirItem, servicesItem } from './services.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -108,6 +109,9 @@ export const serverConfigSpec = {
   detectors: detectorsItem,
   checks: checksItem,
   checks_dir: checksDirItem,
+  services: servicesItem,
+  services_dir: servicesDirItem,
+  advertise_address: advertiseAddressItem,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).
