@@ -254,6 +254,24 @@ describe('the sync loop', () => {
     await again.stop();
   });
 
+  test('a held sync (e.g. no record verified) leaves the directory alone and reloads nothing; it resumes when released', async () => {
+    const out = tempDir();
+    const reload = counterScript(tempDir());
+    let hold: string | undefined = 'none of the 3 registry record(s) verified';
+    const lines: string[] = [];
+    const sync = new HostsSync({ dir: out, render: base, reload: reload.argv, debounceMs: 10, log: (l) => lines.push(l), hold: () => hold }, () => []);
+    writeFileSync(join(out, 'web1.cfg'), `${markerLine('cohort')}\nold\n`);
+    const r = await sync.sync(true);
+    assert.equal(r?.held, 'none of the 3 registry record(s) verified');
+    assert.deepEqual(readdirSync(out), ['web1.cfg']);
+    assert.equal(reload.count(), 0);
+    assert.ok(lines.some((l) => l.startsWith('directory left as it is: none of the 3')));
+    hold = undefined;
+    const released = await sync.sync();
+    assert.deepEqual(released?.removed, ['web1.cfg']);
+    assert.equal(reload.count(), 1);
+  });
+
   test('a failing reload command is reported and counted; the files are written anyway', async () => {
     const out = tempDir();
     const lines: string[] = [];

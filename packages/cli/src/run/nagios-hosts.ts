@@ -87,6 +87,14 @@ export function parseHostsArgs(argv: Args): HostsArgs {
   };
 }
 
+/** When the registry has records but not one verified: the trust is wrong, not the fleet gone. */
+function untrusted(feed: RegistryFeed | undefined): string | undefined {
+  if (feed === undefined || feed.nodes().length > 0) return undefined;
+  const ignored = feed.ignored();
+  if (ignored.length === 0) return undefined;
+  return `none of the ${ignored.length} registry record(s) verified (first: ${ignored[0]!.identity}: ${ignored[0]!.reason}); check the trusted issuers (--issuer, issuers in the client config)`;
+}
+
 function untilSignal(): Promise<string> {
   return new Promise((done) => {
     const on = (s: NodeJS.Signals): void => {
@@ -118,7 +126,7 @@ export async function runNagiosHosts(argv: Args, io: CliIo): Promise<Outcome> {
   let recheck: NodeJS.Timeout | undefined;
   try {
     const sync: HostsSync = new HostsSync(
-      { dir: args.dir, render: { ...args.render, collective: session.collective }, reload: args.reload, debounceMs: args.debounceMs, log },
+      { dir: args.dir, render: { ...args.render, collective: session.collective }, reload: args.reload, debounceMs: args.debounceMs, log, hold: () => untrusted(feed) },
       () => select(feed?.nodes() ?? []).map(hostSource),
     );
     const opened = await RegistryFeed.open(bus, session.collective, trust, () => sync.trigger());
@@ -149,6 +157,7 @@ export async function runNagiosHosts(argv: Args, io: CliIo): Promise<Outcome> {
 
 function onceOutcome(report: SyncReport | undefined, args: HostsArgs, json: boolean, io: CliIo): Outcome {
   const r = report ?? { hosts: 0, written: [], removed: [], blocked: [], skipped: [] };
+  if (r.held !== undefined) throw new Error(`the directory was left as it is: ${r.held}`);
   if (json) io.stdout.write(`${JSON.stringify({ dir: args.dir, hosts: r.hosts, written: r.written, removed: r.removed, blocked: r.blocked, skipped: r.skipped, reload: r.reload ?? null })}\n`);
   else io.stdout.write(`${r.hosts} host(s) in ${args.dir}: ${r.written.length} file(s) written, ${r.removed.length} removed${r.blocked.length > 0 ? `, ${r.blocked.length} blocked by files this tool did not write` : ''}\n`);
   if (r.reload && !r.reload.ok) throw new Error(`the reload command failed: ${r.reload.summary}`);

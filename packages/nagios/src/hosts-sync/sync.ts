@@ -23,6 +23,12 @@ export interface HostsSyncOptions {
   maxWaitMs?: number;
   /** One line per event worth telling (syncs that changed something, reload results, skipped nodes). */
   log: (line: string) => void;
+  /**
+   * A reason not to touch the directory now (e.g. the registry has records
+   * but none verified: a trust misconfiguration must not empty Nagios), or
+   * undefined. A held sync is logged and reported, and retried on the next change.
+   */
+  hold?: () => string | undefined;
 }
 
 export interface SyncReport {
@@ -33,6 +39,8 @@ export interface SyncReport {
   skipped: Skipped[];
   /** The reload command's result, when it ran. */
   reload?: CommandResult;
+  /** Why nothing was done (see HostsSyncOptions.hold). */
+  held?: string;
 }
 
 export class HostsSync {
@@ -40,6 +48,7 @@ export class HostsSync {
   readonly #nodes: () => HostSource[];
   #lastDesired: Map<string, string> | undefined;
   #lastSkipped = '';
+  #lastHeld: string | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #burstStart = 0;
@@ -100,6 +109,14 @@ export class HostsSync {
   async #syncOnce(force: boolean): Promise<SyncReport | undefined> {
     if (this.#stopped && !force) return undefined;
     const { dir, render } = this.#options;
+    const held = this.#options.hold?.();
+    if (held !== undefined) {
+      if (held !== this.#lastHeld) this.#options.log(`directory left as it is: ${held}`);
+      this.#lastHeld = held;
+      this.#lastDesired = undefined;
+      return { hosts: 0, written: [], removed: [], blocked: [], skipped: [], held };
+    }
+    this.#lastHeld = undefined;
     const rendered = renderHosts(this.#nodes(), render);
     const skippedText = rendered.skipped.map((s) => `${s.identity}: ${s.reason}`).join('\n');
     if (skippedText !== this.#lastSkipped) {
