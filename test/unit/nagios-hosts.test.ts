@@ -2,7 +2,8 @@
 // definitions, safe file names, the diff against the directory (only our own
 // marked files are touched), atomic writes, the reload command's words, and
 // the sync loop (a burst of changes gives one write and one reload) with a
-// real reload script counting its runs.
+// real reload script counting its runs; the registry feed (verified, live,
+// non-stale records only) over a fake bus.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +15,12 @@ import {
   hostFileName,
   hostgroupsFileName,
   HostsSync,
+  hostSource,
   markedCollective,
   markerLine,
   objectNameProblem,
   planSync,
+  RegistryFeed,
   renderHosts,
   scanDir,
   splitCommand,
@@ -25,6 +28,19 @@ import {
   type HostsRenderOptions,
 } from '../../packages/nagios/src/hosts-sync/index.js';
 import { parseHostsArgs } from '../../packages/cli/src/run/nagios-hosts.js';
+import {
+  createSigner,
+  generateKeyPair,
+  issueCertificate,
+  publicKeyHex,
+  publicKeyPem,
+  registryKey,
+  RegistryTag,
+  sealRegistration,
+  TrustStore,
+  type RegistrationMessage,
+} from '@cohort/core';
+import type { BucketEntry, Bus } from '@cohort/client';
 
 const base: HostsRenderOptions = {
   collective: 'cohort',
@@ -311,5 +327,59 @@ describe('command line', () => {
     const f = join(dir, 'file');
     writeFileSync(f, '');
     assert.throws(() => parseHostsArgs({ _: [], $0: 'cohort', dir: f }), /is not a directory/);
+  });
+});
+
+describe('the registry feed', () => {
+  const issuer = generateKeyPair();
+  const issuerFile = join(tempDir(), 'issuer.pub');
+  writeFileSync(issuerFile, publicKeyPem(issuer.publicKey));
+  const trust = TrustStore.load({ kind: 'node', issuers: [issuerFile] });
+  const signer = (identity: string, by = issuer) => {
+    const pair = generateKeyPair();
+    return createSigner(pair.privateKey, identity, issueCertificate(by.privateKey, { kind: 'node', subject: identity, publicKey: publicKeyHex(pair.publicKey) }));
+  };
+  const record = (identity: string, extra: Partial<RegistrationMessage> = {}): RegistrationMessage => ({
+    protocol: RegistryTag.Registration, identity, collectives: ['cohort'], facts: {}, classes: ['base'], agents: ['rpcutil'], version: '1', started_at: 1, time: Date.now(), interval: 60, ...extra,
+  });
+  const entry = (identity: string, value: Uint8Array, created = Date.now()): BucketEntry => ({ key: registryKey(identity), value, operation: 'PUT', created });
+
+  test('only verified, live, non-stale records; changes after the initial values are signalled', async () => {
+    let push: ((e: BucketEntry) => void) | undefined;
+    const initial = [
+      entry('web1', sealRegistration(record('web1', { address: '10.1.1.1' }), signer('web1'))),
+      // Verified but stale: its last write is older than its 60 s interval plus the 30 s grace.
+      entry('old1', sealRegistration(record('old1'), signer('old1')), Date.now() - 120_000),
+      // Forged: certified by another issuer.
+      entry('ghost', sealRegistration(record('ghost'), signer('ghost', generateKeyPair()))),
+      // Signed by web1's key, stored as db1.
+      entry('db1', sealRegistration(record('web1'), signer('web1'))),
+    ];
+    const bus = {
+      watchBucket: async (name: string, onEntry: (e: BucketEntry) => void) => {
+        assert.equal(name, 'cohort_registry_cohort');
+        for (const e of initial) onEntry(e);
+        push = onEntry;
+        return { maxAgeMs: 180_000, stop: async () => undefined };
+      },
+    } as unknown as Bus;
+    let changes = 0;
+    const feed = await RegistryFeed.open(bus, 'cohort', trust, () => changes++);
+    assert.ok(!('missing' in feed));
+    assert.equal(changes, 0, 'the initial values are not changes');
+    assert.deepEqual(feed.nodes().map((n) => n.identity), ['web1']);
+    assert.deepEqual(feed.ignored().map((i) => i.identity).sort(), ['db1', 'ghost']);
+    assert.deepEqual(hostSource(feed.nodes()[0]!), { identity: 'web1', address: '10.1.1.1', facts: {}, classes: ['base'] });
+    push!(entry('db1', sealRegistration(record('db1'), signer('db1'))));
+    assert.equal(changes, 1);
+    assert.deepEqual(feed.nodes().map((n) => n.identity).sort(), ['db1', 'web1']);
+    await feed.stop();
+  });
+
+  test('no bucket, or no key-value store: missing, with the reason', async () => {
+    const none = await RegistryFeed.open({} as Bus, 'cohort', trust, () => undefined);
+    assert.deepEqual(none, { missing: 'this connection has no key-value store' });
+    const bus = { watchBucket: async () => ({ missing: 'there is no registry bucket cohort_registry_cohort' }) } as unknown as Bus;
+    assert.deepEqual(await RegistryFeed.open(bus, 'cohort', trust, () => undefined), { missing: 'there is no registry bucket cohort_registry_cohort' });
   });
 });
