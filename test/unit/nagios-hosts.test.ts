@@ -376,6 +376,24 @@ describe('the registry feed', () => {
     await feed.stop();
   });
 
+  test('stale records stay while nothing newer arrives (cut off from the bus, not a dead fleet); they go once others write', async () => {
+    let push: ((e: BucketEntry) => void) | undefined;
+    const old = Date.now() - 120_000;
+    const bus = {
+      watchBucket: async (_name: string, onEntry: (e: BucketEntry) => void) => {
+        onEntry(entry('old1', sealRegistration(record('old1', { time: old }), signer('old1')), old));
+        onEntry(entry('old2', sealRegistration(record('old2', { time: old }), signer('old2')), old));
+        push = onEntry;
+        return { maxAgeMs: 180_000, stop: async () => undefined };
+      },
+    } as unknown as Bus;
+    const feed = await RegistryFeed.open(bus, 'cohort', trust, () => undefined);
+    assert.ok(!('missing' in feed));
+    assert.deepEqual(feed.nodes().map((n) => n.identity), ['old1', 'old2']);
+    push!(entry('old2', sealRegistration(record('old2'), signer('old2'))));
+    assert.deepEqual(feed.nodes().map((n) => n.identity), ['old2']);
+  });
+
   test('no bucket, or no key-value store: missing, with the reason', async () => {
     const none = await RegistryFeed.open({} as Bus, 'cohort', trust, () => undefined);
     assert.deepEqual(none, { missing: 'this connection has no key-value store' });
