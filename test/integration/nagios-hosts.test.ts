@@ -152,9 +152,12 @@ before(async () => {
 after(async () => {
   for (const c of children) {
     if (c.exitCode === null && c.signalCode === null) {
+      // SIGTERM first: Nagios ends its worker processes only when it exits cleanly.
       const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGKILL');
+      c.kill('SIGTERM');
+      const t = setTimeout(() => c.kill('SIGKILL'), 5000);
       await exited;
+      clearTimeout(t);
     }
   }
   await fleet?.stop();
