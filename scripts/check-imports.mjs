@@ -21,7 +21,7 @@ export const allowedImports = {
   provisioner: ['core', 'client'],
   nagios: ['core', 'client'],
   handlers: ['core', 'client', 'provisioner'],
-  cli: ['core', 'agents', 'client', 'provisioner', 'handlers'],
+  cli: ['core', 'agents', 'client', 'provisioner', 'handlers', 'nagios'],
 };
 
 /** Files (relative to the package) allowed to import `nats`. */

@@ -39,4 +39,5 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   events: () => import('./commands/events.js'),
   handlers: () => import('./commands/handlers.js'),
   kv: () => import('./commands/kv.js'),
+  nagios: () => import('./commands/nagios.js'),
 };

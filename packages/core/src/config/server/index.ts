@@ -17,6 +17,7 @@ import { mineDirItem, mineItem } from './mine.js';
 import { detectorsItem, metricsSection } from './metrics.js';
 import { checksDirItem, checksItem } from './checks.js';
 import { templateDataSection, templatesItem } from './templates.js';
+import { advertiseAddressItem, servicesDirItem, servicesItem } from './services.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -111,6 +112,9 @@ export const serverConfigSpec = {
   checks_dir: checksDirItem,
   templates: templatesItem,
   template_data: templateDataSection,
+  services: servicesItem,
+  services_dir: servicesDirItem,
+  advertise_address: advertiseAddressItem,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).
