@@ -4,10 +4,11 @@
 // says) and the node's facts; re-rendered on `cohort kv put` and on a service
 // change, its command (a script appending to a file) run exactly once each
 // time; a broken template keeps the old file and is counted in daemon_stats;
-// a record signed by the wrong key never reaches the file.
+// a record signed by the wrong key never reaches the file; an expired record
+// (a dead node) leaves it; the node's own services_dir service comes and goes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type KV, type NatsConnection } from 'nats';
@@ -52,6 +53,7 @@ describe('templates: rendered by cohortd from the KV bucket, the service catalog
   let sourceFile: string;
   let destination: string;
   let runs: string;
+  let servicesDir: string;
   const now = () => Date.now();
 
   const text = () => (existsSync(destination) ? readFileSync(destination, 'utf8') : '');
@@ -89,6 +91,8 @@ describe('templates: rendered by cohortd from the KV bucket, the service catalog
     chmodSync(script, 0o755);
     nats = await startNatsServer({ jetstream: true });
     const fleetDir = join(dir, 'fleet');
+    servicesDir = join(dir, 'services.d');
+    mkdirSync(servicesDir);
     fleet = await startFleet({
       natsUrl: nats.url,
       monitorPort: nats.monitorPort,
@@ -101,6 +105,9 @@ describe('templates: rendered by cohortd from the KV bucket, the service catalog
         template_data: { issuers: [join(fleetDir, 'security', 'issuer.pub')] },
         // A short registry max age, so a node that stops refreshing its record leaves within the test.
         registration: { interval: 2, ttl: 15 },
+        // The node's own services (live drop-ins) and address, published in its signed record.
+        services_dir: servicesDir,
+        advertise_address: '127.0.0.2',
       },
     });
     const issuerKey = readPrivateKey(join(fleetDir, 'security', 'issuer.key'));
@@ -194,6 +201,18 @@ describe('templates: rendered by cohortd from the KV bucket, the service catalog
     await waitFor(() => runCount() === before + 1, 'the command');
     // Nobody refreshes cache3's record: the bucket's max age (15 s) removes it, without a notice to watchers.
     await waitFor(() => !text().includes('cache3'), 'the expired node to leave the file', 60_000);
+    await waitFor(() => runCount() === before + 2, 'the command');
+    assert.equal(text(), '# for lb1 (lb)\nmaxconn 2\n');
+  });
+
+  test("a service declared on the node itself (a services_dir drop-in) comes and goes through its own signed record", async () => {
+    const before = runCount();
+    const file = join(servicesDir, 'redis.yaml');
+    writeFileSync(file, 'redis: { port: 6390, tags: [local] }\n');
+    await waitFor(() => text().includes('server lb1 127.0.0.2:6390'), "the node's own service in the file");
+    await waitFor(() => runCount() === before + 1, 'the command');
+    rmSync(file);
+    await waitFor(() => !text().includes('server lb1'), 'the service to leave the file');
     await waitFor(() => runCount() === before + 2, 'the command');
     assert.equal(text(), '# for lb1 (lb)\nmaxconn 2\n');
   });
