@@ -7,21 +7,7 @@ import { eventLine } from '../render/checks.js';
 import { openSession } from '../session.js';
 import { checkNamesArg, registeredFor } from './checks.js';
 import { nodeDataTrust } from './mine-common.js';
-
-function untilSignal(): { stopped: Promise<string>; stop(reason: string): void } {
-  let stop!: (reason: string) => void;
-  const stopped = new Promise<string>((done) => {
-    const on = (s: NodeJS.Signals) => stop(s);
-    stop = (reason) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(reason);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-  return { stopped, stop };
-}
+import { stopSignal } from './stop-signal.js';
 
 /** `cohort events watch [filters] [--check NAME] [--since D] [--count N] [--json]`: runs until stopped. */
 export async function runEventsWatch(argv: Args, io: CliIo): Promise<Outcome> {
@@ -56,7 +42,7 @@ export async function runEventsWatch(argv: Args, io: CliIo): Promise<Outcome> {
     };
     // Fails early (UsageError) for filters the registry cannot answer, before anything is watched.
     if (!isEmptyFilter(filter) && plainSet === undefined) checks.registryTargets(filter, registry?.nodes() ?? [], [], 'cohort events watch');
-    const signal = untilSignal();
+    const signal = stopSignal();
     const follow = await checks.watchCheckEvents(bus, {
       collective: session.collective,
       trust,

@@ -5,6 +5,7 @@ import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { stringifyJson } from '../render/json.js';
 import { openSession, type Session } from '../session.js';
+import { stopSignal } from './stop-signal.js';
 
 export type KvCommand = 'put' | 'get' | 'del' | 'ls' | 'watch' | 'history';
 
@@ -103,17 +104,7 @@ async function watch(bus: Bus, session: Session, bucket: string, argv: Args): Pr
   if (count !== undefined && count < 1) throw new UsageError('--count must be at least 1');
   const { io } = session;
   let seen = 0;
-  let stop!: (reason: string) => void;
-  const stopped = new Promise<string>((done) => {
-    const on = (s: NodeJS.Signals) => stop(s);
-    stop = (reason) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(reason);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
+  const { stopped, stop } = stopSignal();
   const w = await kv.kvWatch(bus, bucket, str(argv, 'FILTER') ?? '>', !bool(argv, 'updates-only'), (r) => {
     if (count !== undefined && seen >= count) return;
     io.stdout.write(session.json ? `${JSON.stringify(kv.kvRevisionJson(r))}\n` : line(r));

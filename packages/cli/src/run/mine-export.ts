@@ -6,18 +6,7 @@ import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { openSession } from '../session.js';
 import { mineKvOf, mineTrust } from './mine-common.js';
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const on = (s: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(s);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
+import { stopSignal } from './stop-signal.js';
 
 /** `cohort mine export NAME --dir DIR`: runs until SIGINT/SIGTERM. */
 export async function runMineExport(argv: Args, io: CliIo): Promise<Outcome> {
@@ -36,7 +25,7 @@ export async function runMineExport(argv: Args, io: CliIo): Promise<Outcome> {
     // Created (as the nodes create it) when no node has written yet, so the mirror is live from the first value.
     const kv = await mineKvOf(bus)(mineBucket(session.collective), true, mineBucketMaxAgeSeconds);
     if (mine.isKvMissing(kv)) throw new UsageError(`cannot read the mine: ${kv.missing}`);
-    const stopped = untilSignal();
+    const { stopped } = stopSignal();
     const watch = await kv.watch(`${fn}.>`, (e) => mirror.apply(e), true);
     mirror.prune();
     io.stderr.write(`mirroring ${fn} into ${dir}: ${mirror.size} node(s); stop with Ctrl-C or SIGTERM\n`);

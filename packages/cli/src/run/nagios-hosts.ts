@@ -17,6 +17,7 @@ import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { openSession } from '../session.js';
 import { nodeDataTrust } from './mine-common.js';
+import { stopSignal } from './stop-signal.js';
 
 /** The command line, checked before anything connects. */
 interface HostsArgs {
@@ -95,18 +96,6 @@ function untrusted(feed: RegistryFeed | undefined): string | undefined {
   return `none of the ${ignored.length} registry record(s) verified (first: ${ignored[0]!.identity}: ${ignored[0]!.reason}); check the trusted issuers (--issuer, issuers in the client config)`;
 }
 
-function untilSignal(): Promise<string> {
-  return new Promise((done) => {
-    const on = (s: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(s);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
 /** `cohort nagios hosts --dir DIR [...]`: see commands/nagios-hosts.ts and docs/service-discovery.md. */
 export async function runNagiosHosts(argv: Args, io: CliIo): Promise<Outcome> {
   const args = parseHostsArgs(argv);
@@ -143,7 +132,7 @@ export async function runNagiosHosts(argv: Args, io: CliIo): Promise<Outcome> {
     }
     log(`${first?.hosts ?? 0} host(s) in ${args.dir}; following the registry of collective ${session.collective} (stop with Ctrl-C)`);
     recheck = setInterval(() => sync.recheck(), args.recheckMs);
-    const why = await untilSignal();
+    const why = await stopSignal().stopped;
     clearInterval(recheck);
     await sync.stop();
     log(`${why}: stopped after ${sync.counts.changes} change(s), ${sync.counts.reloads} reload(s)${sync.counts.reloadFailures > 0 ? `, ${sync.counts.reloadFailures} failed` : ''}`);
