@@ -38,4 +38,5 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   checks: () => import('./commands/checks.js'),
   events: () => import('./commands/events.js'),
   handlers: () => import('./commands/handlers.js'),
+  dns: () => import('./commands/dns.js'),
 };
