@@ -1,5 +1,6 @@
 import dnsPacket, { type Answer, type DecodedPacket, type OptAnswer, type Question } from 'dns-packet';
 import type { Catalog, Host, ServiceHost } from './catalog.js';
+import { RecordCache } from './records.js';
 import { parseName, type Zone } from './names.js';
 
 /** DNS response codes this server sends. */
@@ -15,6 +16,8 @@ export interface AnswerOptions {
   readonly ttl: number;
   /** Shuffle source (tests pass a seeded one): a number in [0, 1). */
   readonly random?: () => number;
+  /** Encoded records kept across queries (a server keeps one; without, each query encodes afresh). */
+  readonly records?: RecordCache;
 }
 
 /** What to send back for one query, and what went wrong with it (for the log), if anything. */
@@ -65,7 +68,7 @@ export function answerQuery(message: Buffer, catalog: Catalog, options: AnswerOp
   const question = questions[0]!;
   const opt = query.additionals?.find((a): a is OptAnswer => a.type === 'OPT');
   const limit = transport === 'tcp' ? tcpLimit : opt ? Math.min(Math.max(opt.udpPayloadSize, classicUdpLimit), ednsUdpLimit) : classicUdpLimit;
-  const build = new ResponseBuilder(query, question, opt !== undefined, limit, options);
+  const build = new ResponseBuilder(message, query, question, opt !== undefined, limit, options);
   if (question.class !== undefined && question.class !== 'IN' && question.class !== 'ANY') return build.done(Rcode.NotImp, `class ${question.class} is not supported (only IN)`);
   if (zoneTransfers.has(question.type)) return build.done(Rcode.NotImp, `query type ${question.type} is not supported`);
   const lookup = parseName(question.name, options.zone);
@@ -101,29 +104,23 @@ function headerOnly(message: Buffer, rcode: Rcode, problem: string): Reply {
   return { response: out, rcode, truncated: false, problem };
 }
 
-/** Bytes of an uncompressed name (dns-packet does not compress). */
-function nameBytes(name: string): number {
-  const n = name.replace(/^\.|\.$/g, '');
-  return n === '' ? 1 : Buffer.byteLength(n) + 2;
-}
-
 class ResponseBuilder {
+  readonly #message: Buffer;
   readonly #query: DecodedPacket;
   readonly #question: Question;
   readonly #edns: boolean;
   readonly #limit: number;
   readonly #options: AnswerOptions;
-  readonly #answers: Answer[] = [];
-  readonly #additionals: Answer[] = [];
-  #size: number;
+  readonly #records: RecordCache;
 
-  constructor(query: DecodedPacket, question: Question, edns: boolean, limit: number, options: AnswerOptions) {
+  constructor(message: Buffer, query: DecodedPacket, question: Question, edns: boolean, limit: number, options: AnswerOptions) {
+    this.#message = message;
     this.#query = query;
     this.#question = question;
     this.#edns = edns;
     this.#limit = limit;
     this.#options = options;
-    this.#size = 12 + nameBytes(question.name) + 4 + (edns ? 11 : 0);
+    this.#records = options.records?.ttl === options.ttl ? options.records : new RecordCache(options.ttl);
   }
 
   get #ttl(): number {
@@ -133,43 +130,73 @@ class ResponseBuilder {
   /** A/AAAA (or both for ANY) of `hosts`, under the question's name, shuffled, as many as fit. */
   hosts(hosts: readonly Host[]): Reply {
     const type: string = this.#question.type;
-    const families = type === 'A' ? [4] : type === 'AAAA' ? [6] : type === 'ANY' ? [4, 6] : [];
-    if (families.length === 0) return this.negative(Rcode.NoError);
-    const name = this.#question.name;
-    const wanted = hosts.filter((h) => families.includes(h.family));
-    const truncated = this.#fit(wanted, (h) => [addressRecord(name, h, this.#ttl)], []);
-    return this.done(Rcode.NoError, undefined, truncated);
+    const family = type === 'A' ? 4 : type === 'AAAA' ? 6 : type === 'ANY' ? 0 : -1;
+    if (family < 0) return this.negative(Rcode.NoError);
+    const wanted = family === 0 ? hosts.slice() : hosts.filter((h) => h.family === family);
+    return this.#positive(wanted, (h) => this.#records.address(h), undefined);
   }
 
   /** SRV records (port, target = the node's name) with the targets' addresses as additional records. */
   srv(hosts: readonly ServiceHost[]): Reply {
-    const name = this.#question.name;
-    const truncated = this.#fit(
-      [...hosts],
-      (h) => [{ type: 'SRV', name, ttl: this.#ttl, data: { priority: 1, weight: 1, port: h.port, target: h.name } }],
-      (h) => [addressRecord(h.name, h, this.#ttl)],
-    );
-    return this.done(Rcode.NoError, undefined, truncated);
+    return this.#positive(hosts.slice(), (h) => this.#records.srv(h), (h) => this.#records.glue(h));
   }
 
-  /** Random order, as many as fit: a partial Fisher-Yates shuffle stops once the message is full. */
-  #fit<T>(items: T[], answers: (item: T) => Answer[], additionals: ((item: T) => Answer[]) | []): boolean {
+  /**
+   * The records of `items` in random order, as many as fit the limit (a
+   * partial Fisher-Yates shuffle that stops once the message is full; TC
+   * when some were left out), assembled from the records' ready bytes after
+   * the query's own header fields and question.
+   */
+  #positive<T>(items: T[], answer: (item: T) => Buffer, extra: ((item: T) => Buffer) | undefined): Reply {
+    const question = questionBytes(this.#message);
+    if (question === undefined) return this.#slowPositive(items, answer, extra);
     const random = this.#options.random ?? Math.random;
-    const pool = items.slice();
-    for (let i = 0; i < pool.length; i++) {
-      const j = i + Math.floor(random() * (pool.length - i));
-      const item = pool[j]!;
-      pool[j] = pool[i]!;
-      pool[i] = item;
-      const a = answers(item);
-      const extra = typeof additionals === 'function' ? additionals(item) : [];
-      const bytes = [...a, ...extra].reduce((sum, r) => sum + recordBytes(r), 0);
-      if (this.#size + bytes > this.#limit) return true;
-      this.#size += bytes;
-      this.#answers.push(...a);
-      this.#additionals.push(...extra);
+    const answers: Buffer[] = [];
+    const additionals: Buffer[] = [];
+    let size = 12 + question.length + (this.#edns ? optRecord.length : 0);
+    let truncated = false;
+    for (let i = 0; i < items.length; i++) {
+      const j = i + Math.floor(random() * (items.length - i));
+      const item = items[j]!;
+      items[j] = items[i]!;
+      items[i] = item;
+      const a = answer(item);
+      const x = extra?.(item);
+      const bytes = a.length + (x ? x.length : 0);
+      if (size + bytes > this.#limit || answers.length >= 0xffff) {
+        truncated = true;
+        break;
+      }
+      size += bytes;
+      answers.push(a);
+      if (x) additionals.push(x);
     }
-    return false;
+    const header = Buffer.alloc(12);
+    header.writeUInt16BE(this.#query.id ?? 0, 0);
+    header.writeUInt16BE(0x8000 | AA | ((this.#query.flags ?? 0) & RD) | (truncated && this.#limit < tcpLimit ? TC : 0) | Rcode.NoError, 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(answers.length, 6);
+    header.writeUInt16BE(additionals.length + (this.#edns ? 1 : 0), 10);
+    const response = Buffer.concat([header, question, ...answers, ...additionals, ...(this.#edns ? [optRecord] : [])], size);
+    return { response, rcode: Rcode.NoError, truncated: truncated && this.#limit < tcpLimit };
+  }
+
+  /** The same answer through dns-packet, for a question whose name is compressed (no query does this in practice). */
+  #slowPositive<T>(items: T[], answer: (item: T) => Buffer, extra: ((item: T) => Buffer) | undefined): Reply {
+    const decodeRecord = (b: Buffer, owner: string): Answer => {
+      const packet = Buffer.concat([Buffer.from([0, 0, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0]), b[0] === 0xc0 ? Buffer.concat([Buffer.from([0]), b.subarray(2)]) : b]);
+      const a = dnsPacket.decode(packet).answers![0]!;
+      return b[0] === 0xc0 ? { ...a, name: owner } : a;
+    };
+    const answers: Answer[] = [];
+    const additionals: Answer[] = [];
+    for (const item of items) {
+      answers.push(decodeRecord(answer(item), this.#question.name));
+      if (extra) additionals.push(decodeRecord(extra(item), ''));
+    }
+    const all = this.done(Rcode.NoError, undefined, false, [], answers, additionals);
+    if (all.response && all.response.length <= this.#limit) return all;
+    return this.done(Rcode.NoError, undefined, this.#limit < tcpLimit);
   }
 
   /** NXDOMAIN, or NOERROR with no answer (NODATA), with the zone's SOA for negative caching. */
@@ -184,39 +211,28 @@ class ResponseBuilder {
     return this.done(rcode, undefined, false, [soa]);
   }
 
-  done(rcode: Rcode, problem?: string, truncated = false, authorities: Answer[] = []): Reply {
+  done(rcode: Rcode, problem?: string, truncated = false, authorities: Answer[] = [], answers: Answer[] = [], extra: Answer[] = []): Reply {
     const authoritative = rcode === Rcode.NoError || rcode === Rcode.NxDomain ? AA : 0;
     const flags = authoritative | ((this.#query.flags ?? 0) & RD) | (truncated ? TC : 0) | rcode;
-    const additionals: Answer[] = [...this.#additionals];
+    const additionals: Answer[] = [...extra];
     if (this.#edns) additionals.push({ type: 'OPT', name: '.', udpPayloadSize: ednsUdpLimit, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] });
-    const response = dnsPacket.encode({
-      type: 'response',
-      id: this.#query.id ?? 0,
-      flags,
-      questions: [this.#question],
-      answers: this.#answers,
-      authorities,
-      additionals,
-    });
+    const response = dnsPacket.encode({ type: 'response', id: this.#query.id ?? 0, flags, questions: [this.#question], answers, authorities, additionals });
     return { response, rcode, truncated, ...(problem !== undefined ? { problem } : {}) };
   }
 }
 
-function addressRecord(name: string, host: Host, ttl: number): Answer {
-  return { type: host.family === 4 ? 'A' : 'AAAA', name, ttl, data: host.address };
+/** The EDNS record of every EDNS answer: root owner, OPT, 4096-byte UDP size, no options. */
+const optRecord = Buffer.from([0, 0, 41, ednsUdpLimit >> 8, ednsUdpLimit & 0xff, 0, 0, 0, 0, 0, 0]);
+
+/** The raw question section (name, type, class) of a query, or undefined when its name is compressed. */
+function questionBytes(message: Buffer): Buffer | undefined {
+  let o = 12;
+  for (;;) {
+    const len = message[o];
+    if (len === undefined || (len & 0xc0) !== 0) return undefined;
+    o += 1 + len;
+    if (len === 0) break;
+  }
+  return o + 4 <= message.length ? message.subarray(12, o + 4) : undefined;
 }
 
-/** Encoded size of an A, AAAA or SRV record. */
-function recordBytes(r: Answer): number {
-  const base = nameBytes(r.name) + 10;
-  switch (r.type) {
-    case 'A':
-      return base + 4;
-    case 'AAAA':
-      return base + 16;
-    case 'SRV':
-      return base + 6 + nameBytes(r.data.target);
-    default:
-      return base + dnsPacket.encodingLength({ answers: [r] }) - 12 - nameBytes(r.name) - 10;
-  }
-}

@@ -38,6 +38,8 @@ export class Catalog {
   readonly zone: Zone;
   readonly #nodes = new Map<string, Indexed>();
   readonly #index = new Map<string, Map<string, ServiceHost | Host>>();
+  /** The members of an index key as an array, made on first lookup after a change (queries far outnumber changes). */
+  readonly #arrays = new Map<string, readonly Host[]>();
   /** Bumped on every change (the SOA serial). */
   #revision = 1;
 
@@ -68,6 +70,7 @@ export class Catalog {
       let members = this.#index.get(key);
       if (!members) this.#index.set(key, (members = new Map()));
       members.set(identity, entry);
+      this.#arrays.delete(key);
       keys.push(key);
     };
     for (const s of r.services ?? []) {
@@ -89,6 +92,7 @@ export class Catalog {
     for (const key of known.keys) {
       const members = this.#index.get(key);
       members?.delete(id);
+      this.#arrays.delete(key);
       if (members?.size === 0) this.#index.delete(key);
     }
     this.#nodes.delete(id);
@@ -105,14 +109,22 @@ export class Catalog {
 
   /** Nodes offering `service` (with `tag`, when given). */
   service(service: string, tag?: string): readonly ServiceHost[] | undefined {
-    const members = this.#index.get(tag === undefined ? `s:${service}` : `t:${tag}.${service}`);
-    return members && ([...members.values()] as ServiceHost[]);
+    return this.#members(tag === undefined ? `s:${service}` : `t:${tag}.${service}`) as readonly ServiceHost[] | undefined;
   }
 
   /** Nodes with a class whose label is `label`. */
   withClass(label: string): readonly Host[] | undefined {
-    const members = this.#index.get(`c:${label}`);
-    return members && [...members.values()];
+    return this.#members(`c:${label}`);
+  }
+
+  #members(key: string): readonly Host[] | undefined {
+    let array = this.#arrays.get(key);
+    if (array) return array;
+    const members = this.#index.get(key);
+    if (!members) return undefined;
+    array = [...members.values()];
+    this.#arrays.set(key, array);
+    return array;
   }
 
   /** The node named `identity` (lower case). */

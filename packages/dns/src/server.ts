@@ -3,6 +3,7 @@ import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'nod
 import { answerQuery, rcodeName, type AnswerOptions, type Reply, type Transport } from './answer.js';
 import type { Catalog } from './catalog.js';
 import { RateLimitedLog, type DnsLog } from './log-limit.js';
+import { RecordCache } from './records.js';
 
 /** Counters of a running server (logged on stop). */
 export interface DnsCounts {
@@ -43,7 +44,7 @@ export class DnsServer {
 
   constructor(catalog: Catalog, options: DnsServerOptions) {
     this.#catalog = catalog;
-    this.#options = options;
+    this.#options = { ...options, records: options.records ?? new RecordCache(options.ttl) };
     this.#bad = new RateLimitedLog(options.log);
   }
 
