@@ -9,7 +9,7 @@
 // again). Targets (issue 18): ≥ 20,000 q/s, p99 ≤ 2 ms, change ≤ 1 s.
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -57,8 +57,14 @@ function queryMix(n) {
   return out;
 }
 
-/** Closed-loop load: `concurrency` queries in flight for `seconds`; q/s and latencies (ms). */
-async function load(port, queries, concurrency, seconds) {
+/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 10 ms). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Closed-loop load: `concurrency` queries in flight for `seconds`; q/s, latencies (ms) and the server's CPU per query (µs). */
+async function load(port, queries, concurrency, seconds, serverPid) {
   const sock = createSocket('udp4');
   const pending = new Map();
   const lat = [];
@@ -99,14 +105,16 @@ async function load(port, queries, concurrency, seconds) {
   await sleep(1000); // warm-up
   measuring = true;
   const started = performance.now();
+  const cpuBefore = cpuSeconds(serverPid);
   await sleep(seconds * 1000);
   measuring = false;
+  const cpu = cpuSeconds(serverPid) - cpuBefore;
   const elapsed = (performance.now() - started) / 1000;
   running = false;
   clearInterval(resend);
   await sleep(200);
   sock.close();
-  return { concurrency, qps: lat.length / elapsed, p50: median(lat), p99: percentile(lat, 99), max: Math.max(...lat), lost, truncatedShare: lat.length ? truncated / lat.length : 0 };
+  return { concurrency, cpuUs: lat.length ? (cpu * 1e6) / lat.length : NaN, qps: lat.length / elapsed, p50: median(lat), p99: percentile(lat, 99), max: Math.max(...lat), lost, truncatedShare: lat.length ? truncated / lat.length : 0 };
 }
 
 /** Ask `name` A once over UDP; the addresses. */
@@ -162,8 +170,10 @@ export async function benchDns(o) {
     const runs = [];
     for (const c of o.concurrencies) {
       o.log(`load: ${c} in flight for ${o.seconds} s ...`);
-      runs.push({ ...(await load(port, queries, c, o.seconds)), load: loadAverage() });
+      runs.push({ ...(await load(port, queries, c, o.seconds, child.pid)), load: loadAverage() });
     }
+    o.log('floor: a bare node:dgram echo server under the same load ...');
+    const floor = await echoFloor(queries, o);
     o.log(`registry change -> answer, ${o.changes} times ...`);
     const changeMs = [];
     const target = 7;
@@ -182,7 +192,7 @@ export async function benchDns(o) {
       changeMs.push(performance.now() - t0);
       await sleep(50);
     }
-    return { n: o.n, readyS, runs, change: { count: changeMs.length, p50: median(changeMs), p99: percentile(changeMs, 99), max: Math.max(...changeMs) }, seconds: o.seconds };
+    return { n: o.n, readyS, runs, floor, change: { count: changeMs.length, p50: median(changeMs), p99: percentile(changeMs, 99), max: Math.max(...changeMs) }, seconds: o.seconds };
   } finally {
     if (child && child.exitCode === null) {
       const done = new Promise((r) => child.once('exit', r));
@@ -192,6 +202,21 @@ export async function benchDns(o) {
     await nc.close();
     await nats.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The floor: a Node UDP server that sends each query back unchanged (no DNS work), under the same generator. */
+async function echoFloor(queries, o) {
+  const port = await freePort();
+  const code = `const s=require('node:dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(m,r.port,r.address));s.bind(${port},'127.0.0.1',()=>process.stdout.write('ready\\n'));`;
+  const echo = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => echo.stdout.once('data', r));
+  try {
+    const runs = [];
+    for (const c of o.concurrencies) runs.push(await load(port, queries, c, Math.min(o.seconds, 3), echo.pid));
+    return runs;
+  } finally {
+    echo.kill();
   }
 }
 
@@ -215,7 +240,8 @@ async function askSrvTargets(port, name) {
 }
 
 export function renderDns(env, r) {
-  const rows = r.runs.map((x) => `| ${x.concurrency} | ${Math.round(x.qps).toLocaleString('en')} | ${fmt(x.p50)} | ${fmt(x.p99)} | ${fmt(x.max)} | ${x.lost} | ${(x.truncatedShare * 100).toFixed(0)} % | ${x.load.toFixed(2)} |`);
+  const rows = r.runs.map((x) => `| ${x.concurrency} | ${Math.round(x.qps).toLocaleString('en')} | ${fmt(x.p50)} | ${fmt(x.p99)} | ${fmt(x.max)} | ${x.lost} | ${(x.truncatedShare * 100).toFixed(0)} % | ${fmt(x.cpuUs)} | ${x.load.toFixed(2)} |`);
+  const bestCpu = Math.min(...r.runs.map((x) => x.cpuUs));
   return [
     `# DNS benchmark (cohort dns), ${env.date}`,
     '',
@@ -223,13 +249,15 @@ export function renderDns(env, r) {
     `${r.n.toLocaleString('en')} registered nodes (signed records written directly; ${services} services of ${r.n / services} nodes each, ${classes} classes), \`cohort dns\` as one process, the load generator (one UDP socket, Node) in another on the same 2 cores; ${r.seconds} s per row after 1 s of warm-up; a mix of node A, service A, tag SRV and class A queries (class answers hold ${r.n / classes} nodes: cut to 512 bytes with TC).`,
     `Ready (process start to the last node answered, ${r.n.toLocaleString('en')} records read and verified): ${r.readyS.toFixed(1)} s.`,
     '',
-    '| in flight | queries/s | p50 ms | p99 ms | max ms | lost | truncated | load average after |',
-    '|---|---|---|---|---|---|---|---|',
+    '| in flight | queries/s | p50 ms | p99 ms | max ms | lost | truncated | server CPU µs/query | load average after |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     '| measurement | result | target |',
     '|---|---|---|',
     `| best queries/s | ${Math.round(Math.max(...r.runs.map((x) => x.qps))).toLocaleString('en')} | ≥ 20,000 |`,
+    `| floor: bare Node UDP echo server, same load (${r.floor.map((x) => x.concurrency).join('/')} in flight) | ${r.floor.map((x) => Math.round(x.qps).toLocaleString('en')).join(' / ')} q/s; CPU ${r.floor.map((x) => fmt(x.cpuUs)).join(' / ')} µs/query; p99 ${r.floor.map((x) => fmt(x.p99)).join(' / ')} ms | |`,
+    `| server CPU per query (best row) → queries/s one free core sustains | ${fmt(bestCpu)} µs → ${Math.round(1e6 / bestCpu).toLocaleString('en')} | ≥ 20,000 |`,
     `| p99 at the lowest concurrency | ${fmt(r.runs[0].p99)} ms | ≤ 2 ms |`,
     `| registry write → changed answer (${r.change.count} changes: a service critical, then passing) | p50 ${fmt(r.change.p50)} ms, p99 ${fmt(r.change.p99)} ms, max ${fmt(r.change.max)} ms | ≤ 1 s |`,
     '',

@@ -72,6 +72,9 @@ export function answerQuery(message: Buffer, catalog: Catalog, options: AnswerOp
   if (question.class !== undefined && question.class !== 'IN' && question.class !== 'ANY') return build.done(Rcode.NotImp, `class ${question.class} is not supported (only IN)`);
   if (zoneTransfers.has(question.type)) return build.done(Rcode.NotImp, `query type ${question.type} is not supported`);
   const lookup = parseName(question.name, options.zone);
+  const qtype: string = question.type;
+  // A and AAAA take the members of that family; SRV, ANY and other types (NODATA) all of them.
+  const family = qtype === 'A' ? 4 : qtype === 'AAAA' ? 6 : undefined;
   switch (lookup.kind) {
     case 'outside':
       return build.done(Rcode.Refused);
@@ -81,16 +84,16 @@ export function answerQuery(message: Buffer, catalog: Catalog, options: AnswerOp
       return build.negative(Rcode.NoError);
     case 'node': {
       const host = catalog.node(lookup.identity);
-      return host ? build.hosts([host]) : build.negative(Rcode.NxDomain);
+      return host ? build.hosts(family === undefined || host.family === family ? [host] : []) : build.negative(Rcode.NxDomain);
     }
     case 'class': {
-      const hosts = catalog.withClass(lookup.label);
+      const hosts = catalog.withClass(lookup.label, family);
       return hosts ? build.hosts(hosts) : build.negative(Rcode.NxDomain);
     }
     case 'service': {
-      const hosts = catalog.service(lookup.service, lookup.tag);
+      const hosts = catalog.service(lookup.service, lookup.tag, family);
       if (!hosts) return build.negative(Rcode.NxDomain);
-      return question.type === 'SRV' ? build.srv(hosts) : build.hosts(hosts);
+      return qtype === 'SRV' ? build.srv(hosts) : build.hosts(hosts);
     }
   }
 }
@@ -127,13 +130,11 @@ class ResponseBuilder {
     return this.#options.ttl;
   }
 
-  /** A/AAAA (or both for ANY) of `hosts`, under the question's name, shuffled, as many as fit. */
+  /** A/AAAA (or both for ANY) of `hosts` (already of the family asked for), under the question's name, shuffled, as many as fit. */
   hosts(hosts: readonly Host[]): Reply {
     const type: string = this.#question.type;
-    const family = type === 'A' ? 4 : type === 'AAAA' ? 6 : type === 'ANY' ? 0 : -1;
-    if (family < 0) return this.negative(Rcode.NoError);
-    const wanted = family === 0 ? hosts.slice() : hosts.filter((h) => h.family === family);
-    return this.#positive(wanted, (h) => this.#records.address(h), undefined);
+    if (type !== 'A' && type !== 'AAAA' && type !== 'ANY') return this.negative(Rcode.NoError);
+    return this.#positive(hosts.slice(), (h) => this.#records.address(h), undefined);
   }
 
   /** SRV records (port, target = the node's name) with the targets' addresses as additional records. */
@@ -149,7 +150,8 @@ class ResponseBuilder {
    */
   #positive<T>(items: T[], answer: (item: T) => Buffer, extra: ((item: T) => Buffer) | undefined): Reply {
     const question = questionBytes(this.#message);
-    if (question === undefined) return this.#slowPositive(items, answer, extra);
+    // Only the header comes before the first question: nothing its name could point to.
+    if (question === undefined) return this.done(Rcode.FormErr, 'the question name is compressed');
     const random = this.#options.random ?? Math.random;
     const answers: Buffer[] = [];
     const additionals: Buffer[] = [];
@@ -181,24 +183,6 @@ class ResponseBuilder {
     return { response, rcode: Rcode.NoError, truncated: truncated && this.#limit < tcpLimit };
   }
 
-  /** The same answer through dns-packet, for a question whose name is compressed (no query does this in practice). */
-  #slowPositive<T>(items: T[], answer: (item: T) => Buffer, extra: ((item: T) => Buffer) | undefined): Reply {
-    const decodeRecord = (b: Buffer, owner: string): Answer => {
-      const packet = Buffer.concat([Buffer.from([0, 0, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0]), b[0] === 0xc0 ? Buffer.concat([Buffer.from([0]), b.subarray(2)]) : b]);
-      const a = dnsPacket.decode(packet).answers![0]!;
-      return b[0] === 0xc0 ? { ...a, name: owner } : a;
-    };
-    const answers: Answer[] = [];
-    const additionals: Answer[] = [];
-    for (const item of items) {
-      answers.push(decodeRecord(answer(item), this.#question.name));
-      if (extra) additionals.push(decodeRecord(extra(item), ''));
-    }
-    const all = this.done(Rcode.NoError, undefined, false, [], answers, additionals);
-    if (all.response && all.response.length <= this.#limit) return all;
-    return this.done(Rcode.NoError, undefined, this.#limit < tcpLimit);
-  }
-
   /** NXDOMAIN, or NOERROR with no answer (NODATA), with the zone's SOA for negative caching. */
   negative(rcode: Rcode): Reply {
     const zone = this.#options.zone;
@@ -211,12 +195,12 @@ class ResponseBuilder {
     return this.done(rcode, undefined, false, [soa]);
   }
 
-  done(rcode: Rcode, problem?: string, truncated = false, authorities: Answer[] = [], answers: Answer[] = [], extra: Answer[] = []): Reply {
+  done(rcode: Rcode, problem?: string, truncated = false, authorities: Answer[] = []): Reply {
     const authoritative = rcode === Rcode.NoError || rcode === Rcode.NxDomain ? AA : 0;
     const flags = authoritative | ((this.#query.flags ?? 0) & RD) | (truncated ? TC : 0) | rcode;
-    const additionals: Answer[] = [...extra];
+    const additionals: Answer[] = [];
     if (this.#edns) additionals.push({ type: 'OPT', name: '.', udpPayloadSize: ednsUdpLimit, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] });
-    const response = dnsPacket.encode({ type: 'response', id: this.#query.id ?? 0, flags, questions: [this.#question], answers, authorities, additionals });
+    const response = dnsPacket.encode({ type: 'response', id: this.#query.id ?? 0, flags, questions: [this.#question], answers: [], authorities, additionals });
     return { response, rcode, truncated, ...(problem !== undefined ? { problem } : {}) };
   }
 }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { isServiceOffered } from '@cohort/core';
 import { isStale, staleAfterMs, type RegisteredNode } from '@cohort/client';
 import { classLabel, nodeName, type Zone } from './names.js';
+import type { Encoded } from './records.js';
 
 /** A node as DNS sees it: its name in the zone and its address. */
 export interface Host {
@@ -10,11 +11,20 @@ export interface Host {
   readonly name: string;
   readonly address: string;
   readonly family: 4 | 6;
+  /** Its records in wire form, filled by the answers' RecordCache (a new host object comes with every record change). */
+  wire?: Encoded;
 }
 
 /** A node offering a service: the host and the service's port. */
 export interface ServiceHost extends Host {
   readonly port: number;
+}
+
+/** The members of an index key, whole and by address family. */
+interface Members {
+  readonly all: readonly Host[];
+  readonly 4: readonly Host[];
+  readonly 6: readonly Host[];
 }
 
 interface Indexed {
@@ -39,7 +49,7 @@ export class Catalog {
   readonly #nodes = new Map<string, Indexed>();
   readonly #index = new Map<string, Map<string, ServiceHost | Host>>();
   /** The members of an index key as an array, made on first lookup after a change (queries far outnumber changes). */
-  readonly #arrays = new Map<string, readonly Host[]>();
+  readonly #arrays = new Map<string, Members>();
   /** Bumped on every change (the SOA serial). */
   #revision = 1;
 
@@ -107,24 +117,26 @@ export class Catalog {
     return gone;
   }
 
-  /** Nodes offering `service` (with `tag`, when given). */
-  service(service: string, tag?: string): readonly ServiceHost[] | undefined {
-    return this.#members(tag === undefined ? `s:${service}` : `t:${tag}.${service}`) as readonly ServiceHost[] | undefined;
+  /** Nodes offering `service` (with `tag`, when given); only those with an IPv4 or IPv6 address with `family`. Undefined: no such name. */
+  service(service: string, tag?: string, family?: 4 | 6): readonly ServiceHost[] | undefined {
+    return this.#members(tag === undefined ? `s:${service}` : `t:${tag}.${service}`, family) as readonly ServiceHost[] | undefined;
   }
 
-  /** Nodes with a class whose label is `label`. */
-  withClass(label: string): readonly Host[] | undefined {
-    return this.#members(`c:${label}`);
+  /** Nodes with a class whose label is `label` (of `family`, when given). */
+  withClass(label: string, family?: 4 | 6): readonly Host[] | undefined {
+    return this.#members(`c:${label}`, family);
   }
 
-  #members(key: string): readonly Host[] | undefined {
-    let array = this.#arrays.get(key);
-    if (array) return array;
-    const members = this.#index.get(key);
-    if (!members) return undefined;
-    array = [...members.values()];
-    this.#arrays.set(key, array);
-    return array;
+  #members(key: string, family: 4 | 6 | undefined): readonly Host[] | undefined {
+    let m = this.#arrays.get(key);
+    if (!m) {
+      const members = this.#index.get(key);
+      if (!members) return undefined;
+      const all = [...members.values()];
+      m = { all, 4: all.filter((h) => h.family === 4), 6: all.filter((h) => h.family === 6) };
+      this.#arrays.set(key, m);
+    }
+    return family === undefined ? m.all : m[family];
   }
 
   /** The node named `identity` (lower case). */

@@ -5,7 +5,8 @@ import type { Host, ServiceHost } from './catalog.js';
 const recordCodec = (dnsPacket as unknown as { answer: { encode(a: Answer): Buffer } }).answer;
 
 /** The wire bytes of one host's records, encoded once and reused by every answer naming it. */
-interface Encoded {
+export interface Encoded {
+  readonly ttl: number;
   /** A or AAAA whose owner is a pointer to the question's name (offset 12). */
   address?: Buffer;
   /** SRV (owner: pointer to the question) with the service's port and the node's name as target. */
@@ -25,15 +26,15 @@ const toQuestion = Buffer.from([0xc0, 0x0c]);
  */
 export class RecordCache {
   readonly ttl: number;
-  readonly #encoded = new WeakMap<Host, Encoded>();
 
   constructor(ttl: number) {
     this.ttl = ttl;
   }
 
+  // Kept on the host object itself (a WeakMap of tens of thousands of keys costs the garbage collector on every query's garbage).
   #of(host: Host): Encoded {
-    let e = this.#encoded.get(host);
-    if (!e) this.#encoded.set(host, (e = {}));
+    let e = host.wire;
+    if (e?.ttl !== this.ttl) host.wire = e = { ttl: this.ttl };
     return e;
   }
 
