@@ -134,12 +134,12 @@ class ResponseBuilder {
   hosts(hosts: readonly Host[]): Reply {
     const type: string = this.#question.type;
     if (type !== 'A' && type !== 'AAAA' && type !== 'ANY') return this.negative(Rcode.NoError);
-    return this.#positive(hosts.slice(), (h) => this.#records.address(h), undefined);
+    return this.#positive(hosts, (h) => this.#records.address(h), undefined);
   }
 
   /** SRV records (port, target = the node's name) with the targets' addresses as additional records. */
   srv(hosts: readonly ServiceHost[]): Reply {
-    return this.#positive(hosts.slice(), (h) => this.#records.srv(h), (h) => this.#records.glue(h));
+    return this.#positive(hosts, (h) => this.#records.srv(h), (h) => this.#records.glue(h));
   }
 
   /**
@@ -148,7 +148,7 @@ class ResponseBuilder {
    * when some were left out), assembled from the records' ready bytes after
    * the query's own header fields and question.
    */
-  #positive<T>(items: T[], answer: (item: T) => Buffer, extra: ((item: T) => Buffer) | undefined): Reply {
+  #positive<T>(items: readonly T[], answer: (item: T) => Buffer, extra: ((item: T) => Buffer) | undefined): Reply {
     const question = questionBytes(this.#message);
     // Only the header comes before the first question: nothing its name could point to.
     if (question === undefined) return this.done(Rcode.FormErr, 'the question name is compressed');
@@ -157,11 +157,13 @@ class ResponseBuilder {
     const additionals: Buffer[] = [];
     let size = 12 + question.length + (this.#edns ? optRecord.length : 0);
     let truncated = false;
+    // The shuffle's swaps are kept aside (position -> index), so `items` (the catalog's array) is not copied or changed: a UDP answer takes a dozen of hundreds.
+    const swapped = new Map<number, number>();
     for (let i = 0; i < items.length; i++) {
       const j = i + Math.floor(random() * (items.length - i));
-      const item = items[j]!;
-      items[j] = items[i]!;
-      items[i] = item;
+      const picked = swapped.get(j) ?? j;
+      swapped.set(j, swapped.get(i) ?? i);
+      const item = items[picked]!;
       const a = answer(item);
       const x = extra?.(item);
       const bytes = a.length + (x ? x.length : 0);
