@@ -142,10 +142,12 @@ export async function benchDns(o) {
     const issuer = new TestIssuer(dir);
     o.log(`signing and writing ${o.n} registry records ...`);
     const writeStarted = Date.now();
-    for (let start = 0; start < o.n; start += 500) {
+    for (let start = 0; start < o.n; start += 200) {
       const batch = [];
-      for (let i = start; i < Math.min(o.n, start + 500); i++) batch.push(kv.put(registryKey(`node${i}.bench.example`), issuer.seal(nodeRecord(i))));
-      await Promise.all(batch);
+      for (let i = start; i < Math.min(o.n, start + 200); i++) batch.push(kv.put(registryKey(`node${i}.bench.example`), issuer.seal(nodeRecord(i))));
+      let timer;
+      const stalled = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`writing records ${start}.. stalled for 30 s (nats-server busy?)`)), 30_000)));
+      await Promise.race([Promise.all(batch), stalled]).finally(() => clearTimeout(timer));
     }
     o.log(`written in ${((Date.now() - writeStarted) / 1000).toFixed(1)} s; starting cohort dns ...`);
     const clientConfig = join(dir, 'client.yaml');
@@ -153,7 +155,9 @@ export async function benchDns(o) {
     const port = await freePort();
     let log = '';
     const loadStarted = Date.now();
-    child = spawn(process.execPath, [cohortBin, 'dns', '--listen', `127.0.0.1:${port}`, '-T', collective, '--issuer', issuer.publicFile, '--nats', nats.url, '--log-level', 'warn'], {
+    // COHORT_BENCH_DNS_PROFILE=DIR: a CPU profile of cohort dns (written when it stops).
+    const profile = process.env.COHORT_BENCH_DNS_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.COHORT_BENCH_DNS_PROFILE] : [];
+    child = spawn(process.execPath, [...profile, cohortBin, 'dns', '--listen', `127.0.0.1:${port}`, '-T', collective, '--issuer', issuer.publicFile, '--nats', nats.url, '--log-level', 'warn'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', COHORT_CONFIG: clientConfig },
     });

@@ -74,7 +74,8 @@ export class Catalog {
     if (family !== 4 && family !== 6) return;
     if (isStale(node, now)) return;
     const identity = node.identity.toLowerCase();
-    const host: Host = { identity: node.identity, name: nodeName(node.identity, this.zone), address: r.address!, family };
+    // `wire` is declared from the start so every host has one shape (the answers read it on every query).
+    const host: Host = { identity: node.identity, name: nodeName(node.identity, this.zone), address: r.address!, family, wire: undefined };
     const keys: string[] = [];
     const file = (key: string, entry: Host) => {
       let members = this.#index.get(key);
@@ -85,7 +86,7 @@ export class Catalog {
     };
     for (const s of r.services ?? []) {
       if (!isServiceOffered(s.health)) continue;
-      const entry: ServiceHost = { ...host, port: s.port };
+      const entry: ServiceHost = { identity: host.identity, name: host.name, address: host.address, family, wire: undefined, port: s.port };
       file(`s:${s.name}`, entry);
       for (const tag of s.tags) file(`t:${tag}.${s.name}`, entry);
     }
