@@ -9,6 +9,7 @@
 //   node scripts/bench.mjs --mine [--nodes 1000] [--interval 60] [--observe 120] [--reads 500]   the mine (docs/mine.md)
 //   node scripts/bench.mjs --checks [--nodes 1000] [--per-node 1] [--runs 10]   cohort checks over cached states (docs/checks.md)
 //   node scripts/bench.mjs --handlers [--events 200] [--gap 50]   event published -> handler received (docs/handlers.md)
+//   node scripts/bench.mjs --checks-node [--count 20] [--interval 60] [--observe 180]   a node's CPU running checks (docs/checks-node.md)
 //   node scripts/bench.mjs --dns [--nodes 10000] [--seconds 5] [--concurrency 1,8,32] [--changes 20]   cohort dns (docs/service-discovery.md)
 //
 // For each N: (a) the floor, raw nats.js scatter-gather over N connections;
@@ -104,6 +105,17 @@ if (flag('checks')) {
   process.stdout.write(`\n${report}`);
   const file = join(dir, `${env.date.slice(0, 10)}-checks.md`);
   writeFileSync(file, report);
+  log(`written to ${file}`);
+  process.exit(0);
+}
+
+if (flag('checks-node')) {
+  const { benchChecksNode, renderChecksNode } = await import('./bench/checks-node.mjs');
+  const r = await benchChecksNode({ count: Number(value('count', '20')), interval: Number(value('interval', '60')), observe: Number(value('observe', '180')), log });
+  const out = renderChecksNode(r);
+  process.stdout.write(`\n${out}`);
+  const file = join(dir, `${env.date.slice(0, 10)}-checks-node.md`);
+  writeFileSync(file, out);
   log(`written to ${file}`);
   process.exit(0);
 }

@@ -22,7 +22,7 @@ export const allowedImports = {
   nagios: ['core', 'client'],
   handlers: ['core', 'client', 'provisioner'],
   dns: ['core', 'client'],
-  cli: ['core', 'agents', 'client', 'provisioner', 'handlers', 'dns'],
+  cli: ['core', 'agents', 'client', 'provisioner', 'handlers', 'nagios', 'dns'],
 };
 
 /** Files (relative to the package) allowed to import `nats`. */

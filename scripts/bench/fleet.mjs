@@ -10,11 +10,12 @@ export const simBin = join(repoRoot, 'packages/server/bin/cohort-sim.js');
 export const simNodeFlags = ['--max-semi-space-size=32'];
 
 /**
+ * `extraArgs`: more cohort-sim flags, e.g. ['--services'] for simulated services and addresses in the records.
  * @returns {Promise<{ pids: number[], readyMs: number, rssKb(): number, stop(): Promise<void> }>}
  */
-export async function startSim(natsUrl, n, perProcess) {
+export async function startSim(natsUrl, n, perProcess, extraArgs = []) {
   // Long heartbeat so re-registrations do not land inside the measurements.
-  const sim = await startReady(process.execPath, [...simNodeFlags, simBin, '--log-level', 'error', '--nats', natsUrl, '--count', String(n), '--per-process', String(perProcess), '--interval', '600', '--ttl', '1800', '--issuer-key', benchIssuer().keyFile]);
+  const sim = await startReady(process.execPath, [...simNodeFlags, simBin, '--log-level', 'error', '--nats', natsUrl, '--count', String(n), '--per-process', String(perProcess), '--interval', '600', '--ttl', '1800', '--issuer-key', benchIssuer().keyFile, ...extraArgs]);
   const [, , ms, pidsField] = sim.line.split(' ');
   const pids = (pidsField ?? '').replace('pids=', '').split(',').map(Number).filter(Boolean);
   const ids = Array.from({ length: n }, (_, i) => `sim-${String(i + 1).padStart(5, '0')}`);

@@ -38,10 +38,11 @@ export function timeRuns(cmd, args, runs, env = {}, tally = { incomplete: 0, det
  * `natsUrl`, as the `cohortd` executable, and wait until all are registered.
  * `nodeKeys`: give each a node key certified by the bench issuer (trust.mjs),
  * so its registry record is signed and clients trusting that issuer discover
- * it through the registry (its replies are signed too).
+ * it through the registry (its replies are signed too). `config`: more
+ * settings for every daemon's server.yaml (e.g. `checks:`).
  * @returns {Promise<{ nodes, pids: number[], stop(): Promise<void> }>}
  */
-export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false } = {}) {
+export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false, config: extra = {} } = {}) {
   const children = [];
   for (const node of nodes) {
     const nodeDir = join(dir, node.identity);
@@ -56,6 +57,7 @@ export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false } = {
       logging: { level: 'warn' },
       // Unsigned, like the simulator: these rows measure transport, start-up and footprint, not Ed25519.
       security: { mode: 'unsigned', ...(nodeKeys ? { node_key: certifiedNodeKey(nodeDir, node.identity) } : {}) },
+      ...extra,
     };
     writeFileSync(join(nodeDir, 'server.yaml'), yaml.dump(config));
     children.push(spawn(cohortdBin, ['--config', join(nodeDir, 'server.yaml')], { stdio: 'ignore' }));

@@ -6,6 +6,10 @@
 // NXDOMAIN/REFUSED, truncation and the TCP fallback, a node that
 // deregisters and a service that turns critical leaving the answers, a
 // forged record never answered, and bad packets not stopping the server.
+// Then over two real cohortd nodes publishing a service with a TCP health
+// probe: SRV/A answers from their own signed records, the service leaving
+// when its probe fails, a SIGKILLed node leaving within the registry's max
+// age.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -15,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type KV, type NatsConnection } from 'nats';
 import { createSigner, generateKeyPair, issueCertificate, publicKeyHex, registryBucket, registryKey, sealRegistration, type RegistrationMessage } from '@cohort/core';
-import { cohort, cohortBin, freePort, startNatsServer, type NatsServer } from '../harness/index.js';
+import { createServer, type Server } from 'node:net';
+import { cohort, cohortBin, freePort, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
 import { describe, test } from '../harness/skip.js';
 import { registration, service, TestIssuer } from '../harness/signed-registry.ts';
 
@@ -175,5 +180,85 @@ describe('cohort dns answers from the verified registry (real dig)', { skip }, (
     const badDomain = await cohort(['dns', '--listen', '127.0.0.1:0', '--domain', 'a_b', '--issuer', issuer.publicFile], { env: { COHORT_CONFIG: clientConfig } });
     assert.equal(badDomain.code, 2);
     assert.match(badDomain.stderr, /--domain: domain 'a_b'/);
+  });
+});
+
+describe('cohort dns over real cohortd nodes (services from their own signed records)', { skip }, () => {
+  let nats: NatsServer;
+  let fleet: Fleet;
+  let dns: ChildProcess;
+  let probe: Server;
+  let probePort: number;
+  let port: number;
+  let log = '';
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-dns-fleet-'));
+  const digRun = (args: string[]) =>
+    new Promise<string>((resolve, reject) => execFile(dig, ['-p', String(port), '@127.0.0.1', '+time=2', '+tries=1', ...args], (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout))));
+  const short = async (...args: string[]) => (await digRun(['+short', ...args])).split('\n').filter((l) => l !== '').sort();
+  const listen = (p: number) => new Promise<Server>((resolve) => { const srv = createServer((c) => c.destroy()); srv.listen(p, '127.0.0.1', () => resolve(srv)); });
+
+  before(async () => {
+    if (skip) return;
+    probePort = await freePort();
+    probe = await listen(probePort);
+    nats = await startNatsServer({ jetstream: true });
+    fleet = await startFleet({
+      natsUrl: nats.url,
+      monitorPort: nats.monitorPort,
+      nodes: [{ identity: 'app1', facts: {}, classes: ['app'] }, { identity: 'app2', facts: {}, classes: ['app'] }],
+      registry: true,
+      dir: join(dir, 'fleet'),
+      config: {
+        // A short registry max age: a node that stops refreshing its record leaves within the test.
+        registration: { interval: 2, ttl: 10 },
+        services: { api: { port: 8443, tags: ['blue'], health: { tcp: `127.0.0.1:${probePort}`, interval: '1s', timeout: '500ms' } } },
+        advertise_address: '127.0.0.7',
+      },
+    });
+    port = await freePort();
+    const clientConfig = join(dir, 'client.yaml');
+    writeFileSync(clientConfig, 'collective: cohort\n');
+    dns = spawn(process.execPath, [cohortBin, 'dns', '--listen', `127.0.0.1:${port}`, '--ttl', '1', '--issuer', fleet.issuer!, '--nats', nats.url], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', COHORT_CONFIG: clientConfig },
+    });
+    dns.stderr!.on('data', (d: Buffer) => (log += d));
+    await until('cohort dns to answer', () => /answering \*\.cohort\.cohort/.test(log), 20_000, () => log);
+  });
+
+  after(async () => {
+    if (skip) return;
+    if (dns && dns.exitCode === null) {
+      const done = new Promise((r) => dns.once('exit', r));
+      dns.kill('SIGTERM');
+      await done;
+    }
+    probe?.close();
+    await fleet?.stop();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the nodes offering the service, by SRV (their names and port), A (advertise_address), tag, class and node', async () => {
+    const both = ['1 1 8443 app1.node.cohort.cohort.', '1 1 8443 app2.node.cohort.cohort.'];
+    await until('both nodes in the SRV answer', async () => JSON.stringify(await short('api.service.cohort.cohort', 'SRV')) === JSON.stringify(both), 30_000, () => log);
+    assert.deepEqual(await short('blue.api.service.cohort.cohort', 'SRV'), both);
+    assert.deepEqual(await short('api.service.cohort.cohort'), ['127.0.0.7', '127.0.0.7']);
+    assert.deepEqual(await short('app.class.cohort.cohort'), ['127.0.0.7', '127.0.0.7']);
+    assert.deepEqual(await short('app1.node.cohort.cohort'), ['127.0.0.7']);
+  });
+
+  test('the health probe fails: the service leaves the answers; it passes again: it is back', async () => {
+    await new Promise<void>((r) => probe.close(() => r()));
+    await until('api to leave', async () => /status: NXDOMAIN/.test(await digRun(['api.service.cohort.cohort', 'SRV'])), 30_000, () => log);
+    assert.deepEqual(await short('app1.node.cohort.cohort'), ['127.0.0.7'], 'the node itself is still there');
+    probe = await listen(probePort);
+    await until('api to come back', async () => (await short('api.service.cohort.cohort', 'SRV')).length === 2, 30_000, () => log);
+  });
+
+  test('a SIGKILLed node leaves within the registry max age', async () => {
+    await fleet.kill('app2', 'SIGKILL');
+    await until('app2 to leave', async () => (await short('api.service.cohort.cohort', 'SRV')).join() === '1 1 8443 app1.node.cohort.cohort.', 30_000, () => log);
+    assert.match(await digRun(['app2.node.cohort.cohort']), /status: NXDOMAIN/);
   });
 });

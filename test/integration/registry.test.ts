@@ -130,6 +130,11 @@ describe('on a fleet with varied facts', () => {
       assert.ok(r.ms >= 1500, `ended after ${r.ms} ms`);
     } finally {
       victim.process.kill('SIGCONT');
+      // A stopped process misses the server's pings and may be reconnecting: the later tests need it answering again.
+      const deadline = Date.now() + 60_000;
+      while ((await run(['rpc', 'rpcutil', 'ping', '-I', 'db2', '-t', '1', '--dm', 'broadcast'])).code !== 0) {
+        if (Date.now() > deadline) throw new Error('db2 does not answer again after SIGCONT');
+      }
     }
   });
 

@@ -3,7 +3,7 @@
 // parser; the check() filter function in the -S grammar.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkOfSpec, expandCheckVars, loadServerConfig, matchFilter, emptyFilter, parseCheckDefinition, parseCheckDefinitions, parseCompound, parsePerfdata } from '@cohort/core';
+import { checkOfSpec, expandCheckVars, loadServerConfig, matchFilter, emptyFilter, parseCheckDefinition, parseCheckDefinitions, parseCompound, parsePerfdata, type CheckDefinition } from '@cohort/core';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,4 +136,11 @@ test('the example checks (examples/checks) parse without errors', async () => {
     count += checks.length;
   }
   assert.equal(count, 5);
+});
+
+test('$identity$ needs no var: the node fills it; a var of that name wins', () => {
+  const def = parseCheckDefinition('own', { command: ['/bin/true', '/var/lib/x/$identity$'] }, 'config');
+  assert.notEqual(typeof def, 'string', String(def));
+  assert.deepEqual(expandCheckVars((def as CheckDefinition).command!, { identity: 'web1' }), ['/bin/true', '/var/lib/x/web1']);
+  assert.match(String(parseCheckDefinition('own', { command: ['/bin/true', '$nosuch$'] }, 'config')), /uses \$nosuch\$ but vars has no 'nosuch'/);
 });

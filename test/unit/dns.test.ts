@@ -109,6 +109,9 @@ describe('Catalog', () => {
     assert.equal(c.node('dead'), undefined);
     assert.deepEqual(c.sweep(now + 6_000), ['old']);
     assert.equal(c.node('fresh')?.address, '10.0.0.6');
+    // The bucket's max age, when smaller, decides (the server expires records without a delete).
+    c.maxAgeMs = 20_000;
+    assert.deepEqual(c.sweep(now + 6_000), ['fresh']);
   });
 });
 

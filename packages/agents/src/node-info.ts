@@ -34,6 +34,8 @@ export interface DaemonCounters {
   events: number;
   /** Requests dropped without a reply, by reason. */
   dropped: Readonly<Record<string, number>>;
+  /** Node-side templates, by name: renders, render_errors, writes, write_errors, commands, command_failures (docs/service-discovery.md). */
+  templates?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** Event-loop delay of the node's process, in ms, over the last `window_s` seconds (rpcutil daemon_stats). */

@@ -38,5 +38,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   checks: () => import('./commands/checks.js'),
   events: () => import('./commands/events.js'),
   handlers: () => import('./commands/handlers.js'),
+  kv: () => import('./commands/kv.js'),
+  nagios: () => import('./commands/nagios.js'),
   dns: () => import('./commands/dns.js'),
 };

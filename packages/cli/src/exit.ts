@@ -56,7 +56,7 @@ const usageCodes = new Set(['USAGE', 'CONFIG', 'FILTER_SYNTAX', 'DDL', 'MISSING_
 export function exitCodeForError(err: unknown): ExitCode {
   const code = errorCode(err);
   if (code === 'CONNECTION') return ExitCode.Unreachable;
-  if (code === 'NO_NODES') return ExitCode.NoNodes;
+  if (code === 'NO_NODES' || code === 'NOT_FOUND') return ExitCode.NoNodes;
   if (code !== undefined && usageCodes.has(code)) return ExitCode.Usage;
   return ExitCode.Failed;
 }

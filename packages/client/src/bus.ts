@@ -3,6 +3,7 @@ import { ConnectionError, errorMessage, type BusAuth, type Signer } from '@cohor
 import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus/kv.js';
 import { natsJobStore } from './bus/job-stream.js';
 import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
+import { openKvStore, type KvStore, type KvStoreOptions } from './bus/kv-store.js';
 import { setupBus, type BusSetupOptions, type BusSetupResult } from './bus/setup.js';
 import type { MineKvOpener } from './mine/kv.js';
 import { openNatsKv } from './bus/mine-kv.js';
@@ -50,6 +51,8 @@ export interface Bus {
    * there is no such stream. Absent on buses without JetStream.
    */
   followStream?(stream: string, filter: string, onMessage: (m: StreamMessage) => void, options?: FollowOptions): Promise<StreamFollow | BucketMissing>;
+  /** A user key-value bucket (`cohort kv`); BucketMissing when absent and not created. Absent on buses without JetStream. */
+  kvStore?(name: string, options?: KvStoreOptions): Promise<KvStore | BucketMissing>;
 }
 
 export interface BusOptions {
@@ -146,6 +149,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     setup: (collective, options) => setupBus(nc, collective, options),
     mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
     followStream: (stream, filter, onMessage, options) => followNatsStream(nc, stream, filter, onMessage, options),
+    kvStore: (name, options) => openKvStore(nc, name, options),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

@@ -50,6 +50,7 @@ export {
 } from './aggregate/index.js';
 export { buildFilter, type FilterSpec, type Filter } from '@cohort/core';
 export * as mine from './mine/index.js';
+export * as kv from './kv/index.js';
 export * as checks from './checks/index.js';
 export { registryTargets } from './discovery/registry-targets.js';
 export { readSignedBucket, isRefused, type Refused, type EntryVerifier } from './signed-bucket.js';

@@ -56,5 +56,6 @@ export {
 export * from './mine/index.js';
 export * from './checks/index.js';
 export * from './services/index.js';
+export * from './kv/index.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';
 export * from './expression/index.js';

@@ -52,6 +52,8 @@ export class Catalog {
   readonly #arrays = new Map<string, Members>();
   /** Bumped on every change (the SOA serial). */
   #revision = 1;
+  /** The registry bucket's max age (ms; 0: none): a record older than this has expired on the server, which sends no delete. */
+  maxAgeMs = 0;
 
   constructor(zone: Zone) {
     this.zone = zone;
@@ -72,7 +74,7 @@ export class Catalog {
     const r = node.record;
     const family = r.address === undefined ? 0 : isIP(r.address);
     if (family !== 4 && family !== 6) return;
-    if (isStale(node, now)) return;
+    if (isStale(node, now) || (this.maxAgeMs > 0 && now - node.updatedAt >= this.maxAgeMs)) return;
     const identity = node.identity.toLowerCase();
     // `wire` is declared from the start so every host has one shape (the answers read it on every query).
     const host: Host = { identity: node.identity, name: nodeName(node.identity, this.zone), address: r.address!, family, wire: undefined };
@@ -110,10 +112,10 @@ export class Catalog {
     this.#revision++;
   }
 
-  /** Drop nodes whose record is older than their interval plus grace; returns their identities. */
+  /** Drop nodes whose record is older than their interval plus grace, or than the bucket's max age, whichever is smaller; returns their identities. */
   sweep(now: number): string[] {
     const gone: string[] = [];
-    for (const [id, n] of this.#nodes) if (now - n.updatedAt > n.staleAfterMs) gone.push(id);
+    for (const [id, n] of this.#nodes) if (now - n.updatedAt > n.staleAfterMs || (this.maxAgeMs > 0 && now - n.updatedAt >= this.maxAgeMs)) gone.push(id);
     for (const id of gone) this.remove(id);
     return gone;
   }

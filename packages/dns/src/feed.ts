@@ -72,6 +72,7 @@ export class RegistryFeed {
         return;
       }
       this.#view.maxAgeMs = watched.maxAgeMs;
+      this.#o.catalog.maxAgeMs = watched.maxAgeMs;
       if (this.#stopped) await watched.stop();
       else this.#watch = watched;
       this.#o.log.info(`watching ${this.#view.bucket}: ${this.#o.catalog.size} node(s) answerable`);
@@ -112,6 +113,8 @@ export class RegistryFeed {
     this.#stopped = true;
     clearInterval(this.#sweep);
     clearTimeout(this.#retry);
-    await this.#watch?.stop();
+    const watch = this.#watch;
+    this.#watch = undefined;
+    await watch?.stop();
   }
 }

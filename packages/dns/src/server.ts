@@ -129,11 +129,16 @@ export class DnsServer {
     });
   }
 
+  /** Close the sockets (and every TCP connection). Safe to call more than once. */
   async stop(): Promise<void> {
     for (const c of this.#connections) c.destroy();
+    const udp = this.#udp;
+    const tcp = this.#tcp;
+    this.#udp = undefined;
+    this.#tcp = undefined;
     await Promise.all([
-      new Promise<void>((resolve) => (this.#udp ? this.#udp.close(() => resolve()) : resolve())),
-      new Promise<void>((resolve) => (this.#tcp ? this.#tcp.close(() => resolve()) : resolve())),
+      new Promise<void>((resolve) => (udp ? udp.close(() => resolve()) : resolve())),
+      new Promise<void>((resolve) => (tcp ? tcp.close(() => resolve()) : resolve())),
     ]);
   }
 }

@@ -39,7 +39,8 @@ await build({
   format: 'esm',
   target: 'node20',
   outfile,
-  external: ['yargs', 'prom-client'],
+  // nunjucks: loaded only by nodes with templates (docs/service-discovery.md).
+  external: ['yargs', 'prom-client', 'nunjucks'],
   plugins: [ownImportMetaUrl],
   // Bundled CommonJS dependencies (nats' helpers, winston, js-yaml) call require().
   banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },

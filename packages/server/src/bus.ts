@@ -8,6 +8,7 @@ import { watchBucket, type BucketWatcher, type WatchedEntry } from './bus/mine-w
 import { isolateInboundErrors } from './bus/isolate.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 import { natsChecksBus, type ChecksBus } from './bus/checks.js';
+import { followBucket, type BucketFollow, type FollowedEntry } from './bus/kv-follow.js';
 
 /** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */
 export interface Bus {
@@ -29,6 +30,8 @@ export interface Bus {
   readonly watchBucket?: (name: string, onEntry: (entry: WatchedEntry) => void, onError: (err: unknown) => void) => Promise<BucketWatcher>;
   /** The checks' state bucket and events stream (JetStream); absent on buses without one. */
   readonly checks?: ChecksBus;
+  /** Follow an existing bucket without creating it (templates: the registry and a `cohort kv` bucket); `{ missing }` when absent. */
+  readonly followBucket?: (name: string, onEntry: (entry: FollowedEntry) => void, onError: (err: unknown) => void) => Promise<BucketFollow | { missing: string }>;
 }
 
 export interface BusOptions {
@@ -135,5 +138,6 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     openBucket: (name, ttlSeconds) => openKvBucket(nc, name, ttlSeconds),
     watchBucket: (name, onEntry, onError) => watchBucket(nc, name, onEntry, onError),
     checks: natsChecksBus(nc),
+    followBucket: (name, onEntry, onError) => followBucket(nc, name, onEntry, onError),
   };
 }

@@ -37,7 +37,7 @@ export { RateLimitedLog } from './rate-limit.js';
 export { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
 export { FactsError, PluginError } from './errors.js';
 export { Registrar, buildRegistration, buildLifecycle, openKvBucket, type RegistrarOptions, type NodeIdentity, type RegistryBucket, type BucketOpener } from './registration/index.js';
-export { simMain, startSimFleet, startVirtualNode, simNode, simIdentity, simNodeInfo, simNodeView, type SimFleet, type SimFleetOptions, type VirtualNode, type SimShared, type SimNodeSpec } from './sim/index.js';
+export { simMain, startSimFleet, startVirtualNode, simNode, simIdentity, simNodeInfo, simNodeView, simAddress, simServices, simOffer, type SimFleet, type SimFleetOptions, type VirtualNode, type SimShared, type SimNodeSpec } from './sim/index.js';
 export { Scheduler, type ScheduledJob, type SchedulerOptions, type SchedulerCounters } from './schedule/index.js';
 export * from './mine/index.js';
 export * from './metrics/index.js';
@@ -45,5 +45,7 @@ export { createDetectors, type Detectors, type DetectorsOptions } from './detect
 export { createExpressionKind, type ExpressionKindDeps } from './check-kinds/expression.js';
 export { createGraphiteKind, judgeSeries, graphiteSettings, parseRenderResponse, renderUrl, type GraphiteKindDeps, type RenderSeries } from './check-kinds/graphite.js';
 export * from './checks/index.js';
+export * from './services/index.js';
 export { NagiosKind, type NagiosKindOptions, type CheckKindRunner, type CheckRunContext, type MetricSnapshot } from './check-kinds/index.js';
 export { LocalSources, readDropInDir, type LocalKind, type LocalSettings, type LocalSourcesOptions } from './local-sources.js';
+export { createTemplates, TemplateRunner, Catalogue, templateData, createRenderer, loadRenderer, writeAtomic, type Templates, type TemplateData, type TemplateCounters, type Timers, type RunCommand, type Render } from './templates/index.js';

@@ -20,6 +20,8 @@ import { startNodeMetrics } from './metrics/index.js';
 import { createExpressionKind, createGraphiteKind } from './check-kinds/index.js';
 import { Scheduler } from './schedule/index.js';
 import { checksAgent, createChecks, defaultCheckKinds, type Checks } from './checks/index.js';
+import { createTemplates, type Templates } from './templates/index.js';
+import { nodeAddress, Services } from './services/index.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -92,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const node = createNodeInfo({ config, configFile: options.configFile, startTime: Math.floor(startedAt / 1000), state, registry, stats, eventLoopLag: () => eventLoop.lag(), requestRestart });
 
   let mine: Mine | undefined;
+  let templates: Templates | undefined;
   await loadAgents({
     registry,
     // The mine (docs/mine.md) is off in provisioning mode.
@@ -142,13 +145,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   state.watch();
   log.info(`ready: ${unsubscribers.length} subscriptions in ${config.collectives.length} collective(s)`);
+  // One scheduler for the mine, the checks and the service probes (docs/mine.md, docs/checks.md, docs/service-discovery.md).
+  const scheduler = new Scheduler({ log: log.child({ ns: 'server:schedule' }) });
+  // Services (docs/service-discovery.md): probed once before the first registration; a health or list change republishes at once.
+  let servicesChanged = (): void => undefined;
+  const services = config.provisioning.enabled
+    ? undefined
+    : new Services({ configFile: options.configFile, settings: { services: config.services, services_dir: config.services_dir }, scheduler, checkRecord: (n) => checks?.record(n), log: log.child({ ns: 'server:services' }), onChange: () => servicesChanged() });
+  await services?.start();
+  const offer = () => ({ address: nodeAddress(config.advertise_address, state.view().facts), services: services?.entries() });
   // Registered only once it answers, so whoever discovers it through the registry can reach it.
   let registrar: ReturnType<typeof daemonRegistrar>;
   try {
-    registrar = daemonRegistrar({ config, version, startTime: node.startTime, view: () => state.view(), bus, log: log.child({ ns: 'server:registration' }), onEvent: () => stats.events++, signer: security.signer });
+    registrar = daemonRegistrar({ config, version, startTime: node.startTime, view: () => state.view(), bus, log: log.child({ ns: 'server:registration' }), onEvent: () => stats.events++, signer: security.signer, offer });
   } catch (err) {
     // Refused settings (ttl <= interval): leave nothing connected behind, so a restart can fall back cleanly.
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+    services?.stop();
+    await scheduler.stop();
     state.close();
     eventLoop.stop();
     await metrics.stop();
@@ -160,10 +174,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     void registrar?.refresh();
     mine?.refresh();
     checks?.refresh();
+    templates?.refresh();
   };
+  servicesChanged = () => void registrar?.refresh();
   await registrar?.start();
-  // One scheduler for the mine and the checks (docs/mine.md, docs/checks.md).
-  const scheduler = new Scheduler({ log: log.child({ ns: 'server:schedule' }) });
   if (!config.provisioning.enabled) {
     const settings = { mine: config.mine, mine_dir: config.mine_dir };
     mine = createMine({ identity: config.identity, collectives: config.collectives, configFile: options.configFile, settings, bus, security, agents: registry, node, view: () => state.view(), log: log.child({ ns: 'server:mine' }), scheduler });
@@ -174,6 +188,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     checkKinds.set('graphite', createGraphiteKind({ renderUrl: config.metrics.graphite.render_url }));
     checks = createChecks({ config, configFile: options.configFile, bus, security, scheduler, kinds: checkKinds, view: () => state.view(), log: log.child({ ns: 'server:checks' }), metrics: metrics.snapshot });
     await checks?.start();
+    // Files rendered from the service catalogue, a key-value bucket and this node's facts (docs/service-discovery.md).
+    templates = await createTemplates({ config, bus, view: () => state.view(), log: log.child({ ns: 'server:templates' }) });
+    if (templates) stats.templates = () => templates?.counters() ?? {};
+    if (checks && services) checks.onRecordChange(() => services.checksChanged());
+    services?.checksChanged();
   }
 
   let stopping: Promise<void> | undefined;
@@ -186,6 +205,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function stop(reason: string): Promise<void> {
     clearTimeout(restartTimer);
+    await templates?.stop();
+    services?.stop();
     await checks?.stop();
     await mine?.stop();
     await scheduler.stop();

@@ -64,6 +64,9 @@ export class Stats {
     reply_failed: 0,
   };
 
+  /** Counters of the node-side templates, when any are configured (set by the server). */
+  templates: (() => Readonly<Record<string, Readonly<Record<string, number>>>>) | undefined;
+
   /** Count one dropped message. */
   drop(reason: DropReason): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
@@ -72,6 +75,6 @@ export class Stats {
   /** A copy of the counters. */
   snapshot(): DaemonCounters {
     const { total, validated, unvalidated, passed, filtered, replies, ttlexpired, events } = this;
-    return { total, validated, unvalidated, passed, filtered, replies, ttlexpired, events, dropped: { ...this.dropped } };
+    return { total, validated, unvalidated, passed, filtered, replies, ttlexpired, events, dropped: { ...this.dropped }, ...(this.templates ? { templates: this.templates() } : {}) };
   }
 }

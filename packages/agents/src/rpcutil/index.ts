@@ -60,12 +60,13 @@ export const rpcutil = defineAgent<RpcutilActions>({
     },
 
     daemon_stats: (_input, { node }) => {
-      const { dropped, ...counters } = node.stats();
+      const { dropped, templates, ...counters } = node.stats();
       const cpu = cpuUsage();
       const memory = memoryUsage();
       return {
         ...counters,
         dropped: { ...dropped },
+        templates: { ...templates },
         unloaded_agents: Object.fromEntries(node.unloadedAgents().map((a) => [a.name, a.reason])),
         threads: [],
         agents: node.agents().map((a) => a.name),

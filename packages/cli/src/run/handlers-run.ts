@@ -1,11 +1,11 @@
 import { UsageError } from '@cohort/core';
-import type { LogLevel } from '@cohort/core/log';
 import { connectHandlersBus, createHandler, HandlerService, loadHandlersConfig, loadHandlersTrust, type Handler } from '@cohort/handlers';
 import { realTime } from '@cohort/provisioner';
 import { bool, str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { provisionerAuth, provisionerSession } from './provisioner-connect.js';
+import { serveUntilSignal, serviceLogger } from './serve.js';
 
 /**
  * `cohort handlers run`: load and validate the handlers file, connect, run
@@ -22,9 +22,7 @@ export async function runHandlers(argv: Args, io: CliIo): Promise<Outcome> {
     io.stdout.write(`${file}: good: ${config.handlers.size} handler(s) (${[...config.handlers.values()].map((h) => `${h.name}: ${h.type}`).join(', ')}), defaults ${config.defaults.join(', ')}\n`);
     return { kind: 'done' };
   }
-  // winston stays out of the CLI bundle (see scripts/bundle.mjs): loaded only here.
-  const { createLogger } = await import('@cohort/core/log');
-  const log = createLogger({ level: (str(argv, 'log-level') ?? 'info') as LogLevel, format: str(argv, 'log-format') === 'json' ? 'json' : 'text' }).child({ ns: 'handlers' });
+  const log = await serviceLogger(argv, 'handlers');
   for (const w of trust.warnings) log.warn(w);
   const session = await provisionerSession(argv, io, config.collective);
   const connectTimeout = str(argv, 'connect-timeout');
@@ -41,31 +39,10 @@ export async function runHandlers(argv: Args, io: CliIo): Promise<Outcome> {
   const handlers = new Map<string, Handler>([...config.handlers.values()].map((spec) => [spec.name, createHandler(spec)]));
   try {
     const service = new HandlerService({ config, events: bus.events, tracks: bus.tracks, deliveries: bus.deliveries, handlers, trust, log, time: realTime });
-    const stopped = untilSignal(() => service.stop());
-    await service.start();
-    const signal = await stopped;
-    log.info(`stopped on ${signal}: ${Object.entries(service.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    await serveUntilSignal(service, log);
     return { kind: 'done' };
   } finally {
     for (const h of handlers.values()) h.close();
     await bus.close();
   }
-}
-
-/** Resolves (after `stop`) with the first SIGINT/SIGTERM; a second one exits at once. */
-function untilSignal(stop: () => Promise<void>): Promise<string> {
-  return new Promise((resolve) => {
-    let seen: string | undefined;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (seen !== undefined) process.exit(sig === 'SIGINT' ? 130 : 143);
-      seen = sig;
-      void stop().then(() => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve(sig);
-      });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }

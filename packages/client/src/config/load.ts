@@ -28,6 +28,7 @@ export const clientConfigKeys = {
   node_keys_dir: 'directory of trusted node public keys (<identity>.pub) for verifying replies',
   verify_replies: 'verify the signature of every reply (true/false; like --verify-replies)',
   jobs: 'retention of the async job stream (cohort rpc --async): { max_age: 24h, max_bytes: 256MiB, max_messages: 100000 }',
+  kv: 'cohort kv: { bucket: NAME (default cohort_kv_<collective>), history: 10, replicas: 1 } (history and replicas apply when a put creates the bucket)',
 } as const;
 
 /** Settings read from the file. Durations in seconds. */
@@ -42,6 +43,8 @@ export interface ClientFileConfig {
   security?: ClientSecurityConfig;
   /** Retention of the async job stream (defaults: jobRetentionDefaults). */
   jobs?: Partial<JobRetention>;
+  /** `cohort kv` defaults. */
+  kv?: { bucket?: string; history?: number; replicas?: number };
 }
 
 export interface LoadedClientConfig {
@@ -127,6 +130,9 @@ export function parseClientConfig(text: string, file: string, home = ''): Client
       case 'jobs':
         out.jobs = parseJobsSection(value, file);
         break;
+      case 'kv':
+        out.kv = parseKvSection(value, file);
+        break;
       default: {
         if (parseSecurityKey(key, value, file, home, security)) break;
         const guess = didYouMean(key, Object.keys(clientConfigKeys));
@@ -155,4 +161,21 @@ function expandHome(p: string, home: string): string {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The `kv:` section: { bucket, history, replicas }. */
+function parseKvSection(value: unknown, file: string): NonNullable<ClientFileConfig['kv']> {
+  if (!isRecord(value)) throw new ConfigError(`config file ${file}: 'kv' must be a mapping with bucket, history, replicas`);
+  const out: NonNullable<ClientFileConfig['kv']> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'bucket') {
+      if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new ConfigError(`config file ${file}: 'kv.bucket' must be a bucket name (letters, digits, _ and -)`);
+      out.bucket = v;
+    } else if (k === 'history' || k === 'replicas') {
+      const max = k === 'history' ? 64 : 5;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw new ConfigError(`config file ${file}: 'kv.${k}' must be a whole number from 1 to ${max}`);
+      out[k] = v;
+    } else throw new ConfigError(`config file ${file}: unknown key 'kv.${k}'; valid keys: kv.bucket, kv.history, kv.replicas`);
+  }
+  return out;
 }

@@ -37,6 +37,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Variables every node fills in a command itself: `$identity$` (as Nagios' `$HOSTNAME$`); a var of the same name wins. */
+export const builtinCheckVars: readonly string[] = Object.freeze(['identity']);
+
 /** `$name$` references in `text`, in order. */
 export function checkVarRefs(text: string): string[] {
   return [...text.matchAll(varRef)].map((m) => m[1] ?? '');
@@ -139,7 +142,7 @@ export function parseCheckDefinition(name: string, raw: unknown, source: CheckSo
     if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a): a is string => typeof a === 'string' && a !== '')) return `${where}: command must be a non-empty list of strings (argv; no shell)`;
     if (!(argv[0] ?? '').startsWith('/') && !(argv[0] ?? '').startsWith('$')) return `${where}: command: the plugin must be an absolute path (got '${argv[0] ?? ''}')`;
     for (const a of argv) {
-      const missing = checkVarRefs(a).find((v) => !Object.hasOwn(vars, v));
+      const missing = checkVarRefs(a).find((v) => !Object.hasOwn(vars, v) && !builtinCheckVars.includes(v));
       if (missing !== undefined) return `${where}: command uses $${missing}$ but vars has no '${missing}'`;
     }
     return { ...common, command: argv };

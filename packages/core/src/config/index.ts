@@ -16,3 +16,4 @@ export {
   type LoadedServerConfig,
 } from './server/index.js';
 export { metricCollectorNames, type MetricCollectorName, type DetectorSpec } from './server/metrics.js';
+export { parseTemplates, defaultTemplateDebounceMs, type TemplateSettings } from './server/templates.js';

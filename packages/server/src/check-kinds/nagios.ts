@@ -35,7 +35,7 @@ export class NagiosKind implements CheckKindRunner {
       const time = ctx.clock();
       return { state: 'unknown', output, perfdata: [], time, duration_ms: time - started, exit_code };
     };
-    const plan = await this.#plan(def);
+    const plan = await this.#plan(def, ctx.identity);
     if ('unknown' in plan) return unknown(plan.unknown);
     const plugin = plan.argv[0] ?? '';
     if (plugin.startsWith('/') && !(await exists(plugin))) return unknown(`plugin not found: ${plugin}`);
@@ -67,8 +67,9 @@ export class NagiosKind implements CheckKindRunner {
     };
   }
 
-  async #plan(def: CheckDefinition): Promise<Plan> {
-    if (def.command !== undefined) return { argv: expandCheckVars(def.command, def.vars) };
+  async #plan(def: CheckDefinition, identity: string): Promise<Plan> {
+    // $identity$ is the node's identity (as Nagios' $HOSTNAME$) unless the check sets a var of that name.
+    if (def.command !== undefined) return { argv: expandCheckVars(def.command, { identity, ...def.vars }) };
     if (def.nrpe === undefined) return { unknown: `check '${def.name}' has neither a command nor an nrpe command` };
     const config = await loadNrpeConfig(this.#o.nrpe);
     const command = config.commands.get(def.nrpe);

@@ -103,6 +103,8 @@ export class Checks {
   readonly #unsent = new Map<string, Array<{ record: CheckStateRecord; previous: CheckEvent['previous']; handlers: readonly string[]; time: number }>>();
   #localChecks: CheckDefinition[] = [];
   #stopped = false;
+  /** Told the name of a check whose record changed, was added or removed (services whose health is a check). */
+  readonly #listeners = new Set<(name: string) => void>();
 
   constructor(options: ChecksOptions) {
     this.#o = options;
@@ -147,6 +149,16 @@ export class Checks {
   status(names: readonly string[] = []): CheckStatus[] {
     const wanted = names.length === 0 ? this.names() : names.filter((n) => this.#records.has(n));
     return wanted.map((n) => statusOf(this.#records.get(n) as CheckStateRecord));
+  }
+
+  /** Call `listener` with a check's name whenever its record changes, appears or goes; returns a function that stops. */
+  onRecordChange(listener: (name: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #notify(name: string): void {
+    for (const l of this.#listeners) l(name);
   }
 
   /** The full record of a check (with its history). */
@@ -279,6 +291,7 @@ export class Checks {
       if (this.#writes.get(name) === done) this.#writes.delete(name);
     });
     this.#o.log.info(`checks: '${name}' removed`);
+    this.#notify(name);
   }
 
   #job(d: CheckDefinition): ScheduledJob {
@@ -330,6 +343,7 @@ export class Checks {
     const def = this.#defs.get(name);
     if (record === undefined || def === undefined) return;
     const event = transition ? { record, previous: transition.previous, handlers: def.handlers, time: this.#clock() } : undefined;
+    this.#notify(name);
     if (transition) this.#o.log.info(`checks: '${name}' ${transition.previous} -> ${record.state}${record.state === 'maintenance' || record.state === 'pending' ? '' : record.hard ? ' (hard)' : ` (soft ${record.attempt}/${record.retries})`}: ${record.output}`);
     const previous = this.#writes.get(name) ?? Promise.resolve();
     const done = previous

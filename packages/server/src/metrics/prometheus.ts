@@ -40,7 +40,7 @@ export function promName(...parts: string[]): string {
     .toLowerCase();
 }
 
-const counterFields: ReadonlyArray<[keyof Omit<DaemonCounters, 'dropped'>, string, string]> = [
+const counterFields: ReadonlyArray<[keyof Omit<DaemonCounters, 'dropped' | 'templates'>, string, string]> = [
   ['total', 'cohortd_messages_received_total', 'messages received'],
   ['validated', 'cohortd_messages_validated_total', 'requests that passed validation'],
   ['unvalidated', 'cohortd_messages_unvalidated_total', 'requests that failed validation'],

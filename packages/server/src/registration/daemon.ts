@@ -1,4 +1,5 @@
 import type { NodeView, ServerConfig, Signer } from '@cohort/core';
+import type { NodeOffer } from './record.js';
 import type { Logger } from '@cohort/core/log';
 import type { Bus } from '../bus.js';
 import { Registrar } from './registrar.js';
@@ -18,6 +19,8 @@ export function daemonRegistrar(options: {
   onEvent: () => void;
   /** The node key (security.node_key): records and events are signed with it. */
   signer?: Signer | undefined;
+  /** The node's address and services (service discovery). */
+  offer?: () => NodeOffer;
 }): Registrar | undefined {
   const { config, bus } = options;
   const settings = config.registration;
@@ -32,5 +35,6 @@ export function daemonRegistrar(options: {
     log: options.log,
     onEvent: options.onEvent,
     signer: options.signer,
+    ...(options.offer ? { offer: options.offer } : {}),
   });
 }

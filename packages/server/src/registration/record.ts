@@ -1,4 +1,4 @@
-import { RegistryTag, type LifecycleEvent, type LifecycleMessage, type NodeView, type RegistrationMessage } from '@cohort/core';
+import { RegistryTag, type LifecycleEvent, type LifecycleMessage, type NodeView, type RegistrationMessage, type ServiceEntry } from '@cohort/core';
 
 /** What identifies the publishing node, fixed for its lifetime. */
 export interface NodeIdentity {
@@ -10,9 +10,15 @@ export interface NodeIdentity {
   readonly startedAt: number;
 }
 
-/** The registry record of a node: the same identity, facts, classes and agents its filter matching sees. */
-export function buildRegistration(node: NodeIdentity, view: NodeView, intervalSeconds: number, nowMs: number): RegistrationMessage {
-  return {
+/** What a node offers for service discovery: its address and services (absent fields are left out of the record). */
+export interface NodeOffer {
+  readonly address?: string | undefined;
+  readonly services?: readonly ServiceEntry[] | undefined;
+}
+
+/** The registry record of a node: the same identity, facts, classes and agents its filter matching sees, plus its address and services. */
+export function buildRegistration(node: NodeIdentity, view: NodeView, intervalSeconds: number, nowMs: number, offer: NodeOffer = {}): RegistrationMessage {
+  const record: RegistrationMessage = {
     protocol: RegistryTag.Registration,
     identity: node.identity,
     collectives: [...node.collectives],
@@ -24,6 +30,9 @@ export function buildRegistration(node: NodeIdentity, view: NodeView, intervalSe
     time: nowMs,
     interval: intervalSeconds,
   };
+  if (offer.address !== undefined) record.address = offer.address;
+  if (offer.services !== undefined && offer.services.length > 0) record.services = offer.services.map((s) => ({ ...s, tags: [...s.tags] }));
+  return record;
 }
 
 /** A lifecycle event for this node. */

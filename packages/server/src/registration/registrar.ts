@@ -15,7 +15,7 @@ import {
 import type { Logger } from '@cohort/core/log';
 import { RateLimitedLog } from '../rate-limit.js';
 import type { BucketOpener, RegistryBucket } from './bucket.js';
-import { buildLifecycle, buildRegistration, type NodeIdentity } from './record.js';
+import { buildLifecycle, buildRegistration, type NodeIdentity, type NodeOffer } from './record.js';
 
 export interface RegistrarOptions {
   readonly node: NodeIdentity;
@@ -37,6 +37,8 @@ export interface RegistrarOptions {
    * readers that verify ignore them.
    */
   readonly signer?: Signer | undefined;
+  /** The node's address and services, asked at every publish (service discovery); none when absent. */
+  readonly offer?: () => NodeOffer;
   /** Delay the first heartbeat by a random part of the interval so a fleet started together spreads out (default true). */
   readonly splay?: boolean;
 }
@@ -160,7 +162,7 @@ export class Registrar {
   async #publish(): Promise<void> {
     const open = this.#o.openBucket;
     if (open === undefined) return;
-    const record = buildRegistration(this.#o.node, this.#o.view(), this.#o.intervalSeconds, this.#clock());
+    const record = buildRegistration(this.#o.node, this.#o.view(), this.#o.intervalSeconds, this.#clock(), this.#o.offer?.());
     const bytes = this.#o.signer ? sealRegistration(record, this.#o.signer) : encodeRegistryMessage(record);
     this.#written.unshift(bytes);
     this.#written.length = Math.min(this.#written.length, 4);

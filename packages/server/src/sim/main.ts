@@ -45,6 +45,11 @@ async function parse(args: string[]): Promise<SimFlags | undefined> {
       ttl: { type: 'number', describe: 'registry record max age, seconds (default: as cohortd, 180)' },
       'log-level': { type: 'string', choices: ['error', 'warn', 'info', 'debug'], default: simDefaults.logLevel, describe: 'least severe level logged (stderr)' },
       config: { type: 'string', describe: 'a cohortd config file for the shared settings (limits, registration); identity and facts are ignored' },
+      services: {
+        type: 'boolean',
+        default: false,
+        describe: 'publish simulated services (by role: http, https, postgres, redis, rabbitmq, node-exporter; tags; every 50th critical, every other 20th warning) and an address 10.x.y.z in every registry record, deterministic from the node index',
+      },
       'issuer-key': {
         type: 'string',
         describe: 'issuer private key (cohort keys generate): each process makes a node key, certifies it for every virtual node with this issuer and signs registry records and lifecycle events with it, so clients trusting the issuer can use registry discovery',
@@ -80,6 +85,7 @@ async function parse(args: string[]): Promise<SimFlags | undefined> {
     logLevel: argv['log-level'] as SimFlags['logLevel'],
     config: argv.config,
     issuerKey: argv['issuer-key'],
+    services: argv.services,
   });
 }
 
@@ -102,7 +108,7 @@ async function runHere(flags: SimFlags, started: number): Promise<number> {
   const node = simNodeInfo({ spec: first, view: simNodeView(first, []), config, startTime: Math.floor(Date.now() / 1000), registry, stats: new Stats() });
   await loadAgents({ registry, builtin: builtinAgents, builtinDdlDir: builtinDdlDir(), pluginDirs: config.plugin_dirs, node, log: log.child({ ns: 'sim:agents' }) });
   const eventLoop = new EventLoopMonitor(); // samples only while rpcutil daemon_stats is asked
-  const shared = { config, registry, log, eventLoopLag: () => eventLoop.lag(), mineIssuer: simMineIssuer(process.env), ...(flags.issuerKey ? { signerFor: simSigners(flags.issuerKey) } : {}) };
+  const shared = { config, registry, log, eventLoopLag: () => eventLoop.lag(), mineIssuer: simMineIssuer(process.env), services: flags.services, ...(flags.issuerKey ? { signerFor: simSigners(flags.issuerKey) } : {}) };
   const fleet = await startSimFleet({ prefix: flags.prefix, first: flags.first, count: flags.count, concurrency: flags.concurrency, shared });
   process.stdout.write(`ready ${fleet.nodes.length} ${Math.round(performance.now() - started)} pids=${process.pid}\n`);
   await stopping;
@@ -123,6 +129,7 @@ function childArgs(flags: SimFlags, first: number, count: number): string[] {
   if (flags.ttl !== undefined) out.push('--ttl', String(flags.ttl));
   if (flags.config !== undefined) out.push('--config', flags.config);
   if (flags.issuerKey !== undefined) out.push('--issuer-key', flags.issuerKey);
+  if (flags.services) out.push('--services');
   return out;
 }
 

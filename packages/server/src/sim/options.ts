@@ -17,6 +17,8 @@ export interface SimFlags {
   config: string | undefined;
   /** Issuer private key: every virtual node's registry record and lifecycle events are signed, with a key certified by it. */
   issuerKey: string | undefined;
+  /** Simulated services and addresses in the registry records (sim/services.ts). */
+  services: boolean;
 }
 
 /** Defaults, as data. */

@@ -10,6 +10,7 @@ import { Stats } from '../stats.js';
 import type { SimNodeSpec } from './facts.js';
 import { simNodeInfo, simNodeView } from './node-info.js';
 import { startSimMine } from './mine.js';
+import { simOffer } from './services.js';
 import type { KeyObject } from 'node:crypto';
 
 /** What every virtual node of a simulator process shares. */
@@ -26,6 +27,8 @@ export interface SimShared {
   readonly signerFor?: (identity: string) => Signer;
   /** Certifies each node's mine key (bench --mine); see sim/mine.ts. */
   readonly mineIssuer?: KeyObject | undefined;
+  /** Publish simulated services and an address in every record (cohort-sim --services; sim/services.ts). */
+  readonly services?: boolean;
 }
 
 /** A running virtual node. */
@@ -78,6 +81,7 @@ export async function startVirtualNode(spec: SimNodeSpec, shared: SimShared): Pr
         log,
         onEvent: () => stats.events++,
         signer: shared.signerFor?.(spec.identity),
+        ...(shared.services ? { offer: ((o) => () => o)(simOffer(Number(spec.facts['index']), startTime * 1000)) } : {}),
       })
     : undefined;
   await registrar?.start();

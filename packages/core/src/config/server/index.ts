@@ -16,6 +16,8 @@ import { caSection } from './ca.js';
 import { mineDirItem, mineItem } from './mine.js';
 import { detectorsItem, metricsSection } from './metrics.js';
 import { checksDirItem, checksItem } from './checks.js';
+import { templateDataSection, templatesItem } from './templates.js';
+import { advertiseAddressItem, servicesDirItem, servicesItem } from './services.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -108,6 +110,11 @@ export const serverConfigSpec = {
   detectors: detectorsItem,
   checks: checksItem,
   checks_dir: checksDirItem,
+  templates: templatesItem,
+  template_data: templateDataSection,
+  services: servicesItem,
+  services_dir: servicesDirItem,
+  advertise_address: advertiseAddressItem,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).
