@@ -10,6 +10,7 @@
 //   node scripts/bench.mjs --checks [--nodes 1000] [--per-node 1] [--runs 10]   cohort checks over cached states (docs/checks.md)
 //   node scripts/bench.mjs --handlers [--events 200] [--gap 50]   event published -> handler received (docs/handlers.md)
 //   node scripts/bench.mjs --checks-node [--count 20] [--interval 60] [--observe 180]   a node's CPU running checks (docs/checks-node.md)
+//   node scripts/bench.mjs --dns [--nodes 10000] [--seconds 5] [--concurrency 1,8,32] [--changes 20]   cohort dns (docs/service-discovery.md)
 //
 // For each N: (a) the floor, raw nats.js scatter-gather over N connections;
 // (b) `rpcutil ping` through the client library with registry discovery;
@@ -125,6 +126,18 @@ if (flag('handlers')) {
   const report = renderHandlers(env, result);
   process.stdout.write(`\n${report}`);
   const file = join(dir, `${env.date.slice(0, 10)}-handlers.md`);
+  writeFileSync(file, report);
+  log(`written to ${file}`);
+  process.exit(0);
+}
+
+if (flag('dns')) {
+  const { benchDns, renderDns } = await import('./bench/dns.mjs');
+  const concurrencies = value('concurrency', '1,8,32').split(',').map(Number).filter((c) => Number.isInteger(c) && c > 0);
+  const result = await benchDns({ n: Number(value('nodes', '10000')), seconds: Number(value('seconds', '5')), concurrencies, changes: Number(value('changes', '20')), log });
+  const report = renderDns(env, result);
+  process.stdout.write(`\n${report}`);
+  const file = join(dir, `${env.date.slice(0, 10)}-dns.md`);
   writeFileSync(file, report);
   log(`written to ${file}`);
   process.exit(0);

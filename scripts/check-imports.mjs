@@ -21,7 +21,8 @@ export const allowedImports = {
   provisioner: ['core', 'client'],
   nagios: ['core', 'client'],
   handlers: ['core', 'client', 'provisioner'],
-  cli: ['core', 'agents', 'client', 'provisioner', 'handlers', 'nagios'],
+  dns: ['core', 'client'],
+  cli: ['core', 'agents', 'client', 'provisioner', 'handlers', 'nagios', 'dns'],
 };
 
 /** Files (relative to the package) allowed to import `nats`. */

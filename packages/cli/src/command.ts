@@ -40,4 +40,5 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   handlers: () => import('./commands/handlers.js'),
   kv: () => import('./commands/kv.js'),
   nagios: () => import('./commands/nagios.js'),
+  dns: () => import('./commands/dns.js'),
 };
