@@ -88,3 +88,18 @@ test('parsers: /proc/stat, loadavg, meminfo, net/dev, mounts, pid stat', () => {
   assert.equal(statState('123 (a (weird) name) S 1 2 3'), 'S');
   assert.equal(statState('7 (z) Z 1'), 'Z');
 });
+
+test('fresh(): samples only when the latest sample is older than the given age (on-demand sampling)', { skip: linux ? false : 'collectors read /proc (Linux only)' }, async () => {
+  let now = 1_000_000;
+  const sampler = createSampler({ collectors: ['load'], intervalMs: 15_000, log: silentLogger(), env: { clock: () => now } });
+  assert.equal(sampler.sampledAt, 0);
+  await sampler.fresh(15_000);
+  assert.equal(sampler.sampledAt, now, 'the first read samples');
+  assert.ok(sampler.snapshot().has('load.load1'));
+  now += 14_999;
+  await sampler.fresh(15_000);
+  assert.equal(sampler.sampledAt, 1_000_000, 'a sample younger than the age is reused');
+  now += 1;
+  await sampler.fresh(15_000);
+  assert.equal(sampler.sampledAt, 1_015_000, 'an older one is replaced');
+});

@@ -184,7 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await mine?.start();
     // nagios, plus expressions over the collectors' metrics and Graphite targets (docs/checks.md, docs/metrics.md).
     const checkKinds = defaultCheckKinds(config);
-    checkKinds.set('expression', createExpressionKind({ functions: metrics.functions }));
+    checkKinds.set('expression', createExpressionKind({ functions: metrics.functions, fresh: metrics.fresh }));
     checkKinds.set('graphite', createGraphiteKind({ renderUrl: config.metrics.graphite.render_url }));
     checks = createChecks({ config, configFile: options.configFile, bus, security, scheduler, kinds: checkKinds, view: () => state.view(), log: log.child({ ns: 'server:checks' }), metrics: metrics.snapshot });
     await checks?.start();

@@ -12,6 +12,8 @@ import type { CheckKindRunner, CheckRunContext } from './types.js';
 export interface ExpressionKindDeps {
   /** Host functions (grep, fact, metric; see metrics/functions.ts). */
   readonly functions?: Readonly<Record<string, HostFunction>>;
+  /** Bring the collectors' metrics up to date before a run (they are sampled on demand when no exporter needs a steady series). */
+  readonly fresh?: () => Promise<void>;
 }
 
 type Outcome = CheckResult['state'];
@@ -29,6 +31,7 @@ export function createExpressionKind(deps: ExpressionKindDeps = {}): CheckKindRu
       const started = ctx.clock();
       const finish = (state: Outcome, output: string, perfdata: PerfDatum[] = []): CheckResult => ({ state, output, perfdata, time: ctx.clock(), duration_ms: ctx.clock() - started });
       if (!def.critical_if && !def.warning_if) return finish('unknown', `check ${def.name} has neither critical_if nor warning_if`);
+      await deps.fresh?.();
       const metrics = ctx.metrics();
       let state: Outcome = 'ok';
       const scope: Scope = {

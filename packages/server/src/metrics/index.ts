@@ -34,6 +34,8 @@ export interface NodeMetricsOptions {
 export interface NodeMetrics {
   /** The collectors' latest values (CheckRunContext.metrics). */
   readonly snapshot: () => MetricSnapshot;
+  /** Sample now unless the latest sample is younger than the interval: expression checks call it before reading. */
+  readonly fresh: () => Promise<void>;
   readonly sampler: Sampler;
   /** Host functions for expressions on this node: grep, fact, metric. */
   readonly functions: Readonly<Record<string, HostFunction>>;
@@ -57,7 +59,13 @@ export async function startNodeMetrics(options: NodeMetricsOptions): Promise<Nod
   const sampler = createSampler({ collectors: m.collectors, intervalMs: m.interval * 1000, log: log.child({ ns: 'server:metrics' }) });
   const snapshot = () => sampler.snapshot();
   const functions = nodeFunctions({ allow: config.security.fstat_paths, data: options.data, metrics: snapshot });
-  await sampler.start();
+  // Sampled on a timer only for readers that need a steady series (Prometheus, Graphite, detectors);
+  // otherwise on demand (expression checks call fresh()), so an idle node spends nothing on collectors.
+  const steady = m.prometheus.listen !== null || m.graphite.carbon !== null || config.detectors.length > 0;
+  // One sample at start either way: the baseline of the rates (cpu, network) for the first on-demand read.
+  if (steady) await sampler.start();
+  else await sampler.sample();
+  const fresh = () => sampler.fresh(m.interval * 1000);
   const detectors = createDetectors({ detectors: config.detectors, functions, metrics: snapshot, setClasses: options.setClasses, log: log.child({ ns: 'server:detectors' }) });
   await detectors.start();
 
@@ -104,6 +112,7 @@ export async function startNodeMetrics(options: NodeMetricsOptions): Promise<Nod
 
   return {
     snapshot,
+    fresh,
     sampler,
     functions,
     detectors,

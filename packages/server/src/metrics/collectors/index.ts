@@ -37,6 +37,8 @@ export interface Sampler {
   stop(): void;
   /** Sample all collectors now (also what the timer calls). */
   sample(): Promise<void>;
+  /** Sample now unless the latest sample is younger than `maxAgeMs` (for readers when no timer runs). */
+  fresh(maxAgeMs: number): Promise<void>;
   /** The latest values by key (`load.load1`); empty before the first sample or with no collectors. */
   snapshot(): MetricSnapshot;
   /** The latest samples with their structure (Prometheus labels, Graphite paths). */
@@ -99,6 +101,10 @@ export function createSampler(options: SamplerOptions): Sampler {
       // One run at a time: a slow statfs never stacks samples up.
       running ??= sampleOnce().finally(() => (running = undefined));
       return running;
+    },
+    fresh(maxAgeMs) {
+      if (collectors.length === 0 || (sampledAt > 0 && env.clock() - sampledAt < maxAgeMs)) return Promise.resolve();
+      return sampler.sample();
     },
     snapshot: () => snapshot,
     samples: () => latest,
