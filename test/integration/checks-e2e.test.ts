@@ -12,15 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohort, cohortBin, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer, until as waitUntil } from '../harness/index.js';
 import { smtpReceiver } from './provisioning-env.js';
 
-async function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 90_000, log?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}${log ? `\n--- log:\n${log().slice(-4000)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 90_000, log?: () => string): Promise<void> {
+  return waitUntil(what, fn, { timeoutMs, everyMs: 200, logName: 'log', ...(log ? { log } : {}) });
 }
 
 interface ChecksJson {

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { connect, type KV, type NatsConnection } from 'nats';
 import { createSigner, generateKeyPair, issueCertificate, publicKeyHex, registryBucket, registryKey, sealRegistration, type RegistrationMessage } from '@cohort/core';
 import { createServer, type Server } from 'node:net';
-import { cohort, cohortBin, freePort, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, freePort, startFleet, startNatsServer, type Fleet, type NatsServer, until as waitUntil } from '../harness/index.js';
 import { describe, test } from '../harness/skip.js';
 import { registration, service, TestIssuer } from '../harness/signed-registry.ts';
 
@@ -29,12 +29,8 @@ const skip = existsSync(dig) ? false : `needs ${dig} (Debian package dnsutils)`;
 const collective = 'dc1';
 
 /** Wait until `fn` is true (polled); the message says what did not happen. */
-async function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 20_000, log?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${log ? `\n--- cohort dns log:\n${log().slice(-3000)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 20_000, log?: () => string): Promise<void> {
+  return waitUntil(what, fn, { timeoutMs, everyMs: 100, logName: 'cohort dns log', ...(log ? { log } : {}) });
 }
 
 describe('cohort dns answers from the verified registry (real dig)', { skip }, () => {

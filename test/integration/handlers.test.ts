@@ -31,19 +31,15 @@ import {
   type Maintenance,
   type Signer,
 } from '@cohort/core';
-import { cohort, cohortBin, startNatsServer, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, startNatsServer, type NatsServer, until as waitUntil } from '../harness/index.js';
 import { smtpReceiver } from './provisioning-env.js';
 import { deliveryKey } from '../../packages/handlers/src/index.ts';
 
 const bucket = 'it_handlers';
 
 /** Wait until `fn` is true (polled); the message says what did not happen. */
-async function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 30_000, log?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${log ? `\n--- service log:\n${log().slice(-4000)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 30_000, log?: () => string): Promise<void> {
+  return waitUntil(what, fn, { timeoutMs, everyMs: 50, logName: 'service log', ...(log ? { log } : {}) });
 }
 
 /** The service as a process, with its stderr. */

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { connect } from 'nats';
 import { createSigner, generateKeyPair, registryBucket, registryKey, RegistryTag, sealRegistration, writeKeyPair } from '@cohort/core';
 import { after, before, describe, test } from '../harness/skip.js';
-import { cohort, cohortBin, cohortdBin, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, cohortdBin, startFleet, startNatsServer, type Fleet, type NatsServer, until as waitUntil } from '../harness/index.js';
 
 const nagiosBin = '/usr/sbin/nagios4';
 
@@ -37,12 +37,8 @@ let nagiosDir: string;
 let env: Record<string, string>;
 const children: ChildProcess[] = [];
 
-async function until(what: string, cond: () => boolean, timeoutMs = 60_000, detail: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until(what: string, cond: () => boolean, timeoutMs = 60_000, detail: () => string = () => ''): Promise<void> {
+  return waitUntil(what, cond, { timeoutMs, log: detail, logName: 'detail' });
 }
 
 /** A minimal Nagios 4 main config: our objects (templates, a command, a contact) plus cfg_dir = the generated directory. */
