@@ -22,7 +22,8 @@ export const allowedImports = {
   nagios: ['core', 'client'],
   handlers: ['core', 'client', 'provisioner'],
   dns: ['core', 'client'],
-  cli: ['core', 'agents', 'client', 'provisioner', 'handlers', 'nagios', 'dns'],
+  web: ['core', 'client'],
+  cli: ['core', 'agents', 'client', 'provisioner', 'handlers', 'nagios', 'dns', 'web'],
 };
 
 /** Files (relative to the package) allowed to import `nats`. */
