@@ -18,6 +18,10 @@ export interface RequestInfo {
   readonly agent: string;
   readonly action: string;
   readonly collective: string;
+  /** Seconds the request is valid for, from `time` (set by the daemon). */
+  readonly ttl?: number;
+  /** When the request was made, unix milliseconds (set by the daemon). */
+  readonly time?: number;
 }
 
 /** Handed to every action call. */

@@ -70,9 +70,14 @@ export async function loadAgents(options: LoadAgentsOptions): Promise<void> {
   }
   const candidates = findPlugins(options.pluginDirs, (err) => log.error(`${err.message}; no custom agents loaded from it`));
   for (const candidate of candidates) {
-    const source = candidate.moduleFile ?? candidate.ddlFile ?? candidate.name;
-    if (!candidate.moduleFile) {
-      log.debug(`${candidate.ddlFile ?? candidate.name}: DDL without a module, not an agent for this node`);
+    const source = candidate.moduleFile ?? candidate.executableFile ?? candidate.ddlFile ?? candidate.name;
+    if (!candidate.moduleFile && !candidate.executableFile) {
+      log.debug(`${candidate.ddlFile ?? candidate.name}: DDL without a module or executable, not an agent for this node`);
+      continue;
+    }
+    if (!candidate.moduleFile && !candidate.ddlFile) {
+      // A helper script or stray file beside the agents: only an executable with a DDL is an agent.
+      log.debug(`${candidate.executableFile ?? candidate.name}: executable without a DDL ${candidate.name}.json, not an agent`);
       continue;
     }
     if (registry.has(candidate.name)) {

@@ -4,16 +4,19 @@ import { pathToFileURL } from 'node:url';
 import { asAgent, type Agent } from '@cohort/agents';
 import { errorMessage, loadDdlFile, type Ddl } from '@cohort/core';
 import { PluginError } from './errors.js';
+import { agentConfigFile, executableExts, externalAgent, notExecutableReason, readAgentConfig } from './external/index.js';
 
 const ddlExts = new Set(['.json', '.yaml', '.yml']);
 const moduleExts = new Set(['.js', '.mjs']);
 const agentName = /^[a-z0-9_]+$/;
 
-/** A custom agent found in a plugin directory: its DDL and/or module file. */
+/** A custom agent found in a plugin directory: its DDL and/or module file, or an executable (docs/external-agents.md). */
 export interface PluginCandidate {
   readonly name: string;
   readonly ddlFile: string | undefined;
   readonly moduleFile: string | undefined;
+  /** An external agent: `<name>` or `<name>.py|sh|...` beside the DDL. */
+  readonly executableFile?: string | undefined;
 }
 
 function filesIn(dir: string): string[] {
@@ -23,11 +26,13 @@ function filesIn(dir: string): string[] {
 /**
  * Agents in the plugin directories (and their immediate subdirectories, so
  * `examples/agents` finds `echo/echo.json`): files `<name>.json|yaml|yml`
- * paired with `<name>.js|mjs`. The first directory holding a name wins. A
+ * paired with `<name>.js|mjs`, or with an executable `<name>` or
+ * `<name>.py|sh|bash|pl|rb|php|lua|bin` (an external agent; whether it may be
+ * run is checked by loadPlugin). The first directory holding a name wins. A
  * directory that cannot be read is reported to `onError` and skipped.
  */
 export function findPlugins(dirs: readonly string[], onError: (error: PluginError) => void): PluginCandidate[] {
-  const found = new Map<string, { ddlFile?: string; moduleFile?: string }>();
+  const found = new Map<string, { ddlFile?: string; moduleFile?: string; executableFile?: string }>();
   for (const dir of dirs) {
     let files: string[];
     try {
@@ -45,11 +50,12 @@ export function findPlugins(dirs: readonly string[], onError: (error: PluginErro
       const entry = found.get(name) ?? {};
       if (ddlExts.has(ext)) entry.ddlFile ??= file;
       else if (moduleExts.has(ext)) entry.moduleFile ??= file;
+      else if (executableExts.has(ext)) entry.executableFile ??= file;
       else continue;
       found.set(name, entry);
     }
   }
-  return [...found].map(([name, e]) => ({ name, ddlFile: e.ddlFile, moduleFile: e.moduleFile }));
+  return [...found].map(([name, e]) => ({ name, ddlFile: e.ddlFile, moduleFile: e.moduleFile, ...(e.executableFile !== undefined ? { executableFile: e.executableFile } : {}) }));
 }
 
 /**
@@ -69,17 +75,41 @@ export function mismatch(agent: Agent, ddl: Ddl, moduleLabel: string, ddlLabel: 
   return problems.length ? problems.join('; ') : undefined;
 }
 
-/** Load a plugin's DDL and module and check they agree. Throws PluginError naming the file and reason. */
-export async function loadPlugin(candidate: PluginCandidate): Promise<{ agent: Agent; ddl: Ddl }> {
-  const { name, ddlFile, moduleFile } = candidate;
-  if (!moduleFile) throw new PluginError(ddlFile ?? name, `no module ${name}.js or ${name}.mjs beside the DDL`);
-  if (!ddlFile) throw new PluginError(moduleFile, `no DDL ${name}.json (or .yaml) beside the module`);
-  let ddl: Ddl;
+function loadPluginDdl(ddlFile: string): Ddl {
   try {
-    ddl = loadDdlFile(ddlFile);
+    return loadDdlFile(ddlFile);
   } catch (err) {
     throw new PluginError(ddlFile, `bad DDL: ${errorMessage(err)}`, { cause: err });
   }
+}
+
+/** An external agent: the executable must be runnable and the DDL's name its own; its actions are the DDL's. */
+function loadExternal(name: string, executableFile: string, ddlFile: string | undefined): { agent: Agent; ddl: Ddl } {
+  if (!ddlFile) throw new PluginError(executableFile, `no DDL ${name}.json (or .yaml) beside the executable`);
+  const ddl = loadPluginDdl(ddlFile);
+  if (ddl.metadata.name !== name) throw new PluginError(ddlFile, `describes agent '${ddl.metadata.name}' but sits beside the executable ${basename(executableFile)} of agent '${name}'`);
+  const notRunnable = notExecutableReason(executableFile);
+  if (notRunnable) throw new PluginError(executableFile, notRunnable);
+  let config: Record<string, unknown>;
+  try {
+    config = readAgentConfig(agentConfigFile(executableFile, name));
+  } catch (err) {
+    throw new PluginError(executableFile, `bad agent configuration: ${errorMessage(err)}`, { cause: err });
+  }
+  return { agent: externalAgent({ executable: executableFile, ddl, config }), ddl };
+}
+
+/**
+ * Load a plugin's DDL and module (or external executable) and check they
+ * agree. Throws PluginError naming the file and reason.
+ */
+export async function loadPlugin(candidate: PluginCandidate): Promise<{ agent: Agent; ddl: Ddl }> {
+  const { name, ddlFile, moduleFile, executableFile } = candidate;
+  if (moduleFile && executableFile) throw new PluginError(executableFile, `agent '${name}' has both a module (${basename(moduleFile)}) and an executable; keep one`);
+  if (executableFile) return loadExternal(name, executableFile, ddlFile);
+  if (!moduleFile) throw new PluginError(ddlFile ?? name, `no module ${name}.js or ${name}.mjs (or executable ${name}, ${name}.py, ${name}.sh, ...) beside the DDL`);
+  if (!ddlFile) throw new PluginError(moduleFile, `no DDL ${name}.json (or .yaml) beside the module`);
+  const ddl = loadPluginDdl(ddlFile);
   let exported: unknown;
   try {
     exported = ((await import(pathToFileURL(moduleFile).href)) as { default?: unknown }).default;

@@ -231,8 +231,8 @@ export class Processor {
         this.#d.stats.drop(DropReason.AuditFailed);
         return this.#reply(request, Status.Aborted, 'Request Aborted: the node cannot write its audit log, so it runs nothing', action.defaults, undefined);
       }
-      const { id, callerid, sender, collective } = request;
-      const base = { log: agent.log, node: this.#d.node, request: { id, callerid, sender, agent: agent.name, action: action.ddl.action, collective } };
+      const { id, callerid, sender, collective, ttl, time } = request;
+      const base = { log: agent.log, node: this.#d.node, request: { id, callerid, sender, agent: agent.name, action: action.ddl.action, collective, ttl, time } };
       outcome = await dispatch(request.action, action.handler, input, base, { timeoutMs: agent.timeoutMs, shutdown: this.#shutdown.signal });
     } finally {
       release();
