@@ -66,7 +66,7 @@ export const serverConfigSpec = {
   }),
   plugin_dirs: item<readonly string[]>({
     default: [],
-    doc: 'directories holding custom agents (<name>.json DDL + <name>.js module)',
+    doc: 'directories holding custom agents: <name>.json DDL + <name>.js module, or + an executable <name> / <name>.py|sh|... (docs/external-agents.md)',
     schema: { type: 'array', items: { type: 'string', minLength: 1 } },
     expect: 'a list of directory paths',
     flag: '--plugin-dir',
