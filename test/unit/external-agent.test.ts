@@ -3,7 +3,7 @@
 // calls and their failures, the process runner's deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentError, rpcutil, type ActionContext, type Agent, type NodeInfo } from '@cohort/agents';
@@ -11,6 +11,7 @@ import { builtinDdlDir, parseDdl, type Ddl } from '@cohort/core';
 import { silentLogger } from '@cohort/core/log';
 import { AgentRegistry, findPlugins, loadAgents, loadPlugin } from '@cohort/server';
 import { externalAgent, runExternal } from '../../packages/server/src/external/index.ts';
+import { until } from '../harness/wait.ts';
 
 const ddlJson = (name: string, timeout = 2) =>
   JSON.stringify({
@@ -82,7 +83,6 @@ printf '{"statuscode":0,"statusmsg":"OK","data":{"n":7,"text":"hi"}}' > "$2"`),
   );
   const result = await callRun(agent, { text: 'hello' });
   assert.deepEqual(result, { n: 7, text: 'hi' });
-  const { readFileSync } = await import('node:fs');
   const seen = readFileSync(join(dir, 'seen.txt'), 'utf8').split('\n');
   assert.equal(seen[0], 'args=3:cohort.external.v1.rpc_request');
   assert.match(seen[1] ?? '', new RegExp(`^cwd=${dir}/cohort-probe-`), 'cwd is the private call directory');
@@ -137,12 +137,11 @@ test('an abort (the action timeout) stops the process group: SIGTERM, then SIGKI
   const controller = new AbortController();
   const pending = callRun(agent, {}, ctx(controller.signal));
   const pidFile = join(dir, 'pid');
-  while (!existsSync(pidFile)) await new Promise((r) => setTimeout(r, 20));
+  await until('the agent to start', () => existsSync(pidFile), { timeoutMs: 10_000, everyMs: 20 });
   controller.abort(new Error('timeout'));
   const err = (await pending) as AgentError;
   assert.equal(err.status, 1);
   assert.match(err.message, /hang#run \(hang\.sh\) was stopped \(SIGTERM, then SIGKILL\) because the action was aborted/);
-  const { readFileSync } = await import('node:fs');
   const pid = Number(readFileSync(pidFile, 'utf8'));
   assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the agent process is gone');
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('cohort-hang-')), []);
