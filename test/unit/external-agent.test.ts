@@ -147,6 +147,22 @@ test('an abort (the action timeout) stops the process group: SIGTERM, then SIGKI
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('cohort-hang-')), []);
 });
 
+test('dispose (daemon shutdown) stops the calls still running and waits for their processes', async () => {
+  const { agent, dir } = make('linger', shAgent(`echo $$ > "${'$'}(dirname "$1")/../pid"\nsleep 60`));
+  const pending = callRun(agent);
+  const pidFile = join(dir, 'pid');
+  await until('the agent to start', () => existsSync(pidFile), { timeoutMs: 10_000, everyMs: 20 });
+  await agent.dispose?.();
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the agent process is gone when dispose resolves');
+  assert.match(((await pending) as AgentError).message, /linger#run \(linger\.sh\) was stopped \(SIGTERM\) because the action was aborted/);
+});
+
+test('a reply file over the limit is an error, not read', async () => {
+  const big = make('big', shAgent('head -c 9000000 /dev/zero > "$2"'));
+  assert.equal(((await callRun(big.agent)) as AgentError).message, 'external agent big#run (big.sh) wrote a reply file of 9000000 bytes, over the 8388608 byte limit');
+});
+
 test('the runner stops a process at its own deadline and reports it', async () => {
   const dir = dirWith({ 'slow.sh': '#!/bin/sh\nsleep 60\n' }, ['slow.sh']);
   const run = await runExternal(join(dir, 'slow.sh'), [], { cwd: dir, env: { PATH: '/usr/bin:/bin' }, timeoutMs: 100, graceMs: 300 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fail, type ActionContext, type ActionHandler, type ActivationContext, type Agent, type AgentLogger } from '@cohort/agents';
@@ -18,6 +18,9 @@ import { describeEnd, runExternal, type ExternalRun } from './run.js';
 
 /** How long the activation check may take. */
 export const activationTimeoutMs = 2000;
+
+/** Largest reply file read; a larger one is an error reply (the bus would refuse it anyway). */
+export const maxReplyFileBytes = 8 * 1024 * 1024;
 
 export interface ExternalAgentOptions {
   /** The executable (absolute path, executable bit set). */
@@ -47,12 +50,29 @@ function lastErrorLine(run: ExternalRun): string | undefined {
   return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
-function readReply(file: string): string | undefined {
+/** What the executable left in the reply file. */
+type ReplyFile = { readonly text: string } | { readonly missing: true } | { readonly tooBig: number };
+
+function readReply(file: string): ReplyFile {
+  let size: number;
   try {
-    return readFileSync(file, 'utf8');
+    size = statSync(file).size;
   } catch {
-    return undefined;
+    return { missing: true };
   }
+  if (size > maxReplyFileBytes) return { tooBig: size };
+  try {
+    return { text: readFileSync(file, 'utf8') };
+  } catch {
+    return { missing: true };
+  }
+}
+
+/** Why a reply file cannot be used, or undefined when it holds text. */
+function replyFileProblem(reply: ReplyFile): string | undefined {
+  if ('missing' in reply) return 'exited 0 but wrote no reply file';
+  if ('tooBig' in reply) return `wrote a reply file of ${reply.tooBig} bytes, over the ${maxReplyFileBytes} byte limit`;
+  return undefined;
 }
 
 /**
@@ -61,13 +81,41 @@ function readReply(file: string): string | undefined {
  * arguments and environment, the reply file's text read back, and the
  * directory removed whatever happened.
  */
+/** The calls in flight, so `dispose` (daemon shutdown) can stop them and wait for their processes to end. */
+class InFlight {
+  readonly #calls = new Set<{ controller: AbortController; done: Promise<unknown> }>();
+
+  /** Run `fn` with a signal that fires when `outer` does or at `stopAll`. */
+  async track<T>(outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(outer?.reason);
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    const done = fn(controller.signal);
+    const entry = { controller, done: done.catch(() => undefined) };
+    this.#calls.add(entry);
+    try {
+      return await done;
+    } finally {
+      this.#calls.delete(entry);
+      outer?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    const calls = [...this.#calls];
+    for (const c of calls) c.controller.abort(new Error('the node is shutting down'));
+    await Promise.all(calls.map((c) => c.done));
+  }
+}
+
 async function call(
   options: ExternalAgentOptions,
   protocol: ExternalProtocol,
   request: ActivationRequest | RpcRequest,
   facts: unknown,
   run: { timeoutMs: number; signal?: AbortSignal },
-): Promise<{ run: ExternalRun; reply: string | undefined }> {
+): Promise<{ run: ExternalRun; reply: ReplyFile }> {
   const dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), `cohort-${request.agent}-`));
   try {
     const files: CallFiles = {
@@ -100,7 +148,7 @@ function factsOf(node: ActionContext['node'] | undefined): unknown {
   }
 }
 
-function actionHandler(options: ExternalAgentOptions, action: DdlAction): ActionHandler {
+function actionHandler(options: ExternalAgentOptions, action: DdlAction, inFlight: InFlight): ActionHandler {
   const agent = options.ddl.metadata.name;
   const label = `external agent ${agent}#${action.action} (${basename(options.executable)})`;
   const timeoutMs = options.ddl.metadata.timeout * 1000;
@@ -118,22 +166,22 @@ function actionHandler(options: ExternalAgentOptions, action: DdlAction): Action
       data: input,
     };
     // The dispatcher aborts ctx.signal at the DDL timeout and replies at once; the deadline here is a backstop.
-    const { run, reply } = await call(options, rpcProtocol, request, factsOf(ctx.node), { timeoutMs: timeoutMs + 1500, signal: ctx.signal });
+    const { run, reply } = await inFlight.track(ctx.signal, (signal) => call(options, rpcProtocol, request, factsOf(ctx.node), { timeoutMs: timeoutMs + 1500, signal }));
     const meta = { request: ctx.request.id, action: action.action };
     logOutput(ctx.log, run, meta);
     if (run.error || run.timedOut || run.aborted || run.signal !== null || run.code !== 0) {
       const end = describeEnd(run, timeoutMs);
       const stderr = lastErrorLine(run);
-      const message = `${label} ${end}${reply === undefined ? ' without writing a reply' : ''}${stderr ? `; stderr: ${stderr}` : ''}`;
+      const message = `${label} ${end}${'missing' in reply ? ' without writing a reply' : ''}${stderr ? `; stderr: ${stderr}` : ''}`;
       ctx.log.error(message, meta);
       return fail(message, run.timedOut || run.aborted ? Status.Aborted : Status.UnknownError);
     }
-    if (reply === undefined) {
-      const message = `${label} exited 0 but wrote no reply file`;
+    if (!('text' in reply)) {
+      const message = `${label} ${replyFileProblem(reply) ?? 'wrote no usable reply'}`;
       ctx.log.error(message, meta);
       return fail(message, Status.UnknownError);
     }
-    const parsed = parseRpcReply(reply, action);
+    const parsed = parseRpcReply(reply.text, action);
     if ('problem' in parsed) {
       const message = `${label} wrote an invalid reply: ${parsed.problem}`;
       ctx.log.error(message, meta);
@@ -145,12 +193,12 @@ function actionHandler(options: ExternalAgentOptions, action: DdlAction): Action
 }
 
 /** Run the activation protocol: true to load, else the reason the agent stays unloaded. */
-async function activate(options: ExternalAgentOptions, ctx: ActivationContext): Promise<true | string> {
+async function activate(options: ExternalAgentOptions, ctx: ActivationContext, inFlight: InFlight): Promise<true | string> {
   const agent = options.ddl.metadata.name;
   const request: ActivationRequest = { protocol: activationProtocol, agent };
   let result: Awaited<ReturnType<typeof call>>;
   try {
-    result = await call(options, activationProtocol, request, factsOf(ctx.node), { timeoutMs: activationTimeoutMs });
+    result = await inFlight.track(undefined, (signal) => call(options, activationProtocol, request, factsOf(ctx.node), { timeoutMs: activationTimeoutMs, signal }));
   } catch (err) {
     return `activation check could not run: ${errorMessage(err)}`;
   }
@@ -160,22 +208,25 @@ async function activate(options: ExternalAgentOptions, ctx: ActivationContext): 
     const stderr = lastErrorLine(run);
     return `activation check: ${basename(options.executable)} ${describeEnd(run, activationTimeoutMs)}${stderr ? `; stderr: ${stderr}` : ''}`;
   }
-  if (reply === undefined) return `activation check: ${basename(options.executable)} exited 0 but wrote no reply file`;
-  return parseActivationReply(reply);
+  if (!('text' in reply)) return `activation check: ${basename(options.executable)} ${replyFileProblem(reply) ?? 'wrote no usable reply'}`;
+  return parseActivationReply(reply.text);
 }
 
 /**
  * An agent whose actions run an executable (docs/external-agents.md): one
  * handler per DDL action, each a call under the request-file contract, its
  * reply checked against the DDL outputs; `activate` runs the activation
- * protocol (2 s).
+ * protocol (2 s); `dispose` (daemon shutdown) stops the processes still
+ * running (SIGTERM, SIGKILL after the grace period) and waits for them.
  */
 export function externalAgent(options: ExternalAgentOptions): Agent {
+  const inFlight = new InFlight();
   const actions: Record<string, ActionHandler> = {};
-  for (const action of options.ddl.actions) actions[action.action] = actionHandler(options, action);
+  for (const action of options.ddl.actions) actions[action.action] = actionHandler(options, action, inFlight);
   return Object.freeze({
     name: options.ddl.metadata.name,
     actions: Object.freeze(actions),
-    activate: (ctx: ActivationContext) => activate(options, ctx),
+    activate: (ctx: ActivationContext) => activate(options, ctx, inFlight),
+    dispose: () => inFlight.stopAll(),
   });
 }
