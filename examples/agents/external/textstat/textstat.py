@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """textstat: an external Cohort agent in Python (docs/external-agents.md).
 
 The node runs  textstat.py <request file> <reply file> <protocol>  in a private
