@@ -35,7 +35,6 @@ export interface ExternalAgentOptions {
   readonly graceMs?: number;
 }
 
-
 /** Log the agent's output: stdout lines at info, stderr lines at error. */
 function logOutput(log: AgentLogger, run: ExternalRun, meta: Record<string, unknown>): void {
   for (const line of run.stdout.split('\n')) if (line.trim() !== '') log.info(line, { ...meta, stream: 'stdout' });
@@ -75,12 +74,6 @@ function replyFileProblem(reply: ReplyFile): string | undefined {
   return undefined;
 }
 
-/**
- * One call of the executable: a private directory (0700) with the request,
- * config and facts files (0600), the executable run there with the contract's
- * arguments and environment, the reply file's text read back, and the
- * directory removed whatever happened.
- */
 /** The calls in flight, so `dispose` (daemon shutdown) can stop them and wait for their processes to end. */
 class InFlight {
   readonly #calls = new Set<{ controller: AbortController; done: Promise<unknown> }>();
@@ -109,6 +102,12 @@ class InFlight {
   }
 }
 
+/**
+ * One call of the executable: a private directory (0700) with the request,
+ * config and facts files (0600), the executable run there with the contract's
+ * arguments and environment, the reply file's text read back, and the
+ * directory removed whatever happened.
+ */
 async function call(
   options: ExternalAgentOptions,
   protocol: ExternalProtocol,
