@@ -222,11 +222,11 @@ test('plugin directories: executables are found beside their DDL, loaded, and re
 
   const registry = new AgentRegistry();
   await loadAgents({ registry, builtin: [rpcutil], builtinDdlDir: builtinDdlDir(), pluginDirs: [dir], node, log: silentLogger() });
-  assert.deepEqual(registry.names(), ['bare', 'good', 'rpcutil']);
+  assert.deepEqual(registry.names(), ['bare', 'both', 'good', 'rpcutil']);
   assert.equal(registry.get('good')?.source, join(dir, 'good.sh'));
   const reasons = Object.fromEntries(registry.unloaded().map((u) => [u.name, `${u.source} | ${u.reason}`]));
   assert.match(reasons['noexec'] ?? '', /noexec\.py \| .*noexec\.py: is not executable \(chmod \+x noexec\.py\)/);
-  assert.match(reasons['both'] ?? '', /agent 'both' has both a module \(both\.js\) and an executable; keep one/);
+  assert.equal(registry.get('both')?.source, join(dir, 'both.js'), 'a module wins over an executable of the same name');
   assert.match(reasons['declines'] ?? '', /declines\.sh \| the agent declined to activate: not here$/);
   assert.match(reasons['named'] ?? '', /named\.json: describes agent 'other' but sits beside the executable named\.sh of agent 'named'/);
   assert.match(reasons['conf'] ?? '', /bad agent configuration: .*conf\.config\.json: must hold a JSON object/);

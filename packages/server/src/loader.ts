@@ -75,6 +75,9 @@ export async function loadAgents(options: LoadAgentsOptions): Promise<void> {
       log.debug(`${candidate.ddlFile ?? candidate.name}: DDL without a module or executable, not an agent for this node`);
       continue;
     }
+    if (candidate.moduleFile && candidate.executableFile) {
+      log.warn(`${candidate.executableFile}: not run as agent '${candidate.name}': the module ${candidate.moduleFile} is the agent`);
+    }
     if (!candidate.moduleFile && !candidate.ddlFile) {
       // A helper script or stray file beside the agents: only an executable with a DDL is an agent.
       log.debug(`${candidate.executableFile ?? candidate.name}: executable without a DDL ${candidate.name}.json, not an agent`);

@@ -100,13 +100,14 @@ function loadExternal(name: string, executableFile: string, ddlFile: string | un
 }
 
 /**
- * Load a plugin's DDL and module (or external executable) and check they
- * agree. Throws PluginError naming the file and reason.
+ * Load a plugin's DDL and module (or, without a module, its external
+ * executable) and check they agree. Throws PluginError naming the file and
+ * reason.
  */
 export async function loadPlugin(candidate: PluginCandidate): Promise<{ agent: Agent; ddl: Ddl }> {
   const { name, ddlFile, moduleFile, executableFile } = candidate;
-  if (moduleFile && executableFile) throw new PluginError(executableFile, `agent '${name}' has both a module (${basename(moduleFile)}) and an executable; keep one`);
-  if (executableFile) return loadExternal(name, executableFile, ddlFile);
+  // A module wins over an executable of the same name (a JS agent's helper script stays a helper).
+  if (executableFile && !moduleFile) return loadExternal(name, executableFile, ddlFile);
   if (!moduleFile) throw new PluginError(ddlFile ?? name, `no module ${name}.js or ${name}.mjs (or executable ${name}, ${name}.py, ${name}.sh, ...) beside the DDL`);
   if (!ddlFile) throw new PluginError(moduleFile, `no DDL ${name}.json (or .yaml) beside the module`);
   const ddl = loadPluginDdl(ddlFile);
