@@ -4,6 +4,8 @@
 // against the DDL; an agent that declines activation is reported unloaded; a
 // hanging agent is stopped at its DDL timeout; a crashing one and one writing
 // an output of the wrong type get clear error replies; the nodes keep serving.
+// In signed mode the agent sees the certified caller, and actionpolicy applies
+// before the executable runs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -236,5 +238,63 @@ describe('activation and loading', () => {
   test('no private call directory is left behind', async () => {
     const leftovers = () => readdirSync(tmpdir()).filter((f) => /^cohort-(textstat|sysinfo|hang|crash|badout|declines)-/.test(f));
     await until('the call directories to be removed', () => leftovers().length === 0, { timeoutMs: 20_000, log: () => leftovers().join('\n') });
+  });
+});
+
+describe('signed mode: the caller the agent sees is verified, and the policy applies first', () => {
+  let secureNats: NatsServer;
+  let secureFleet: Fleet;
+  let secureClientConfig: string;
+
+  before(async () => {
+    secureNats = await startNatsServer();
+    secureFleet = await startFleet({
+      natsUrl: secureNats.url,
+      monitorPort: secureNats.monitorPort,
+      nodes: [{ identity: 'sec1', facts: { role: 'web' }, classes: [] }],
+      pluginDirs: [examples],
+      dir: join(dir, 'secure-fleet'),
+      logLevel: 'info', // the agent's stdout is logged at info: shows whether the executable ran
+      secure: {
+        policies: {
+          'rpcutil.policy': 'policy default allow\n',
+          'textstat.policy': 'policy default deny\nallow\tuser=operator\tinfo\t*\t*\n',
+        },
+      },
+    });
+    secureClientConfig = join(dir, 'secure-client.yaml');
+    writeFileSync(secureClientConfig, yaml.dump({ collective: 'cohort', ddl_dirs: [join(examples, 'textstat')], discovery_timeout: 2, discovery_window: 300 }));
+  });
+  after(async () => {
+    await secureFleet?.stop();
+    await secureNats?.stop();
+  });
+
+  async function signedRpc(args: string[]): Promise<Reply> {
+    const r = await cohort(['rpc', ...args, '-I', 'sec1', '--json'], { nats: secureNats.url, env: { ...secureFleet.clientEnv, COHORT_CONFIG: secureClientConfig }, timeoutMs: 60_000 });
+    assert.ok(r.code === 0 || r.code === 1, `cohort rpc ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    const out = JSON.parse(r.stdout) as { replies: Reply[] };
+    assert.equal(out.replies.length, 1, r.stdout);
+    return out.replies[0]!;
+  }
+
+  test('the agent gets the certified caller', async () => {
+    const reply = await signedRpc(['textstat', 'info']);
+    assert.equal(reply.statuscode, 0, reply.statusmsg);
+    assert.equal(reply.data['caller'], 'user=operator');
+    await until('the agent stdout logged at info', () => /INFO .*\[agent:textstat\] serving info for user=operator/.test(secureFleet.nodes.get('sec1')!.log()), {
+      timeoutMs: 10_000,
+      log: () => secureFleet.nodes.get('sec1')!.log(),
+    });
+  });
+
+  test('an action the policy denies never reaches the executable', async () => {
+    const reply = await signedRpc(['textstat', 'count', 'text=a b']);
+    assert.equal(reply.statuscode, 1);
+    assert.match(reply.statusmsg, /not authorized .*textstat\.policy/);
+    // The same node logs the agent's stdout at info (previous test), so no such line means it never ran.
+    const log = secureFleet.nodes.get('sec1')!.log();
+    assert.match(log, /serving info for user=operator/);
+    assert.doesNotMatch(log, /serving count/, 'the executable did not run');
   });
 });
