@@ -21,7 +21,7 @@ export const daemonFlags = {
   facts: { multiple: true, setting: 'facts', describe: 'facts file (YAML/JSON); repeat to merge several in order' },
   classes: { setting: 'classes_file', describe: 'classes file, one class per line' },
   collective: { multiple: true, setting: 'collectives', describe: 'collective to join; repeat for several, the first is the main one' },
-  'plugin-dir': { multiple: true, setting: 'plugin_dirs', describe: 'directory of custom agents (<name>.json + <name>.js); repeatable' },
+  'plugin-dir': { multiple: true, setting: 'plugin_dirs', describe: 'directory of custom agents (<name>.json + <name>.js, or + an executable <name>/<name>.py/.sh: docs/external-agents.md); repeatable' },
   'log-level': { choices: ['error', 'warn', 'info', 'debug'], setting: 'logging.level', describe: 'least severe level logged' },
   'log-format': { choices: ['text', 'json'], setting: 'logging.format', describe: 'log as text lines or JSON objects' },
   'log-file': { setting: 'logging.file', describe: 'log to this file instead of stderr' },
