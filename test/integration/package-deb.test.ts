@@ -16,9 +16,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { generateKeyPair, writeKeyPair } from '@cohort/core';
+import { createSigner, generateKeyPair, writeKeyPair } from '@cohort/core';
+import { makeEnrollToken } from '../../packages/server/src/enroll/index.ts';
 import { after, before, describe, test } from '../harness/skip.js';
-import { repoRoot, startNatsServer, type NatsServer } from '../harness/index.js';
+import { cohortdBin, repoRoot, startNatsServer, type NatsServer } from '../harness/index.js';
 import { until } from '../harness/wait.js';
 import { parseUnit, splitExec, unitEnvironment, unitValue } from '../../scripts/package/unit-file.mjs';
 
@@ -69,6 +70,7 @@ const identity = `pkgtest-${process.pid}`;
 const keysDir = join(work, 'keys');
 const trustedDir = join(work, 'trusted');
 let clientEnv: NodeJS.ProcessEnv;
+let provisionerKey: string;
 
 function purgeTestPackages(): void {
   const ours = packages.filter((p) => installedVersion(p)?.includes('+citest'));
@@ -94,6 +96,7 @@ before(async () => {
   mkdirSync(trustedDir);
   const { keyFile, publicFile } = writeKeyPair(join(keysDir, 'operator'), generateKeyPair());
   copyFileSync(publicFile, join(trustedDir, 'operator.pub')); // trusted as user=operator
+  provisionerKey = writeKeyPair(join(keysDir, 'provisioner=eu-1'), generateKeyPair()).keyFile;
   clientEnv = { PATH: process.env['PATH'], HOME: work, COHORT_KEY: keyFile, COHORT_NATS: nats.url };
 });
 
@@ -120,7 +123,7 @@ function stopDaemon(): Promise<number | null> {
  * Environment, with the --config value swapped for `config` (a copy of the
  * installed default aimed at this test's bus; the conffile stays untouched).
  */
-async function startLikeTheUnit(config: string): Promise<ChildProcess> {
+async function startLikeTheUnit(config: string, environmentFile?: string): Promise<ChildProcess> {
   await stopDaemon(); // the one a failed test before left running
   const unit = parseUnit(readFileSync(unitPath, 'utf8'));
   assert.equal(unitValue(unit, 'Service', 'User') ?? 'root', 'root', 'the unit runs cohortd as root (this test starts it as the user running it)');
@@ -128,7 +131,9 @@ async function startLikeTheUnit(config: string): Promise<ChildProcess> {
   const at = argv.indexOf('--config');
   assert.ok(at > 0, `ExecStart names --config: ${argv.join(' ')}`);
   argv[at + 1] = config;
-  const env: NodeJS.ProcessEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...unitEnvironment(unit) };
+  // EnvironmentFile= (the unit's is optional: "-/etc/default/cohortd"); the test passes its own copy's path.
+  assert.equal(unitValue(unit, 'Service', 'EnvironmentFile'), '-/etc/default/cohortd');
+  const env: NodeJS.ProcessEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...unitEnvironment(unit), ...(environmentFile ? readEnvironmentFile(environmentFile) : {}) };
   daemonLog = '';
   // Started from / with a minimal environment: nothing from this checkout (node_modules, NODE_PATH) can be found.
   const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -136,6 +141,18 @@ async function startLikeTheUnit(config: string): Promise<ChildProcess> {
   child.stderr!.on('data', (d: Buffer) => (daemonLog += d));
   daemon = child;
   return child;
+}
+
+/** An EnvironmentFile as systemd reads it (KEY=value, KEY="quoted \\" value", comments). */
+function readEnvironmentFile(file: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) continue;
+    const raw = m[2]!.trim();
+    env[m[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+  }
+  return env;
 }
 
 /** A copy of the installed /etc/cohort/server.yaml aimed at this test's nats-server, keys and files. */
@@ -203,6 +220,35 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     assert.match(audit, /"caller(id)?":"user=operator"/, 'signed requests, audited');
   });
 
+  test('the installed cohortd enroll joins the node to the provisioning collective, trusting only the provisioner', async () => {
+    const token = run('/usr/bin/cohortd', ['enroll-token', '--key', provisionerKey, '--nats', nats!.url, '--token', 's3cret'], { env: clientEnv });
+    assert.equal(token.code, 0, token.stderr);
+    // As on a fresh machine: the installed default config, enrolled (a copy here: the conffile is the upgrade test's).
+    const config = join(work, 'enrolled.yaml');
+    const envFile = join(work, 'enrolled.env');
+    copyFileSync('/etc/cohort/server.yaml', config);
+    const enrolled = run('/usr/bin/cohortd', ['enroll', '--provisioner-token', token.stdout.trim(), '--config', config, '--environment-file', envFile, '--identity', `${identity}-fresh`], { env: clientEnv });
+    assert.equal(enrolled.code, 0, `cohortd enroll: ${enrolled.stderr}${enrolled.stdout}`);
+    assert.match(enrolled.stdout, /^enrolled: .* runs this node in provisioning mode/);
+    assert.ok(existsSync('/etc/cohort/trusted_keys/provisioner=eu-1.pub'), "the provisioner's key in the packaged trusted_keys_dir");
+    assert.equal(statSync(envFile).mode & 0o777, 0o600);
+    assert.equal(readEnvironmentFile(envFile)['COHORT_PROVISIONING_TOKEN'], 's3cret');
+    assert.ok(!readFileSync(config, 'utf8').includes('s3cret'), 'no secret in the config');
+    await startLikeTheUnit(config, envFile);
+    const asProvisioner = { ...clientEnv, COHORT_KEY: provisionerKey };
+    let last = { code: -1, stdout: '', stderr: '' };
+    await until('the enrolled node answers the provisioner in the provisioning collective', () => {
+      last = run('/usr/bin/cohort', ['rpc', 'rpcutil', 'inventory', '-T', 'provisioning', '-I', `${identity}-fresh`, '--json'], { env: asProvisioner });
+      return last.code === 0 && last.stdout.includes('provision');
+    }, { timeoutMs: 30_000, everyMs: 250, log: () => `${last.stdout}${last.stderr}\ncohortd:\n${daemonLog.slice(-3000)}` });
+    const reply = (JSON.parse(last.stdout) as { replies: Array<{ data: { agents: string[]; facts: Record<string, any> } }> }).replies[0]!;
+    assert.deepEqual([...reply.data.agents].sort(), ['provision', 'rpcutil']);
+    // The operator's key is not trusted by the bootstrap node: nobody but the provisioner drives it.
+    const operator = run('/usr/bin/cohort', ['rpc', 'rpcutil', 'ping', '-T', 'provisioning', '-I', `${identity}-fresh`, '-t', '3', '--json'], { env: clientEnv });
+    assert.ok(!operator.stdout.includes('"pong"'), `the operator was answered: ${operator.stdout}`);
+    assert.equal(await stopDaemon(), 0, daemonLog.slice(-3000));
+  });
+
   test('an upgrade to a higher version keeps the locally changed conffile, and the new cohortd serves', async () => {
     const marker = `# changed locally by package-deb.test.ts ${process.pid}`;
     writeFileSync('/etc/cohort/server.yaml', `${readFileSync('/etc/cohort/server.yaml', 'utf8')}${marker}\n`);
@@ -226,5 +272,110 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     const left = filesBefore.filter((f) => existsSync(f) && !(statSync(f).isDirectory() && /^\/(usr|etc|usr\/(bin|lib|share|share\/doc)|usr\/lib\/systemd(\/system)?)$/.test(f)));
     assert.deepEqual(left, [], `left after purge: ${left.join(', ')}`);
     for (const dir of ['/etc/cohort', '/var/lib/cohort', '/var/log/cohort', '/usr/share/cohort', '/usr/share/cohort-client']) assert.ok(!existsSync(dir), `${dir} left after purge`);
+  });
+});
+
+// cohortd enroll's up-front checks, each failure naming what to fix, and
+// nothing written when one fails. Runs the workspace's cohortd (no root
+// needed); a private nats-server with TLS (a throwaway CA made with openssl)
+// and a bootstrap user stands in for the bus.
+describe('cohortd enroll refuses what would not work, saying what to fix', { skip: has('openssl') ? false : 'needs openssl (Debian package openssl) for the test CA' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-enroll-test-'));
+  let tlsNats: NatsServer | undefined;
+  let key: string;
+  const config = join(dir, 'etc', 'server.yaml');
+  const envFile = join(dir, 'etc', 'default');
+
+  function openssl(...args: string[]): void {
+    const r = run('openssl', args);
+    assert.equal(r.code, 0, `openssl ${args.join(' ')}: ${r.stderr}`);
+  }
+
+  function makeCa(name: string): void {
+    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`), '-subj', `/CN=${name}`, '-days', '2');
+  }
+
+  before(async () => {
+    makeCa('bus-ca');
+    makeCa('other-ca');
+    openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.csr'), '-subj', '/CN=127.0.0.1');
+    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    openssl('x509', '-req', '-in', join(dir, 'server.csr'), '-CA', join(dir, 'bus-ca.pem'), '-CAkey', join(dir, 'bus-ca.key'), '-CAcreateserial', '-out', join(dir, 'server.pem'), '-days', '2', '-extfile', join(dir, 'san.ext'));
+    writeFileSync(
+      join(dir, 'nats.conf'),
+      `tls { cert_file: "${join(dir, 'server.pem')}", key_file: "${join(dir, 'server.key')}" }\nauthorization { users: [ { user: provisioning, password: bootstrap-pw } ] }\n`,
+    );
+    tlsNats = await startNatsServer({ args: ['-c', join(dir, 'nats.conf')] });
+    key = writeKeyPair(join(dir, 'provisioner=eu-1'), generateKeyPair()).keyFile;
+  });
+  after(async () => {
+    await tlsNats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const tlsUrl = () => `tls://127.0.0.1:${tlsNats!.port}`;
+
+  function token(...extra: string[]): string {
+    const r = run(process.execPath, [cohortdBin, 'enroll-token', '--key', key, '--nats', tlsUrl(), ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim();
+  }
+
+  function enroll(tokenText: string, ...extra: string[]) {
+    return run(process.execPath, [cohortdBin, 'enroll', '--provisioner-token', tokenText, '--config', config, '--environment-file', envFile, '--timeout', '3', ...extra]);
+  }
+
+  function assertRefused(r: { code: number; stderr: string }, pattern: RegExp): void {
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, pattern);
+    assert.ok(!existsSync(config) && !existsSync(envFile), 'nothing written after a failed check');
+  }
+
+  test('TLS with the token\'s CA and the bootstrap credentials: enrolled (dry run prints the config, writes nothing)', () => {
+    const r = enroll(token('--ca', join(dir, 'bus-ca.pem'), '--nats-user', 'provisioning', '--nats-password', 'bootstrap-pw'), '--dry-run');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /every check passed/);
+    const printed = yaml.load(r.stdout) as Record<string, any>;
+    assert.equal(printed['provisioning'].enabled, true);
+    assert.deepEqual(printed['provisioning'].provisioners, ['provisioner=eu-1']);
+    assert.equal(printed['nats'].user, 'provisioning');
+    assert.equal(printed['nats'].password, undefined);
+    assert.ok(!existsSync(config));
+  });
+
+  test('the same, for real: config, bus CA, provisioner key and secrets written', () => {
+    const r = enroll(token('--ca', join(dir, 'bus-ca.pem'), '--nats-user', 'provisioning', '--nats-password', 'bootstrap-pw'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(dir, 'etc', 'bus-ca.pem'), 'utf8'), readFileSync(join(dir, 'bus-ca.pem'), 'utf8'));
+    assert.ok(existsSync(join(dir, 'etc', 'trusted_keys', 'provisioner=eu-1.pub')));
+    assert.equal(readFileSync(envFile, 'utf8'), 'COHORT_NATS_PASSWORD=bootstrap-pw\n');
+    rmSync(join(dir, 'etc'), { recursive: true, force: true });
+  });
+
+  test('unknown CA: the bus certificate is not signed by the CA in the token', () => {
+    assertRefused(enroll(token('--ca', join(dir, 'other-ca.pem'), '--nats-user', 'provisioning', '--nats-password', 'bootstrap-pw')), /unknown CA: the certificate of the NATS server at tls:\/\/127\.0\.0\.1:\d+ is not signed by the CA in the token/);
+    assertRefused(enroll(token('--nats-user', 'provisioning', '--nats-password', 'bootstrap-pw')), /unknown CA: .* a CA this machine does not trust; make the token with --ca/);
+  });
+
+  test('wrong token: changed in transit, or NATS refuses its credentials', () => {
+    const good = token('--ca', join(dir, 'bus-ca.pem'), '--nats-user', 'provisioning', '--nats-password', 'bootstrap-pw');
+    const [body, sig] = good.slice('cohort-enroll-1.'.length).split('.');
+    const payload = JSON.parse(Buffer.from(body!, 'base64url').toString()) as Record<string, unknown>;
+    payload['nats'] = ['nats://attacker.example:4222'];
+    assertRefused(enroll(`cohort-enroll-1.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`), /wrong token: its signature does not match its contents/);
+    assertRefused(enroll(token('--ca', join(dir, 'bus-ca.pem'), '--nats-user', 'provisioning', '--nats-password', 'nope')), /wrong token: the NATS server at .* refused the bootstrap credentials/);
+    const other = writeKeyPair(join(dir, 'other'), generateKeyPair());
+    assertRefused(enroll(good, '--provisioner-key', other.publicFile), /wrong token: signed by key .* expects the provisioner key/);
+  });
+
+  test("clock skew: a token made later than this machine's clock says is now", () => {
+    // The provisioner's clock 10 minutes ahead of this machine's (max_clock_skew is 60 s).
+    const signer = createSigner(generateKeyPair().privateKey, 'provisioner=eu-1');
+    const future = makeEnrollToken(signer, { nats: [tlsUrl()], issued: Date.now() + 600_000, expires: Date.now() + 86_400_000 });
+    assertRefused(enroll(future), /clock skew: this machine's clock .* is at least \d+ s behind the provisioner's, which made the token at .*timedatectl set-ntp true/);
+  });
+
+  test('unreachable NATS: says which URL and what to check', () => {
+    assertRefused(enroll(token(), '--nats', 'nats://127.0.0.1:1'), /cannot reach NATS at nats:\/\/127\.0\.0\.1:1: check the URL \(--nats\), DNS/);
   });
 });
