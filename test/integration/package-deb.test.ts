@@ -49,6 +49,10 @@ function has(cmd: string): boolean {
 function skipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root: dpkg -i installs the packages system-wide';
   if (!has('dpkg-deb') || !has('dpkg')) return 'needs dpkg and dpkg-deb (Debian)';
+  const node = installedVersion('nodejs');
+  if (node === undefined || run('dpkg', ['--compare-versions', node, 'ge', '20.19']).code !== 0) {
+    return `the Debian package nodejs (>= 20.19) is not installed (${node ?? 'none'}); the packages depend on it (docs/packaging.md: Debian 13, or NodeSource's nodejs on Debian 12)`;
+  }
   for (const pkg of packages) {
     const v = installedVersion(pkg);
     if (v !== undefined && !v.includes('+citest')) return `${pkg} ${v} is installed on this machine; the test would replace and purge it`;
@@ -61,7 +65,14 @@ function skipReason(): string | undefined {
   return undefined;
 }
 
-const skip = skipReason();
+/** In CI (CI set, .ci/run installs everything as root) a missing tool or privilege fails instead of skipping. */
+function required(why: string | undefined, tool: boolean): string | undefined {
+  if (why && tool && process.env['CI']) throw new Error(`${why} (CI: .ci/run runs as root and installs it)`);
+  return why;
+}
+
+const nodejsMissing = () => { const v = installedVersion('nodejs'); return v === undefined || run('dpkg', ['--compare-versions', v, 'ge', '20.19']).code !== 0; };
+const skip = required(skipReason(), process.getuid?.() !== 0 || !has('dpkg-deb') || nodejsMissing());
 const work = mkdtempSync(join(tmpdir(), 'cohort-pkg-test-'));
 const out = join(work, 'debs');
 let nats: NatsServer | undefined;
@@ -199,7 +210,7 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     filesBefore = packages.flatMap((p) => run('dpkg', ['-L', p]).stdout.split('\n').filter((l) => l.startsWith('/') && l !== '/.'));
   });
 
-  test('systemd-analyze verify accepts the installed unit', { skip: has('systemd-analyze') ? false : 'systemd-analyze missing (Debian package systemd)' }, () => {
+  test('systemd-analyze verify accepts the installed unit', { skip: required(has('systemd-analyze') ? undefined : 'systemd-analyze missing (Debian package systemd)', true) ?? false }, () => {
     const r = run('systemd-analyze', ['verify', unitPath]);
     // verify also loads the machine's other units and may warn about them; only ours counts.
     const ours = r.stderr.split('\n').filter((l) => l.includes('cohortd'));
@@ -279,7 +290,7 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
 // nothing written when one fails. Runs the workspace's cohortd (no root
 // needed); a private nats-server with TLS (a throwaway CA made with openssl)
 // and a bootstrap user stands in for the bus.
-describe('cohortd enroll refuses what would not work, saying what to fix', { skip: has('openssl') ? false : 'needs openssl (Debian package openssl) for the test CA' }, () => {
+describe('cohortd enroll refuses what would not work, saying what to fix', { skip: required(has('openssl') ? undefined : 'needs openssl (Debian package openssl) for the test CA', true) ?? false }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-enroll-test-'));
   let tlsNats: NatsServer | undefined;
   let key: string;
