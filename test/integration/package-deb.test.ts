@@ -238,7 +238,9 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     const config = join(work, 'enrolled.yaml');
     const envFile = join(work, 'enrolled.env');
     copyFileSync('/etc/cohort/server.yaml', config);
-    const enrolled = run('/usr/bin/cohortd', ['enroll', '--provisioner-token', token.stdout.trim(), '--config', config, '--environment-file', envFile, '--identity', `${identity}-fresh`], { env: clientEnv });
+    const factsFile = join(work, 'facts.yaml');
+    writeFileSync(factsFile, 'region: eu-central-1\n');
+    const enrolled = run('/usr/bin/cohortd', ['enroll', '--provisioner-token', token.stdout.trim(), '--config', config, '--environment-file', envFile, '--identity', `${identity}-fresh`, '--facts', factsFile], { env: clientEnv });
     assert.equal(enrolled.code, 0, `cohortd enroll: ${enrolled.stderr}${enrolled.stdout}`);
     assert.match(enrolled.stdout, /^enrolled: .* runs this node in provisioning mode/);
     assert.ok(existsSync('/etc/cohort/trusted_keys/provisioner=eu-1.pub'), "the provisioner's key in the packaged trusted_keys_dir");
@@ -254,6 +256,8 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     }, { timeoutMs: 30_000, everyMs: 250, log: () => `${last.stdout}${last.stderr}\ncohortd:\n${daemonLog.slice(-3000)}` });
     const reply = (JSON.parse(last.stdout) as { replies: Array<{ data: { agents: string[]; facts: Record<string, any> } }> }).replies[0]!;
     assert.deepEqual([...reply.data.agents].sort(), ['provision', 'rpcutil']);
+    assert.equal(reply.data.facts['region'], 'eu-central-1', 'the facts the provisioner chooses a master by');
+    assert.equal(reply.data.facts['cohort']?.provisioned, false);
     // The operator's key is not trusted by the bootstrap node: nobody but the provisioner drives it.
     const operator = run('/usr/bin/cohort', ['rpc', 'rpcutil', 'ping', '-T', 'provisioning', '-I', `${identity}-fresh`, '-t', '3', '--json'], { env: clientEnv });
     assert.ok(!operator.stdout.includes('"pong"'), `the operator was answered: ${operator.stdout}`);

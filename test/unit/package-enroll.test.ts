@@ -70,7 +70,8 @@ test('the enrolled config: bus, CA, bootstrap user, provisioning mode for the to
     security: { mode: 'signed', trusted_keys_dir: '/etc/cohort/keys', audit_file: '/var/log/cohort/audit.log' },
     provisioning: { ssl_dir: '/srv/ssl', enabled: true, provisioners: ['provisioner=eu-1'] },
   });
-  const overridden = enrolledConfig({}, p, enrollPaths('/tmp/x/n.yaml', {}, p.provisioner), { nats: ['nats://10.0.0.1:4222'], identity: 'fresh1' });
+  const overridden = enrolledConfig({}, p, enrollPaths('/tmp/x/n.yaml', {}, p.provisioner), { nats: ['nats://10.0.0.1:4222'], identity: 'fresh1', facts: ['/etc/cohort/facts.yaml'] });
+  assert.deepEqual(overridden['facts'], ['/etc/cohort/facts.yaml']);
   assert.deepEqual((overridden['nats'] as { servers: string[] }).servers, ['nats://10.0.0.1:4222']);
   assert.equal(overridden['identity'], 'fresh1');
   assert.equal(((overridden['security'] as Record<string, unknown>)['trusted_keys_dir']), '/tmp/x/trusted_keys');

@@ -36,7 +36,7 @@ export function enrollPaths(configFile: string, current: Doc, provisioner: strin
  * provisioner's key. Secrets (NATS password, provisioning token) are not in
  * it: they go to the unit's environment file (`enrollEnvironment`).
  */
-export function enrolledConfig(current: Doc, p: EnrollPayload, paths: EnrollPaths, options: { nats?: readonly string[]; identity?: string }): Doc {
+export function enrolledConfig(current: Doc, p: EnrollPayload, paths: EnrollPaths, options: { nats?: readonly string[]; identity?: string; facts?: readonly string[] }): Doc {
   const nats: Doc = { ...section(current, 'nats'), servers: [...(options.nats ?? p.nats)] };
   if (p.ca !== undefined) nats['tls'] = { ...section(nats, 'tls'), ca: paths.ca };
   if (p.nats_user !== undefined) nats['user'] = p.nats_user;
@@ -44,7 +44,7 @@ export function enrolledConfig(current: Doc, p: EnrollPayload, paths: EnrollPath
   const security: Doc = { ...section(current, 'security'), mode: 'signed', trusted_keys_dir: paths.trustedKeysDir };
   const provisioning: Doc = { ...section(current, 'provisioning'), enabled: true, provisioners: [p.provisioner] };
   delete provisioning['token'];
-  return { ...current, ...(options.identity ? { identity: options.identity } : {}), nats, security, provisioning };
+  return { ...current, ...(options.identity ? { identity: options.identity } : {}), ...(options.facts ? { facts: [...options.facts] } : {}), nats, security, provisioning };
 }
 
 /** Variables for the unit's EnvironmentFile: the token's secrets. */

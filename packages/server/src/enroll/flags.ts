@@ -10,6 +10,7 @@ export const enrollFlags = {
   config: { value: 'FILE', describe: 'node config to write or update (default: $COHORTD_CONFIG, else /etc/cohort/server.yaml)' },
   nats: { value: 'URL', multiple: true, describe: "NATS URL instead of the token's; repeat or comma-separate" },
   identity: { value: 'NAME', describe: "this node's name (default: the host name, as cohortd)" },
+  facts: { value: 'FILE', multiple: true, describe: 'facts file(s) (YAML/JSON) the provisioner chooses a master by (region, country...); repeatable' },
   'provisioner-key': { value: 'FILE', describe: "the provisioner's public key: refuse a token signed by any other key" },
   'environment-file': { value: 'FILE', describe: "where the token's secrets go, mode 0600 (default /etc/default/cohortd, the unit's EnvironmentFile)" },
   timeout: { value: 'SECONDS', describe: 'how long to try reaching NATS (default 10)' },

@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { X509Certificate } from 'node:crypto';
 import yaml from 'js-yaml';
@@ -130,6 +130,7 @@ interface EnrollValues {
   config?: string;
   nats?: string[];
   identity?: string;
+  facts?: string[];
   'provisioner-key'?: string;
   'environment-file'?: string;
   timeout?: string;
@@ -149,6 +150,7 @@ export async function runEnroll(args: string[], io: EnrollIo): Promise<number> {
   const envFile = v['environment-file'] ?? defaultEnvFile;
   const timeoutMs = seconds(v.timeout, 'timeout', 10) * 1000;
   const nats = list(v.nats);
+  const facts = list(v.facts)?.map((f) => resolve(f));
   let expectedKey: string | undefined;
   if (v['provisioner-key']) {
     try {
@@ -175,7 +177,7 @@ export async function runEnroll(args: string[], io: EnrollIo): Promise<number> {
     // 3. The config as it will be, loaded by cohortd's own loader (with the secrets as the unit will pass them).
     const stagedPaths = { ...paths, ca: join(stage, 'bus-ca.pem') };
     const staged = join(stage, 'server.yaml');
-    writeFileSync(staged, yaml.dump(enrolledConfig(current, p, stagedPaths, { ...(nats ? { nats } : {}), ...(v.identity ? { identity: v.identity } : {}) })));
+    writeFileSync(staged, yaml.dump(enrolledConfig(current, p, stagedPaths, { ...(nats ? { nats } : {}), ...(v.identity ? { identity: v.identity } : {}), ...(facts ? { facts } : {}) })));
     if (p.ca !== undefined) writeFileSync(stagedPaths.ca, p.ca);
     let config;
     try {
@@ -190,7 +192,7 @@ export async function runEnroll(args: string[], io: EnrollIo): Promise<number> {
     const failure = await probeNats(config, timeoutMs);
     if (failure) throw new EnrollError(diagnoseNatsFailure(failure, config.nats.servers, p.ca !== undefined));
 
-    const text = yaml.dump(enrolledConfig(current, p, paths, { ...(nats ? { nats } : {}), ...(v.identity ? { identity: v.identity } : {}) }));
+    const text = yaml.dump(enrolledConfig(current, p, paths, { ...(nats ? { nats } : {}), ...(v.identity ? { identity: v.identity } : {}), ...(facts ? { facts } : {}) }));
     if (v['dry-run']) {
       io.out(`# cohortd enroll --dry-run: every check passed; ${configFile} would be:\n${text}`);
       return 0;
