@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, errorMessage, UsageError } from '@cohort/core';
-import { EnrollError, runEnroll, runEnrollToken, type EnrollIo } from './run.js';
+import { runEnroll, runEnrollToken, type EnrollIo } from './run.js';
 
 export { makeEnrollToken, openEnrollToken, tokenTimeProblem, EnrollTokenError, type EnrollPayload } from './token.js';
 export { enrolledConfig, enrollEnvironment, enrollPaths, mergeEnvironmentFile } from './config.js';
@@ -27,6 +27,6 @@ export async function enrollMain(command: (typeof enrollCommands)[number], args:
   } catch (err) {
     io.err(`cohortd ${command}: ${errorMessage(err)}\n`);
     if (err instanceof UsageError || err instanceof ConfigError) return 2;
-    return err instanceof EnrollError ? 1 : 1;
+    return 1; // EnrollError (a check failed) or anything unexpected
   }
 }
