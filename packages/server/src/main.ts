@@ -105,6 +105,11 @@ async function run(flags: DaemonFlags, env: NodeJS.ProcessEnv): Promise<number> 
 /** Run cohortd with command-line `args`; resolves to the exit code. */
 export async function main(args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
+    // Subcommands (enroll, enroll-token): their own module, loaded only when asked for.
+    if (args[0] === 'enroll' || args[0] === 'enroll-token') {
+      const { enrollMain } = await import('./enroll/index.js');
+      return await enrollMain(args[0], args.slice(1));
+    }
     const flags = await parseFlags(args);
     if (!flags) return ExitCode.Ok;
     return await run(flags, env);

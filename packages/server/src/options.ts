@@ -58,5 +58,6 @@ export function helpEpilogue(): string {
     'Security (docs/security.md): by default only requests signed by a trusted key run (security.trusted_keys_dir, security.issuers); security.policy_dir turns on actionpolicy authorization, security.audit_file the audit log.',
     'Signals: SIGHUP reloads facts and classes (so does editing their files); SIGTERM/SIGINT shut down gracefully.',
     'Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad configuration or usage.',
+    'Join a fleet through the provisioning pipeline: cohortd enroll --provisioner-token T (cohortd enroll --help; tokens: cohortd enroll-token --help).',
   ].join('\n');
 }

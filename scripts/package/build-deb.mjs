@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// pnpm package: the Debian packages of Cohort, built with dpkg-deb from the
+// compiled workspace (run `pnpm -s build` first; `pnpm package` does).
+//
+//   cohort-node_<version>_all.deb    cohortd (one bundled file), its systemd
+//                                    unit, /etc/cohort/server.yaml (signed
+//                                    mode, a conffile), the built-in DDLs
+//   cohort-client_<version>_all.deb  cohort and check_cohort_nrpe (bundled)
+//
+// Usage: node scripts/package/build-deb.mjs [--out DIR] [--version V]
+//   --out      where the .deb files go (default dist-pkg/)
+//   --version  package version (default: the root package.json version)
+// docs/packaging.md describes the packages and the choices behind them.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bundleProgram } from './bundle.mjs';
+import { conffilesFile, controlFile, debianVersionOf, nodejsDepends } from './control.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const debianDir = join(root, 'packaging', 'debian');
+
+/**
+ * Where a bundle sits inside its package's share directory: two levels below
+ * it, so that paths our modules resolve relative to themselves land inside
+ * that directory: the built-in DDLs (found by walking up to a `ddl/schema`
+ * directory) and puppetral's helper (`../../ruby/puppetral-helper.rb`).
+ */
+const bundleSubdir = 'lib/js';
+
+/** The launcher in /usr/bin: Debian's node running the bundle, with `nodeFlags`. */
+export function launcher(bundle, nodeFlags = []) {
+  return ['#!/bin/sh', '# Installed by a Cohort Debian package: runs the bundled program with Debian\'s nodejs.', `exec /usr/bin/node ${[...nodeFlags, bundle].join(' ')} "$@"`, ''].join('\n');
+}
+
+function put(stage, path, text, mode = 0o644) {
+  const file = join(stage, path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  chmodSync(file, mode);
+}
+
+function copy(stage, from, to, mode = 0o644) {
+  const file = join(stage, to);
+  mkdirSync(dirname(file), { recursive: true });
+  copyFileSync(from, file);
+  chmodSync(file, mode);
+}
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+/** Installed-Size in KiB: the files' sizes, rounded up per file as dpkg-gencontrol does. */
+function installedSize(stage) {
+  return walk(stage)
+    .filter((f) => !relative(stage, f).startsWith('DEBIAN'))
+    .reduce((kib, f) => kib + Math.ceil(statSync(f).size / 1024), 0);
+}
+
+function md5sums(stage) {
+  return walk(stage)
+    .filter((f) => !relative(stage, f).startsWith('DEBIAN'))
+    .map((f) => `${createHash('md5').update(readFileSync(f)).digest('hex')}  ${relative(stage, f)}\n`)
+    .sort()
+    .join('');
+}
+
+function copyDdls(stage, to) {
+  cpSync(join(root, 'ddl'), join(stage, to), { recursive: true, filter: (src) => statSync(src).isDirectory() || src.endsWith('.json') });
+}
+
+function needBuilt(path) {
+  try {
+    statSync(join(root, path));
+  } catch {
+    throw new Error(`${path} is missing: build the workspace first (pnpm -s build), or run pnpm package`);
+  }
+}
+
+/** Write the DEBIAN/ files, then `dpkg-deb --build`; returns the .deb path. */
+function finish(stage, out, fields, { conffiles = [], scripts = [] } = {}) {
+  for (const name of scripts) copy(stage, join(debianDir, fields.dir, name), `DEBIAN/${name}`, 0o755);
+  if (conffiles.length > 0) put(stage, 'DEBIAN/conffiles', conffilesFile(conffiles));
+  put(stage, 'DEBIAN/md5sums', md5sums(stage));
+  put(stage, 'DEBIAN/control', controlFile({ ...fields, installedSize: installedSize(stage) }));
+  const deb = join(out, `${fields.package}_${fields.version}_all.deb`);
+  const r = spawnSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', stage, deb], { encoding: 'utf8' });
+  if (r.error) throw new Error(`dpkg-deb: ${r.error.message} (install the dpkg package)`);
+  if (r.status !== 0) throw new Error(`dpkg-deb --build ${fields.package} failed: ${r.stderr.trim()}`);
+  return deb;
+}
+
+function docs(stage, pkg) {
+  put(stage, `usr/share/doc/${pkg}/copyright`, `Cohort\nLicense: Apache-2.0 (/usr/share/common-licenses/Apache-2.0)\nThe bundled JavaScript includes third-party packages under their own licenses (MIT, ISC, Apache-2.0, BSD).\n`);
+  copy(stage, join(root, 'docs', 'packaging.md'), `usr/share/doc/${pkg}/packaging.md`);
+}
+
+async function buildNode(out, version, work) {
+  needBuilt('packages/server/dist/main.js');
+  const stage = join(work, 'cohort-node');
+  const share = 'usr/share/cohort';
+  const bundle = `/${share}/${bundleSubdir}/cohortd.mjs`;
+  const { bytes, text } = await bundleProgram({
+    sourcefile: 'cohortd-entry.js',
+    outfile: join(stage, bundle),
+    // As packages/server/bin/cohortd.js: run, then exit even if a stray handle lingers.
+    source: "import { main } from './packages/server/dist/main.js';\nconst code = await main();\nprocess.exitCode = code;\nsetTimeout(() => process.exit(code), 2000).unref();\n",
+  });
+  if (!text.includes('../../ruby/puppetral-helper.rb')) throw new Error("puppetral's helper is no longer at ../../ruby/puppetral-helper.rb from its module: update bundleSubdir and the copy below in scripts/package/build-deb.mjs");
+  copy(stage, join(root, 'packages/agents/ruby/puppetral-helper.rb'), `${share}/ruby/puppetral-helper.rb`);
+  copyDdls(stage, `${share}/ddl`);
+  // The V8 flags of packages/server/bin/cohortd.js: a small idle daemon (docs/performance.md).
+  put(stage, 'usr/bin/cohortd', launcher(bundle, ['--max-semi-space-size=2', '--optimize-for-size', '--no-opt']), 0o755);
+  copy(stage, join(debianDir, 'node/cohortd.service'), 'usr/lib/systemd/system/cohortd.service');
+  copy(stage, join(debianDir, 'node/server.yaml'), 'etc/cohort/server.yaml');
+  mkdirSync(join(stage, 'etc/cohort/trusted_keys'), { recursive: true });
+  docs(stage, 'cohort-node');
+  const deb = finish(stage, out, {
+    dir: 'node',
+    package: 'cohort-node',
+    version,
+    depends: [nodejsDepends],
+    summary: 'Cohort node daemon (cohortd): orchestration agent on NATS',
+    description: [
+      'cohortd answers RPC requests for its agents (rpcutil, puppetral, nrpe,',
+      'provision, checks, mine, ...) on a NATS bus, MCollective/Choria style.',
+      '',
+      'One bundled JavaScript file run by Debian\'s nodejs, a hardened systemd',
+      'unit (cohortd.service), /etc/cohort/server.yaml in signed mode and the',
+      'built-in agent DDLs. Join a fleet with cohortd enroll.',
+    ].join('\n'),
+  }, { conffiles: ['/etc/cohort/server.yaml'], scripts: ['postinst', 'prerm', 'postrm'] });
+  return { deb, bundleBytes: bytes };
+}
+
+async function buildClient(out, version, work) {
+  needBuilt('packages/cli/dist/main.js');
+  needBuilt('packages/nagios/dist/main.js');
+  const stage = join(work, 'cohort-client');
+  const share = 'usr/share/cohort-client';
+  const cohort = `/${share}/${bundleSubdir}/cohort.mjs`;
+  const check = `/${share}/${bundleSubdir}/check_cohort_nrpe.mjs`;
+  const cli = await bundleProgram({
+    sourcefile: 'cohort-entry.js',
+    outfile: join(stage, cohort),
+    // As packages/cli/bin/cohort.js: exit as soon as the answer is flushed.
+    source: [
+      "import { main } from './packages/cli/dist/main.js';",
+      "import { processIo } from './packages/cli/dist/io.js';",
+      `const code = await main(process.argv.slice(2), processIo(), ${JSON.stringify(version)});`,
+      'process.exitCode = code;',
+      'process.stderr.write(\'\', () => process.stdout.write(\'\', () => process.exit(code)));',
+      '',
+    ].join('\n'),
+  });
+  const nrpe = await bundleProgram({
+    sourcefile: 'check-cohort-nrpe-entry.js',
+    outfile: join(stage, check),
+    // As packages/nagios/bin/check_cohort_nrpe.js: always answer Nagios, then exit.
+    source: [
+      "import { homedir } from 'node:os';",
+      "import { checkMain } from './packages/nagios/dist/main.js';",
+      'const startedAt = performance.timeOrigin;',
+      `const code = await checkMain(process.argv.slice(2), { write: (t) => process.stdout.write(t), env: process.env, homedir: homedir(), startedAt, version: ${JSON.stringify(version)} }).catch((err) => { process.stdout.write(\`UNKNOWN: check_cohort_nrpe: \${err instanceof Error ? err.message : String(err)}\\n\`); return 3; });`,
+      "process.stdout.write('', () => process.exit(code));",
+      '',
+    ].join('\n'),
+  });
+  copyDdls(stage, `${share}/ddl`);
+  put(stage, 'usr/bin/cohort', launcher(cohort), 0o755);
+  put(stage, 'usr/bin/check_cohort_nrpe', launcher(check), 0o755);
+  docs(stage, 'cohort-client');
+  const deb = finish(stage, out, {
+    dir: 'client',
+    package: 'cohort-client',
+    version,
+    depends: [nodejsDepends],
+    summary: 'Cohort client: the cohort command and check_cohort_nrpe',
+    description: [
+      'cohort discovers nodes running cohortd and calls their agents over NATS;',
+      'check_cohort_nrpe is the Nagios plugin that runs NRPE checks through Cohort.',
+      'Bundled JavaScript run by Debian\'s nodejs.',
+    ].join('\n'),
+  });
+  return { deb, bundleBytes: cli.bytes + nrpe.bytes };
+}
+
+async function cli(argv) {
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, version: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) {
+    process.stdout.write('Usage: node scripts/package/build-deb.mjs [--out DIR] [--version V]\nBuilds dist-pkg/cohort-node_V_all.deb and cohort-client_V_all.deb from the built workspace (docs/packaging.md).\n');
+    return 0;
+  }
+  const version = debianVersionOf(values.version ?? JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  const out = resolve(values.out ?? join(root, 'dist-pkg'));
+  mkdirSync(out, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'cohort-pkg-'));
+  try {
+    for (const build of [buildNode, buildClient]) {
+      const { deb, bundleBytes } = await build(out, version, work);
+      process.stdout.write(`${relative(process.cwd(), deb) || deb}: ${statSync(deb).size} bytes (bundled JavaScript ${bundleBytes} bytes)\n`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  cli(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      process.stderr.write(`build-deb: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
