@@ -139,3 +139,9 @@ export function verifyPack(bytes: Uint8Array, name: string, release: Pick<Plugin
   }
   return unpacked;
 }
+
+/** Manifest versions kept per plugin in its bucket (`cohort plugin rollback` finds the newest verified one there). */
+export const pluginManifestsHistory = 5;
+
+/** Seconds a rollout slot lives when its node never gives it back (it crashed mid-update). */
+export const pluginRolloutSlotTtl = 120;
