@@ -209,7 +209,7 @@ describe('plugins pushed to a signed fleet of three nodes', () => {
     const v3 = writeHello(dir, '3.0.0');
     const packed = packDirectory(v3);
     const tampered = new Uint8Array(packed.bytes);
-    tampered[tampered.length - 5] ^= 0x01;
+    tampered[tampered.length - 5] = (tampered[tampered.length - 5] ?? 0) ^ 0x01;
     const os = await nc.jetstream().views.os(pluginObjectsBucket('cohort'));
     await os.putBlob({ name: pluginObjectName('hello', '3.0.0') }, tampered);
     const operator = loadSigner({ kind: 'caller', keyFile: join(dir, 'security', 'operator.key') });

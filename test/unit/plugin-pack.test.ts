@@ -87,7 +87,7 @@ test('verifyPack refuses a pack whose digest differs from the signed manifest, e
   assert.equal(verifyPack(good.bytes, 'hello', release).meta.name, 'hello');
   // Same size, one byte changed inside a file: the whole-pack digest no longer matches.
   const tampered = new Uint8Array(good.bytes);
-  tampered[tampered.length - 3] ^= 0x20;
+  tampered[tampered.length - 3] = (tampered[tampered.length - 3] ?? 0) ^ 0x20;
   assert.throws(() => verifyPack(tampered, 'hello', release), /digest mismatch/);
   // Another valid pack (a rebuilt one) under the same manifest: refused too.
   const other = packDirectory(pluginDir('1.0.1'));
@@ -111,7 +111,7 @@ test('plugin.yaml: semver version, known state and keys, a template inside the d
 test('manifests verify only for trusted callers; the fleet view marks drift and refusals', () => {
   const alice = generateKeyPair();
   const mallory = generateKeyPair();
-  const trust = new TrustStore('caller', new Map([[publicKeyHex(alice.publicKey), 'user=alice']]));
+  const trust = new TrustStore('caller', new Map([[publicKeyHex(alice.publicKey), 'user=alice']]), new Set());
   const packed = packDirectory(pluginDir());
   const manifest: PluginManifest = {
     name: 'hello',
