@@ -163,21 +163,27 @@ describe('plugins pushed to a signed fleet of three nodes', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('v1 pushed with cohort plugin push is served by every node within 10 s, same processes', async () => {
+  test('v1 pushed with cohort plugin push is served by every node within 10 s, same processes', async (t) => {
+    const started = Date.now();
     const pushed = await run(['plugin', 'push', v1]);
     assert.equal(pushed.code, 0, pushed.stderr);
     assert.match(pushed.stdout, /pushed hello 1\.0\.0 \(enabled\) to collective cohort, signed by user=operator/);
     await until('every node serves hello 1.0.0', () => allServe(v1, '1.0.0'), { timeoutMs: 10_000, everyMs: 200, log });
+    t.diagnostic(`push to every node serving 1.0.0: ${Date.now() - started} ms (CLI start and a 2 s broadcast discovery included)`);
     stillSamePids();
     // Installed under each node's plugins.d, beside its config.
     for (const id of identities) assert.equal(readdirSync(join(dir, id, 'plugins.d', 'hello')).filter((d) => d.startsWith('1.0.0-')).length, 1);
   });
 
-  test('v2 (new output) replaces v1 on every node within 10 s, same processes; plugin ls shows the versions', async () => {
+  test('v2 (new output) replaces v1 on every node within 10 s, same processes; plugin ls shows the versions', async (t) => {
     const pushed = await run(['plugin', 'push', v2]);
+    const pushedAt = Date.now();
     assert.equal(pushed.code, 0, pushed.stderr);
     assert.match(pushed.stdout, /pushed hello 2\.0\.0 \(enabled, was 1\.0\.0\)/);
     await until('every node serves hello 2.0.0', () => allServe(v2, '2.0.0'), { timeoutMs: 10_000, everyMs: 200, log });
+    await until('the registry records show 2.0.0', async () => (await records()).filter((r) => r.plugins?.some((p) => p.version === '2.0.0')).length === 3, { timeoutMs: 20_000 });
+    const activated = (await records()).map((r) => r.plugins?.find((p) => p.name === 'hello')?.since ?? 0);
+    t.diagnostic(`push command returned to the last node activating 2.0.0: ${Math.max(...activated) - pushedAt} ms`);
     stillSamePids();
     await until('plugin ls shows 2.0.0 on all three nodes', async () => (await hello())?.nodes.filter((n) => n.running?.version === '2.0.0' && !n.drift).length === 3, { timeoutMs: 20_000 });
     const row = await hello();
