@@ -43,6 +43,7 @@ export function pluginMetaProblem(value: unknown): string | undefined {
   if (typeof name !== 'string' || !pluginNamePattern.test(name)) return `name must be 1 to 64 lowercase letters, digits or _ (the agent name), got ${JSON.stringify(name)}`;
   if (typeof title !== 'string' || title.length === 0 || title.length > 200) return 'title must be a string of 1 to 200 characters';
   if (typeof description !== 'string' || description.length > 4000) return 'description must be a string of at most 4000 characters';
+  if (typeof version === 'number') return `version must be a semantic version such as 1.0.0 or 2.1.0-rc.1, got the number ${version} (YAML reads 1.0 as a number: write 1.0.0, or quote it)`;
   if (typeof version !== 'string' || version.length > 64 || !semverPattern.test(version)) return `version must be a semantic version such as 1.0.0 or 2.1.0-rc.1, got ${JSON.stringify(version)}`;
   if (typeof state !== 'string' || !states.has(state)) return `state must be one of ${[...states].join(', ')}, got ${JSON.stringify(state)}`;
   if (config !== undefined && !isRecord(config)) return 'config must be a mapping of configuration defaults';

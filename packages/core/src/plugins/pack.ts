@@ -90,11 +90,11 @@ function byPath(a: { path: string }, b: { path: string }): number {
 }
 
 /** Pack files (path -> bytes and mode) into the deterministic format. Checks meta, paths and limits. */
-export function packFiles(entries: ReadonlyArray<{ path: string; data: Uint8Array; mode: number }>, limits: PackLimits = defaultPackLimits): Packed {
+export function packFiles(entries: ReadonlyArray<{ path: string; data: Uint8Array; mode: number }>, limits: PackLimits = defaultPackLimits, metaLabel = pluginMetaFile): Packed {
   const sorted = [...entries].sort(byPath);
   const metaEntry = sorted.find((e) => e.path === pluginMetaFile);
-  if (!metaEntry) throw new PluginPackError(`no ${pluginMetaFile} in the plugin directory (name, title, description, version, state, config)`);
-  const meta = parsePluginMeta(decoder.decode(metaEntry.data), pluginMetaFile);
+  if (!metaEntry) throw new PluginPackError(`no ${metaLabel} in the plugin directory (name, title, description, version, state, config)`);
+  const meta = parsePluginMeta(decoder.decode(metaEntry.data), metaLabel);
   if (sorted.length > limits.maxFiles) throw new PluginPackError(`more than ${limits.maxFiles} files in the plugin`);
   let total = 0;
   const files: PackFile[] = [];
@@ -108,7 +108,7 @@ export function packFiles(entries: ReadonlyArray<{ path: string; data: Uint8Arra
   }
   if (total > limits.maxTotalBytes) throw new PluginPackError(`the plugin holds ${total} bytes, more than the ${limits.maxTotalBytes} allowed`);
   if (meta.results_template !== undefined && !files.some((f) => f.path === meta.results_template)) {
-    throw new PluginPackError(`${pluginMetaFile}: results_template '${meta.results_template}' is not a file in the plugin directory`);
+    throw new PluginPackError(`${metaLabel}: results_template '${meta.results_template}' is not a file in the plugin directory`);
   }
   const header: PackHeader = { format: 1, name: meta.name, version: meta.version, files };
   const head = encoder.encode(packMagic + JSON.stringify(header) + '\n');
@@ -132,7 +132,7 @@ export function packDirectory(dir: string, limits: PackLimits = defaultPackLimit
     throw new PluginPackError(`${dir}: cannot read the plugin directory: ${(err as Error).message}`, { cause: err });
   }
   collect(dir, '', found, limits);
-  return packFiles(found.map((f) => ({ path: f.path, data: readFileSync(f.file), mode: lstatSync(f.file).mode })), limits);
+  return packFiles(found.map((f) => ({ path: f.path, data: readFileSync(f.file), mode: lstatSync(f.file).mode })), limits, join(dir, pluginMetaFile));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
