@@ -57,7 +57,8 @@ export async function pushPlugin(store: PluginStore, packed: Packed, signer: Sig
  * Make the release before the current one desired again (`cohort plugin
  * rollback`): starts from the newest manifest that verifies, fetches the
  * earlier pack and checks it against its recorded digest before signing a
- * manifest naming it.
+ * manifest naming it. Each rollback goes one release further back; after
+ * `rm`, it restores the removed release.
  */
 export async function rollbackPlugin(store: PluginStore, name: string, signer: Signer, trust: TrustStore, options: { rollout?: PluginRollout | null; now?: number } = {}): Promise<{ manifest: PluginManifest; from: string | undefined }> {
   const now = options.now ?? Date.now();
@@ -72,7 +73,8 @@ export async function rollbackPlugin(store: PluginStore, name: string, signer: S
   if (digest !== target.digest) throw new Error(`the stored pack ${target.object} does not match its recorded digest (sha256 ${digest}, recorded ${target.digest}); push that version again`);
   const unpacked = unpack(bytes);
   const release: PluginRelease = { version: target.version, digest: target.digest, size: target.size, object: target.object, files: unpacked.header.files, meta: unpacked.meta, pushed_at: target.pushed_at };
-  const previous = [...(base.manifest.release ? [asPrevious(base.manifest.release)] : []), ...base.manifest.previous.slice(1)].slice(0, maxPreviousReleases);
+  // Walking back: the release rolled back from leaves the list (push it again to return to it), so a second rollback goes further back.
+  const previous = base.manifest.previous.slice(1, 1 + maxPreviousReleases);
   const manifest: PluginManifest = { name, release, previous, rollout: options.rollout !== undefined ? options.rollout : base.manifest.rollout };
   await store.putManifest(name, sealDataBytes(PluginKind.Manifest, manifest, signer, now));
   return { manifest, from: base.manifest.release?.version };
