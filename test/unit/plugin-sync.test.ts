@@ -41,7 +41,7 @@ function plugin(version: string, options: { state?: string; name?: string; actio
   return dir;
 }
 
-function fixture() {
+function fixture(options: { trust?: () => TrustStore } = {}) {
   const objects = new Map<string, Uint8Array>();
   let onEntry: ((e: WatchedEntry) => void) | undefined;
   const bus: PluginsBus = {
@@ -71,7 +71,7 @@ function fixture() {
     dir,
     filter: null,
     bus,
-    trust: () => trust,
+    trust: options.trust ?? (() => trust),
     policies: undefined,
     audit: { write: (r) => (audits.push(r as AuditRecord), true), close: () => undefined },
     view: () => ({ identity: 'n1', facts: {}, classes: [], agents: [] }),
@@ -162,4 +162,26 @@ test('a bad DDL, a taken name, a digest mismatch and an unsigned delete never ch
   await until('unsigned delete noted', () => f.lines.some((l) => /deleted without a signature; keeping 1\.0\.0/.test(l)), { timeoutMs: 5000 });
   assert.deepEqual(await f.greet(), { v: '1.0.0' });
   await f.sync.stop();
+});
+
+test('a refused manifest is looked at again on refresh: once its signer is trusted it installs; the same refusal is audited once', async () => {
+  let current = new TrustStore('caller', new Map(), new Set());
+  const f = fixture({ trust: () => current });
+  await f.sync.start();
+  f.push(plugin('1.0.0'));
+  await until('refused', () => f.sync.errors().length === 1, { timeoutMs: 5000 });
+  f.sync.refresh();
+  f.sync.refresh();
+  // The refresh started looking at it again at once; stop() waits until that is done.
+  await f.sync.stop();
+  assert.equal(f.audits.filter((a) => a.outcome === 'refused').length, 1, 'the unchanged refusal is audited once');
+  const g = fixture({ trust: () => current });
+  await g.sync.start();
+  g.push(plugin('1.0.0'));
+  await until('refused', () => g.sync.errors().length === 1, { timeoutMs: 5000 });
+  assert.equal(g.registry.has('hello'), false);
+  current = trust;
+  g.sync.refresh();
+  await until('installed once trusted', () => g.registry.has('hello') && g.sync.errors().length === 0, { timeoutMs: 5000 });
+  await g.sync.stop();
 });

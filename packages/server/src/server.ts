@@ -192,6 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   onChange = () => {
     void registrar?.refresh();
+    pluginSync?.refresh();
     mine?.refresh();
     checks?.refresh();
     templates?.refresh();

@@ -50,6 +50,8 @@ export interface PluginSyncOptions {
   readonly clock?: () => number;
   /** Wait between attempts to take a rollout slot (ms). */
   readonly slotRetryMs?: number;
+  /** How often refused manifests are looked at again (ms; default 60 s). */
+  readonly retryMs?: number;
 }
 
 /** The largest pack a node fetches. */
@@ -100,6 +102,9 @@ export class PluginSync {
   readonly #active = new Map<string, Active>();
   readonly #errors = new Map<string, RegisteredPluginError>();
   readonly #pending = new Map<string, Uint8Array | undefined>();
+  /** The last manifest seen per name, looked at again while it stays refused (trust, policies or the bus may have changed). */
+  readonly #last = new Map<string, Uint8Array | undefined>();
+  #retryTimer: NodeJS.Timeout | undefined;
   readonly #timers = new Set<NodeJS.Timeout>();
   #watcher: BucketWatcher | undefined;
   #working: Promise<void> | undefined;
@@ -115,13 +120,21 @@ export class PluginSync {
     try {
       this.#watcher = await bus.watchManifests(collective, (e) => this.#changed(e), (err) => log.warn(`plugins: ${errorMessage(err)}`));
       log.info(`plugins: following pushed plugins in collective ${collective}${this.#o.filter ? ` (only ${this.#o.filter.join(', ')})` : ''}; installing into ${this.#o.dir}`);
+      this.#retryTimer = setInterval(() => this.refresh(), this.#o.retryMs ?? 60_000);
+      this.#retryTimer.unref();
     } catch (err) {
       log.warn(`plugins: cannot follow pushed plugins in collective ${collective} (${errorMessage(err)}); none will be installed`);
     }
   }
 
+  /** Look at every refused manifest again (facts, trust or policies may have changed; a fetch may have failed). */
+  refresh(): void {
+    for (const name of this.#errors.keys()) if (!this.#pending.has(name) && this.#last.has(name)) this.#changed({ key: name, value: this.#last.get(name) });
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#retryTimer);
     this.#watcher?.stop();
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
@@ -155,6 +168,7 @@ export class PluginSync {
 
   #changed(e: WatchedEntry): void {
     if (this.#stopped) return;
+    this.#last.set(e.key, e.value);
     this.#pending.set(e.key, e.value);
     this.#working ??= this.#drain().finally(() => (this.#working = undefined));
   }
@@ -174,13 +188,15 @@ export class PluginSync {
   }
 
   #refuse(name: string, version: string, reason: string, outcome: AuditOutcome, signer?: { subject: string; time: number; key: string }): void {
+    const before = this.#errors.get(name);
+    const error = { name, version, reason: reason.slice(0, 1024), time: this.#clock() };
+    // Looked at again (refresh) with the same outcome: logged, audited and reported once.
+    if (before?.reason === error.reason && before.version === error.version) return;
     const running = this.#active.get(name);
     this.#o.log.warn(`plugins: refusing ${name}${version ? ` ${version}` : ''}: ${reason}${running ? `; still running ${running.version}` : ''}`);
     this.#audit(name, version, outcome, reason, signer);
-    const error = { name, version, reason: reason.slice(0, 1024), time: this.#clock() };
-    const before = this.#errors.get(name);
     this.#errors.set(name, error);
-    if (before?.reason !== error.reason || before.version !== error.version) this.#o.onChange();
+    this.#o.onChange();
   }
 
   #audit(name: string, version: string, outcome: AuditOutcome, reason: string, signer?: { subject: string; time: number; key: string }): void {
