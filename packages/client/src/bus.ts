@@ -10,6 +10,8 @@ import { openNatsKv } from './bus/mine-kv.js';
 import { followNatsStream, type FollowOptions, type StreamFollow, type StreamMessage } from './bus/stream-follow.js';
 import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
+import { openPluginStore } from './bus/plugins.js';
+import type { PluginStoreOpener } from './plugins/store.js';
 
 /**
  * The only module that talks to NATS (with its parts in bus/: key-value
@@ -53,6 +55,8 @@ export interface Bus {
   followStream?(stream: string, filter: string, onMessage: (m: StreamMessage) => void, options?: FollowOptions): Promise<StreamFollow | BucketMissing>;
   /** A user key-value bucket (`cohort kv`); BucketMissing when absent and not created. Absent on buses without JetStream. */
   kvStore?(name: string, options?: KvStoreOptions): Promise<KvStore | BucketMissing>;
+  /** A collective's pushed plugins (`cohort plugin push/ls/rollback/rm`); absent on buses without JetStream. */
+  plugins?: PluginStoreOpener;
 }
 
 export interface BusOptions {
@@ -150,6 +154,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
     followStream: (stream, filter, onMessage, options) => followNatsStream(nc, stream, filter, onMessage, options),
     kvStore: (name, options) => openKvStore(nc, name, options),
+    plugins: (collective, create) => openPluginStore(nc, collective, create),
     async close() {
       if (!nc.isClosed()) await nc.close();
     },

@@ -54,3 +54,4 @@ export * as kv from './kv/index.js';
 export * as checks from './checks/index.js';
 export { registryTargets } from './discovery/registry-targets.js';
 export { readSignedBucket, isRefused, type Refused, type EntryVerifier } from './signed-bucket.js';
+export * as plugins from './plugins/index.js';

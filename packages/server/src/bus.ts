@@ -9,6 +9,7 @@ import { isolateInboundErrors } from './bus/isolate.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 import { natsChecksBus, type ChecksBus } from './bus/checks.js';
 import { followBucket, type BucketFollow, type FollowedEntry } from './bus/kv-follow.js';
+import { natsPluginsBus, type PluginsBus } from './bus/plugins.js';
 
 /** The daemon's view of the message bus (the only NATS-aware code; tests may fake it). */
 export interface Bus {
@@ -32,6 +33,8 @@ export interface Bus {
   readonly checks?: ChecksBus;
   /** Follow an existing bucket without creating it (templates: the registry and a `cohort kv` bucket); `{ missing }` when absent. */
   readonly followBucket?: (name: string, onEntry: (entry: FollowedEntry) => void, onError: (err: unknown) => void) => Promise<BucketFollow | { missing: string }>;
+  /** Pushed plugins: manifests, packs, rollout slots (JetStream); absent on buses without one. */
+  readonly plugins?: PluginsBus;
 }
 
 export interface BusOptions {
@@ -139,5 +142,6 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     watchBucket: (name, onEntry, onError) => watchBucket(nc, name, onEntry, onError),
     checks: natsChecksBus(nc),
     followBucket: (name, onEntry, onError) => followBucket(nc, name, onEntry, onError),
+    plugins: natsPluginsBus(nc),
   };
 }

@@ -22,6 +22,12 @@ export interface HostedAgent {
   readonly source: string;
 }
 
+/** A version taken out of service by replace/remove: requests already running still use it; call `dispose` once they are done. */
+export interface Retired {
+  readonly agent: HostedAgent;
+  readonly dispose: (() => Promise<void> | void) | undefined;
+}
+
 /** What the pipeline needs from the registry. */
 export interface AgentLookup {
   get(name: string): HostedAgent | undefined;
@@ -52,6 +58,32 @@ export class AgentRegistry implements AgentLookup {
     this.#loaded.set(agent.name, hosted);
     if (agent.dispose) this.#disposers.push([agent.name, agent.dispose]);
     return hosted;
+  }
+
+  /**
+   * Host `agent` in place of the agent of the same name (a pushed plugin's
+   * new version), or add it. Requests already running keep the old version
+   * (they hold its HostedAgent); the old version's `dispose` is handed back,
+   * not called, so the caller can run it once those requests are done.
+   */
+  replace(agent: Agent, ddl: Ddl, source: string, log: AgentLogger): { hosted: HostedAgent; retired: Retired | undefined } {
+    const retired = this.#retire(agent.name);
+    return { hosted: this.add(agent, ddl, source, log), retired };
+  }
+
+  /** Stop hosting `name` (a pushed plugin disabled or removed); its `dispose` is handed back as with replace. Undefined when it was not loaded. */
+  remove(name: string): Retired | undefined {
+    if (!this.#loaded.has(name)) return undefined;
+    return this.#retire(name) ?? { agent: this.#loaded.get(name) as HostedAgent, dispose: undefined };
+  }
+
+  #retire(name: string): Retired | undefined {
+    const previous = this.#loaded.get(name);
+    if (!previous) return undefined;
+    this.#loaded.delete(name);
+    const at = this.#disposers.findIndex(([n]) => n === name);
+    const dispose = at >= 0 ? this.#disposers.splice(at, 1)[0]?.[1] : undefined;
+    return { agent: previous, dispose };
   }
 
   /** Record an agent that was found but not loaded. */

@@ -22,6 +22,7 @@ import { Scheduler } from './schedule/index.js';
 import { checksAgent, createChecks, defaultCheckKinds, type Checks } from './checks/index.js';
 import { createTemplates, type Templates } from './templates/index.js';
 import { nodeAddress, Services } from './services/index.js';
+import { createPluginSync, type PluginSync } from './plugin-sync/index.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -139,12 +140,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const unsubscribers: Array<() => void> = [];
   const listen = (subject: string, arrival: Arrival) => unsubscribers.push(bus.subscribe(subject, (data) => void processor.handle(data, arrival)));
+  // Each hosted agent's broadcast subjects; pushed plugins (plugin sync) add and remove agents while running.
+  const agentSubscriptions = new Map<string, Array<() => void>>();
+  const subscribeAgents = (): void => {
+    const names = new Set(registry.names());
+    for (const [agent, unsubscribe] of agentSubscriptions) {
+      if (names.has(agent)) continue;
+      for (const u of unsubscribe) u();
+      agentSubscriptions.delete(agent);
+    }
+    for (const agent of names) {
+      if (agentSubscriptions.has(agent)) continue;
+      agentSubscriptions.set(agent, config.collectives.map((collective) => bus.subscribe(broadcastSubject(collective, agent), (data) => void processor.handle(data, { collective, agent, subject: broadcastSubject(collective, agent) }))));
+    }
+  };
+  subscribeAgents();
+  unsubscribers.push(() => {
+    for (const unsubscribe of agentSubscriptions.values()) for (const u of unsubscribe) u();
+    agentSubscriptions.clear();
+  });
   for (const collective of config.collectives) {
-    for (const agent of agents) listen(broadcastSubject(collective, agent), { collective, agent, subject: broadcastSubject(collective, agent) });
     listen(nodeSubject(collective, config.identity), { collective, agent: undefined, subject: nodeSubject(collective, config.identity) });
   }
   state.watch();
-  log.info(`ready: ${unsubscribers.length} subscriptions in ${config.collectives.length} collective(s)`);
+  log.info(`ready: ${agents.length * config.collectives.length + config.collectives.length} subscriptions in ${config.collectives.length} collective(s)`);
   // One scheduler for the mine, the checks and the service probes (docs/mine.md, docs/checks.md, docs/service-discovery.md).
   const scheduler = new Scheduler({ log: log.child({ ns: 'server:schedule' }) });
   // Services (docs/service-discovery.md): probed once before the first registration; a health or list change republishes at once.
@@ -153,7 +172,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ? undefined
     : new Services({ configFile: options.configFile, settings: { services: config.services, services_dir: config.services_dir }, scheduler, checkRecord: (n) => checks?.record(n), log: log.child({ ns: 'server:services' }), onChange: () => servicesChanged() });
   await services?.start();
-  const offer = () => ({ address: nodeAddress(config.advertise_address, state.view().facts), services: services?.entries() });
+  let pluginSync: PluginSync | undefined;
+  const offer = () => ({ address: nodeAddress(config.advertise_address, state.view().facts), services: services?.entries(), plugins: pluginSync?.plugins(), pluginErrors: pluginSync?.errors() });
   // Registered only once it answers, so whoever discovers it through the registry can reach it.
   let registrar: ReturnType<typeof daemonRegistrar>;
   try {
@@ -172,12 +192,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   onChange = () => {
     void registrar?.refresh();
+    pluginSync?.refresh();
     mine?.refresh();
     checks?.refresh();
     templates?.refresh();
   };
   servicesChanged = () => void registrar?.refresh();
   await registrar?.start();
+  // Plugins pushed to the fleet (docs/plugins.md): installed, verified and swapped in without a restart.
+  pluginSync = config.provisioning.enabled
+    ? undefined
+    : createPluginSync({
+        config,
+        configFile: options.configFile,
+        bus,
+        security,
+        registry,
+        node,
+        view: () => state.view(),
+        log: log.child({ ns: 'server:plugins' }),
+        onChange: () => {
+          subscribeAgents();
+          state.setAgents(registry.names());
+          void registrar?.refresh();
+        },
+      });
+  await pluginSync?.start();
   if (!config.provisioning.enabled) {
     const settings = { mine: config.mine, mine_dir: config.mine_dir };
     mine = createMine({ identity: config.identity, collectives: config.collectives, configFile: options.configFile, settings, bus, security, agents: registry, node, view: () => state.view(), log: log.child({ ns: 'server:mine' }), scheduler });
@@ -205,6 +245,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function stop(reason: string): Promise<void> {
     clearTimeout(restartTimer);
+    await pluginSync?.stop();
     await templates?.stop();
     services?.stop();
     await checks?.stop();

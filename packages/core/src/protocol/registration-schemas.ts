@@ -46,6 +46,39 @@ export const registrationSchema = {
         },
       },
     },
+    plugins: {
+      type: 'array',
+      maxItems: 1024,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'version', 'state', 'digest'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' },
+          version: { type: 'string', minLength: 1, maxLength: 64 },
+          state: { enum: ['enabled', 'disabled', 'debug'] },
+          digest: { type: 'string', maxLength: 64 },
+          since: unixMs,
+          claimed_at: unixMs,
+          released_at: unixMs,
+        },
+      },
+    },
+    plugin_errors: {
+      type: 'array',
+      maxItems: 1024,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'version', 'reason'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 64 },
+          version: { type: 'string', maxLength: 64 },
+          reason: { type: 'string', maxLength: 1024 },
+          time: unixMs,
+        },
+      },
+    },
   },
 } as const;
 

@@ -39,6 +39,32 @@ export interface RegistrationMessage {
   address?: string;
   /** The services this node offers, with their health (service discovery). */
   services?: ServiceEntry[];
+  /** Plugins pushed to this node (`cohort plugin push`) and the version each runs. */
+  plugins?: RegisteredPlugin[];
+  /** Pushed plugins this node refused, with the reason (never run). */
+  plugin_errors?: RegisteredPluginError[];
+}
+
+/** A pushed plugin as its node reports it. Times are unix ms. */
+export interface RegisteredPlugin {
+  name: string;
+  version: string;
+  state: 'enabled' | 'disabled' | 'debug';
+  /** sha256 of the pack it runs. */
+  digest: string;
+  /** When this version was activated. */
+  since?: number;
+  /** Staged rollout: when the node took its update slot and gave it back. */
+  claimed_at?: number;
+  released_at?: number;
+}
+
+/** A pushed plugin version the node refused (untrusted signer, digest mismatch, bad DDL...). */
+export interface RegisteredPluginError {
+  name: string;
+  version: string;
+  reason: string;
+  time?: number;
 }
 
 /** What happened to a node: it started (and is now answering) or shut down cleanly. */

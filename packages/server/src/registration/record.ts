@@ -1,4 +1,4 @@
-import { RegistryTag, type LifecycleEvent, type LifecycleMessage, type NodeView, type RegistrationMessage, type ServiceEntry } from '@cohort/core';
+import { RegistryTag, type LifecycleEvent, type LifecycleMessage, type NodeView, type RegisteredPlugin, type RegisteredPluginError, type RegistrationMessage, type ServiceEntry } from '@cohort/core';
 
 /** What identifies the publishing node, fixed for its lifetime. */
 export interface NodeIdentity {
@@ -14,6 +14,9 @@ export interface NodeIdentity {
 export interface NodeOffer {
   readonly address?: string | undefined;
   readonly services?: readonly ServiceEntry[] | undefined;
+  /** Pushed plugins this node runs, and the ones it refused (docs/plugins.md). */
+  readonly plugins?: readonly RegisteredPlugin[] | undefined;
+  readonly pluginErrors?: readonly RegisteredPluginError[] | undefined;
 }
 
 /** The registry record of a node: the same identity, facts, classes and agents its filter matching sees, plus its address and services. */
@@ -32,6 +35,9 @@ export function buildRegistration(node: NodeIdentity, view: NodeView, intervalSe
   };
   if (offer.address !== undefined) record.address = offer.address;
   if (offer.services !== undefined && offer.services.length > 0) record.services = offer.services.map((s) => ({ ...s, tags: [...s.tags] }));
+  // Left out when empty, so a record without pushed plugins reads as before.
+  if (offer.plugins !== undefined && offer.plugins.length > 0) record.plugins = offer.plugins.map((p) => ({ ...p }));
+  if (offer.pluginErrors !== undefined && offer.pluginErrors.length > 0) record.plugin_errors = offer.pluginErrors.map((e) => ({ ...e }));
   return record;
 }
 

@@ -18,6 +18,7 @@ import { detectorsItem, metricsSection } from './metrics.js';
 import { checksDirItem, checksItem } from './checks.js';
 import { templateDataSection, templatesItem } from './templates.js';
 import { advertiseAddressItem, servicesDirItem, servicesItem } from './services.js';
+import { pluginSyncDirItem, pluginSyncFilterItem, pluginSyncItem } from './plugins.js';
 
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
@@ -115,6 +116,9 @@ export const serverConfigSpec = {
   services: servicesItem,
   services_dir: servicesDirItem,
   advertise_address: advertiseAddressItem,
+  plugin_sync: pluginSyncItem,
+  plugin_sync_filter: pluginSyncFilterItem,
+  plugin_sync_dir: pluginSyncDirItem,
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).

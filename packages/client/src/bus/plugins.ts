@@ -1,0 +1,89 @@
+import type { NatsConnection } from 'nats';
+import { errorMessage, pluginManifestsBucket, pluginManifestsHistory, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSlotTtl } from '@cohort/core';
+import type { PluginStore, PluginStoreMissing } from '../plugins/store.js';
+
+function missingReason(err: unknown, name: string): string | undefined {
+  const text = errorMessage(err);
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  if (code === '503' || /no responders|jetstream not enabled/i.test(text)) return 'the NATS server has no JetStream (start it with -js)';
+  if (/not found/i.test(text)) return `there is no bucket ${name} yet (nothing was pushed: cohort plugin push DIR)`;
+  return undefined;
+}
+
+/**
+ * A collective's plugin store on NATS JetStream: the packs in an object
+ * store bucket (one object per `<name>/<version>`), the signed manifests in
+ * a key-value bucket (one key per plugin, the last few kept), the rollout
+ * slots in another (entries expire by themselves).
+ */
+export async function openPluginStore(nc: NatsConnection, collective: string, create: boolean, timeoutMs = 10_000): Promise<PluginStore | PluginStoreMissing> {
+  const js = nc.jetstream({ timeout: timeoutMs });
+  const manifestsName = pluginManifestsBucket(collective);
+  let kv: Awaited<ReturnType<typeof js.views.kv>>;
+  let os: Awaited<ReturnType<typeof js.views.os>>;
+  try {
+    kv = await js.views.kv(manifestsName, create ? { history: pluginManifestsHistory } : { bindOnly: true });
+    if (!create) await kv.status();
+    if (create) {
+      os = await js.views.os(pluginObjectsBucket(collective));
+      await js.views.kv(pluginRolloutBucket(collective), { ttl: pluginRolloutSlotTtl * 1000 });
+    } else {
+      const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
+      await jsm.streams.info(`OBJ_${pluginObjectsBucket(collective)}`);
+      os = await js.views.os(pluginObjectsBucket(collective));
+    }
+  } catch (err) {
+    const missing = missingReason(err, manifestsName);
+    if (missing) return { missing };
+    throw err;
+  }
+  const decoder = new TextDecoder();
+  return {
+    async putObject(object, bytes) {
+      await os.putBlob({ name: object }, bytes);
+    },
+    async getObject(object, maxBytes) {
+      const info = await os.info(object);
+      if (info === null || info.deleted) return undefined;
+      if (info.size > maxBytes) throw new Error(`the object ${object} is ${info.size} bytes, more than ${maxBytes}`);
+      return (await os.getBlob(object)) ?? undefined;
+    },
+    async history(name) {
+      const out: Uint8Array[] = [];
+      const iterator = await kv.history({ key: name });
+      for await (const e of iterator) if (e.operation === 'PUT') out.push(e.value);
+      return out.reverse();
+    },
+    async manifests() {
+      const out: Array<{ name: string; bytes: Uint8Array }> = [];
+      const keys = await kv.keys();
+      const names: string[] = [];
+      for await (const k of keys) names.push(k);
+      for (const name of names.sort()) {
+        const e = await kv.get(name);
+        if (e && e.operation === 'PUT') out.push({ name, bytes: e.value });
+      }
+      return out;
+    },
+    async putManifest(name, bytes) {
+      await kv.put(name, bytes);
+    },
+    async slots() {
+      let rollout: Awaited<ReturnType<typeof js.views.kv>>;
+      try {
+        rollout = await js.views.kv(pluginRolloutBucket(collective), { bindOnly: true });
+      } catch {
+        return [];
+      }
+      const out: Array<{ key: string; holder: string }> = [];
+      const keys = await rollout.keys();
+      const names: string[] = [];
+      for await (const k of keys) names.push(k);
+      for (const key of names) {
+        const e = await rollout.get(key);
+        if (e && e.operation === 'PUT') out.push({ key, holder: decoder.decode(e.value) });
+      }
+      return out;
+    },
+  };
+}

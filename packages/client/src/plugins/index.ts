@@ -1,0 +1,4 @@
+export * from './store.js';
+export * from './manifests.js';
+export * from './push.js';
+export * from './fleet.js';

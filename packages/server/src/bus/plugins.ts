@@ -1,0 +1,62 @@
+import type { NatsConnection } from 'nats';
+import { errorMessage, pluginManifestsBucket, pluginManifestsHistory, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSlotTtl } from '@cohort/core';
+import type { BucketWatcher, WatchedEntry } from './mine-watch.js';
+
+/**
+ * The NATS part of plugin sync (docs/plugins.md): the manifests bucket
+ * watched, packs read from the object store, rollout slots claimed with a
+ * compare-and-set create and given back with a delete.
+ */
+export interface PluginsBus {
+  /** Watch a collective's signed manifests (the bucket is created when missing): every current value, then every change. */
+  watchManifests(collective: string, onEntry: (entry: WatchedEntry) => void, onError: (err: unknown) => void): Promise<BucketWatcher>;
+  /** The bytes of a pack; undefined when there is no such object. Refuses objects larger than `maxBytes` before reading them. */
+  fetch(collective: string, object: string, maxBytes: number): Promise<Uint8Array | undefined>;
+  /** Take rollout slot `key` for `holder` (true), or false when someone holds it. */
+  claim(collective: string, key: string, holder: string): Promise<boolean>;
+  /** Give a slot back. */
+  release(collective: string, key: string): Promise<void>;
+}
+
+export function natsPluginsBus(nc: NatsConnection): PluginsBus {
+  const js = () => nc.jetstream({ timeout: 10_000 });
+  return {
+    async watchManifests(collective, onEntry, onError) {
+      const name = pluginManifestsBucket(collective);
+      const kv = await js().views.kv(name, { history: pluginManifestsHistory });
+      const iterator = await kv.watch();
+      void (async () => {
+        for await (const e of iterator) {
+          try {
+            onEntry({ key: e.key, value: e.operation === 'PUT' ? e.value : undefined });
+          } catch (err) {
+            onError(new Error(`${name}: handling ${e.key}: ${errorMessage(err)}`));
+          }
+        }
+      })().catch((err: unknown) => onError(new Error(`watching ${name}: ${errorMessage(err)}`)));
+      return { stop: () => iterator.stop() };
+    },
+    async fetch(collective, object, maxBytes) {
+      const os = await js().views.os(pluginObjectsBucket(collective));
+      const info = await os.info(object);
+      if (info === null || info.deleted) return undefined;
+      if (info.size > maxBytes) throw new Error(`the object ${object} is ${info.size} bytes, more than the ${maxBytes} a plugin may be`);
+      const bytes = await os.getBlob(object);
+      return bytes ?? undefined;
+    },
+    async claim(collective, key, holder) {
+      const kv = await js().views.kv(pluginRolloutBucket(collective), { ttl: pluginRolloutSlotTtl * 1000 });
+      try {
+        await kv.create(key, new TextEncoder().encode(holder));
+        return true;
+      } catch (err) {
+        if (/wrong last sequence|key exists/i.test(errorMessage(err))) return false;
+        throw err;
+      }
+    },
+    async release(collective, key) {
+      const kv = await js().views.kv(pluginRolloutBucket(collective), { ttl: pluginRolloutSlotTtl * 1000 });
+      await kv.delete(key);
+    },
+  };
+}
