@@ -5,13 +5,15 @@
 // versions; rollback; a tampered object, an untrusted signer and a trusted
 // caller without plugin#push are refused (the nodes keep serving what they
 // ran, say why in `plugin ls` and their audit logs); rm unloads it; and a
+// external sh agent pushed as a plugin keeps its execute bit and answers; a
 // `--batch 1` rollout is seen (in the nodes' registry records) updating one
 // node at a time.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from 'nats';
 import {
   generateKeyPair,
@@ -36,9 +38,11 @@ import { Client } from '@cohort/client';
 import { cohort, startFleet, startNatsServer, until, type CliResult, type Fleet, type NatsServer } from '../harness/index.js';
 
 const identities = ['p1', 'p2', 'p3'];
+const sysinfoExample = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'agents', 'external', 'sysinfo');
 const policies = {
   'rpcutil.policy': 'policy default deny\nallow\tuser=operator\t*\t*\t*\n',
   'hello.policy': 'policy default deny\nallow\tuser=operator\t*\t*\t*\n',
+  'sysinfo.policy': 'policy default deny\nallow\tuser=operator\t*\t*\t*\n',
   // bob is certified (trusted) but may not push plugins.
   'plugin.policy': 'policy default deny\nallow\tuser=operator\tpush\t*\t*\n',
 };
@@ -284,6 +288,30 @@ describe('plugins pushed to a signed fleet of three nodes', () => {
     for (const id of identities) assert.equal(existsSync(join(dir, id, 'plugins.d', 'hello')), false, `${id} deleted the files`);
     const row = await hello();
     assert.equal(row?.desired, null);
+    stillSamePids();
+  });
+
+  test('an external agent (the POSIX sh example) pushed as a plugin keeps its execute bit and answers cohort rpc on every node', async () => {
+    const plugin = join(dir, 'sysinfo-1.0.0');
+    mkdirSync(plugin, { recursive: true });
+    for (const f of ['sysinfo.json', 'sysinfo.sh']) copyFileSync(join(sysinfoExample, f), join(plugin, f));
+    assert.ok(statSync(join(plugin, 'sysinfo.sh')).mode & 0o100, 'the example is executable');
+    writeFileSync(join(plugin, 'plugin.yaml'), 'name: sysinfo\ntitle: System info\ndescription: The sh example agent\nversion: 1.0.0\nstate: enabled\n');
+    const pushed = await run(['plugin', 'push', plugin]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const echo = () => run(['rpc', 'sysinfo', 'echo', 'message=pushed in sh', '--ddl-dir', plugin, '-I', 'p1', '-I', 'p2', '-I', 'p3', '--json']);
+    await until('every node answers sysinfo echo', async () => {
+      const r = await echo();
+      if (r.code !== 0) return false;
+      const { replies } = JSON.parse(r.stdout) as { replies: Array<{ sender: string; statuscode: number; data: { message?: string; length?: number } }> };
+      return replies.filter((x) => x.statuscode === 0 && x.data.message === 'pushed in sh' && x.data.length === 12).length === 3;
+    }, { timeoutMs: 20_000, everyMs: 500, log });
+    for (const id of identities) {
+      const installed = readdirSync(join(dir, id, 'plugins.d', 'sysinfo')).find((d) => d.startsWith('1.0.0-')) ?? '';
+      assert.ok(statSync(join(dir, id, 'plugins.d', 'sysinfo', installed, 'sysinfo.sh')).mode & 0o100, `${id} installed the executable with its execute bit`);
+    }
+    const rm = await run(['plugin', 'rm', 'sysinfo']);
+    assert.equal(rm.code, 0, rm.stderr);
     stillSamePids();
   });
 
