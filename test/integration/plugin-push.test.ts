@@ -4,7 +4,7 @@
 // unchanged, the action reports the daemon's own pid); `plugin ls` shows the
 // versions; rollback; a tampered object, an untrusted signer and a trusted
 // caller without plugin#push are refused (the nodes keep serving what they
-// ran, say why in `plugin ls` and their audit logs); rm unloads it; and a
+// ran, say why in `plugin ls` and their audit logs); rm unloads it; an
 // external sh agent pushed as a plugin keeps its execute bit and answers; a
 // `--batch 1` rollout is seen (in the nodes' registry records) updating one
 // node at a time.
