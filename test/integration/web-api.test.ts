@@ -11,7 +11,7 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -129,8 +129,15 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord) : [];
   };
 
+  const flip = (identity: string, code: number) => writeFileSync(join(dir, `state-${identity}`), `${code}\n`);
+
   before(async () => {
     mkdirSync(keysDir, { recursive: true });
+    // A check plugin whose state is a file the test writes (0 OK, 2 CRITICAL); its output carries markup.
+    const plugin = join(dir, 'check_flip');
+    writeFileSync(plugin, `#!/bin/sh\ns=$(cat "$1" 2>/dev/null || echo 3)\necho "flip is $s ${hostile}"\nexit $s\n`);
+    chmodSync(plugin, 0o755);
+    for (const n of nodes) flip(n.identity, 0);
     for (const n of nodes) {
       const d = join(fleetDir, n.identity);
       mkdirSync(d, { recursive: true });
@@ -144,7 +151,11 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
       dir: fleetDir,
       nodes: nodes.map((n) => ({ identity: n.identity, facts: { role: n.role, ...(n.identity === 'web1' ? { motd: hostile } : {}) }, classes: [n.role] })),
       pluginDirs: [],
-      config: { nrpe: { conf_file: 'nrpe.cfg' } },
+      config: {
+        nrpe: { conf_file: 'nrpe.cfg' },
+        checks: { flip: { command: [plugin, `${dir}/state-$identity$`], interval: '1s', retries: 1, splay: false } },
+        mine: { banner: { command: ['/bin/echo', hostile], interval: '2s' } },
+      },
       registry: true,
       secure: { policies: { 'rpcutil.policy': allowWeb, 'nrpe.policy': allowWeb } },
     });
@@ -233,6 +244,82 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     assert.equal(ddl.metadata.name, 'nrpe');
     assert.ok(ddl.actions.find((a) => a.action === 'runcommand')?.aggregate);
     assert.equal((await call('GET', '/api/agents/nosuch', bob)).status, 404);
+  });
+
+  test('check states and mine values per node; live check events over SSE', async () => {
+    const bob = await login('bob');
+    type Listed = { nodes: Array<{ identity: string; checks: Record<string, string> }> };
+    await until('every node to report flip OK', async () => {
+      const l = (await (await call('GET', '/api/nodes', bob)).json()) as Listed;
+      return l.nodes.length === 3 && l.nodes.every((n) => n.checks['flip'] === 'OK');
+    }, { timeoutMs: 30_000, log: () => log, logName: 'cohort web' });
+    await until('web1 to have mined its banner', async () => {
+      const n = (await (await call('GET', '/api/nodes/web1', bob)).json()) as { mine: Record<string, { value: unknown }> };
+      return n.mine['banner'] !== undefined;
+    }, { timeoutMs: 30_000 });
+    const web1 = (await (await call('GET', '/api/nodes/web1', bob)).json()) as { mine: Record<string, { value: string; stale: boolean }>; checks: Array<{ name: string; state: string; output: string }> };
+    assert.equal(web1.mine['banner']!.value.trim(), hostile);
+    assert.equal(web1.mine['banner']!.stale, false);
+    assert.equal(web1.checks.find((c) => c.name === 'flip')?.output.includes(hostile), true);
+
+    const res = await call('GET', '/api/events', bob);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    // The stream is open (its first comment arrived) before the state changes.
+    let buf = decoder.decode((await reader.read()).value);
+    flip('web2', 2);
+    let event: Record<string, unknown> | undefined;
+    while (!event) {
+      const { value, done } = await reader.read();
+      assert.equal(done, false, 'the event stream ended');
+      buf += decoder.decode(value, { stream: true });
+      for (const block of buf.split('\n\n')) {
+        const data = /^event: check\ndata: (.*)$/m.exec(block)?.[1];
+        const e = data ? (JSON.parse(data) as Record<string, unknown>) : undefined;
+        if (e && e['identity'] === 'web2' && e['check'] === 'flip' && e['state'] === 'CRITICAL') event = e;
+      }
+    }
+    await reader.cancel();
+    assert.equal(event['previous'], 'OK');
+    assert.match(String(event['output']), /flip is 2/);
+    await until('web2 flip CRITICAL in the node list', async () => {
+      const l = (await (await call('GET', `/api/nodes?filter=${encodeURIComponent('role=web')}`, bob)).json()) as Listed;
+      return l.nodes.find((n) => n.identity === 'web2')?.checks['flip'] === 'CRITICAL';
+    }, { timeoutMs: 30_000 });
+    flip('web2', 0);
+  });
+
+  test('install instructions; statistics without Graphite are a clear 404; the page is served with the CSP', async () => {
+    const bob = await login('bob');
+    const install = (await (await call('GET', '/api/install', bob)).json()) as { nats: string; collective: string; steps: string[]; cloudInit: string };
+    assert.equal(install.nats, nats.url);
+    assert.equal(install.collective, 'cohort');
+    assert.ok(install.steps.length > 3);
+    assert.match(install.cloudInit, /^#cloud-config\n/);
+    const stats = await call('GET', '/api/stats?identity=web1&metric=load.load1', bob);
+    assert.equal(stats.status, 404);
+    assert.deepEqual(await stats.json(), { error: 'no metrics source configured' });
+    const page = await call('GET', '/');
+    assert.equal(page.headers.get('content-security-policy'), contentSecurityPolicy);
+    assert.ok(page.status === 200 || page.status === 404, `GET / answered ${page.status}`);
+    if (page.status === 200) assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    const traversal = await call('GET', '/assets/..%2f..%2f..%2fpackage.json');
+    assert.equal(traversal.status, 404);
+  });
+
+  test('limit and batch: a run addresses only as many nodes as asked', async () => {
+    const alice = await login('alice');
+    const res = await call('POST', '/api/run', alice, { agent: 'rpcutil', action: 'ping', inputs: {}, limit: 2, batch: 1 });
+    assert.equal(res.status, 202);
+    const { job, discovered } = (await res.json()) as { job: string; discovered: number };
+    assert.equal(discovered, 2);
+    const { replies, done } = await follow(alice, job);
+    assert.equal(replies.length, 2);
+    assert.equal(done['ok'], 2);
+    const nodesRun = await call('POST', '/api/run', alice, { agent: 'rpcutil', action: 'ping', inputs: {}, nodes: ['web1', 'nosuch'] });
+    assert.equal(((await nodesRun.json()) as { discovered: number }).discovered, 1);
   });
 
   test('validate: the DDL validators of the CLI, naming the field', async () => {
