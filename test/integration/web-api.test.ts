@@ -12,11 +12,12 @@ import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { AuditRecord } from '@cohort/core';
-import { cohortBin, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
 import { describe, test } from '../harness/skip.js';
 import { routeTable } from '../../packages/web/src/roles.ts';
 import { contentSecurityPolicy } from '../../packages/web/src/headers.ts';
@@ -484,5 +485,57 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
     // Other users are not locked out.
     await login('bob');
+  });
+
+  test('bad settings stop the console with an error naming the key; passwords never come from arguments', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'lisen: 127.0.0.1:0\n');
+    const r = await cohort(['web', '--config', bad], { env: { COHORT_KEY: '', HOME: dir } });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown key 'lisen' \(did you mean 'listen'\?\)/);
+    const none = await cohort(['web'], { env: { COHORT_KEY: '', HOME: dir } });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /cohort web --config web.yaml/);
+    const empty = await cohort(['web', 'useradd', 'zed', '--role', 'admin', '--config', webYaml], { input: '', env: { HOME: dir } });
+    assert.notEqual(empty.code, 0);
+    assert.match(empty.stderr, /no password on standard input/);
+    const role = await cohort(['web', 'useradd', 'zed', '--config', webYaml], { input: 'long-enough-pw\n', env: { HOME: dir } });
+    assert.notEqual(role.code, 0);
+    assert.match(role.stderr, /--role admin/);
+  });
+
+  test('with TLS: HTTPS, Secure cookies, HSTS', async () => {
+    const tlsDir = join(dir, 'tls');
+    mkdirSync(tlsDir);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+    const tlsYaml = join(dir, 'web-tls.yaml');
+    writeFileSync(tlsYaml, yaml.dump({ listen: '127.0.0.1:0', client_config: 'client.yaml', users_file: 'users.yaml', secret_file: 'tls.secret', tls: { cert: 'tls/cert.pem', key: 'tls/key.pem' } }));
+    let tlsLog = '';
+    const child = spawn(process.execPath, [cohortBin, 'web', '--config', tlsYaml], { env: { ...process.env, COHORT_KEY: '', COHORT_CONFIG: '', HOME: dir }, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => (tlsLog += d));
+    try {
+      await until('the TLS console to listen', () => /serving the console on https:\/\/127.0.0.1:\d+\//.test(tlsLog) || child.exitCode !== null, { timeoutMs: 30_000, log: () => tlsLog });
+      const port = Number(/https:\/\/127.0.0.1:(\d+)\//.exec(tlsLog)![1]);
+      const ca = readFileSync(join(tlsDir, 'cert.pem'));
+      const res = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port, path: '/api/login', method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (r) => {
+          let body = '';
+          r.on('data', (d: Buffer) => (body += d));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ user: 'bob', password: passwords['bob'] }));
+      });
+      assert.equal(res.status, 200, res.body);
+      const cookie = String(res.headers['set-cookie']);
+      assert.match(cookie, /cohort_session=/);
+      assert.match(cookie, /; Secure/);
+      assert.match(String(res.headers['strict-transport-security']), /max-age=/);
+      assert.equal(res.headers['content-security-policy'], contentSecurityPolicy);
+    } finally {
+      const exited = new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });

@@ -125,6 +125,17 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   const https = tls ? { key: readFileSync(config.tls!.key), cert: readFileSync(config.tls!.cert) } : null;
   const app = (https ? Fastify({ logger: false, https, bodyLimit: 1024 * 1024 }) : Fastify({ logger: false, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
   await app.register(cookie);
+  // JSON bodies only; an empty one (a POST without data) is no body rather than an error.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    const body = String(text);
+    if (body.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body) as unknown);
+    } catch (err) {
+      done(new HttpError(400, `the request body is not JSON: ${errorMessage(err)}`), undefined);
+    }
+  });
   const sessions = new SessionCodec({ secret: loadSecret(config.secretFile), idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
   const users = new UsersFile(config.usersFile, log);
   const perUser = new RateLimiter({ max: config.loginLimit.perUser, windowMs: config.loginLimit.windowMs });
