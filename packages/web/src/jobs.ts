@@ -163,7 +163,8 @@ export class Jobs {
     const detail: JobDetail = { job: record, replies: [], noreply: [], summary: [], targets };
     const live: LiveJob = { detail, listeners: new Set() };
     this.#live.set(record.id, live);
-    void this.#run(client, action, live, data);
+    // Signing and sending to many nodes takes a while: answer the request that started the job first.
+    setImmediate(() => void this.#run(client, action, live, data));
     return detail;
   }
 

@@ -143,6 +143,10 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   const signers = new UserSigners();
   const reader = await deps.clientFor(undefined, 'user=cohort-web');
   const fleet = new Fleet({ registry: () => reader.registry(), bus: deps.bus, collective: deps.collective, trust: deps.nodeTrust });
+  // Read (and verify) the registry before serving: the first page load need not wait for it.
+  const registry = await reader.registry();
+  if (registry.unavailable !== undefined) log.warn(`the registry cannot be read yet: ${registry.unavailable}`);
+  else log.info(`registry: ${registry.nodes().length} node(s) verified`);
   const jobs = new Jobs({ bus: deps.bus, bucket: config.jobs.bucket, keep: config.jobs.keep, log });
   await jobs.open();
   const uiDir = config.uiDir ?? defaultUiDir();
