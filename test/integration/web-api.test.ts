@@ -166,7 +166,10 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
       cli(['keys', 'generate', name, '--dir', keysDir]);
       cli(['keys', 'sign', '--issuer', issuerKey, join(keysDir, `${name}.pub`)]);
     }
-    writeFileSync(join(dir, 'client.yaml'), yaml.dump({ nats: { servers: [nats.url] }, issuers: [fleet.issuer] }));
+    // A results template for nrpe beside the DDLs the console searches.
+    mkdirSync(join(dir, 'ddl'));
+    writeFileSync(join(dir, 'ddl', 'nrpe.results.mustache'), '<table>{{#replies}}<tr><td>{{identity}}</td></tr>{{/replies}}</table>\n');
+    writeFileSync(join(dir, 'client.yaml'), yaml.dump({ nats: { servers: [nats.url] }, issuers: [fleet.issuer], ddl_dirs: [join(dir, 'ddl')] }));
     writeFileSync(webYaml, yaml.dump({ listen: '127.0.0.1:0', client_config: 'client.yaml', login_limit: { per_user: 3, per_address: 50, window: '10m' } }));
     cli(['web', 'useradd', 'alice', '--role', 'admin', '--key', join(keysDir, 'alice.key'), '--config', webYaml], `${passwords['alice']}\n`);
     cli(['web', 'useradd', 'bob', '--role', 'watcher', '--config', webYaml], `${passwords['bob']}\n`);
@@ -244,6 +247,8 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     const ddl = (await (await call('GET', '/api/agents/nrpe', bob)).json()) as { metadata: { name: string }; actions: Array<{ action: string; aggregate?: unknown[] }> };
     assert.equal(ddl.metadata.name, 'nrpe');
     assert.ok(ddl.actions.find((a) => a.action === 'runcommand')?.aggregate);
+    assert.match((ddl as { resultsTemplate?: string }).resultsTemplate ?? '', /^<table>\{\{#replies\}\}/);
+    assert.equal(((await (await call('GET', '/api/agents/rpcutil', bob)).json()) as { resultsTemplate?: string }).resultsTemplate, undefined);
     assert.equal((await call('GET', '/api/agents/nosuch', bob)).status, 404);
   });
 
@@ -463,7 +468,12 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
 
   test('the job history survives a restart of the console', async () => {
     const alice = await login('alice');
+    // An open event stream (a page left open) does not keep the console from stopping.
+    const events = await call('GET', '/api/events', alice);
+    assert.equal(events.status, 200);
     await stopWeb();
+    await events.body?.cancel().catch(() => undefined);
+    assert.match(log, /stopped on SIGTERM/);
     await startWeb();
     // Signed cookies: still logged in after the restart.
     const detail = await call('GET', `/api/jobs/${nrpeJob}`, alice);

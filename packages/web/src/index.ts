@@ -12,3 +12,4 @@ export { Fleet, groupNodes, parseWebFilter, FilterError } from './fleet.js';
 export { Jobs, jobSummaries, storable, newJobId, type JobRecord, type JobReply, type JobDetail } from './jobs.js';
 export { installInfo } from './install.js';
 export { graphiteStats, StatsError } from './stats.js';
+export { findResultsTemplate, templateNames } from './templates.js';

@@ -17,6 +17,7 @@ import { SignerProblem, UserSigners } from './signers.js';
 import { allowed, readUsers, type WebUser } from './users.js';
 import { installInfo } from './install.js';
 import { graphiteStats, StatsError } from './stats.js';
+import { findResultsTemplate } from './templates.js';
 
 export interface ConsoleLog {
   info(m: string): void;
@@ -123,7 +124,9 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   const { config, log } = deps;
   const tls = config.tls !== undefined;
   const https = tls ? { key: readFileSync(config.tls!.key), cert: readFileSync(config.tls!.cert) } : null;
-  const app = (https ? Fastify({ logger: false, https, bodyLimit: 1024 * 1024 }) : Fastify({ logger: false, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
+  // forceCloseConnections: open event streams must not keep a stopping console alive.
+  const options = { logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true } as const;
+  const app = (https ? Fastify({ ...options, https }) : Fastify(options)) as unknown as FastifyInstance;
   await app.register(cookie);
   // JSON bodies only; an empty one (a POST without data) is no body rather than an error.
   app.removeAllContentTypeParsers();
@@ -291,7 +294,9 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
 
   route<unknown, unknown, { agent: string }>('GET', '/api/agents/:agent', async (req) => {
     const ddl = ddlOf(req.params.agent);
-    return ddl;
+    const template = findResultsTemplate(deps.ddl.dirs, req.params.agent);
+    if (template.problem) log.warn(template.problem);
+    return template.text === undefined ? ddl : { ...ddl, resultsTemplate: template.text };
   });
 
   const prepare = (agent: string, action: string, inputs: unknown) => {
