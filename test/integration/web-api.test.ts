@@ -347,6 +347,14 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     assert.match(((await res.json()) as { error: string }).error, /X-CSRF-Token/);
     const wrongToken = await call('POST', '/api/run', { cookie: alice.cookie, csrf: 'forged' }, { agent: 'rpcutil', action: 'ping', inputs: {} });
     assert.equal(wrongToken.status, 403);
+    // What a cross-site form or a CORS-simple request can send is not accepted at all.
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
+      const res2 = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': type }, body: 'user=alice&password=x' });
+      assert.equal(res2.status, 415, type);
+      assert.ok(((await res2.json()) as { error: string }).error);
+    }
+    const notJson = await call('POST', '/api/validate', alice, undefined, { 'content-type': 'application/json' });
+    assert.equal(notJson.status, 400);
     assert.equal(audit('web1').length, before);
   });
 
