@@ -468,10 +468,22 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     }
   });
 
+  let loggedOut: Agent | undefined;
   test('logout ends the session', async () => {
     const alice = await login('alice');
     assert.equal((await call('POST', '/api/logout', alice)).status, 204);
     assert.equal((await call('GET', '/api/session', alice)).status, 401);
+    loggedOut = alice;
+  });
+
+  test('a new password (cohort web passwd) ends the sessions of that user', async () => {
+    const erin = await login('erin');
+    cli(['web', 'passwd', 'erin', '--config', webYaml], 'erin-new-secret\n');
+    await until('erin\'s old session to be refused', async () => (await call('GET', '/api/session', erin)).status === 401, { timeoutMs: 10_000 });
+    assert.equal((await call('POST', '/api/login', undefined, { user: 'erin', password: passwords['erin'] })).status, 401);
+    passwords['erin'] = 'erin-new-secret';
+    const again = await login('erin');
+    assert.equal((await call('GET', '/api/session', again)).status, 200);
   });
 
   test('the job history survives a restart of the console', async () => {
@@ -483,7 +495,10 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     await events.body?.cancel().catch(() => undefined);
     assert.match(log, /stopped on SIGTERM/);
     await startWeb();
-    // Signed cookies: still logged in after the restart.
+    // Signed cookies: still logged in after the restart; a logged-out cookie stays logged out.
+    assert.equal((await call('GET', '/api/session', alice)).status, 200);
+    assert.ok(loggedOut);
+    assert.equal((await call('GET', '/api/session', loggedOut)).status, 401);
     const detail = await call('GET', `/api/jobs/${nrpeJob}`, alice);
     assert.equal(detail.status, 200);
     const d = (await detail.json()) as { job: { user: string }; replies: unknown[]; summary: unknown[] };

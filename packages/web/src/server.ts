@@ -152,6 +152,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   else log.info(`registry: ${registry.nodes().length} node(s) verified`);
   const jobs = new Jobs({ bus: deps.bus, bucket: config.jobs.bucket, keep: config.jobs.keep, log });
   await jobs.open();
+  for (const { sid, until } of await jobs.logouts(Date.now())) sessions.restoreRevoked(sid, until);
   const uiDir = config.uiDir ?? defaultUiDir();
   const headers = securityHeaders(tls);
   const clients = new Map<string, Client>();
@@ -235,7 +236,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   });
 
   route('POST', '/api/logout', async (req, reply) => {
-    sessions.revoke(req.webSession!);
+    await jobs.rememberLogout(req.webSession!.sid, sessions.revoke(req.webSession!));
     reply.clearCookie(sessionCookie, { path: '/' });
     return reply.code(204).send();
   });
