@@ -455,17 +455,28 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
     const trust = deps.nodeTrust;
     if (!trust) throw new HttpError(404, 'no trusted issuer configured: check events cannot be verified (set issuers in the client config)');
     const out = sse(reply);
-    const follow = await checks.watchCheckEvents(deps.bus, {
-      collective: deps.collective,
-      trust,
-      onEvent: (e) => out.send('check', { identity: e.identity, check: e.check, state: e.state.toUpperCase(), previous: e.previous.toUpperCase(), output: e.output, time: e.time }),
-    });
+    let follow: Awaited<ReturnType<typeof checks.watchCheckEvents>>;
+    try {
+      follow = await checks.watchCheckEvents(deps.bus, {
+        collective: deps.collective,
+        trust,
+        onEvent: (e) => out.send('check', { identity: e.identity, check: e.check, state: e.state.toUpperCase(), previous: e.previous.toUpperCase(), output: e.output, time: e.time }),
+      });
+    } catch (err) {
+      // The stream is already open: say why in it, then end it.
+      log.warn(`following check events failed: ${errorMessage(err)}`);
+      out.send('error', { error: `check events cannot be followed: ${errorMessage(err)}` });
+      out.end();
+      return;
+    }
     if ('missing' in follow) {
       out.send('error', { error: checks.noCheckEvents(follow.missing) });
       out.end();
       return;
     }
-    out.raw.on('close', () => void follow.stop());
+    const stop = follow.stop.bind(follow);
+    if (out.raw.destroyed) void stop();
+    else out.raw.on('close', () => void stop());
   });
 
   route<unknown, { identity?: string; metric?: string; from?: string }>('GET', '/api/stats', async (req) => {
