@@ -170,7 +170,11 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     mkdirSync(join(dir, 'ddl'));
     writeFileSync(join(dir, 'ddl', 'nrpe.results.mustache'), '<table>{{#replies}}<tr><td>{{identity}}</td></tr>{{/replies}}</table>\n');
     writeFileSync(join(dir, 'client.yaml'), yaml.dump({ nats: { servers: [nats.url] }, issuers: [fleet.issuer], ddl_dirs: [join(dir, 'ddl')] }));
-    writeFileSync(webYaml, yaml.dump({ listen: '127.0.0.1:0', client_config: 'client.yaml', login_limit: { per_user: 3, per_address: 50, window: '10m' } }));
+    // A stand-in for the built page (the real one is bundled by the page's build into dist/ui).
+    mkdirSync(join(dir, 'ui', 'assets'), { recursive: true });
+    writeFileSync(join(dir, 'ui', 'index.html'), '<!doctype html><title>Cohort</title><script type="module" src="/assets/app.js"></script>\n');
+    writeFileSync(join(dir, 'ui', 'assets', 'app.js'), 'export {};\n');
+    writeFileSync(webYaml, yaml.dump({ listen: '127.0.0.1:0', client_config: 'client.yaml', ui_dir: 'ui', login_limit: { per_user: 3, per_address: 50, window: '10m' } }));
     cli(['web', 'useradd', 'alice', '--role', 'admin', '--key', join(keysDir, 'alice.key'), '--config', webYaml], `${passwords['alice']}\n`);
     cli(['web', 'useradd', 'bob', '--role', 'watcher', '--config', webYaml], `${passwords['bob']}\n`);
     cli(['web', 'useradd', 'dave', '--role', 'admin', '--config', webYaml], `${passwords['dave']}\n`);
@@ -307,10 +311,18 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     const stats = await call('GET', '/api/stats?identity=web1&metric=load.load1', bob);
     assert.equal(stats.status, 404);
     assert.deepEqual(await stats.json(), { error: 'no metrics source configured' });
-    const page = await call('GET', '/');
-    assert.equal(page.headers.get('content-security-policy'), contentSecurityPolicy);
-    assert.ok(page.status === 200 || page.status === 404, `GET / answered ${page.status}`);
-    if (page.status === 200) assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    for (const path of ['/', '/fleet/web1']) {
+      const page = await call('GET', path);
+      assert.equal(page.status, 200, path);
+      assert.equal(page.headers.get('content-security-policy'), contentSecurityPolicy);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(await page.text(), /<title>Cohort<\/title>/);
+    }
+    const script = await call('GET', '/assets/app.js');
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.equal(script.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal((await call('GET', '/assets/nope.js')).status, 404);
     const traversal = await call('GET', '/assets/..%2f..%2f..%2fpackage.json');
     assert.equal(traversal.status, 404);
   });
