@@ -63,14 +63,14 @@ describe('install instructions', () => {
     assert.equal(b.nats, 'tls://nats.example.com:4222');
     assert.match(b.cloudInit, /servers: \["tls:\/\/nats.example.com:4222"\]/);
   });
-  test("the cloud-init is YAML and the cohortd.yaml it writes is a config cohortd accepts", () => {
+  test("the cloud-init is YAML and the server.yaml it writes is a config cohortd accepts", () => {
     const info = installInfo({ servers: ['nats://10.0.0.1:4222'], natsUrlForNodes: undefined, collective: 'dc1' });
     const doc = yaml.load(info.cloudInit) as { write_files: Array<{ path: string; content: string }>; runcmd: unknown[] };
-    const file = doc.write_files.find((f) => f.path === '/etc/cohort/cohortd.yaml');
+    const file = doc.write_files.find((f) => f.path === '/etc/cohort/server.yaml');
     assert.ok(file);
     const dir = mkdtempSync(join(tmpdir(), 'cohort-web-install-'));
     try {
-      const path = join(dir, 'cohortd.yaml');
+      const path = join(dir, 'server.yaml');
       writeFileSync(path, file.content);
       const { config } = loadServerConfig({ file: path });
       assert.deepEqual(config.collectives, ['dc1']);

@@ -1,54 +1,44 @@
 /**
  * /api/install: how to add a machine to this installation: the steps, and a
- * cloud-init file in the shape of examples/provisioning/cloud-init.yaml
- * (cohortd's config written by cloud-init, a systemd unit, the node key made
- * on the machine). Only public material: the node's key never leaves it, and
- * its certificate is made with the issuer key wherever that is kept.
+ * cloud-init file that installs the node package (`pnpm package` builds
+ * cohort-node_<version>_all.deb: cohortd, its systemd unit,
+ * /etc/cohort/server.yaml; docs/packaging.md) and writes the config for
+ * this bus and collective in signed mode. Only public material: the node's
+ * key is made on the machine and never leaves it; its certificate is made
+ * with the issuer key wherever that is kept.
  */
 export function installInfo(o: { servers: readonly string[]; natsUrlForNodes: string | undefined; collective: string }): { nats: string; collective: string; steps: string[]; cloudInit: string } {
   const nats = o.natsUrlForNodes ?? o.servers[0] ?? 'nats://127.0.0.1:4222';
   const steps = [
-    'Install Node.js 20 or later and Cohort on the machine (cohortd and cohort, from this repository: pnpm install && pnpm build, or your package).',
-    `Write /etc/cohort/cohortd.yaml: nats.servers [${nats}], collectives [${o.collective}], security.mode signed, security.node_key /etc/cohort/node.key, security.issuers [/etc/cohort/issuer.pub] (the cloud-init below does it).`,
-    'Make the node key on the machine: cohort keys generate node --dir /etc/cohort (node.key stays there, mode 0600).',
-    "Certify it where the issuer key is kept: cohort keys sign --issuer issuer.key --node <the machine's identity> node.pub, then copy node.cert to /etc/cohort/ on the machine.",
-    'Copy the issuer public key to /etc/cohort/issuer.pub, and NATS credentials if your bus needs them (nats.user/password, creds or TLS in cohortd.yaml).',
-    'Start it: cohortd --config /etc/cohort/cohortd.yaml (or the systemd unit below). It registers within its heartbeat interval and appears in the fleet.',
+    'Install the node package on the machine: apt-get install -y ./cohort-node_<version>_all.deb (built by pnpm package; needs nodejs 20.19 or later). It brings cohortd, its systemd unit and /etc/cohort/server.yaml.',
+    `Point /etc/cohort/server.yaml at this bus: nats.servers [${nats}], collectives [${o.collective}], security.mode signed, security.issuers [/etc/cohort/issuer.pub] (the cloud-init below writes exactly that). NATS credentials go in /etc/default/cohortd (COHORT_NATS_PASSWORD), not in the file.`,
+    'Copy the issuer public key to /etc/cohort/issuer.pub: nodes and clients trust certificates it signed.',
+    'Start it once so it makes its node key (/var/lib/cohort/node.key, never leaves the machine): systemctl restart cohortd.',
+    "Certify that key where the issuer key is kept: cohort keys sign --issuer issuer.key --node <the machine's identity> node.pub, and put node.cert beside node.key (/var/lib/cohort/node.cert); restart cohortd.",
+    'It registers within its heartbeat interval and appears in the fleet. With a provisioner: cohortd enroll --provisioner-token TOKEN instead of the steps above (docs/packaging.md).',
   ];
   const cloudInit = [
     '#cloud-config',
     'write_files:',
-    '  - path: /etc/cohort/cohortd.yaml',
-    "    permissions: '0600'",
+    '  - path: /etc/cohort/server.yaml',
+    "    permissions: '0644'",
     '    content: |',
+    `      collectives: [${o.collective}]`,
     '      nats:',
     `        servers: [${JSON.stringify(nats)}]`,
-    `      collectives: [${o.collective}]`,
     '      security:',
     '        mode: signed',
-    '        node_key: /etc/cohort/node.key',
     '        issuers: [/etc/cohort/issuer.pub]',
+    '        node_key: /var/lib/cohort/node.key',
     '        audit_file: /var/log/cohort/audit.log',
     '  - path: /etc/cohort/issuer.pub',
     '    content: |',
-    '      (the issuer public key: /etc/cohort/issuer.pub of an existing node)',
-    '  - path: /etc/systemd/system/cohortd.service',
-    '    content: |',
-    '      [Unit]',
-    '      Description=Cohort node daemon',
-    '      After=network-online.target',
-    '      Wants=network-online.target',
-    '      [Service]',
-    '      ExecStart=/usr/bin/cohortd --config /etc/cohort/cohortd.yaml',
-    '      Restart=always',
-    '      [Install]',
-    '      WantedBy=multi-user.target',
+    '      (paste the issuer public key here: /etc/cohort/issuer.pub of any node)',
     'runcmd:',
-    '  - [mkdir, -p, /var/log/cohort]',
-    '  - [cohort, keys, generate, node, --dir, /etc/cohort]',
-    '  # Certify /etc/cohort/node.pub with the issuer (cohort keys sign --issuer issuer.key --node $(hostname) node.pub) and put node.cert beside it; then:',
-    '  - [systemctl, daemon-reload]',
-    '  - [systemctl, enable, --now, cohortd]',
+    '  # The package (from your repository or a URL you serve it at); it keeps the server.yaml written above.',
+    '  - [sh, -c, "apt-get install -y -o Dpkg::Options::=--force-confold ./cohort-node_*_all.deb"]',
+    '  - [systemctl, restart, cohortd]',
+    '  # Then certify /var/lib/cohort/node.pub with the issuer and put node.cert beside it (see the steps).',
     '',
   ].join('\n');
   return { nats, collective: o.collective, steps, cloudInit };
