@@ -92,3 +92,15 @@ test('shutdown aborts a running action with status 1', async () => {
   assert.equal(outcome.status, 1);
   assert.match(outcome.message, /shutting down/);
 });
+
+test("the context carries the action's deadline: its timeout from the start of the call", async () => {
+  const before = Date.now();
+  let deadline = 0;
+  const outcome = await run((_input, ctx) => {
+    deadline = ctx.deadline;
+    return {};
+  }, 5000);
+  const after = Date.now();
+  assert.equal(outcome.status, 0);
+  assert.ok(deadline >= before + 5000 && deadline <= after + 5000, `deadline ${deadline} not within [${before + 5000}, ${after + 5000}]`);
+});
