@@ -95,4 +95,4 @@ export async function exampleFleet(extra: Partial<FleetOptions> = {}): Promise<{
 export function expectedRpcExit(stats: { discovered: number; responded: number; failed: number }): 0 | 1 {
   return stats.responded === stats.discovered && stats.failed === 0 ? 0 : 1;
 }
-export { until } from './wait.js';
+export { until, untilValue, WaitTimeout } from './wait.js';

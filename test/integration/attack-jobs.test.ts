@@ -24,7 +24,7 @@ import {
   sealReply,
   type ReplyMessage,
 } from '@cohort/core';
-import { cohort } from '../harness/index.js';
+import { cohort, until } from '../harness/index.js';
 import { missingOpenssl, startSecureFleet, type SecureFleet } from './security-fleet.js';
 
 const skip = missingOpenssl();
@@ -73,11 +73,7 @@ test('forged replies to an async job are never counted; a planted job record is 
     assert.match(id, /^[0-9a-f]{32}$/);
     const subject = asyncReplySubject('cohort', 'user=operator', id);
     // web1 answers for real; wait for it so the forgeries come after.
-    const deadline = Date.now() + 60_000;
-    while ((await show(id)).doc.stats.responded < 1) {
-      if (Date.now() > deadline) assert.fail('web1 did not reply');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await until('web1 to reply', async () => (await show(id)).doc.stats.responded >= 1, { timeoutMs: 60_000, everyMs: 250 });
     // 1. unsigned, 2. signed by a key from an issuer nobody trusts, 3. signed by web1's real certified key, claiming to be web2.
     const stranger = generateKeyPair();
     const rogueIssuer = generateKeyPair();

@@ -27,7 +27,7 @@ import {
 } from '@cohort/core';
 import { Client, connectBus } from '@cohort/client';
 import { chooseMaster, rpcFleet } from '../../packages/provisioner/src/index.ts';
-import { cohort } from '../harness/index.js';
+import { cohort, until, WaitTimeout } from '../harness/index.js';
 import { missingOpenssl, startSecureFleet, type SecureFleet } from './security-fleet.js';
 
 const skip = missingOpenssl();
@@ -80,11 +80,8 @@ before(async () => {
     { identity: 'db1', role: 'db' },
   ]);
   attacker = await env.nodeBus();
-  const deadline = Date.now() + 60_000;
-  while ((await listed()).join() !== 'db1,web1,web2') {
-    if (Date.now() > deadline) assert.fail(`the nodes did not register: ${(await listed()).join()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  let now: string[] = [];
+  await until('db1, web1 and web2 to register', async () => (now = await listed()).join() === 'db1,web1,web2', { timeoutMs: 60_000, everyMs: 250, log: () => now.join(), logName: 'listed' });
 });
 after(async () => {
   await attacker?.close();
@@ -171,10 +168,8 @@ async function waitFor(check: () => boolean): Promise<boolean> {
 }
 
 async function waitForAsync(check: () => Promise<boolean>, ms = 60_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return check();
+  return until('the condition', check, { timeoutMs: ms, everyMs: 250 }).then(
+    () => true,
+    (err: unknown) => (err instanceof WaitTimeout ? check() : Promise.reject(err)),
+  );
 }

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckEvent } from '@cohort/core';
-import { cohort, cohortBin, repoRoot, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, repoRoot, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer, until as waitUntil } from '../harness/index.js';
 
 const dummy = '/usr/lib/nagios/plugins/check_dummy';
 const skip = existsSync(dummy) ? undefined : 'needs monitoring-plugins-basic (/usr/lib/nagios/plugins/check_dummy)';
@@ -27,13 +27,8 @@ interface ChecksJson {
   stats: Record<string, number>;
 }
 
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  if (!(await check())) throw new Error(`timed out waiting until ${what}`);
+function until(check: () => Promise<boolean> | boolean, what: string, ms = 120_000): Promise<void> {
+  return waitUntil(what, check, { timeoutMs: ms, everyMs: 250 });
 }
 
 describe('checks client against real nodes', { skip }, () => {

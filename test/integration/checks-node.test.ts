@@ -35,7 +35,7 @@ import {
   type CheckEvent,
   type CheckStateRecord,
 } from '@cohort/core';
-import { cohort, repoRoot, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, repoRoot, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer, until as waitUntil } from '../harness/index.js';
 import { describe, test } from '../harness/skip.js';
 
 const plugins = '/usr/lib/nagios/plugins';
@@ -50,13 +50,8 @@ const policies = {
   'checks.policy': 'policy default deny\nallow\tuser=operator\t*\t*\t*\n',
 };
 
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 120_000, everyMs = 250): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  if (!(await check())) throw new Error(`timed out waiting until ${what}`);
+function until(check: () => Promise<boolean> | boolean, what: string, ms = 120_000, everyMs = 250): Promise<void> {
+  return waitUntil(what, check, { timeoutMs: ms, everyMs });
 }
 
 const fast = { interval: '2s', retries: 1, splay: false };

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { checkDefinitionsBucket, checkEventsStream, CheckKind, checkKey, checksBucket, readData, sealDataBytes, TrustStore, type CheckEvent, type CheckStateRecord } from '@cohort/core';
+import { until as waitUntil } from '../harness/wait.js';
 import { describe, test } from '../harness/skip.js';
 import { missingOpenssl, operatorSigner, startSecureFleet, type SecureFleet } from './security-fleet.js';
 
@@ -20,19 +21,14 @@ let lastError: unknown;
 /** What the checks log when the bus refuses them (writes, events, the definitions watch). */
 const checksTrouble = /\[server:checks\] .*(cannot|failed|violation|does not exist)/i;
 
-async function until(check: () => Promise<boolean>, what: string, ms = 40_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (
-      await check().catch((err: unknown) => {
-        lastError = err;
-        return false;
-      })
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting until ${what}`);
+/** Poll `check` (an error counts as not yet, kept in lastError) until true. */
+function until(check: () => Promise<boolean>, what: string, ms = 40_000): Promise<void> {
+  const attempt = () =>
+    check().catch((err: unknown) => {
+      lastError = err;
+      return false;
+    });
+  return waitUntil(what, attempt, { timeoutMs: ms, everyMs: 250 });
 }
 
 describe('checks with the least-privilege permissions of examples/secure', { skip }, () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { Client, type RpcStats } from '@cohort/client';
 import { replySubject } from '@cohort/core';
-import { examplePluginDir, repoRoot, startFleet, startNatsCluster, startNatsServer, subscribedSubjects, type Fleet, type NatsCluster } from '../harness/index.js';
+import { examplePluginDir, repoRoot, startFleet, startNatsCluster, startNatsServer, subscribedSubjects, until, type Fleet, type NatsCluster } from '../harness/index.js';
 
 const recordDir = join(repoRoot, 'test/fixtures/agents/record');
 const pluginDirs = [examplePluginDir, recordDir];
@@ -116,13 +116,27 @@ describe('a 3-server NATS cluster', () => {
       };
       const replies: string[] = [];
       nc.subscribe(replySubject('cohort', 'user=test', id), { callback: (_e, m) => replies.push(m.string()) });
+      /** s1-a's daemon_stats, asked on its own subject after everything published before (one connection keeps the order). */
+      let asked = 0;
+      const stats = async (): Promise<{ total: number; dropped: number }> => {
+        const statsId = (++asked).toString(16).padStart(32, '0');
+        const m = await nc.request('cohort.node.s1-a', new TextEncoder().encode(JSON.stringify({
+          ...request, id: statsId, agent: 'rpcutil', action: 'daemon_stats', data: {}, time: Date.now(), reply_to: replySubject('cohort', 'user=test', statsId),
+        })), { timeout: 10_000, noMux: true, reply: replySubject('cohort', 'user=test', statsId) });
+        const data = (JSON.parse(m.string()) as { data: { total: number; dropped: Record<string, number> } }).data;
+        return { total: data.total, dropped: Object.values(data.dropped).reduce((a, b) => a + b, 0) };
+      };
+      const before = await stats();
       const bytes = new TextEncoder().encode(JSON.stringify(request));
       nc.publish('cohort.node.s1-a', bytes);
       nc.publish('cohort.node.s1-a', bytes);
       await nc.flush();
-      const deadline = Date.now() + 10000;
-      while (replies.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 500)); // a second reply would arrive by now
+      // Both copies reached the node (its message count, each stats call counting itself) and the first one replied:
+      // the second was decided by then, so no second reply can follow.
+      let now = before;
+      const calls = asked;
+      await until('s1-a to take both copies and reply to one', async () => (now = await stats()).total - before.total >= 2 + (asked - calls) && replies.length >= 1, { timeoutMs: 10_000, everyMs: 50 });
+      assert.equal(now.dropped - before.dropped, 1, 'the second copy was dropped, counted');
       assert.equal(replies.length, 1, 'exactly one reply');
       assert.deepEqual([...executions(log).entries()], [[`${id} s1-a`, 1]], 'executed once');
     } finally {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { Client, seededRandom } from '@cohort/client';
 import { broadcastSubject, loadSigner, nodeSubject, type Signer } from '@cohort/core';
-import { startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
+import { startFleet, startNatsServer, type Fleet, type NatsServer, until as waitUntil, WaitTimeout } from '../harness/index.js';
 import { answered, dropOutcomes, fuzzCase, FuzzOutcome, type FuzzContext, type FuzzTarget } from '../harness/fuzz.js';
 
 const seconds = Number(process.env['COHORT_FUZZ_SECONDS'] ?? 10);
@@ -94,10 +94,11 @@ function nodeState(): string {
 }
 
 async function until(what: string | (() => string), check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${typeof what === 'string' ? what : what()}; ${nodeState()}`);
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitUntil('', check, { timeoutMs, everyMs: 100 });
+  } catch (err) {
+    if (!(err instanceof WaitTimeout)) throw err;
+    assert.fail(`timed out waiting for ${typeof what === 'string' ? what : what()}; ${nodeState()}`);
   }
 }
 

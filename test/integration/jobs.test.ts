@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
-import { cohort, cohortBin, exampleClientConfig, exampleFleet, startNatsServer } from '../harness/index.js';
+import { cohort, cohortBin, exampleClientConfig, exampleFleet, startNatsServer, until, WaitTimeout } from '../harness/index.js';
 
 const stream = 'cohort_jobs_cohort';
 const nodes = ['cache1', 'db1', 'db2', 'web1', 'web2'];
@@ -73,13 +73,14 @@ async function show(id: string): Promise<ShowJson> {
 
 /** Poll `job show` until every node replied (bounded: fails after `ms`). */
 async function showComplete(id: string, ms = 20000): Promise<ShowJson> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const doc = await show(id);
-    if (doc.stats.responded === doc.stats.discovered) return doc;
-    if (Date.now() > deadline) assert.fail(`job ${id} still missing ${doc.stats.no_response.join(', ')} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
+  let doc: ShowJson | undefined;
+  try {
+    await until(`job ${id} complete`, async () => (doc = await show(id)).stats.responded === doc.stats.discovered, { timeoutMs: ms, everyMs: 250 });
+  } catch (err) {
+    if (!(err instanceof WaitTimeout)) throw err;
+    assert.fail(`job ${id} still missing ${doc?.stats.no_response.join(', ')} after ${ms} ms`);
   }
+  return doc!;
 }
 
 async function streamMessages(): Promise<number> {
@@ -164,7 +165,9 @@ describe('cohort rpc --async and cohort job', () => {
     assert.equal(cfg.max_age, 7200 * 1e9);
     assert.equal(cfg.max_bytes, 1024 * 1024);
     assert.equal(cfg.max_msgs, 500);
+    await showComplete(sent.stdout.trim()); // every reply of the first job is in the stream
 
+    const seqBefore = (await jsm.streams.info(stream)).state.last_seq;
     const config = join(work, 'client.yaml');
     writeFileSync(config, 'collective: cohort\njobs: { max_age: 3h, max_bytes: 64MiB, max_messages: 3 }\n');
     const small = await cohort(['rpc', 'rpcutil', 'ping', '--async'], { nats, env: { COHORT_CONFIG: config } });
@@ -174,7 +177,9 @@ describe('cohort rpc --async and cohort job', () => {
     assert.equal(cfg.max_age, 3 * 3600 * 1e9);
     assert.equal(cfg.max_bytes, 64 * 1024 * 1024);
     assert.equal(cfg.max_msgs, 3);
-    await new Promise((r) => setTimeout(r, 500)); // the five replies arrive
+    // The job's record and its five replies have reached the stream (its sequence, not a time window).
+    await until('the job record and five replies in the stream', async () => (await jsm.streams.info(stream)).state.last_seq >= seqBefore + 1 + nodes.length, { timeoutMs: 20_000, everyMs: 100 });
+    assert.equal((await jsm.streams.info(stream)).state.last_seq, seqBefore + 1 + nodes.length, 'one record and one reply per node, nothing more');
     assert.ok((await streamMessages()) <= 3, 'the oldest messages were discarded at the limit');
   });
 

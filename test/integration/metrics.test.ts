@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckDefinition } from '@cohort/core';
 import { createGraphiteKind } from '@cohort/server';
-import { cohort, findNatsServer, freePort, repoRoot, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, findNatsServer, freePort, repoRoot, startFleet, startNatsServer, untilValue, type Fleet, type NatsServer } from '../harness/index.js';
 import { describe, test } from '../harness/skip.js';
 
 const python = '/usr/bin/python3';
@@ -45,14 +45,8 @@ const children: ChildProcess[] = [];
 const ports = { carbonLine: 0, carbonPickle: 0, carbonQuery: 0, prometheusListen: 0, prometheusWeb: 0, graphiteWeb: 0 };
 const flagFile = () => join(dir, 'detect', 'flag');
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000, logs?: () => string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${logs ? `\n${logs()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000, logs?: () => string): Promise<T> {
+  return untilValue(what, probe, { timeoutMs, everyMs: 250, ...(logs ? { log: logs } : {}) });
 }
 
 const canConnect = (port: number) =>

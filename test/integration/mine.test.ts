@@ -27,7 +27,7 @@ import {
   type AuditRecord,
   type MineValue,
 } from '@cohort/core';
-import { cohort, cohortBin, repoRoot, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, repoRoot, startFleet, startNatsServer, until as waitUntil, WaitTimeout, type CliResult, type Fleet, type NatsServer } from '../harness/index.js';
 
 const catBin = join(repoRoot, 'packages/cli/bin/cohort-mine-cat');
 const agentScript = join(repoRoot, 'test/fixtures/mine/check_mk_agent');
@@ -42,12 +42,13 @@ const policies = {
 
 /** Wait until `check` resolves true, polling every `everyMs`; false after a generous deadline. */
 async function until(check: () => Promise<boolean> | boolean, ms = 180_000, everyMs = 250): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, everyMs));
+  try {
+    await waitUntil('the condition', check, { timeoutMs: ms, everyMs });
+    return true;
+  } catch (err) {
+    if (err instanceof WaitTimeout) return check();
+    throw err;
   }
-  return check();
 }
 
 interface GetJson {

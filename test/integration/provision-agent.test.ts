@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cohort } from '../harness/index.js';
+import { cohort, until } from '../harness/index.js';
 import { freePort } from '../harness/nats-server.js';
 import { provisionNodeFixture } from './provision-node.js';
 
@@ -49,17 +49,17 @@ describe('a node in provisioning mode', () => {
     assert.deepEqual(found.stdout.trim().split('\n'), [f.node.identity]);
     // Registered in the provisioning collective's registry bucket. A node waiting to be provisioned has no
     // certified key, so its record is listed unverified (and discovery does not rely on it).
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const reg = await cohort(['registry', 'list', '-T', 'provisioning', '-F', 'cohort.provisioned=false', '--json'], { nats: f.nats.url, env: f.node.env });
-      const ids = reg.code === 0 ? (JSON.parse(reg.stdout) as Array<{ identity: string }>).map((r) => r.identity) : [];
-      if (ids.join() === f.node.identity) {
-        assert.match(reg.stderr, /registry records are shown unverified/);
-        break;
-      }
-      assert.ok(Date.now() < deadline, `not in the provisioning registry: exit ${reg.code} ${reg.stdout} ${reg.stderr}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    let reg = await cohort(['registry', 'list', '-T', 'provisioning', '-F', 'cohort.provisioned=false', '--json'], { nats: f.nats.url, env: f.node.env });
+    const listed = () => (reg.code === 0 ? (JSON.parse(reg.stdout) as Array<{ identity: string }>).map((r) => r.identity).join() : '');
+    await until(
+      `${f.node.identity} in the provisioning registry`,
+      async () => {
+        reg = await cohort(['registry', 'list', '-T', 'provisioning', '-F', 'cohort.provisioned=false', '--json'], { nats: f.nats.url, env: f.node.env });
+        return listed() === f.node.identity;
+      },
+      { timeoutMs: 15_000, everyMs: 250, log: () => `exit ${reg.code} ${reg.stdout} ${reg.stderr}`, logName: 'the last registry list' },
+    );
+    assert.match(reg.stderr, /registry records are shown unverified/);
     const inCohort = await cohort(['ping', '-T', 'cohort', '--dt', '1'], { nats: f.nats.url, env: f.node.env });
     assert.ok(!inCohort.stdout.includes(f.node.identity), `not in the default collective: ${inCohort.stdout}`);
   });

@@ -27,7 +27,7 @@ import {
   type AuditRecord,
   type RequestMessage,
 } from '@cohort/core';
-import { cohort, startFleet, type Fleet } from '../harness/index.js';
+import { cohort, startFleet, untilValue, type Fleet } from '../harness/index.js';
 import { haveOpenssl } from './provisioning-env.ts';
 import { provisionerCaller, provisionNodeFixture, startProvisionNode, type ProvisionNode } from './provision-node.js';
 
@@ -71,14 +71,8 @@ function audit(node: ProvisionNode = f.node): AuditRecord[] {
   return readFileSync(node.auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
 }
 
-async function until<T>(what: string, check: () => T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}\n${f.node.log().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function until<T>(what: string, check: () => T | undefined, ms = 30_000): Promise<T> {
+  return untilValue(what, check, { timeoutMs: ms, everyMs: 50, log: () => f.node.log(), logName: 'cohortd log' });
 }
 
 /**

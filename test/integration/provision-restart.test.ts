@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohort } from '../harness/index.js';
+import { cohort, until } from '../harness/index.js';
 import { provisionNodeFixture } from './provision-node.js';
 
 const token = 's3cret';
@@ -30,11 +30,7 @@ describe('provision restart', () => {
     assert.deepEqual(written, { written: true, changed: true, config_file: f.node.configFile });
     assert.equal(readFileSync(`${f.node.configFile}.bootstrap`, 'utf8'), bootstrap);
     assert.equal((await ok('restart', { splay: 0 }))['restarting'], true);
-    const deadline = Date.now() + 30_000;
-    while (!f.node.log().includes('restored the bootstrap configuration')) {
-      assert.ok(Date.now() < deadline, `no fallback logged:\n${f.node.log().slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until('the fallback to be logged', () => f.node.log().includes('restored the bootstrap configuration'), { timeoutMs: 30_000, everyMs: 100, log: () => f.node.log(), logName: 'cohortd log' });
     assert.match(f.node.log(), /cannot reach NATS/);
     await f.node.ready('provisioning');
     const after = await daemonStats('provisioning');
@@ -57,11 +53,7 @@ describe('provision restart', () => {
       await ok('configure', { config: broken });
       const logged = f.node.log().length;
       await ok('restart', { splay: 0 });
-      const deadline = Date.now() + 30_000;
-      while (!f.node.log().slice(logged).includes('restored the bootstrap configuration')) {
-        assert.ok(Date.now() < deadline, `${what}: no fallback logged:\n${f.node.log().slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await until(`${what}: the fallback to be logged`, () => f.node.log().slice(logged).includes('restored the bootstrap configuration'), { timeoutMs: 30_000, everyMs: 100, log: () => f.node.log(), logName: 'cohortd log' });
       assert.match(f.node.log().slice(logged), /restart: cannot start with the new configuration: /, what);
       assert.match(f.node.log().slice(logged), why, what);
       await f.node.ready('provisioning');

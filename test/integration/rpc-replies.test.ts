@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type NatsConnection } from 'nats';
 import { join } from 'node:path';
-import { cohort, cohortBin, exampleClientConfig, exampleFleet, repoRoot, subscribedSubjects } from '../harness/index.js';
+import { cohort, cohortBin, exampleClientConfig, exampleFleet, repoRoot, subscribedSubjects, until } from '../harness/index.js';
 
 interface JsonReply {
   sender: string;
@@ -288,11 +288,7 @@ describe('--record and --retry', () => {
     const node = env.fleet.nodes.get('web2')!;
     const revived = spawn(process.execPath, [join(repoRoot, 'packages/server/bin/cohortd.js'), '--config', node.configFile], { stdio: 'ignore' });
     started.push(revived);
-    const deadline = Date.now() + 30000;
-    while (!(await subscribedSubjects(env.nats.monitorPort)).has('cohort.node.web2')) {
-      assert.ok(Date.now() < deadline, 'web2 did not come back');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until('web2 to come back', async () => (await subscribedSubjects(env.nats.monitorPort)).has('cohort.node.web2'), { timeoutMs: 30_000, everyMs: 100 });
 
     let retried!: JsonResult;
     const subjects = await published(async () => {

@@ -23,7 +23,7 @@ import {
   type RequestMessage,
   type Signer,
 } from '@cohort/core';
-import { cohort, cohortBin, cohortdBin, examplePluginDir, repoRoot, startFleet, startNatsServer, waitForSubscriptions, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, cohortdBin, examplePluginDir, repoRoot, startFleet, startNatsServer, until, waitForSubscriptions, WaitTimeout, type Fleet, type NatsServer } from '../harness/index.js';
 
 export const touchAgentDir = join(repoRoot, 'test/fixtures/agents/touch');
 
@@ -181,12 +181,10 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
 
 /** Wait until `check` holds (polling), at most `ms`. */
 export async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
+  return until('the condition', check, { timeoutMs: ms, everyMs: 50 }).then(
+    () => true,
+    (err: unknown) => (err instanceof WaitTimeout ? check() : Promise.reject(err)),
+  );
 }
 
 export const holdAgentDir = join(repoRoot, 'test/fixtures/agents/hold');
@@ -231,10 +229,9 @@ export async function droppedOn(env: SecureFleet, identity: string): Promise<Rec
 
 /** Wait (polling, generous deadline) until an async `check` holds. */
 export async function eventuallyAsync(check: () => Promise<boolean>, ms = 30_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return check().catch(() => false);
+  const attempt = () => check().catch(() => false);
+  return until('the condition', attempt, { timeoutMs: ms, everyMs: 200 }).then(
+    () => true,
+    (err: unknown) => (err instanceof WaitTimeout ? attempt() : Promise.reject(err)),
+  );
 }

@@ -25,7 +25,7 @@ import {
   sealReply,
   type RequestMessage,
 } from '@cohort/core';
-import { cohort, repoRoot } from '../harness/index.js';
+import { cohort, repoRoot, until } from '../harness/index.js';
 import { eventually, missingOpenssl, startSecureFleet, touchAgentDir, type SecureFleet } from './security-fleet.js';
 
 const skip = missingOpenssl();
@@ -68,15 +68,26 @@ function touchRequest(name: string, fields: Partial<RequestMessage> = {}): Reque
   };
 }
 
-/** Publish raw bytes to web1 and return the replies that came within `ms`. */
-async function send(bytes: Uint8Array, request: RequestMessage, ms = 800): Promise<unknown[]> {
+/**
+ * Publish raw bytes to web1; resolve with the replies once `done` says so
+ * (default: one reply): no fixed window, fails after 20 s.
+ */
+async function send(bytes: Uint8Array, request: RequestMessage, done: (replies: unknown[]) => boolean = (r) => r.length >= 1): Promise<unknown[]> {
   const replies: unknown[] = [];
   const sub = bus.subscribe(request.reply_to, { callback: (_e, m) => replies.push(JSON.parse(new TextDecoder().decode(m.data))) });
-  await bus.flush();
-  bus.publish(nodeSubject('cohort', 'web1'), bytes);
-  await new Promise((r) => setTimeout(r, ms));
-  sub.unsubscribe();
-  return replies;
+  try {
+    await bus.flush();
+    bus.publish(nodeSubject('cohort', 'web1'), bytes);
+    await until(`web1 to settle request ${request.id}`, () => done(replies), { timeoutMs: 20_000, everyMs: 20 });
+    return replies;
+  } finally {
+    sub.unsubscribe();
+  }
+}
+
+/** Publish and resolve with the replies once web1 has audited the request as refused (it decided: no reply can follow). */
+function sendRefused(bytes: Uint8Array, request: RequestMessage): Promise<unknown[]> {
+  return send(bytes, request, () => env.audit('web1').some((a) => a.request_id === request.id && a.outcome === 'refused'));
 }
 
 describe('secured bus and signed requests', { skip }, () => {
@@ -106,8 +117,7 @@ describe('secured bus and signed requests', { skip }, () => {
       ['tampered', tampered, new TextEncoder().encode(JSON.stringify({ ...sealed, request: sealed.request.replace('touched-tampered-original', 'touched-tampered') })), /signature does not verify/],
       ['expired', expired, encodeRequest(expired, operator), /outside its 60 s ttl/],
     ];
-    for (const [name, request, bytes] of cases) assert.deepEqual(await send(bytes, request, 300), [], `${name} got a reply`);
-    await new Promise((r) => setTimeout(r, 500));
+    for (const [name, request, bytes] of cases) assert.deepEqual(await sendRefused(bytes, request), [], `${name} got a reply`);
     for (const name of ['forged', 'unknown', 'tampered', 'tampered-original', 'expired']) assert.equal(existsSync(marker(name)), false, `${name} ran`);
     for (const [name, request, , reason] of cases) {
       const line = env.audit('web1').find((a) => a.request_id === request.id);
@@ -122,7 +132,7 @@ describe('secured bus and signed requests', { skip }, () => {
 
   test('an unsigned request is refused in signed mode', async () => {
     const plain = touchRequest('unsigned');
-    assert.deepEqual(await send(encode(plain), plain), []);
+    assert.deepEqual(await sendRefused(encode(plain), plain), []);
     assert.equal(existsSync(marker('unsigned')), false);
     assert.match(env.audit('web1').find((a) => a.request_id === plain.id)?.reason ?? '', /not signed/);
   });
@@ -134,7 +144,7 @@ describe('secured bus and signed requests', { skip }, () => {
     assert.equal((await send(bytes, request)).length, 1);
     assert.ok(await eventually(() => existsSync(marker('replayed'))), 'the original ran');
     rmSync(marker('replayed'));
-    assert.deepEqual(await send(bytes, request), [], 'no reply to the replay');
+    assert.deepEqual(await sendRefused(bytes, request), [], 'no reply to the replay');
     assert.equal(existsSync(marker('replayed')), false, 'the replay did not run');
     const lines = env.audit('web1').filter((a) => a.request_id === request.id);
     assert.deepEqual(lines.map((l) => l.outcome), ['allowed', 'refused']);

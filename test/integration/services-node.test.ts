@@ -14,19 +14,14 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { connect, type KV, type NatsConnection } from 'nats';
 import { readRegistryEntry, registryBucket, registryKey, TrustStore, type RegistrationMessage, type ServiceEntry } from '@cohort/core';
-import { startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
+import { startFleet, startNatsServer, type Fleet, type NatsServer, until as waitUntil } from '../harness/index.js';
 import { describe, test } from '../harness/skip.js';
 
 const dummy = '/usr/lib/nagios/plugins/check_dummy';
 const skip = existsSync(dummy) ? undefined : 'needs monitoring-plugins-basic (/usr/lib/nagios/plugins/check_dummy)';
 
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 60_000, everyMs = 200): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  if (!(await check())) throw new Error(`timed out waiting until ${what}`);
+function until(check: () => Promise<boolean> | boolean, what: string, ms = 60_000, everyMs = 200): Promise<void> {
+  return waitUntil(what, check, { timeoutMs: ms, everyMs });
 }
 
 const dbCheck = (code: number) => yaml.dump({ checks: { db_ok: { command: [dummy, String(code), `db says ${code}`], interval: '2s', retries: 1, splay: false } } });

@@ -24,17 +24,13 @@ import {
   type RegistrationMessage,
   type ServiceEntry,
 } from '@cohort/core';
-import { cohort, startFleet, startNatsServer, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
 
 /** Set once the fleet runs: what to show when a wait times out. */
 let diagnose: () => string = () => '';
 
-async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${diagnose()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function waitFor(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  return until(what, check, { timeoutMs: ms, everyMs: 50, log: () => diagnose(), logName: 'fleet' });
 }
 
 const source = `# for {{ node.identity }} ({{ node.facts.role }})
@@ -174,12 +170,8 @@ describe('templates: rendered by cohortd from the KV bucket, the service catalog
       const res = JSON.parse(r.stdout) as { replies: Array<{ data: { templates: Record<string, Record<string, number>> } }> };
       return res.replies[0]!.data.templates['haproxy']!;
     };
-    const deadline = Date.now() + 20_000;
     let counters = await stats();
-    while (counters['render_errors']! < 1 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      counters = await stats();
-    }
+    await until('lb1 to count the failed render', async () => (counters = await stats())['render_errors']! >= 1, { timeoutMs: 20_000, everyMs: 200, log: () => JSON.stringify(counters), logName: 'counters' });
     // At least this change's render failed (an expiring record may add another).
     assert.ok(counters['render_errors']! >= 1, JSON.stringify(counters));
     await waitFor(() => fleet.nodes.get('lb1')!.log().includes('template haproxy: rendering'), 'the error in the log');

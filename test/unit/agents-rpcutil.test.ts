@@ -27,6 +27,7 @@ function fakeNode(overrides: Partial<NodeInfo> = {}): NodeInfo {
     agents: () => [{ name: 'echo', metadata: meta('echo') }, { name: 'rpcutil', metadata: meta('rpcutil') }],
     unloadedAgents: () => [{ name: 'nrpe', source: '/x/nrpe.js', reason: 'nrpe is not installed' }],
     configItem: (key) => (key === 'nats.servers' ? { found: true, value: ['nats://a:4222'] } : { found: false }),
+    section: () => assert.fail('rpcutil reads no agent config section'),
     stats: () => ({ total: 10, validated: 9, unvalidated: 1, passed: 7, filtered: 2, replies: 7, ttlexpired: 0, events: 0, dropped: { invalid: 1, filtered: 2 } }),
     dataSources: ['fstat', 'fact'],
     data: (source, query) => (source === 'fact' ? { exists: true, value: query } : undefined),
@@ -37,6 +38,7 @@ function fakeNode(overrides: Partial<NodeInfo> = {}): NodeInfo {
 function ctx(node: NodeInfo = fakeNode()): ActionContext {
   return {
     signal: new AbortController().signal,
+    deadline: Date.now() + 10_000,
     log: silentLogger(),
     request: { id: 'a'.repeat(32), callerid: 'user=t', sender: 'cli', agent: 'rpcutil', action: 'x', collective: 'cohort' },
     node,

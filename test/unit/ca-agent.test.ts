@@ -3,23 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { fail, type ActionContext, type NodeInfo } from '@cohort/agents';
+import type { ActionContext, NodeInfo } from '@cohort/agents';
 import { loadServerConfig } from '@cohort/core';
 import { createCa } from '../../packages/agents/src/ca/index.ts';
 import { readIndex } from '../../packages/agents/src/ca/openssl/index-file.ts';
 import { caNode, makeCsr, makeKey, tempDir, verify } from './ca-fakes.js';
 import { memoryLog } from './puppetral-fakes.js';
+import { actionContext } from './node-fakes.js';
 
 const work = tempDir('cohort-ca-agent-');
 
 function ctx(node: NodeInfo): ActionContext {
-  return {
-    signal: new AbortController().signal,
-    log: memoryLog(),
-    request: { id: '1', callerid: 'user=test', sender: 'test', agent: 'ca', action: 'x', collective: 'cohort' },
-    node,
-    fail,
-  };
+  return actionContext(node, { log: memoryLog(), agent: 'ca' });
 }
 
 test('activation: only where ca.enabled is true and the backend’s commands exist', async () => {

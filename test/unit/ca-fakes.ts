@@ -1,12 +1,12 @@
 // Helpers for the ca agent's unit tests: key pairs and CSRs made with the real
-// openssl CLI in a temp dir, a node whose config answers `ca.*` keys.
+// openssl CLI in a temp dir, a node with a `ca:` section.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import type { NodeInfo } from '@cohort/agents';
-import { puppetralNode } from './puppetral-fakes.js';
+import { configNode } from './node-fakes.js';
 
 /** A temp dir removed when the test file ends. */
 export function tempDir(prefix: string): string {
@@ -42,16 +42,9 @@ export function verify(dir: string, caPem: string, certPem: string): string {
   return execFileSync('openssl', ['verify', '-CAfile', ca, cert], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** A NodeInfo named `identity` whose config answers `ca.*` keys from `values`. */
+/** A NodeInfo named `identity` whose `ca:` section is `values`, loaded as cohortd loads it (spec defaults for the rest). */
 export function caNode(values: Record<string, unknown>, identity = 'ca1'): NodeInfo {
-  return {
-    ...puppetralNode({}),
-    identity,
-    configItem: (key) => {
-      const name = key.replace(/^ca\./, '');
-      return key.startsWith('ca.') && Object.hasOwn(values, name) ? { found: true, value: values[name] } : { found: false };
-    },
-  };
+  return configNode({ identity, ca: values });
 }
 
 /** A fixture file of captured `puppetserver ca` output. */

@@ -3,36 +3,21 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConfigLookup, DdlMetadata } from '@cohort/core';
 import { silentLogger } from '@cohort/core/log';
 import type { ActionContext, NodeInfo } from '../../packages/agents/src/index.ts';
-import { fail } from '../../packages/agents/src/errors.ts';
 import { nrpe } from '../../packages/agents/src/nrpe/index.ts';
 import { CheckNotOkError } from '../../packages/agents/src/nrpe/reply.ts';
-import { pluginTimeout } from '../../packages/agents/src/nrpe/settings.ts';
+import { pluginTimeout, secondsToReply } from '../../packages/agents/src/nrpe/settings.ts';
+import { actionContext, configNode } from './node-fakes.js';
 import { spawnPlugin } from '../../packages/agents/src/nrpe/spawn-plugin.ts';
 
-const meta: DdlMetadata = { name: 'nrpe', description: 'd', author: 'a', license: 'Apache-2.0', version: '0.1.0', url: 'u', timeout: 30 };
-
-function node(config: Record<string, unknown>, timeout = 30): NodeInfo {
-  return {
-    identity: 'n1',
-    collectives: ['cohort'],
-    configFile: undefined,
-    startTime: 0,
-    facts: () => ({}),
-    classes: () => [],
-    agents: () => [{ name: 'nrpe', metadata: { ...meta, timeout } }],
-    unloadedAgents: () => [],
-    configItem: (key: string): ConfigLookup => (Object.hasOwn(config, key) ? { found: true, value: config[key] } : { found: false }),
-    stats: () => ({ total: 0, validated: 0, unvalidated: 0, passed: 0, filtered: 0, replies: 0, ttlexpired: 0, events: 0, dropped: {} }),
-    dataSources: [],
-    data: () => undefined,
-  };
+/** A node whose `nrpe:` section is `section` (loaded as cohortd loads it). */
+function node(section: Record<string, unknown>): NodeInfo {
+  return configNode({ nrpe: section });
 }
 
 function ctx(n: NodeInfo, signal = new AbortController().signal): ActionContext {
-  return { signal, log: silentLogger(), node: n, fail, request: { id: 'r', callerid: 'user=t', sender: 'c', agent: 'nrpe', action: 'runcommand', collective: 'cohort' } };
+  return actionContext(n, { signal, agent: 'nrpe', action: 'runcommand' });
 }
 
 function nrpeDir(cfg: string): string {
@@ -42,10 +27,10 @@ function nrpeDir(cfg: string): string {
   return dir;
 }
 
-const settings = (dir: string, extra: Record<string, unknown> = {}) => ({ 'nrpe.conf_file': join(dir, 'nrpe.cfg'), 'nrpe.conf_dir': join(dir, 'nrpe.d'), ...extra });
+const settings = (dir: string, extra: Record<string, unknown> = {}) => ({ conf_file: join(dir, 'nrpe.cfg'), conf_dir: join(dir, 'nrpe.d'), ...extra });
 
 test('activation: not loaded, with the reason, when there is no NRPE configuration', async () => {
-  const reason = await nrpe.activate?.({ log: silentLogger(), node: node({ 'nrpe.conf_file': '/nonexistent/nrpe.cfg', 'nrpe.conf_dir': '/nonexistent/nrpe.d' }) });
+  const reason = await nrpe.activate?.({ log: silentLogger(), node: node({ conf_file: '/nonexistent/nrpe.cfg', conf_dir: '/nonexistent/nrpe.d' }) });
   assert.match(String(reason), /^no NRPE configuration: \/nonexistent\/nrpe\.cfg is not a file/);
   const dir = nrpeDir('');
   try {
@@ -83,17 +68,20 @@ test('runcommand: arguments need dont_blame_nrpe=1 or nrpe.allow_arguments', asy
   try {
     const denied = nrpe.actions['runcommand']?.({ command: 'echo', args: 'hi' }, ctx(node(settings(dir))));
     await assert.rejects(async () => denied, (err: unknown) => err instanceof CheckNotOkError && /not allowed/.test(String(err.data?.['output'])));
-    const allowed = await nrpe.actions['runcommand']?.({ command: 'echo', args: 'hi; id' }, ctx(node(settings(dir, { 'nrpe.allow_arguments': true }))));
+    const allowed = await nrpe.actions['runcommand']?.({ command: 'echo', args: 'hi; id' }, ctx(node(settings(dir, { allow_arguments: true }))));
     assert.deepEqual(allowed, { exitcode: 0, output: 'hi; id', perfdata: '', command: 'echo' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('plugin timeout: command_timeout, never closer than 1 s to the DDL timeout', () => {
-  assert.equal(pluginTimeout(node({}, 30), undefined), 29);
-  assert.equal(pluginTimeout(node({}, 30), 5), 5);
-  assert.equal(pluginTimeout(node({}, 10), 60), 9);
+test("plugin timeout: command_timeout, never closer than 1 s to the action's deadline", () => {
+  const now = 1_000_000;
+  assert.equal(pluginTimeout({ deadline: now + 30_000 }, undefined, now), 29);
+  assert.equal(pluginTimeout({ deadline: now + 30_000 }, 5, now), 5);
+  assert.equal(pluginTimeout({ deadline: now + 10_000 }, 60, now), 9);
+  assert.equal(pluginTimeout({ deadline: now + 500 }, 60, now), 0.1, 'a deadline about to pass still gives the plugin a moment');
+  assert.equal(secondsToReply({ deadline: now + 12_500 }, now), 11.5);
 });
 
 /** Running (a killed orphan may linger as a zombie until init reaps it: that counts as gone). */

@@ -2,10 +2,9 @@
 // fact) and the provision agent's restart action.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadServerConfig, type ConfigLookup } from '@cohort/core';
-import { silentLogger } from '@cohort/core/log';
+import { loadServerConfig } from '@cohort/core';
 import { builtinAgents, type ActionContext, type NodeInfo } from '../../packages/agents/src/index.ts';
-import { fail } from '../../packages/agents/src/errors.ts';
+import { actionContext, configNode } from './node-fakes.js';
 import { createProvisionAgent } from '../../packages/agents/src/provision/index.ts';
 import { nodeMode } from '../../packages/server/src/provisioning/mode.ts';
 
@@ -32,27 +31,18 @@ test('not in provisioning mode: the config and agents as given, provisioned=true
 });
 
 function node(restarts: Array<[string, number]> | undefined, token: string | null = null): NodeInfo {
-  const values: Record<string, unknown> = { 'provisioning.enabled': true };
-  return {
-    identity: 'fresh1',
-    collectives: ['provisioning'],
-    configFile: '/etc/cohort/cohortd.yaml',
-    startTime: 0,
-    facts: () => ({}),
-    classes: () => [],
-    agents: () => [],
-    unloadedAgents: () => [],
-    configItem: (key: string): ConfigLookup => (Object.hasOwn(values, key) ? { found: true, value: values[key] } : { found: false }),
-    stats: () => ({ total: 0, validated: 0, unvalidated: 0, passed: 0, filtered: 0, replies: 0, ttlexpired: 0, events: 0, dropped: {} }),
-    dataSources: [],
-    data: () => undefined,
-    provisioningToken: () => token,
-    ...(restarts ? { requestRestart: (reason: string, delayMs: number) => void restarts.push([reason, delayMs]) } : {}),
-  };
+  return configNode(
+    { collectives: ['provisioning'], provisioning: { enabled: true, token } },
+    {
+      identity: 'fresh1',
+      configFile: '/etc/cohort/cohortd.yaml',
+      ...(restarts ? { requestRestart: (reason: string, delayMs: number) => void restarts.push([reason, delayMs]) } : {}),
+    },
+  );
 }
 
 function ctx(n: NodeInfo): ActionContext {
-  return { signal: new AbortController().signal, log: silentLogger(), node: n, fail, request: { id: 'r', callerid: 'user=prov', sender: 'c', agent: 'provision', action: 'restart', collective: 'provisioning' } };
+  return actionContext(n, { callerid: 'user=prov', agent: 'provision', action: 'restart' });
 }
 
 test('restart: asks the daemon to restart after the splay; refuses a splay out of range, a wrong token, a host that cannot restart', async () => {

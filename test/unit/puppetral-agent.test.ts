@@ -3,26 +3,20 @@
 // shaping, activation, dispose.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AgentError, createPuppetral, fail, type ActionContext, type NodeInfo } from '@cohort/agents';
+import { AgentError, createPuppetral, type ActionContext, type NodeInfo } from '@cohort/agents';
 import { fakeHelperScript, memoryLog, puppetralNode } from './puppetral-fakes.js';
+import { actionContext, callAction } from './node-fakes.js';
 
 const node = puppetralNode({ ruby: process.execPath, puppet: process.execPath, manage: ['host', 'failed', 'invalid', 'internal'], read_only: ['group'] });
 const agent = createPuppetral({ script: fakeHelperScript() });
 
 function ctx(n: NodeInfo = node): ActionContext {
-  return {
-    signal: new AbortController().signal,
-    log: memoryLog(),
-    request: { id: '1', callerid: 'user=test', sender: 'test', agent: 'puppetral', action: 'x', collective: 'cohort' },
-    node: n,
-    fail,
-  };
+  return actionContext(n, { log: memoryLog(), agent: 'puppetral' });
 }
 
+/** Call an action as the daemon does: inputs validated and defaulted by ddl/puppetral.json. */
 async function call(action: string, input: Record<string, unknown>): Promise<unknown> {
-  const handler = agent.actions[action];
-  assert.ok(handler, action);
-  return handler(input, ctx());
+  return callAction(agent.actions[action], 'puppetral', action, input, ctx());
 }
 
 async function status(action: string, input: Record<string, unknown>): Promise<[number, string]> {

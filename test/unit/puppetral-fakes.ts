@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeInfo } from '@cohort/agents';
+import { configNode } from './node-fakes.js';
 
 const script = String.raw`
 import { createInterface } from 'node:readline';
@@ -47,25 +48,9 @@ export function fakeHelperScript(): string {
   return file;
 }
 
-/** A NodeInfo whose config answers `puppetral.*` keys from `values` (and nothing else). */
+/** A NodeInfo whose `puppetral:` section is `values`, loaded as cohortd loads it (spec defaults for the rest). */
 export function puppetralNode(values: Record<string, unknown>): NodeInfo {
-  return {
-    identity: 'test',
-    collectives: ['cohort'],
-    configFile: undefined,
-    startTime: 0,
-    facts: () => ({}),
-    classes: () => [],
-    agents: () => [],
-    unloadedAgents: () => [],
-    configItem: (key) => {
-      const name = key.replace(/^puppetral\./, '');
-      return key.startsWith('puppetral.') && Object.hasOwn(values, name) ? { found: true, value: values[name] } : { found: false };
-    },
-    stats: () => ({ total: 0, validated: 0, unvalidated: 0, passed: 0, filtered: 0, replies: 0, ttlexpired: 0, events: 0, dropped: {} }),
-    dataSources: [],
-    data: () => undefined,
-  };
+  return configNode({ puppetral: values });
 }
 
 /** A logger that keeps what it is told, for assertions. */

@@ -54,7 +54,7 @@ test('locatePuppet: Ruby from the #! line, else configured, else a reason naming
   else assert.equal(found.ruby, '/opt/puppetlabs/puppet/bin/ruby');
 });
 
-test('readSettings: config values, spec defaults where missing; settingsArgs: --name=value', () => {
+test('readSettings: the loaded puppetral section (spec defaults where missing); settingsArgs: --name=value', () => {
   const defaults = readSettings(puppetralNode({}));
   assert.deepEqual(defaults, {
     manage: serverConfigSpec.puppetral.manage.default,
@@ -64,8 +64,10 @@ test('readSettings: config values, spec defaults where missing; settingsArgs: --
     ruby: null,
     settings: {},
   });
-  const set = readSettings(puppetralNode({ manage: ['exec'], read_only: [], targets: ['/srv/h'], puppet: '/opt/p', ruby: '/opt/r', settings: { vardir: '/v', noop: false, bad: {} } }));
+  const set = readSettings(puppetralNode({ manage: ['exec'], read_only: [], targets: ['/srv/h'], puppet: '/opt/p', ruby: '/opt/r', settings: { vardir: '/v', noop: false } }));
   assert.deepEqual(set, { manage: ['exec'], readOnly: [], targets: ['/srv/h'], puppet: '/opt/p', ruby: '/opt/r', settings: { vardir: '/v', noop: false } });
-  assert.deepEqual(readSettings(puppetralNode({ manage: [1, 2] })).manage, serverConfigSpec.puppetral.manage.default);
+  // Bad values never reach the agent: cohortd refuses the config, naming the key.
+  assert.throws(() => puppetralNode({ manage: [1, 2] }), /key 'puppetral\.manage' must be a list of Puppet type names/);
+  assert.throws(() => puppetralNode({ settings: { bad: {} } }), /key 'puppetral\.settings' must be a mapping/);
   assert.deepEqual(settingsArgs({ vardir: '/tmp/v', noop: false, splay: 3 }), ['--vardir=/tmp/v', '--noop=false', '--splay=3']);
 });

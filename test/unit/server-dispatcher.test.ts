@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { AgentError, type ActionHandler, type NodeInfo } from '@cohort/agents';
 import { silentLogger } from '@cohort/core/log';
 import { dispatch, type ContextBase } from '@cohort/server';
+import { until } from '../harness/wait.js';
 
 const base: ContextBase = {
   log: silentLogger(),
@@ -59,12 +60,13 @@ test('a non-object result is status 5', async () => {
 test('an action overrunning its timeout is status 1, its signal fires and its late result is discarded', async () => {
   let signal: AbortSignal | undefined;
   let finished = false;
-  const started = Date.now();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
   const outcome = await dispatch(
     'sleep',
     async (_i, ctx) => {
       signal = ctx.signal;
-      await new Promise((r) => setTimeout(r, 300));
+      await gate; // runs until the test lets it end: the reply cannot have waited for it
       finished = true;
       return { slept: 99 };
     },
@@ -73,10 +75,10 @@ test('an action overrunning its timeout is status 1, its signal fires and its la
     { timeoutMs: 100 },
   );
   assert.deepEqual(outcome, { status: 1, message: "action 'sleep' exceeded its 0.1 s timeout" });
-  assert.ok(Date.now() - started < 250, 'replied at the timeout, not when the action ended');
+  assert.equal(finished, false, 'replied at the timeout, while the action still ran');
   assert.equal(signal?.aborted, true);
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(finished, true, 'the action ran on; its result was dropped');
+  release();
+  await until('the action to end', () => finished, { timeoutMs: 5000, everyMs: 5 });
 });
 
 test('the timeout message uses whole seconds from the DDL', async () => {
@@ -91,4 +93,16 @@ test('shutdown aborts a running action with status 1', async () => {
   const outcome = await pending;
   assert.equal(outcome.status, 1);
   assert.match(outcome.message, /shutting down/);
+});
+
+test("the context carries the action's deadline: its timeout from the start of the call", async () => {
+  const before = Date.now();
+  let deadline = 0;
+  const outcome = await run((_input, ctx) => {
+    deadline = ctx.deadline;
+    return {};
+  }, 5000);
+  const after = Date.now();
+  assert.equal(outcome.status, 0);
+  assert.ok(deadline >= before + 5000 && deadline <= after + 5000, `deadline ${deadline} not within [${before + 5000}, ${after + 5000}]`);
 });

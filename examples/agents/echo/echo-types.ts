@@ -42,6 +42,17 @@ export type EchoFailInput = {
   message?: string;
 };
 
+/** Inputs of echo#fail as the action receives them: the DDL defaults filled in, so defaulted inputs are always present. */
+export type EchoFailReceived = {
+  /**
+   * The failure message to reply with
+   *
+   * Validation: `^.*$`, at most 1024 characters.
+   * @default "failed on purpose"
+   */
+  message: string;
+};
+
 /** Outputs of echo#fail; every output is present in a reply (DDL defaults pre-fill them). */
 export type EchoFailOutput = Record<string, never>;
 
@@ -52,9 +63,9 @@ export type EchoFailOutput = Record<string, never>;
  */
 export type EchoActions = {
   /** Send a message back, with its length */
-  echo: { input: EchoEchoInput; output: EchoEchoOutput };
+  echo: { input: EchoEchoInput; received: EchoEchoInput; output: EchoEchoOutput };
   /** Sleep for a while, then reply; more than the 2 s agent timeout is aborted */
-  sleep: { input: EchoSleepInput; output: EchoSleepOutput };
+  sleep: { input: EchoSleepInput; received: EchoSleepInput; output: EchoSleepOutput };
   /** Always fail with status 1 (Request Aborted) and a message */
-  fail: { input: EchoFailInput; output: EchoFailOutput };
+  fail: { input: EchoFailInput; received: EchoFailReceived; output: EchoFailOutput };
 };

@@ -24,17 +24,19 @@ const echo = {
       return { message, length: message.length };
     },
 
-    // The DDL timeout is 2 s: sleeping longer gets status 1 "action 'sleep' exceeded its 2 s timeout".
-    // Passing ctx.signal on means the timer is cancelled as soon as the node gives up on us.
+    // The DDL timeout is 2 s: sleeping longer gets status 1 "action 'sleep' exceeded its 2 s timeout"
+    // (ctx.deadline says when, in ms since the epoch). Passing ctx.signal on means the timer is
+    // cancelled as soon as the node gives up on us.
     async sleep({ seconds }, { signal }) {
       await sleep(seconds * 1000, undefined, { signal });
       return { slept: seconds };
     },
 
     // fail() ends the action with status 1 (Request Aborted) and this message;
-    // any other exception would be status 5 (Unknown Request Status).
+    // any other exception would be status 5 (Unknown Request Status). The node
+    // fills in DDL defaults first, so message is here even when the caller left it out.
     fail({ message }, { fail }) {
-      return fail(message ?? 'failed on purpose');
+      return fail(message);
     },
   },
 

@@ -28,6 +28,14 @@ export interface RequestInfo {
 export interface ActionContext {
   /** Aborted when the action overruns its DDL timeout or the daemon shuts down; stop work when it fires. */
   readonly signal: AbortSignal;
+  /**
+   * When the action times out (ms since the epoch, as Date.now()): the DDL
+   * timeout from the start of the call, or sooner when the caller asked for
+   * less (a mine function's timeout). `signal` fires then and the daemon
+   * replies status 1; an action that wants to reply itself (nrpe's UNKNOWN)
+   * stops its work a little earlier.
+   */
+  readonly deadline: number;
   readonly log: AgentLogger;
   readonly request: RequestInfo;
   readonly node: NodeInfo;
@@ -49,9 +57,15 @@ export type ActivationCheck = (ctx: ActivationContext) => Promise<true | string>
 
 /** The shape of one action in a generated `<Agent>Actions` interface. */
 export interface ActionShape {
+  /** What a caller sends (inputs with a DDL default may be left out). */
   input: object;
+  /** What the action receives: the DDL defaults filled in (generated types always have it; hand-written ones may not). */
+  received?: object;
   output: object;
 }
+
+/** The inputs an action receives: the generated `received` type (defaulted inputs present), else the caller's `input`. */
+export type ReceivedInput<S extends ActionShape> = S extends { received: infer R extends object } ? R : S['input'];
 
 /** Any generated `<Agent>Actions` interface (interfaces included, which lack index signatures). */
 export type ActionShapes<A> = { [K in keyof A]: ActionShape };
@@ -63,8 +77,8 @@ export type ActionShapes<A> = { [K in keyof A]: ActionShape };
  */
 export type ActionResult<S extends ActionShape> = string extends keyof S['output'] ? Record<string, unknown> : Partial<S['output']>;
 
-/** A typed action implementation: validated inputs in, (some of) the DDL outputs out. */
-export type ActionFor<S extends ActionShape> = (input: S['input'], ctx: ActionContext) => Promise<ActionResult<S>> | ActionResult<S>;
+/** A typed action implementation: validated inputs (DDL defaults filled in) in, (some of) the DDL outputs out. */
+export type ActionFor<S extends ActionShape> = (input: ReceivedInput<S>, ctx: ActionContext) => Promise<ActionResult<S>> | ActionResult<S>;
 
 /** An agent written against its generated types. */
 export interface AgentDefinition<A extends ActionShapes<A>> {
@@ -98,7 +112,8 @@ export interface Agent {
  */
 export function defineAgent<A extends ActionShapes<A>>(definition: AgentDefinition<A>): Agent {
   // The daemon validates every input against the DDL (which the generated types
-  // come from) before calling an action, so erasing the input types is sound.
+  // come from) and fills in its defaults before calling an action, so erasing
+  // the input types is sound.
   return asAgent(definition);
 }
 

@@ -14,13 +14,14 @@ export {
   type ActionResult,
   type ActionHandler,
   type ActionShape,
+  type ReceivedInput,
   type ActionShapes,
   type ActivationCheck,
   type ActivationContext,
   type RequestInfo,
 } from './define.js';
 export { AgentError, AgentDefinitionError, fail, isAgentError, type FailStatus } from './errors.js';
-export type { NodeInfo, AgentSummary, UnloadedAgent, DaemonCounters, EventLoopLag } from './node-info.js';
+export type { NodeInfo, AgentConfigSections, AgentSummary, UnloadedAgent, DaemonCounters, EventLoopLag } from './node-info.js';
 export { builtinAgents, provisioningAgents } from './builtin.js';
 export { rpcutil } from './rpcutil/index.js';
 export { factAt, factNames } from './rpcutil/facts.js';

@@ -1,4 +1,11 @@
-import type { ConfigLookup, DdlMetadata, Facts } from '@cohort/core';
+import type { ConfigLookup, DdlMetadata, Facts, ServerConfig } from '@cohort/core';
+
+/**
+ * The config sections of the built-in agents, typed and frozen as cohortd
+ * loaded them (validated, defaults filled in, relative paths resolved): the
+ * specs are `packages/core/src/config/server/{nrpe,puppetral,provisioning,ca}.ts`.
+ */
+export type AgentConfigSections = Pick<ServerConfig, 'nrpe' | 'puppetral' | 'provisioning' | 'ca'>;
 
 /** A loaded agent as the node reports it (rpcutil agent_inventory). */
 export interface AgentSummary {
@@ -65,8 +72,10 @@ export interface NodeInfo {
   agents(): readonly AgentSummary[];
   /** Agents found but not loaded, with reasons. */
   unloadedAgents(): readonly UnloadedAgent[];
-  /** Look up a dotted configuration key (`nats.servers`). */
+  /** Look up a dotted configuration key (`nats.servers`); secrets come back redacted (rpcutil get_config_item). */
   configItem(key: string): ConfigLookup;
+  /** A built-in agent's config section, typed and frozen, with its defaults (`node.section('nrpe').conf_file`). */
+  section<K extends keyof AgentConfigSections>(name: K): AgentConfigSections[K];
   /** Snapshot of the pipeline counters. */
   stats(): DaemonCounters;
   /** Names of the data functions `data()` accepts (`fstat`, `fact`). */
@@ -81,6 +90,4 @@ export interface NodeInfo {
    * Absent where the host cannot restart (cohort-sim, tests).
    */
   requestRestart?(reason: string, delayMs: number): void;
-  /** The secret `provisioning.token` (configItem redacts it); null when unset. Absent outside the daemon. */
-  provisioningToken?(): string | null;
 }

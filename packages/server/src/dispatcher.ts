@@ -10,8 +10,8 @@ export interface ActionOutcome {
   readonly error?: unknown;
 }
 
-/** Everything in an ActionContext except what the dispatcher supplies (signal, fail). */
-export type ContextBase = Omit<ActionContext, 'signal' | 'fail'>;
+/** Everything in an ActionContext except what the dispatcher supplies (signal, deadline, fail). */
+export type ContextBase = Omit<ActionContext, 'signal' | 'deadline' | 'fail'>;
 
 export interface DispatchOptions {
   /** The DDL timeout in milliseconds. */
@@ -55,11 +55,13 @@ class DispatchContext implements ActionContext {
   readonly log: ContextBase['log'];
   readonly node: ContextBase['node'];
   readonly request: ContextBase['request'];
+  readonly deadline: number;
   readonly #signal: () => AbortSignal;
-  constructor(base: ContextBase, signal: () => AbortSignal) {
+  constructor(base: ContextBase, deadline: number, signal: () => AbortSignal) {
     this.log = base.log;
     this.node = base.node;
     this.request = base.request;
+    this.deadline = deadline;
     this.#signal = signal;
   }
   get signal(): AbortSignal {
@@ -77,7 +79,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 /**
  * Run one action with its DDL timeout. The action gets an AbortSignal that
- * fires when the timeout passes (or the daemon shuts down); the reply is then
+ * fires when the timeout passes (or the daemon shuts down) and the deadline
+ * (ctx.deadline, ms since the epoch) when it will; the reply is then
  * status 1 straight away and whatever the action returns later is discarded.
  * Never throws: AgentError/fail() keep their status, anything else thrown is
  * status 5 "Unknown error: ...", a non-object result is status 5.
@@ -104,7 +107,7 @@ export async function dispatch(action: string, handler: ActionHandler, input: Re
   const shutdownMessage = `action '${action}' aborted: the node is shutting down`;
   const shutdown = options.shutdown;
   const early = shutdown?.aborted ? abort(shutdownMessage) : undefined;
-  const ctx: ActionContext = new DispatchContext(base, signal);
+  const ctx: ActionContext = new DispatchContext(base, Date.now() + options.timeoutMs, signal);
   let value: unknown;
   try {
     value = handler(input, ctx);

@@ -31,12 +31,13 @@ export function createNodeInfo(options: {
     unloadedAgents: () => registry.unloaded(),
     // Secrets (NATS password, token) are never handed out, even inside a section.
     configItem: (key) => redactSecrets(key, configValue(serverConfigSpec, config, key)),
+    // The config is deep-frozen by loadConfig; a section is handed out as loaded (the provision agent needs its token).
+    section: (name) => config[name],
     stats: () => stats.snapshot(),
     dataSources,
     // A known source that cannot answer (e.g. fstat without permission) gives an empty result, not "unknown source".
     data: (source, query) => (dataSources.includes(source) ? (state.data(source, query) ?? {}) : undefined),
     ...(options.eventLoopLag ? { eventLoopLag: options.eventLoopLag } : {}),
     ...(options.requestRestart ? { requestRestart: options.requestRestart } : {}),
-    provisioningToken: () => config.provisioning.token,
   };
 }

@@ -16,12 +16,12 @@ export interface CaAgentOptions {
 /** Why the node cannot host the ca agent with these settings, or undefined when it can. */
 export function caUnavailable(settings: CaSettings, pathEnv: string | undefined): string | undefined {
   if (!settings.enabled) return 'the ca agent is not enabled on this node (set ca.enabled: true on CA/master nodes)';
-  if (findCommand(settings.opensslCommand, pathEnv) === undefined) {
-    return `the openssl command '${settings.opensslCommand}' was not found (ca.openssl_command); install openssl`;
+  if (findCommand(settings.openssl_command, pathEnv) === undefined) {
+    return `the openssl command '${settings.openssl_command}' was not found (ca.openssl_command); install openssl`;
   }
   if (settings.backend === 'puppet') {
-    if (findCommand(settings.puppetserverCommand, pathEnv) === undefined) {
-      return `puppetserver is not installed ('${settings.puppetserverCommand}' not found, ca.puppetserver_command); install puppetserver or set ca.backend: openssl`;
+    if (findCommand(settings.puppetserver_command, pathEnv) === undefined) {
+      return `puppetserver is not installed ('${settings.puppetserver_command}' not found, ca.puppetserver_command); install puppetserver or set ca.backend: openssl`;
     }
     if (findCommand('puppet', pathEnv) === undefined) return "the puppet command was not found on PATH; the puppet backend needs it to find Puppet's CA directory";
   }
@@ -31,9 +31,9 @@ export function caUnavailable(settings: CaSettings, pathEnv: string | undefined)
 /** The backend for a node's settings. */
 export function caBackendFor(settings: CaSettings, node: Pick<NodeInfo, 'identity'>): CaBackend {
   if (settings.backend === 'puppet') {
-    return puppetBackend({ puppetserver: settings.puppetserverCommand, config: settings.puppetserverConfig, puppet: 'puppet', openssl: settings.opensslCommand });
+    return puppetBackend({ puppetserver: settings.puppetserver_command, config: settings.puppetserver_config, puppet: 'puppet', openssl: settings.openssl_command });
   }
-  return opensslBackend({ command: settings.opensslCommand, dir: settings.dir, init: settings.init, days: settings.days, identity: node.identity });
+  return opensslBackend({ command: settings.openssl_command, dir: settings.dir, init: settings.init, days: settings.days, identity: node.identity });
 }
 
 /**

@@ -12,5 +12,5 @@ export { spawnPlugin, type PluginRun, type SpawnPluginOptions } from './spawn-pl
 export { executeCommand, checkArguments, resultOf, type CheckResult, type ExecuteOptions } from './execute.js';
 export { runAllCommands, type RunAllOptions } from './run-all.js';
 export { CheckNotOkError, checkReply } from './reply.js';
-export { nrpeSettings, pluginTimeout, defaultCommandTimeout, replyMargin, type NrpeSettings } from './settings.js';
+export { nrpeSettings, pluginTimeout, secondsToReply, defaultCommandTimeout, replyMargin, type NrpeSettings } from './settings.js';
 export { NagiosState, stateName, pluginState, worstState, type NagiosCode, type NagiosStateName, type ProcessEnd } from './states.js';

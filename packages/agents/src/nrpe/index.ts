@@ -4,7 +4,7 @@ import { loadNrpeConfig, missingNrpeConfig } from './config-load.js';
 import { executeCommand } from './execute.js';
 import { CheckNotOkError, checkReply } from './reply.js';
 import { runAllCommands } from './run-all.js';
-import { defaultCommandTimeout, nrpeSettings, pluginTimeout, replyMargin } from './settings.js';
+import { nrpeSettings, pluginTimeout, secondsToReply } from './settings.js';
 import { NagiosState, stateName, worstState } from './states.js';
 
 /**
@@ -29,7 +29,8 @@ export const nrpe = defineAgent<NrpeActions>({
   },
 
   actions: {
-    runcommand: async ({ command, args }, { node, log, signal }) => {
+    runcommand: async ({ command, args }, ctx) => {
+      const { node, log, signal } = ctx;
       const settings = nrpeSettings(node);
       const config = await loadNrpeConfig(settings);
       if (config.problems.length > 0) log.debug('NRPE configuration problems', { problems: config.problems });
@@ -40,19 +41,19 @@ export const nrpe = defineAgent<NrpeActions>({
       const result = await executeCommand(definition, {
         args,
         allowArguments: settings.allowArguments || config.dontBlameNrpe,
-        timeoutSeconds: pluginTimeout(node, config.commandTimeout),
+        timeoutSeconds: pluginTimeout(ctx, config.commandTimeout),
         signal,
       });
       return checkReply(result, command);
     },
 
-    runallcommands: async (_input, { node, signal }) => {
-      const settings = nrpeSettings(node);
+    runallcommands: async (_input, ctx) => {
+      const settings = nrpeSettings(ctx.node);
       const config = await loadNrpeConfig(settings);
-      const ddlTimeout = node.agents().find((a) => a.name === 'nrpe')?.metadata.timeout ?? defaultCommandTimeout;
+      const { signal } = ctx;
       const commands = await runAllCommands([...config.commands.values()], {
-        timeoutSeconds: pluginTimeout(node, config.commandTimeout),
-        budgetSeconds: Math.max(0.1, ddlTimeout - replyMargin),
+        timeoutSeconds: pluginTimeout(ctx, config.commandTimeout),
+        budgetSeconds: secondsToReply(ctx),
         allowArguments: settings.allowArguments || config.dontBlameNrpe,
         signal,
       });

@@ -1,3 +1,4 @@
+import type { ActionContext } from '../define.js';
 import type { NodeInfo } from '../node-info.js';
 import type { NrpeSources } from './config-load.js';
 
@@ -13,34 +14,22 @@ export const defaultCommandTimeout = 60;
 /** Seconds kept between the plugin's deadline and the action's, so the UNKNOWN reply beats the daemon's timeout. */
 export const replyMargin = 1;
 
-function setting(node: NodeInfo, key: string): unknown {
-  const found = node.configItem(key);
-  return found.found ? found.value : undefined;
+/** The node's `nrpe:` section (typed and defaulted by its spec, packages/core/src/config/server/nrpe.ts) in the agent's terms. */
+export function nrpeSettings(node: Pick<NodeInfo, 'section'>): NrpeSettings {
+  const section = node.section('nrpe');
+  return { confFile: section.conf_file, confDir: section.conf_dir, allowArguments: section.allow_arguments };
 }
 
-function pathSetting(node: NodeInfo, key: string, fallback: string): string | null {
-  const value = setting(node, key);
-  if (value === null) return null;
-  return typeof value === 'string' && value !== '' ? value : fallback;
-}
-
-/** Read `nrpe.conf_file`, `nrpe.conf_dir` and `nrpe.allow_arguments` from the node's config. */
-export function nrpeSettings(node: NodeInfo): NrpeSettings {
-  return {
-    confFile: pathSetting(node, 'nrpe.conf_file', '/etc/nagios/nrpe.cfg'),
-    confDir: pathSetting(node, 'nrpe.conf_dir', '/etc/nagios/nrpe.d'),
-    allowArguments: setting(node, 'nrpe.allow_arguments') === true,
-  };
+/** Seconds the agent may still spend before it must answer itself: up to {@link replyMargin} before the action's deadline (at least 0.1). */
+export function secondsToReply(ctx: Pick<ActionContext, 'deadline'>, now = Date.now()): number {
+  return Math.max(0.1, (ctx.deadline - now) / 1000 - replyMargin);
 }
 
 /**
  * Seconds one plugin may run: NRPE's `command_timeout` (default 60), but
- * never closer than {@link replyMargin} to the nrpe action's DDL timeout, so
- * the agent can still kill the plugin and answer UNKNOWN itself.
+ * never closer than {@link replyMargin} to the action's deadline, so the
+ * agent can still kill the plugin and answer UNKNOWN itself.
  */
-export function pluginTimeout(node: NodeInfo, commandTimeout: number | undefined): number {
-  const ddl = node.agents().find((a) => a.name === 'nrpe')?.metadata.timeout;
-  const wanted = commandTimeout ?? defaultCommandTimeout;
-  if (ddl === undefined) return wanted;
-  return Math.max(0.1, Math.min(wanted, ddl - replyMargin));
+export function pluginTimeout(ctx: Pick<ActionContext, 'deadline'>, commandTimeout: number | undefined, now = Date.now()): number {
+  return Math.min(commandTimeout ?? defaultCommandTimeout, secondsToReply(ctx, now));
 }

@@ -19,8 +19,6 @@ import { readState, writeState } from './state.js';
 import { provisionStatus } from './status.js';
 import { checkToken } from './token.js';
 
-/** The DDL timeout when the node does not report one (ddl/provision.json says 360 s). */
-const defaultTimeout = 360;
 /** Seconds kept between Puppet's deadline and the action's, so the agent still replies itself. */
 const replyMargin = 5;
 /** The restart splay range (seconds). */
@@ -68,19 +66,19 @@ export function createProvisionAgent(): Agent {
 
       lock: ({ token, owner, ttl }, { node, request }) =>
         mutex.run(async () => {
-          const lock = await locks(admit(node, request, token)).lock(owner, ttl ?? 3600);
+          const lock = await locks(admit(node, request, token)).lock(owner, ttl);
           return { locked: true, lock_owner: lock.owner, expires: lock.expires };
         }),
 
       unlock: ({ token, owner, force }, { node, request }) =>
         mutex.run(async () => {
-          await locks(admit(node, request, token)).unlock(owner, force === true);
+          await locks(admit(node, request, token)).unlock(owner, force);
           return { locked: false };
         }),
 
       set_master: ({ token, host, ip, port }, { node, request }) =>
         mutex.run(async () => {
-          const changed = await setMaster(admit(node, request, token), host, ip ?? undefined, port ?? 8140);
+          const changed = await setMaster(admit(node, request, token), host, ip, port);
           return { master: host, ...changed };
         }),
 
@@ -105,23 +103,22 @@ export function createProvisionAgent(): Agent {
           return { installed: true, changed, fingerprint };
         }),
 
-      run_puppet: async ({ token, environment, noop, tags }, { node, request, signal }) => {
+      run_puppet: async ({ token, environment, noop, tags }, { node, request, signal, deadline }) => {
         const settings = admit(node, request, token);
         const certname = await certnameOf(settings, node);
         const master = await currentMaster(settings);
-        const ddlTimeout = node.agents().find((a) => a.name === 'provision')?.metadata.timeout ?? defaultTimeout;
         const hasConf = master.server !== '' || master.masterport !== undefined;
         const result = await runPuppet({
           command: settings.puppetCommand,
-          environment: environment ?? 'production',
-          noop: noop === true,
+          environment,
+          noop,
           tags: tags ?? '',
           server: master.server || undefined,
           masterport: master.masterport,
           puppetConf: hasConf ? settings.puppetConf : undefined,
           sslDir: settings.sslDir,
           certname,
-          timeoutMs: Math.max(1, ddlTimeout - replyMargin) * 1000,
+          timeoutMs: Math.max(1000, deadline - Date.now() - replyMargin * 1000),
           signal,
         });
         const { ok, ...outputs } = result;
@@ -139,7 +136,7 @@ export function createProvisionAgent(): Agent {
 
       restart: ({ token, splay }, { node, request }) => {
         admit(node, request, token);
-        const seconds = splay ?? 1;
+        const seconds = splay;
         if (!Number.isInteger(seconds) || seconds < 0 || seconds > maxSplay) throw new AgentError(`splay must be a whole number of seconds from 0 to ${maxSplay} (got ${seconds})`, 4);
         if (!node.requestRestart) throw new AgentError('this node cannot restart in-process (not a cohortd daemon)', 1);
         node.requestRestart(`provision restart requested by ${request.callerid}`, seconds * 1000);

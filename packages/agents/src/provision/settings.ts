@@ -25,36 +25,28 @@ export interface ProvisionSettings {
   readonly configFile: string | undefined;
 }
 
-function item(node: NodeInfo, key: string): unknown {
-  const found = node.configItem(`provisioning.${key}`);
-  return found.found ? found.value : undefined;
-}
-
-function text(node: NodeInfo, key: string, fallback: string): string {
-  const value = item(node, key);
-  return typeof value === 'string' && value !== '' ? value : fallback;
-}
-
-/** Read the settings afresh (cheap; the config does not change while the daemon runs). */
-export function provisionSettings(node: NodeInfo): ProvisionSettings {
-  const sslDir = text(node, 'ssl_dir', '/var/lib/cohort/ssl');
-  const stateDir = item(node, 'state_dir');
+/**
+ * The node's `provisioning:` section (typed and defaulted by its spec,
+ * packages/core/src/config/server/provisioning.ts) in the agent's terms, read
+ * afresh on every action (cheap; the config does not change while the daemon runs).
+ */
+export function provisionSettings(node: Pick<NodeInfo, 'section' | 'configItem' | 'configFile'>): ProvisionSettings {
+  const section = node.section('provisioning');
   const mode = node.configItem('security.mode');
-  const provisioners = item(node, 'provisioners');
   return {
-    enabled: item(node, 'enabled') === true,
+    enabled: section.enabled,
     // The daemon's default is signed; a node without the setting is not unsigned.
     signed: !mode.found || mode.value !== 'unsigned',
-    allowUnsigned: item(node, 'allow_unsigned') === true,
-    provisioners: Array.isArray(provisioners) ? provisioners.filter((p): p is string => typeof p === 'string') : [],
-    token: node.provisioningToken?.() ?? null,
-    sslDir,
-    stateDir: typeof stateDir === 'string' && stateDir !== '' ? stateDir : sslDir,
-    hostsFile: text(node, 'hosts_file', '/etc/hosts'),
-    puppetConf: text(node, 'puppet_conf', '/etc/puppet/puppet.conf'),
-    puppetCommand: text(node, 'puppet_command', 'puppet'),
-    opensslCommand: text(node, 'openssl_command', 'openssl'),
-    keyType: item(node, 'key_type') === 'ec' ? 'ec' : 'rsa',
+    allowUnsigned: section.allow_unsigned,
+    provisioners: section.provisioners,
+    token: section.token,
+    sslDir: section.ssl_dir,
+    stateDir: section.state_dir ?? section.ssl_dir,
+    hostsFile: section.hosts_file,
+    puppetConf: section.puppet_conf,
+    puppetCommand: section.puppet_command,
+    opensslCommand: section.openssl_command,
+    keyType: section.key_type,
     configFile: node.configFile,
   };
 }

@@ -65,18 +65,16 @@ export function createPuppetral(options: PuppetralOptions = {}): Agent {
     return reply.result;
   }
 
-  const apply = async (input: PuppetralActions['do']['input'], ctx: ActionContext) => {
-    const { type, title, noop, parameters = {} } = input;
-    return applyOutput(await run({ op: 'apply', type, title, parameters, noop: noop === true }, 'change', ctx));
-  };
+  const apply = async ({ type, title, noop, parameters }: PuppetralActions['do']['received'], ctx: ActionContext) =>
+    applyOutput(await run({ op: 'apply', type, title, parameters, noop }, 'change', ctx));
 
   return defineAgent<PuppetralActions>({
     name: 'puppetral',
     actions: {
       do: apply,
       create: apply,
-      find: async ({ type, title, parameters = {} }, ctx) => findOutput(await run({ op: 'find', type, title, parameters }, 'read', ctx)),
-      search: async ({ type, parameters = {} }, ctx) => searchOutput(await run({ op: 'search', type, parameters }, 'read', ctx)),
+      find: async ({ type, title, parameters }, ctx) => findOutput(await run({ op: 'find', type, title, parameters }, 'read', ctx)),
+      search: async ({ type, parameters }, ctx) => searchOutput(await run({ op: 'search', type, parameters }, 'read', ctx)),
     },
     activate: ({ node }) => {
       const settings = readSettings(node);

@@ -80,6 +80,16 @@ function objectType(name: string, doc: string[], props: readonly Prop[]): string
   return `${jsdoc(doc, '')}export type ${name} = {\n${body.join('')}};\n`;
 }
 
+/** An input the daemon fills in when a request leaves it out (validateInputs applies non-null DDL defaults). */
+function hasDefault(input: DdlInput): boolean {
+  return input.default !== undefined && input.default !== null;
+}
+
+/** True when some input of the action has a DDL default, so what the action receives differs from what a caller sends. */
+function fillsDefaults(action: DdlAction): boolean {
+  return Object.values(action.input).some(hasDefault);
+}
+
 function actionTypes(agent: string, prefix: string, action: DdlAction): string {
   const inputs = Object.entries(action.input).map(
     ([name, input]): Prop => ({
@@ -89,6 +99,8 @@ function actionTypes(agent: string, prefix: string, action: DdlAction): string {
       type: tsType(input.type, input.list),
     }),
   );
+  // The agent's view: an input with a DDL default is always there (the daemon fills it in before the action runs).
+  const received = inputs.map((p): Prop => (hasDefault(action.input[p.name] as DdlInput) ? { ...p, optional: false } : p));
   const outputs = Object.entries(action.output).map(
     ([name, output]): Prop => ({
       name,
@@ -101,14 +113,21 @@ function actionTypes(agent: string, prefix: string, action: DdlAction): string {
   const outputDoc = `Outputs of ${ref}; every output is present in a reply (DDL defaults pre-fill them).`;
   return [
     objectType(`${prefix}Input`, [`Inputs of ${ref}: ${action.description}`], inputs),
+    ...(fillsDefaults(action)
+      ? [objectType(`${prefix}Received`, [`Inputs of ${ref} as the action receives them: the DDL defaults filled in, so defaulted inputs are always present.`], received)]
+      : []),
     objectType(`${prefix}Output`, [outputDoc], outputs),
   ].join('\n');
 }
 
 /**
  * TypeScript source for one agent, generated from its DDL: per action
- * `<Agent><Action>Input` (optional inputs get `?`) and `<Agent><Action>Output`,
- * then `<Agent>Actions` mapping each action name to `{ input; output }`, which
+ * `<Agent><Action>Input` (what a caller sends: optional inputs get `?`),
+ * `<Agent><Action>Received` when some input has a DDL default (what the action
+ * receives: defaulted inputs are required, the daemon fills them in) and
+ * `<Agent><Action>Output`, then `<Agent>Actions` mapping each action name to
+ * `{ input; received; output }` (received is the Input type when no input has
+ * a default), which
  * satisfies `AgentActionMap`. Names are Pascal-cased from snake_case
  * (rpcutil + get_fact → `RpcutilGetFactInput`). Types: string → string,
  * list → union of its string values, integer/float/number → number, boolean →
@@ -133,7 +152,7 @@ export function generateAgentTypes(ddl: Ddl, options: AgentTypesOptions = {}): s
   });
   const map = ddl.actions.map((action) => {
     const prefix = agent + pascalCase(action.action);
-    const entry = `{ input: ${prefix}Input; output: ${prefix}Output }`;
+    const entry = `{ input: ${prefix}Input; received: ${prefix}${fillsDefaults(action) ? 'Received' : 'Input'}; output: ${prefix}Output }`;
     return `${jsdoc([action.description], '  ')}  ${key(action.action)}: ${entry};\n`;
   });
   const header =

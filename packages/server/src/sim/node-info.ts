@@ -33,6 +33,7 @@ export function simNodeInfo(options: {
     agents: () => registry.summaries(),
     unloadedAgents: () => registry.unloaded(),
     configItem: (key): ConfigLookup => (key === 'identity' ? { found: true, value: spec.identity } : redactSecrets(key, configValue(serverConfigSpec, config, key))),
+    section: (name) => config[name],
     stats: () => stats.snapshot(),
     dataSources,
     data: (source, query) => (dataSources.includes(source) && data ? (data(source, query) ?? {}) : undefined),
