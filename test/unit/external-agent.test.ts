@@ -49,6 +49,7 @@ const log = {
 function ctx(signal = new AbortController().signal): ActionContext {
   return {
     signal,
+    deadline: Date.now() + 60_000,
     log,
     node,
     request: { id: 'abc123', callerid: 'user=alice', sender: 'laptop', agent: 'x', action: 'run', collective: 'cohort', ttl: 60, time: 1700000000000 },
