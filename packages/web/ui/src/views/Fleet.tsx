@@ -1,0 +1,178 @@
+import { useState } from 'preact/hooks';
+import { api, query } from '../api.ts';
+import { ErrorBox, KeyValues, Loading, Section, StateBadge, useLoad, when } from './common.tsx';
+
+interface NodeRow {
+  identity: string;
+  version?: string;
+  time?: string | number;
+  facts?: Record<string, unknown>;
+  classes?: string[];
+  agents?: string[];
+  checks?: Record<string, string>;
+}
+
+interface NodesResponse {
+  nodes: NodeRow[];
+  groups?: Array<{ value: unknown; count: number }>;
+  count: number;
+}
+
+function factText(v: unknown): string {
+  return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Fleet: a filter box (the CLI's -W language), grouping by a fact or class, the nodes with their check states. */
+export function Fleet({ go }: { go: (hash: string) => void }) {
+  const [filterText, setFilterText] = useState('');
+  const [filter, setFilter] = useState('');
+  const [groupBy, setGroupBy] = useState('class');
+  const [groupFact, setGroupFact] = useState('os');
+  const [chosen, setChosen] = useState<string>();
+  const group = groupBy === 'class' ? 'class' : `fact:${groupFact}`;
+  const res = useLoad(() => api.get<NodesResponse>(`/api/nodes${query({ filter, group })}`), [filter, group]);
+  const nodes = res.data?.nodes ?? [];
+  const shown = chosen === undefined ? nodes : nodes.filter((n) => (groupBy === 'class' ? (n.classes ?? []).includes(chosen) : factText(n.facts?.[groupFact]) === chosen));
+  return (
+    <main>
+      <h1>Fleet</h1>
+      <form
+        class="toolbar"
+        id="fleet-search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setChosen(undefined);
+          setFilter(filterText.trim());
+        }}
+      >
+        <input name="filter" class="grow" placeholder="filter, e.g. os=debian role::web cpus>=4" value={filterText} onInput={(e) => setFilterText(e.currentTarget.value)} />
+        <button type="submit">Search</button>
+        <label>
+          Group by
+          <select name="group" value={groupBy} onChange={(e) => { setGroupBy(e.currentTarget.value); setChosen(undefined); }}>
+            <option value="class">class</option>
+            <option value="fact">fact</option>
+          </select>
+        </label>
+        {groupBy === 'fact' && <input name="group-fact" value={groupFact} onChange={(e) => { setGroupFact(e.currentTarget.value); setChosen(undefined); }} size={14} />}
+      </form>
+      <ErrorBox error={res.error} />
+      <Loading when={res.loading && res.data === undefined} />
+      {res.data !== undefined && (
+        <div class="split">
+          <aside class="groups" id="groups">
+            <h3>{groupBy === 'class' ? 'Classes' : `Fact ${groupFact}`}</h3>
+            <ul>
+              <li>
+                <button class={chosen === undefined ? 'link active' : 'link'} onClick={() => setChosen(undefined)}>
+                  all <span class="count">{res.data.count}</span>
+                </button>
+              </li>
+              {(res.data.groups ?? []).map((g) => {
+                const v = factText(g.value);
+                return (
+                  <li key={v}>
+                    <button class={chosen === v ? 'link active' : 'link'} onClick={() => setChosen(v)}>
+                      {v === '' ? '(none)' : v} <span class="count">{g.count}</span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </aside>
+          <table class="grid" id="nodes">
+            <thead>
+              <tr>
+                <th>Node</th>
+                <th>Classes</th>
+                <th>Checks</th>
+                <th>Version</th>
+                <th>Seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((n) => (
+                <tr key={n.identity} data-identity={n.identity}>
+                  <td>
+                    <a href={`#/node/${encodeURIComponent(n.identity)}`} onClick={(e) => { e.preventDefault(); go(`#/node/${encodeURIComponent(n.identity)}`); }}>
+                      {n.identity}
+                    </a>
+                  </td>
+                  <td class="small">{(n.classes ?? []).join(', ')}</td>
+                  <td>
+                    {Object.entries(n.checks ?? {}).map(([c, s]) => (
+                      <span key={c} title={c}>
+                        <StateBadge state={String(s)} />{' '}
+                      </span>
+                    ))}
+                  </td>
+                  <td>{n.version}</td>
+                  <td class="small">{when(n.time)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </main>
+  );
+}
+
+interface NodeDetailResponse extends Omit<NodeRow, 'checks'> {
+  plugins?: unknown;
+  checks?: Array<{ name: string; state: string; output?: string; time?: string | number }>;
+  mine?: Record<string, unknown>;
+}
+
+export function NodeDetail({ identity }: { identity: string }) {
+  const res = useLoad(() => api.get<NodeDetailResponse>(`/api/nodes/${encodeURIComponent(identity)}`), [identity]);
+  const n = res.data;
+  return (
+    <main>
+      <h1>Node {identity}</h1>
+      <ErrorBox error={res.error} />
+      <Loading when={res.loading} />
+      {n !== undefined && (
+        <div id="node-detail">
+          <p class="muted">
+            cohortd {n.version} · registered {when(n.time)}
+          </p>
+          <Section title="Checks">
+            {(n.checks ?? []).length === 0 ? (
+              <p class="muted">no checks</p>
+            ) : (
+              <table class="grid">
+                <tbody>
+                  {(n.checks ?? []).map((c) => (
+                    <tr key={c.name}>
+                      <th>{c.name}</th>
+                      <td>
+                        <StateBadge state={String(c.state)} />
+                      </td>
+                      <td>
+                        <pre>{c.output ?? ''}</pre>
+                      </td>
+                      <td class="small">{when(c.time)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Section>
+          <Section title="Classes">
+            <p>{(n.classes ?? []).join(', ') || '—'}</p>
+          </Section>
+          <Section title="Agents">
+            <p>{(n.agents ?? []).join(', ') || '—'}</p>
+          </Section>
+          <Section title="Mine">
+            <KeyValues data={n.mine} empty="no mine values" />
+          </Section>
+          <Section title="Facts">
+            <KeyValues data={n.facts} empty="no facts" />
+          </Section>
+        </div>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,212 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { outputRows, shownByPolicy, statusLabel, tally } from '../model/display.ts';
+import { FrameBatcher, ReplyStore } from '../model/replies.ts';
+import { summaryViews } from '../model/summary.ts';
+import type { DdlAction, JobRecord, Reply } from '../model/types.ts';
+import { errorText } from './common.tsx';
+
+interface JobResponse {
+  job: JobRecord;
+  replies: Reply[];
+  noreply?: string[];
+  summary?: unknown;
+}
+
+interface Done {
+  ok?: number;
+  failed?: number;
+  noreply?: number | string[];
+  summary?: unknown;
+}
+
+/**
+ * One job's replies: streamed from /api/jobs/:id/stream as they arrive
+ * (batched per animation frame, keyed by node), with the DDL's display
+ * policy, the aggregate summaries and a retry of the failed and silent nodes.
+ */
+export function Results({ jobId, action, canRun, go }: { jobId: string; action: DdlAction | undefined; canRun: boolean; go: (h: string) => void }) {
+  const store = useMemo(() => new ReplyStore(), [jobId]);
+  const [, setVersion] = useState(0);
+  const [done, setDone] = useState<Done>();
+  const [job, setJob] = useState<JobResponse>();
+  const [showAll, setShowAll] = useState(false);
+  const [error, setError] = useState<string>();
+  const [retrying, setRetrying] = useState(false);
+  const sourceRef = useRef<EventSource>();
+
+  useEffect(() => {
+    const batcher = new FrameBatcher<Reply>(
+      (items) => {
+        store.add(items);
+        setVersion(store.version);
+      },
+      (f) => requestAnimationFrame(f),
+    );
+    const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/stream`);
+    sourceRef.current = source;
+    source.addEventListener('reply', (e) => {
+      try {
+        batcher.push(JSON.parse((e as MessageEvent<string>).data) as Reply);
+      } catch {
+        /* a malformed event is skipped */
+      }
+    });
+    source.addEventListener('done', (e) => {
+      batcher.flush();
+      source.close();
+      let d: Done = {};
+      try {
+        d = JSON.parse((e as MessageEvent<string>).data) as Done;
+      } catch {
+        /* keep the empty summary */
+      }
+      setDone(d);
+      api.get<JobResponse>(`/api/jobs/${encodeURIComponent(jobId)}`).then((j) => {
+        store.add(j.replies ?? []);
+        setJob(j);
+        setVersion(store.version);
+      }, (err: unknown) => setError(errorText(err)));
+    });
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {
+        // The stream is gone (a finished job on an older server, or the network): read the job instead.
+        api.get<JobResponse>(`/api/jobs/${encodeURIComponent(jobId)}`).then((j) => {
+          store.add(j.replies ?? []);
+          setJob(j);
+          if (j.job.finished !== undefined) setDone({ ok: j.job.ok, failed: j.job.failed, noreply: j.noreply ?? j.job.noreply, summary: j.summary });
+          setVersion(store.version);
+        }, (err: unknown) => setError(errorText(err)));
+      }
+    };
+    return () => source.close();
+  }, [jobId]);
+
+  const replies = store.list();
+  const t = tally(replies);
+  const policy = action?.display;
+  const visible = showAll ? replies : replies.filter((r) => shownByPolicy(policy, r));
+  const hidden = replies.length - visible.length;
+  const noreply = job?.noreply ?? (Array.isArray(done?.noreply) ? done.noreply : []);
+  const noreplyCount = typeof done?.noreply === 'number' ? done.noreply : noreply.length;
+  const summaries = summaryViews(job?.summary ?? done?.summary);
+  const discovered = job?.job.discovered;
+  const retry = async () => {
+    setRetrying(true);
+    setError(undefined);
+    try {
+      const r = await api.post<{ job: string }>(`/api/jobs/${encodeURIComponent(jobId)}/retry`);
+      go(`#/jobs/${encodeURIComponent(r.job)}`);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setRetrying(false);
+    }
+  };
+
+  return (
+    <div class="results" id="results" data-job={jobId} data-state={done === undefined ? 'running' : 'done'}>
+      <p class="tally" id="tally">
+        <span class="badge state-ok">{t.ok} ok</span> <span class="badge state-critical">{t.failed} failed</span>{' '}
+        {done !== undefined && <span class="badge state-unknown">{noreplyCount} no reply</span>}{' '}
+        <span class="muted">
+          {t.total} replies{discovered !== undefined ? ` of ${discovered} discovered` : ''} · {done === undefined ? 'running…' : 'finished'}
+        </span>
+        {canRun && done !== undefined && t.failed + noreplyCount > 0 && (
+          <button id="retry" class="secondary" onClick={retry} disabled={retrying}>
+            Retry {t.failed + noreplyCount} failed / no-reply node{t.failed + noreplyCount === 1 ? '' : 's'}
+          </button>
+        )}
+      </p>
+      {error !== undefined && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {summaries.length > 0 && (
+        <div class="summaries" id="summaries">
+          {summaries.map((s) => (
+            <div class="summary" key={s.title}>
+              <h3>{s.title}</h3>
+              <table>
+                <tbody>
+                  {s.rows.map((r) => (
+                    <tr key={r.label} class={r.state !== undefined ? `state-row-${r.state.toLowerCase()}` : ''}>
+                      <th>{r.label}</th>
+                      <td>{r.value}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {s.lines.length > 0 && <pre>{s.lines.join('\n')}</pre>}
+            </div>
+          ))}
+        </div>
+      )}
+      {hidden > 0 && (
+        <p class="muted">
+          {hidden} repl{hidden === 1 ? 'y' : 'ies'} hidden by the action's display policy ({policy}).{' '}
+          <button class="link" id="show-all" onClick={() => setShowAll(true)}>
+            show all
+          </button>
+        </p>
+      )}
+      <table class="grid replies" id="replies">
+        <thead>
+          <tr>
+            <th>Node</th>
+            <th>Status</th>
+            <th>Result</th>
+            <th>ms</th>
+          </tr>
+        </thead>
+        <tbody>
+          {visible.map((r) => (
+            <ReplyRow key={r.identity} reply={r} action={action} />
+          ))}
+          {noreply.map((id) => (
+            <tr key={`noreply:${id}`} class="noreply" data-identity={id}>
+              <td>{id}</td>
+              <td>
+                <span class="badge state-unknown">no reply</span>
+              </td>
+              <td />
+              <td />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ReplyRow({ reply, action }: { reply: Reply; action: DdlAction | undefined }) {
+  const ok = reply.statuscode === 0;
+  const rows = outputRows(action, reply.data);
+  return (
+    <tr data-identity={reply.identity} class={ok ? 'ok' : 'failed'}>
+      <td>{reply.identity}</td>
+      <td>
+        <span class={`badge ${ok ? 'state-ok' : 'state-critical'}`}>{statusLabel(reply.statuscode)}</span>
+        {!ok && reply.statusmsg !== '' && <div class="small statusmsg">{reply.statusmsg}</div>}
+      </td>
+      <td>
+        {rows.length > 0 && (
+          <table class="kv">
+            <tbody>
+              {rows.map((o) => (
+                <tr key={o.key}>
+                  <th>{o.label}</th>
+                  <td>
+                    <pre>{o.text}</pre>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </td>
+      <td class="small">{reply.ms ?? ''}</td>
+    </tr>
+  );
+}
