@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { outputRows, shownByPolicy, statusLabel, tally } from '../model/display.ts';
@@ -180,33 +181,41 @@ export function Results({ jobId, action, canRun, go }: { jobId: string; action: 
   );
 }
 
-function ReplyRow({ reply, action }: { reply: Reply; action: DdlAction | undefined }) {
-  const ok = reply.statuscode === 0;
-  const rows = outputRows(action, reply.data);
-  return (
-    <tr data-identity={reply.identity} class={ok ? 'ok' : 'failed'}>
-      <td>{reply.identity}</td>
-      <td>
-        <span class={`badge ${ok ? 'state-ok' : 'state-critical'}`}>{statusLabel(reply.statuscode)}</span>
-        {!ok && reply.statusmsg !== '' && <div class="small statusmsg">{reply.statusmsg}</div>}
-      </td>
-      <td>
-        {rows.length > 0 && (
-          <table class="kv">
-            <tbody>
-              {rows.map((o) => (
-                <tr key={o.key}>
-                  <th>{o.label}</th>
-                  <td>
-                    <pre>{o.text}</pre>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </td>
-      <td class="small">{reply.ms ?? ''}</td>
-    </tr>
-  );
+/** One node's row; re-rendered only when its reply changes (a frame of new replies leaves the others alone). */
+class ReplyRow extends Component<{ reply: Reply; action: DdlAction | undefined }> {
+  override shouldComponentUpdate(next: { reply: Reply; action: DdlAction | undefined }): boolean {
+    return next.reply !== this.props.reply || next.action !== this.props.action;
+  }
+
+  override render() {
+    const { reply, action } = this.props;
+    const ok = reply.statuscode === 0;
+    const rows = outputRows(action, reply.data);
+    return (
+      <tr data-identity={reply.identity} class={ok ? 'ok' : 'failed'}>
+        <td>{reply.identity}</td>
+        <td>
+          <span class={`badge ${ok ? 'state-ok' : 'state-critical'}`}>{statusLabel(reply.statuscode)}</span>
+          {!ok && reply.statusmsg !== '' && <div class="small statusmsg">{reply.statusmsg}</div>}
+        </td>
+        <td>
+          {rows.length > 0 && (
+            <table class="kv">
+              <tbody>
+                {rows.map((o) => (
+                  <tr key={o.key}>
+                    <th>{o.label}</th>
+                    <td>
+                      <pre>{o.text}</pre>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </td>
+        <td class="small">{reply.ms ?? ''}</td>
+      </tr>
+    );
+  }
 }

@@ -1,0 +1,272 @@
+// The web console's page end to end, in real headless Chromium (Debian's
+// `chromium`, driven by playwright-core) against a real nats-server with
+// JetStream, three real cohortd in signed mode and the real `cohort web`
+// process: admin and watcher logins, rpcutil ping and an nrpe check run from
+// the DDL-generated form with live results and the Nagios summary, a retry of
+// the node that did not answer, the job in history, the watcher refused, and
+// hostile facts and agent output leaving the page inert. Screenshots of each
+// page go to docs/web/*.png (shown in docs/web.md).
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { cohort, cohortBin, freePort, repoRoot, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
+import { after, before, describe, test } from '../harness/skip.js';
+
+type Playwright = typeof import('../../packages/web/node_modules/playwright-core');
+type Browser = Awaited<ReturnType<Playwright['chromium']['launch']>>;
+type Page = Awaited<ReturnType<Browser['newPage']>>;
+
+const chromiumPath = '/usr/bin/chromium';
+const pluginDir = '/usr/lib/nagios/plugins';
+const shots = join(repoRoot, 'docs/web');
+const hostile = '<img src=x onerror=window.__pwned=1>';
+
+function missing(): string | undefined {
+  const need = [chromiumPath, join(pluginDir, 'check_dummy'), join(repoRoot, 'packages/web/dist/ui/index.html')];
+  const gone = need.filter((p) => !existsSync(p));
+  if (gone.length === 0) return undefined;
+  const why = `missing ${gone.join(', ')}: apt-get install chromium monitoring-plugins-basic, and pnpm -s build`;
+  if (process.env['CI']) throw new Error(why);
+  return why;
+}
+
+// Each node's NRPE check: web1 OK, web2 WARNING, db1 CRITICAL with a hostile message.
+const nodes = [
+  { identity: 'web1', state: 0, text: 'all fine', facts: { role: 'web', os: 'debian', motd: hostile, [hostile]: '<script>window.__pwned=2</script>' }, classes: ['web', 'nrpe'] },
+  { identity: 'web2', state: 1, text: 'load is high', facts: { role: 'web', os: 'debian' }, classes: ['web', 'nrpe'] },
+  { identity: 'db1', state: 2, text: `${hostile} disk is full`, facts: { role: 'db', os: 'ubuntu' }, classes: ['db', 'nrpe'] },
+];
+
+const why = missing();
+
+describe('web console page in headless Chromium', { skip: why ?? false }, () => {
+  let nats: NatsServer;
+  let fleet: Fleet;
+  let dir: string;
+  let web: ChildProcess;
+  let webLog = '';
+  let base: string;
+  let browser: Browser;
+  const cspViolations: string[] = [];
+
+  before(async () => {
+    if (why) return;
+    mkdirSync(shots, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'cohort-web-page-'));
+    nats = await startNatsServer({ jetstream: true });
+    for (const n of nodes) {
+      mkdirSync(join(dir, n.identity, 'nrpe.d'), { recursive: true });
+      writeFileSync(join(dir, n.identity, 'nrpe.cfg'), 'command_timeout=5\n');
+      writeFileSync(join(dir, n.identity, 'nrpe.d', 'checks.cfg'), `command[check_state]=${pluginDir}/check_dummy ${n.state} "${n.text}"\n`);
+    }
+    fleet = await startFleet({
+      natsUrl: nats.url,
+      monitorPort: nats.monitorPort,
+      dir,
+      pluginDirs: [],
+      nodes: nodes.map((n) => ({ identity: n.identity, facts: n.facts, classes: n.classes })),
+      config: { nrpe: { conf_file: 'nrpe.cfg', conf_dir: 'nrpe.d' } },
+      secure: true,
+      registry: true,
+    });
+    // The console: a client config trusting the fleet's issuer, an admin signing with the operator key, a watcher.
+    const clientConfig = join(dir, 'web-client.yaml');
+    writeFileSync(clientConfig, yaml.dump({ collective: 'cohort', nats: { servers: [nats.url] }, issuers: [fleet.issuer], discovery_timeout: 2 }));
+    const port = await freePort();
+    const webConfig = join(dir, 'web.yaml');
+    writeFileSync(webConfig, yaml.dump({ listen: `127.0.0.1:${port}`, client_config: clientConfig }));
+    const env = { COHORT_CONFIG: clientConfig };
+    const add = async (args: string[], password: string) => {
+      const r = await cohort(['web', ...args, '--config', webConfig], { input: `${password}\n`, env });
+      assert.equal(r.code, 0, `cohort web ${args.join(' ')}: ${r.stderr}`);
+    };
+    await add(['useradd', 'alice', '--role', 'admin', '--key', join(fleet.dir, 'security', 'operator.key')], 'alice-secret-pw');
+    await add(['useradd', 'wendy', '--role', 'watcher'], 'wendy-secret-pw');
+    web = spawn(process.execPath, [cohortBin, 'web', '--config', webConfig], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    web.stdout?.on('data', (d: Buffer) => (webLog += d));
+    web.stderr?.on('data', (d: Buffer) => (webLog += d));
+    base = `http://127.0.0.1:${port}`;
+    await until('cohort web to answer', async () => (await fetch(`${base}/api/session`).catch(() => undefined))?.status === 401, { timeoutMs: 60_000, log: () => webLog, logName: 'cohort web' });
+    const pw = createRequire(join(repoRoot, 'packages/web/package.json'))('playwright-core') as Playwright;
+    browser = await pw.chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    if (why) return;
+    await browser?.close();
+    if (web && web.exitCode === null) {
+      const exited = new Promise((r) => web.once('exit', r));
+      web.kill('SIGTERM');
+      await exited;
+    }
+    for (const n of fleet?.nodes.values() ?? []) n.process.kill('SIGCONT');
+    await fleet?.stop();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function login(user: string, password: string, shot?: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
+    await page.goto(base);
+    await page.locator('#login-form').waitFor();
+    await page.fill('input[name=user]', user);
+    await page.fill('input[name=password]', password);
+    if (shot) await page.screenshot({ path: join(shots, shot) });
+    await page.click('#login-form button[type=submit]');
+    await page.locator('#who').waitFor();
+    return page;
+  }
+
+  async function inert(page: Page, where: string): Promise<void> {
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined, `${where}: injected script ran`);
+    assert.equal(await page.locator('#app img').count(), 0, `${where}: an <img> was injected`);
+    assert.equal(await page.locator('#app script').count(), 0, `${where}: a <script> was injected`);
+  }
+
+  async function finished(page: Page): Promise<string> {
+    await page.locator('#results[data-state=done]').waitFor({ timeout: 60_000 });
+    return (await page.locator('#results').getAttribute('data-job')) ?? '';
+  }
+
+  test('admin: fleet grouped by class and fact, a search, node detail with hostile facts shown as text', async () => {
+    const page = await login('alice', 'alice-secret-pw', 'login.png');
+    await until('three nodes in the fleet', async () => (await page.locator('#nodes > tbody > tr').count()) === 3, { timeoutMs: 30_000 });
+    const groups = await page.locator('#groups').innerText();
+    assert.match(groups, /web\s*2/);
+    assert.match(groups, /db\s*1/);
+    await page.screenshot({ path: join(shots, 'fleet.png') });
+    await page.fill('#fleet-search input[name=filter]', 'role=db');
+    await page.click('#fleet-search button[type=submit]');
+    await until('the search to leave db1', async () => (await page.locator('#nodes > tbody > tr').count()) === 1, { timeoutMs: 15_000 });
+    assert.equal(await page.locator('#nodes > tbody > tr').first().getAttribute('data-identity'), 'db1');
+    await page.goto(`${base}/#/node/web1`);
+    await page.locator('#node-detail').waitFor();
+    const text = await page.locator('#node-detail').innerText();
+    assert.ok(text.includes(hostile), 'the hostile fact value is shown, as text');
+    assert.ok(text.includes('<script>window.__pwned=2</script>'));
+    await inert(page, 'node detail');
+    await page.screenshot({ path: join(shots, 'node.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('admin: rpcutil ping from the generated form streams three replies', async () => {
+    const page = await login('alice', 'alice-secret-pw');
+    await page.click('#tab-run');
+    await page.locator('select[name=agent]').selectOption('rpcutil');
+    await page.locator('select[name=action]').selectOption('ping');
+    await until('the live count of 3 nodes', async () => /3 nodes/.test(await page.locator('#count').innerText()), { timeoutMs: 15_000 });
+    await page.click('#run');
+    await finished(page);
+    assert.equal(await page.locator('#replies > tbody > tr.ok').count(), 3);
+    await page.screenshot({ path: join(shots, 'run-ping.png') });
+    await page.close();
+  });
+
+  test('admin: nrpe runcommand form validates like the CLI, then shows failed nodes and the Nagios summary; hostile output is inert', async () => {
+    const page = await login('alice', 'alice-secret-pw');
+    await page.goto(`${base}/#/run/nrpe`);
+    await page.locator('select[name=action]').selectOption('runcommand');
+    await page.fill('input[name=command]', 'not a command!');
+    await until('the CLI validator message on the command field', async () => /must match the regular expression/.test(await page.locator('[data-field=command]').innerText()), { timeoutMs: 15_000 });
+    await page.fill('input[name=command]', 'check_state');
+    await page.fill('input[name=filter]', 'nrpe');
+    await until('the validation message to clear', async () => (await page.locator('[data-field=command] .field-error').count()) === 0, { timeoutMs: 15_000 });
+    await page.screenshot({ path: join(shots, 'run-form.png') });
+    await page.click('#run');
+    await finished(page);
+    const summary = await page.locator('#summaries').innerText();
+    assert.match(summary, /OK\s+1/);
+    assert.match(summary, /WARNING\s+1/);
+    assert.match(summary, /CRITICAL\s+1/);
+    // display: failed: web1's OK reply is hidden until asked for.
+    assert.equal(await page.locator('#replies > tbody > tr[data-identity=web1]').count(), 0);
+    assert.equal(await page.locator('#replies > tbody > tr[data-identity=db1]').count(), 1);
+    assert.ok((await page.locator('#replies tr[data-identity=db1]').innerText()).includes(hostile));
+    await page.click('#show-all');
+    assert.equal(await page.locator('#replies > tbody > tr[data-identity=web1]').count(), 1);
+    await inert(page, 'nrpe results');
+    await page.screenshot({ path: join(shots, 'results-nrpe.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('admin: a stopped node does not reply; one click retries it once it is back', async () => {
+    const page = await login('alice', 'alice-secret-pw');
+    const db1 = fleet.nodes.get('db1');
+    assert.ok(db1);
+    db1.process.kill('SIGSTOP');
+    let first = '';
+    try {
+      await page.goto(`${base}/#/run/rpcutil`);
+      await page.locator('select[name=action]').selectOption('ping');
+      await page.click('#run');
+      first = await finished(page);
+      assert.equal(await page.locator('#replies tr.noreply[data-identity=db1]').count(), 1);
+      assert.match(await page.locator('#retry').innerText(), /Retry 1 failed/);
+      await page.screenshot({ path: join(shots, 'retry.png') });
+    } finally {
+      db1.process.kill('SIGCONT');
+    }
+    await page.click('#retry');
+    await until('the retry job to open', async () => ((await page.locator('#results').getAttribute('data-job')) ?? first) !== first, { timeoutMs: 15_000 });
+    await finished(page);
+    assert.equal(await page.locator('#replies > tbody > tr.ok[data-identity=db1]').count(), 1);
+    assert.equal(await page.locator('#replies > tbody > tr').count(), 1, 'the retry went to db1 only');
+    await page.close();
+  });
+
+  test('admin: the jobs list shows who ran what; a job opens with its replies; statistics, plugins and add machines render', async () => {
+    const page = await login('alice', 'alice-secret-pw');
+    await page.click('#tab-jobs');
+    await until('the jobs run so far', async () => (await page.locator('#jobs > tbody > tr').count()) >= 4, { timeoutMs: 15_000 });
+    assert.match(await page.locator('#jobs').innerText(), /alice\s+nrpe runcommand/);
+    await page.screenshot({ path: join(shots, 'jobs.png') });
+    await page.locator('#jobs > tbody > tr', { hasText: 'nrpe runcommand' }).locator('a').first().click();
+    await finished(page);
+    assert.match(await page.locator('#summaries').innerText(), /CRITICAL\s+1/);
+    await inert(page, 'job from history');
+    await page.click('#tab-stats');
+    await page.locator('#no-metrics').waitFor();
+    await page.screenshot({ path: join(shots, 'stats.png') });
+    await page.click('#tab-plugins');
+    await until('the plugins table', async () => /nrpe/.test(await page.locator('#plugins').innerText()), { timeoutMs: 15_000 });
+    await page.screenshot({ path: join(shots, 'plugins.png') });
+    await page.click('#tab-install');
+    await page.locator('#install').waitFor();
+    await page.screenshot({ path: join(shots, 'install.png') });
+    await page.close();
+  });
+
+  test('watcher: sees the fleet and jobs, no run controls, and a direct POST is refused', async () => {
+    const page = await login('wendy', 'wendy-secret-pw');
+    assert.equal(await page.locator('#tab-run').count(), 0);
+    await page.click('#tab-jobs');
+    await until('the job history', async () => (await page.locator('#jobs > tbody > tr').count()) >= 1, { timeoutMs: 15_000 });
+    await page.locator('#jobs > tbody > tr a').first().click();
+    await finished(page);
+    assert.equal(await page.locator('#retry').count(), 0);
+    await page.goto(`${base}/#/run`);
+    assert.equal(await page.locator('#run-form').count(), 0);
+    const status = await page.evaluate(async () => {
+      const s = (await (await fetch('/api/session')).json()) as { csrf: string };
+      const r = await fetch('/api/run', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf }, body: JSON.stringify({ agent: 'rpcutil', action: 'ping', inputs: {} }) });
+      return r.status;
+    });
+    assert.equal(status, 403);
+    await page.screenshot({ path: join(shots, 'watcher.png') });
+    await page.close();
+  });
+
+  test('no Content Security Policy violation on any page', () => {
+    assert.deepEqual(cspViolations, []);
+  });
+});
