@@ -156,3 +156,25 @@ test('statistics: Graphite series become uPlot columns on one time axis, gaps as
     [null, 5, null, null],
   ]);
 });
+
+test('results template: values are escaped, sections repeat per reply, hostile values stay text', async () => {
+  const { renderTemplate, escapeHtml } = await import('../../packages/web/ui/src/model/template.ts');
+  const view = {
+    agent: 'nrpe',
+    replies: [
+      { identity: 'web1', ok: true, data: { output: 'OK - fine' } },
+      { identity: 'db1', ok: false, data: { output: '<img src=x onerror=alert(1)>' } },
+    ],
+    none: [],
+  };
+  const tpl = '<h1>{{agent}}</h1><ul>{{#replies}}<li class="{{#ok}}ok{{/ok}}{{^ok}}bad{{/ok}}">{{identity}}: {{data.output}} {{{data.output}}}</li>{{/replies}}</ul>{{^none}}<p>empty</p>{{/none}}{{missing.deep}}';
+  assert.equal(
+    renderTemplate(tpl, view),
+    '<h1>nrpe</h1><ul><li class="ok">web1: OK - fine OK - fine</li><li class="bad">db1: &lt;img src&#61;x onerror&#61;alert(1)&gt; &lt;img src&#61;x onerror&#61;alert(1)&gt;</li></ul><p>empty</p>',
+  );
+  assert.equal(escapeHtml(`"'\`&`), '&quot;&#39;&#96;&amp;');
+  assert.throws(() => renderTemplate('{{#a}}x', {}), /\{\{#a\}\} is never closed/);
+  assert.throws(() => renderTemplate('x{{/a}}', {}), /closes no open section/);
+  // Nested sections of the same name close at the right place.
+  assert.equal(renderTemplate('{{#a}}[{{#a}}in{{/a}}]{{/a}}', { a: true }), '[in]');
+});

@@ -64,7 +64,7 @@ export function JobView({ id, canRun, go }: { id: string; canRun: boolean; go: (
         </p>
       )}
       {j?.inputs !== undefined && Object.keys(j.inputs).length > 0 && <KeyValues data={j.inputs} />}
-      {j !== undefined && !ddl.loading && <Results key={id} jobId={id} action={action} canRun={canRun} go={go} />}
+      {j !== undefined && !ddl.loading && <Results key={id} jobId={id} action={action} canRun={canRun} go={go} template={ddl.data?.resultsTemplate !== undefined && agent !== undefined && j !== undefined ? { text: ddl.data.resultsTemplate, agent, action: j.action } : undefined} />}
     </main>
   );
 }

@@ -4,6 +4,7 @@ import { api } from '../api.ts';
 import { outputRows, shownByPolicy, statusLabel, tally } from '../model/display.ts';
 import { FrameBatcher, ReplyStore } from '../model/replies.ts';
 import { summaryViews } from '../model/summary.ts';
+import { renderTemplate } from '../model/template.ts';
 import type { DdlAction, JobRecord, Reply } from '../model/types.ts';
 import { errorText } from './common.tsx';
 
@@ -26,7 +27,13 @@ interface Done {
  * (batched per animation frame, keyed by node), with the DDL's display
  * policy, the aggregate summaries and a retry of the failed and silent nodes.
  */
-export function Results({ jobId, action, canRun, go }: { jobId: string; action: DdlAction | undefined; canRun: boolean; go: (h: string) => void }) {
+export interface ResultsTemplate {
+  text: string;
+  agent: string;
+  action: string;
+}
+
+export function Results({ jobId, action, canRun, go, template }: { jobId: string; action: DdlAction | undefined; canRun: boolean; go: (h: string) => void; template?: ResultsTemplate | undefined }) {
   const store = useMemo(() => new ReplyStore(), [jobId]);
   const [, setVersion] = useState(0);
   const [done, setDone] = useState<Done>();
@@ -144,6 +151,7 @@ export function Results({ jobId, action, canRun, go }: { jobId: string; action: 
           ))}
         </div>
       )}
+      {template !== undefined && done !== undefined && <TemplateFrame template={template} replies={replies} summary={job?.summary ?? done.summary} />}
       {hidden > 0 && (
         <p class="muted">
           {hidden} repl{hidden === 1 ? 'y' : 'ies'} hidden by the action's display policy ({policy}).{' '}
@@ -218,4 +226,24 @@ class ReplyRow extends Component<{ reply: Reply; action: DdlAction | undefined }
       </tr>
     );
   }
+}
+
+/** The plugin's results template, rendered (values escaped) into a sandboxed iframe: no scripts, an opaque origin. */
+function TemplateFrame({ template, replies, summary }: { template: ResultsTemplate; replies: Reply[]; summary: unknown }) {
+  let html: string;
+  try {
+    html = renderTemplate(template.text, {
+      agent: template.agent,
+      action: template.action,
+      replies: replies.map((r) => ({ ...r, ok: r.statuscode === 0 })),
+      summary,
+    });
+  } catch (err) {
+    return (
+      <p class="error" role="alert">
+        {errorText(err)}
+      </p>
+    );
+  }
+  return <iframe class="template" id="results-template" title={`${template.agent} results`} sandbox="" srcdoc={html} />;
 }
