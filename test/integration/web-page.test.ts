@@ -16,7 +16,7 @@ import yaml from 'js-yaml';
 import { cohort, cohortBin, freePort, repoRoot, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
 import { after, before, describe, test } from '../harness/skip.js';
 
-type Playwright = typeof import('../../packages/web/node_modules/playwright-core');
+type Playwright = typeof import('../../packages/web/node_modules/playwright-core/index.js');
 type Browser = Awaited<ReturnType<Playwright['chromium']['launch']>>;
 type Page = Awaited<ReturnType<Browser['newPage']>>;
 
@@ -114,7 +114,7 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
 
   async function login(user: string, password: string, shot?: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (m) => {
+    page.on('console', (m: { text(): string }) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
     });
     await page.goto(base);
@@ -128,7 +128,7 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
   }
 
   async function inert(page: Page, where: string): Promise<void> {
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined, `${where}: injected script ran`);
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned), undefined, `${where}: injected script ran`);
     assert.equal(await page.locator('#app img').count(), 0, `${where}: an <img> was injected`);
     assert.equal(await page.locator('#app script').count(), 0, `${where}: a <script> was injected`);
   }

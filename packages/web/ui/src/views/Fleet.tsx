@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.ts';
 import { ErrorBox, KeyValues, Loading, Section, StateBadge, useLoad, when } from './common.tsx';
 
@@ -31,7 +31,8 @@ export function Fleet({ go }: { go: (hash: string) => void }) {
   const [chosen, setChosen] = useState<string>();
   const group = groupBy === 'class' ? 'class' : `fact:${groupFact}`;
   const res = useLoad(() => api.get<NodesResponse>(`/api/nodes${query({ filter, group })}`), [filter, group]);
-  const nodes = res.data?.nodes ?? [];
+  const live = useLiveChecks();
+  const nodes = (res.data?.nodes ?? []).map((n) => (live[n.identity] === undefined ? n : { ...n, checks: { ...n.checks, ...live[n.identity] } }));
   const shown = chosen === undefined ? nodes : nodes.filter((n) => (groupBy === 'class' ? (n.classes ?? []).includes(chosen) : factText(n.facts?.[groupFact]) === chosen));
   return (
     <main>
@@ -116,6 +117,26 @@ export function Fleet({ go }: { go: (hash: string) => void }) {
       )}
     </main>
   );
+}
+
+/** Check state changes as they happen (/api/events), node -> check -> state, laid over the listed states. */
+function useLiveChecks(): Record<string, Record<string, string>> {
+  const [live, setLive] = useState<Record<string, Record<string, string>>>({});
+  useEffect(() => {
+    const source = new EventSource('/api/events');
+    source.addEventListener('check', (e) => {
+      try {
+        const ev = JSON.parse((e as MessageEvent<string>).data) as { identity?: unknown; check?: unknown; state?: unknown };
+        if (typeof ev.identity !== 'string' || typeof ev.check !== 'string' || typeof ev.state !== 'string') return;
+        const { identity, check, state } = ev as { identity: string; check: string; state: string };
+        setLive((old) => ({ ...old, [identity]: { ...old[identity], [check]: state } }));
+      } catch {
+        /* a malformed event is skipped */
+      }
+    });
+    return () => source.close();
+  }, []);
+  return live;
 }
 
 interface NodeDetailResponse extends Omit<NodeRow, 'checks'> {

@@ -161,6 +161,12 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
         </p>
       )}
       <table class="grid replies" id="replies">
+        <colgroup>
+          <col class="node" />
+          <col class="status" />
+          <col />
+          <col class="ms" />
+        </colgroup>
         <thead>
           <tr>
             <th>Node</th>
