@@ -134,6 +134,10 @@ function useLiveChecks(): Record<string, Record<string, string>> {
         /* a malformed event is skipped */
       }
     });
+    // The server's own `error` event (e.g. no trusted issuer, so no check events): stop asking.
+    source.addEventListener('error', (e) => {
+      if ((e as MessageEvent<unknown>).data !== undefined) source.close();
+    });
     return () => source.close();
   }, []);
   return live;
