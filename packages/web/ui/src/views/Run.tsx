@@ -17,8 +17,10 @@ export function Run({ go, allow, initialAgent }: { go: (h: string) => void; allo
   const [agent, setAgent] = useState(initialAgent ?? 'rpcutil');
   const ddl = useLoad(() => api.get<AgentDdl>(`/api/agents/${encodeURIComponent(agent)}`), [agent]);
   const [actionName, setActionName] = useState('');
-  const action: DdlAction | undefined = ddl.data?.actions.find((a) => a.action === actionName) ?? ddl.data?.actions[0];
   const allowed = (a: string, act: string) => allow === undefined || allow.includes(`${a}.${act}`) || allow.includes(`${a}.*`);
+  // While the next agent's DDL loads, the previous one is not shown under the new agent's name.
+  const current = ddl.data?.metadata.name === agent ? ddl.data : undefined;
+  const action: DdlAction | undefined = current?.actions.find((a) => a.action === actionName) ?? current?.actions.find((a) => allowed(agent, a.action));
 
   return (
     <main>
@@ -38,7 +40,7 @@ export function Run({ go, allow, initialAgent }: { go: (h: string) => void; allo
         <label>
           Action
           <select name="action" value={action?.action ?? ''} onChange={(e) => setActionName(e.currentTarget.value)}>
-            {(ddl.data?.actions ?? []).map((a) => (
+            {(current?.actions ?? []).map((a) => (
               <option key={a.action} value={a.action} disabled={!allowed(agent, a.action)}>
                 {a.action}
               </option>
