@@ -112,6 +112,15 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
     }
   };
 
+  const download = () => {
+    const blob = new Blob([JSON.stringify({ job: job?.job, replies: store.list(), noreply, summary: job?.summary ?? done?.summary }, null, 2)], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `cohort-job-${jobId}.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
+
   return (
     <div class="results" id="results" data-job={jobId} data-state={done === undefined ? 'running' : 'done'}>
       <p class="tally" id="tally">
@@ -123,6 +132,11 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
         {canRun && done !== undefined && t.failed + noreplyCount > 0 && (
           <button id="retry" class="secondary" onClick={retry} disabled={retrying}>
             Retry {t.failed + noreplyCount} failed / no-reply node{t.failed + noreplyCount === 1 ? '' : 's'}
+          </button>
+        )}
+        {done !== undefined && (
+          <button class="link" id="download" onClick={download}>
+            download JSON
           </button>
         )}
       </p>
