@@ -69,7 +69,12 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
       dir,
       pluginDirs: [],
       nodes: nodes.map((n) => ({ identity: n.identity, facts: n.facts, classes: n.classes })),
-      config: { nrpe: { conf_file: 'nrpe.cfg', conf_dir: 'nrpe.d' } },
+      config: {
+        nrpe: { conf_file: 'nrpe.cfg', conf_dir: 'nrpe.d' },
+        // A check on each node from its NRPE command (db1's output is hostile), and a mine value (web1's is hostile).
+        checks: { disk: { nrpe: 'check_state', interval: '5s', retries: 1, splay: false } },
+        mine: { motd: { agent: 'rpcutil', action: 'get_fact', inputs: { fact: 'motd' }, interval: '1m', splay: false } },
+      },
       secure: true,
       registry: true,
     });
@@ -141,6 +146,18 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
   test('admin: fleet grouped by class and fact, a search, node detail with hostile facts shown as text', async () => {
     const page = await login('alice', 'alice-secret-pw', 'login.png');
     await until('three nodes in the fleet', async () => (await page.locator('#nodes > tbody > tr').count()) === 3, { timeoutMs: 30_000 });
+    // Check states arrive as the nodes run their checks; the list polls on reload.
+    await until(
+      'the check states of all three nodes',
+      async () => {
+        if ((await page.locator('#nodes .badge').count()) === 3) return true;
+        await page.click('#fleet-search button[type=submit]');
+        return false;
+      },
+      { timeoutMs: 60_000, everyMs: 1000 },
+    );
+    assert.match(await page.locator('#nodes tr[data-identity=db1]').innerText(), /CRITICAL/);
+    assert.match(await page.locator('#nodes tr[data-identity=web2]').innerText(), /WARNING/);
     const groups = await page.locator('#groups').innerText();
     assert.match(groups, /web\s*2/);
     assert.match(groups, /db\s*1/);
@@ -151,11 +168,27 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
     assert.equal(await page.locator('#nodes > tbody > tr').first().getAttribute('data-identity'), 'db1');
     await page.goto(`${base}/#/node/web1`);
     await page.locator('#node-detail').waitFor();
+    await until(
+      "web1's mine value",
+      async () => {
+        if ((await page.locator('#node-mine').innerText()).includes('motd')) return true;
+        await page.reload();
+        await page.locator('#node-detail').waitFor();
+        return false;
+      },
+      { timeoutMs: 90_000, everyMs: 1000 },
+    );
     const text = await page.locator('#node-detail').innerText();
+    assert.match(await page.locator('#node-checks').innerText(), /disk\s+OK/);
+    assert.ok((await page.locator('#node-mine').innerText()).includes(hostile), 'the hostile mine value is shown, as text');
     assert.ok(text.includes(hostile), 'the hostile fact value is shown, as text');
     assert.ok(text.includes('<script>window.__pwned=2</script>'));
     await inert(page, 'node detail');
     await page.screenshot({ path: join(shots, 'node.png'), fullPage: true });
+    await page.goto(`${base}/#/node/db1`);
+    await until('db1 critical check with its hostile output', async () => /CRITICAL/.test(await page.locator('#node-checks').innerText().catch(() => '')), { timeoutMs: 15_000 });
+    assert.ok((await page.locator('#node-detail').innerText()).includes(hostile));
+    await inert(page, 'db1 detail');
     await page.close();
   });
 
@@ -192,10 +225,10 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
     assert.equal(await page.locator('#replies > tbody > tr[data-identity=web1]').count(), 0);
     assert.equal(await page.locator('#replies > tbody > tr[data-identity=db1]').count(), 1);
     assert.ok((await page.locator('#replies tr[data-identity=db1]').innerText()).includes(hostile));
+    await page.screenshot({ path: join(shots, 'results-nrpe.png'), fullPage: true });
     await page.click('#show-all');
     assert.equal(await page.locator('#replies > tbody > tr[data-identity=web1]').count(), 1);
     await inert(page, 'nrpe results');
-    await page.screenshot({ path: join(shots, 'results-nrpe.png'), fullPage: true });
     await page.close();
   });
 

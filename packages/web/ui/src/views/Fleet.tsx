@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.ts';
 import { ErrorBox, KeyValues, Loading, Section, StateBadge, useLoad, when } from './common.tsx';
+import { valueText } from '../model/display.ts';
 
 interface NodeRow {
   identity: string;
@@ -80,6 +81,7 @@ export function Fleet({ go }: { go: (hash: string) => void }) {
                 );
               })}
             </ul>
+            <CheckTotals nodes={nodes} />
           </aside>
           <table class="grid" id="nodes">
             <thead>
@@ -102,8 +104,8 @@ export function Fleet({ go }: { go: (hash: string) => void }) {
                   <td class="small">{(n.classes ?? []).join(', ')}</td>
                   <td>
                     {Object.entries(n.checks ?? {}).map(([c, s]) => (
-                      <span key={c} title={c}>
-                        <StateBadge state={String(s)} />{' '}
+                      <span key={c} class="check" title={`${c}: ${String(s)}`}>
+                        {c} <StateBadge state={String(s)} />{' '}
                       </span>
                     ))}
                   </td>
@@ -162,7 +164,7 @@ export function NodeDetail({ identity }: { identity: string }) {
           <p class="muted">
             cohortd {n.version} · registered {when(n.time)}
           </p>
-          <Section title="Checks">
+          <Section title="Checks" id="node-checks">
             {(n.checks ?? []).length === 0 ? (
               <p class="muted">no checks</p>
             ) : (
@@ -184,20 +186,71 @@ export function NodeDetail({ identity }: { identity: string }) {
               </table>
             )}
           </Section>
-          <Section title="Classes">
+          <Section title="Classes" id="node-classes">
             <p>{(n.classes ?? []).join(', ') || '—'}</p>
           </Section>
-          <Section title="Agents">
+          <Section title="Agents" id="node-agents">
             <p>{(n.agents ?? []).join(', ') || '—'}</p>
           </Section>
-          <Section title="Mine">
-            <KeyValues data={n.mine} empty="no mine values" />
+          <Section title="Mine" id="node-mine">
+            <MineValues mine={n.mine} />
           </Section>
-          <Section title="Facts">
+          <Section title="Facts" id="node-facts">
             <KeyValues data={n.facts} empty="no facts" />
           </Section>
         </div>
       )}
     </main>
+  );
+}
+
+/** How many checks across the listed nodes are in each state. */
+function CheckTotals({ nodes }: { nodes: NodeRow[] }) {
+  const totals = new Map<string, number>();
+  for (const n of nodes) for (const s of Object.values(n.checks ?? {})) totals.set(String(s), (totals.get(String(s)) ?? 0) + 1);
+  if (totals.size === 0) return null;
+  return (
+    <>
+      <h3>Checks</h3>
+      <ul id="check-totals">
+        {['OK', 'WARNING', 'CRITICAL', 'UNKNOWN']
+          .filter((s) => totals.has(s))
+          .map((s) => (
+            <li key={s}>
+              <StateBadge state={s} /> <span class="count">{totals.get(s)}</span>
+            </li>
+          ))}
+      </ul>
+    </>
+  );
+}
+
+/** Mine values: the value itself, with when it was taken and whether it is stale. */
+function MineValues({ mine }: { mine: Record<string, unknown> | undefined }) {
+  const entries = Object.entries(mine ?? {});
+  if (entries.length === 0) return <p class="muted">no mine values</p>;
+  return (
+    <table class="kv">
+      <tbody>
+        {entries.map(([name, v]) => {
+          const rec = typeof v === 'object' && v !== null && 'value' in v ? (v as { value: unknown; time?: number; stale?: boolean; statusmsg?: string; statuscode?: number }) : undefined;
+          return (
+            <tr key={name}>
+              <th>{name}</th>
+              <td>
+                <pre>{valueText(rec !== undefined ? rec.value : v)}</pre>
+                {rec !== undefined && (
+                  <div class="small muted">
+                    {rec.time !== undefined ? when(rec.time) : ''}
+                    {rec.stale === true ? ' · stale' : ''}
+                    {typeof rec.statuscode === 'number' && rec.statuscode !== 0 ? ` · ${rec.statusmsg ?? ''}` : ''}
+                  </div>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }

@@ -242,7 +242,7 @@ class ReplyRow extends Component<{ reply: Reply; action: DdlAction | undefined }
             </table>
           )}
         </td>
-        <td class="small">{reply.ms ?? ''}</td>
+        <td class="small">{typeof reply.ms === 'number' ? Math.round(reply.ms) : ''}</td>
       </tr>
     );
   }

@@ -53,9 +53,9 @@ export function KeyValues({ data, empty }: { data: Record<string, unknown> | und
   );
 }
 
-export function Section({ title, children }: { title: string; children: ComponentChildren }) {
+export function Section({ title, id, children }: { title: string; id?: string; children: ComponentChildren }) {
   return (
-    <section>
+    <section id={id}>
       <h2>{title}</h2>
       {children}
     </section>
