@@ -17,8 +17,8 @@ export function Install() {
           <h2>Steps</h2>
           <ol>
             {(d.steps ?? []).map((s, i) => (
-              <li key={i}>
-                <pre>{s}</pre>
+              <li key={i} class="step">
+                {s}
               </li>
             ))}
           </ol>
