@@ -145,6 +145,12 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
 
   test('admin: fleet grouped by class and fact, a search, node detail with hostile facts shown as text', async () => {
     const page = await login('alice', 'alice-secret-pw', 'login.png');
+    // Reported, not asserted (timings go to benches): how long the first load took on loopback.
+    const load = await page.evaluate(() => {
+      const nav = (performance.getEntriesByType('navigation' as never) as unknown as Array<{ domContentLoadedEventEnd: number; loadEventEnd: number; transferSize: number }>)[0];
+      return nav ? { domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd), loadMs: Math.round(nav.loadEventEnd), bytes: nav.transferSize } : undefined;
+    });
+    console.log(`# first page load on loopback: ${JSON.stringify(load)}`);
     await until('three nodes in the fleet', async () => (await page.locator('#nodes > tbody > tr').count()) === 3, { timeoutMs: 30_000 });
     // Check states arrive as the nodes run their checks; the list polls on reload.
     await until(
