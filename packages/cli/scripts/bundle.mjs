@@ -12,7 +12,7 @@
 // node_modules: ora (only on a terminal), ajv (only when an input is
 // validated), nodemailer (only for the provisioner's email notifier),
 // @cohort/core/log with winston (only for `cohort provisioner run`), re2js
-// (only when a filter has a regex). Each is a dependency of this package, so
+// (only when a filter has a regex), @cohort/web with fastify (only for `cohort web`). Each is a dependency of this package, so
 // that it resolves from dist/.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -40,7 +40,7 @@ await build({
   outdir: `${root}dist`,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js'],
+  external: ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js', '@cohort/web'],
   // Bundled CommonJS dependencies (yargs' helpers, nats' deps, js-yaml) call require().
   banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -41,4 +41,5 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   kv: () => import('./commands/kv.js'),
   nagios: () => import('./commands/nagios.js'),
   dns: () => import('./commands/dns.js'),
+  web: () => import('./commands/web.js'),
 };

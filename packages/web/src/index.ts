@@ -1,2 +1,15 @@
 /** The web console (issue 20): the HTTP API in this directory, the page in ../ui. */
-export {};
+export { buildConsole, defaultUiDir, HttpError, type ConsoleDeps, type ConsoleLog } from './server.js';
+export { loadWebConfig, parseWebConfig, defaultWebConfig, parseListenAddress, webConfigKeys, type WebConfig } from './config.js';
+export { readUsers, parseUsers, writeUsers, formatUsers, allowed, parseAllow, userNameProblem, type WebUser, type Role } from './users.js';
+export { addUser, changeUser, deleteUser, type UserChange } from './user-admin.js';
+export { hashPassword, verifyPassword, hashProblem, defaultScryptParams } from './password.js';
+export { SessionCodec, loadSecret, sessionCookie, passwordGeneration, type SessionData } from './session.js';
+export { RateLimiter } from './rate-limit.js';
+export { routeTable, ruleFor, roleAllows, needsCsrf, type RouteRule } from './roles.js';
+export { contentSecurityPolicy, securityHeaders } from './headers.js';
+export { Fleet, groupNodes, parseWebFilter, FilterError } from './fleet.js';
+export { Jobs, jobSummaries, storable, newJobId, type JobRecord, type JobReply, type JobDetail } from './jobs.js';
+export { installInfo } from './install.js';
+export { graphiteStats, StatsError } from './stats.js';
+export { findResultsTemplate, templateNames } from './templates.js';
