@@ -80,7 +80,19 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
     });
     // The console: a client config trusting the fleet's issuer, an admin signing with the operator key, a watcher.
     const clientConfig = join(dir, 'web-client.yaml');
-    writeFileSync(clientConfig, yaml.dump({ collective: 'cohort', nats: { servers: [nats.url] }, issuers: [fleet.issuer], discovery_timeout: 2 }));
+    // nrpe's results template (a plugin may ship one): hostile on purpose, it must stay inert in its sandboxed frame.
+    const templates = join(dir, 'templates');
+    mkdirSync(templates);
+    writeFileSync(
+      join(templates, 'nrpe.results.mustache'),
+      [
+        '<h3>NRPE {{action}} on {{replies.length}} nodes</h3>',
+        "<script>document.body.dataset.ran = 'script'</script>",
+        '<img src="x" onerror="document.body.dataset.ran = \'img\'">',
+        '<ul>{{#replies}}<li class="node">{{identity}}: exit {{data.exitcode}}, {{data.output}}</li>{{/replies}}</ul>',
+      ].join('\n'),
+    );
+    writeFileSync(clientConfig, yaml.dump({ collective: 'cohort', nats: { servers: [nats.url] }, issuers: [fleet.issuer], discovery_timeout: 2, ddl_dirs: [templates] }));
     const port = await freePort();
     const webConfig = join(dir, 'web.yaml');
     writeFileSync(webConfig, yaml.dump({ listen: `127.0.0.1:${port}`, client_config: clientConfig }));
@@ -231,6 +243,13 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
     assert.equal(await page.locator('#replies > tbody > tr[data-identity=web1]').count(), 0);
     assert.equal(await page.locator('#replies > tbody > tr[data-identity=db1]').count(), 1);
     assert.ok((await page.locator('#replies tr[data-identity=db1]').innerText()).includes(hostile));
+    // The plugin's results template, in a sandboxed frame: rendered, values escaped, its script and handler never run.
+    const frame = await (await page.locator('#results-template').elementHandle())?.contentFrame();
+    assert.ok(frame, 'the results template frame');
+    await until('the template to render', async () => (await frame.locator('li.node').count()) === 3, { timeoutMs: 15_000 });
+    assert.ok((await frame.locator('body').innerText()).includes(`db1: exit 2, CRITICAL: ${hostile} disk is full`));
+    assert.equal(await frame.locator('li img').count(), 0, 'a hostile output became an element inside the template');
+    assert.equal(await frame.evaluate(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset['ran']), undefined);
     await page.screenshot({ path: join(shots, 'results-nrpe.png'), fullPage: true });
     await page.click('#show-all');
     assert.equal(await page.locator('#replies > tbody > tr[data-identity=web1]').count(), 1);
