@@ -112,12 +112,23 @@ test('1,000 streamed replies reach the page in one delivery per frame, none lost
   for (let i = 700; i < 1000; i++) batcher.push({ identity: `n${i}`, statuscode: i % 10 === 0 ? 1 : 0, statusmsg: '', data: {} });
   batcher.flush(); // the stream's done event delivers what is queued at once
   frames.shift()?.(); // the frame scheduled meanwhile finds nothing left
+  assert.equal(frames.length, 0, 'nothing left to schedule');
   assert.deepEqual(
     deliveries.map((d) => d.length),
     [700, 300],
   );
   assert.equal(store.size, 1000);
   assert.equal(store.failed().length, 30);
+});
+
+test('a burst larger than one frame should build is spread over frames, in order', () => {
+  const frames: Array<() => void> = [];
+  const deliveries: number[][] = [];
+  const batcher = new FrameBatcher<number>((items) => deliveries.push(items), (f) => frames.push(f), 250);
+  for (let i = 0; i < 600; i++) batcher.push(i);
+  while (frames.length > 0) frames.shift()?.();
+  assert.deepEqual(deliveries.map((d) => d.length), [250, 250, 100]);
+  assert.deepEqual(deliveries.flat(), Array.from({ length: 600 }, (_, i) => i));
 });
 
 test('the filter builder writes -W text that the CLI parses to the same conditions', () => {
@@ -177,4 +188,16 @@ test('results template: values are escaped, sections repeat per reply, hostile v
   assert.throws(() => renderTemplate('x{{/a}}', {}), /closes no open section/);
   // Nested sections of the same name close at the right place.
   assert.equal(renderTemplate('{{#a}}[{{#a}}in{{/a}}]{{/a}}', { a: true }), '[in]');
+});
+
+test("the job's stored replies fill only the gaps the stream left: shown rows keep their objects", () => {
+  const store = new ReplyStore();
+  const streamed: Reply = { identity: 'a', statuscode: 0, statusmsg: '', data: {} };
+  store.add([streamed]);
+  const version = store.version;
+  assert.equal(store.addMissing([{ ...streamed }]), 0);
+  assert.equal(store.version, version, 'nothing new, no re-render');
+  assert.equal(store.list()[0], streamed, 'the streamed object is kept');
+  assert.equal(store.addMissing([{ ...streamed }, { identity: 'b', statuscode: 1, statusmsg: 'x', data: {} }]), 1);
+  assert.deepEqual(store.list().map((r) => r.identity), ['a', 'b']);
 });

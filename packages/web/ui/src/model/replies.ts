@@ -22,6 +22,14 @@ export class ReplyStore {
     return fresh;
   }
 
+  /**
+   * Add only the replies of nodes not seen yet (the job's stored replies after
+   * the stream: rows already shown keep their objects, so they do not re-render).
+   */
+  addMissing(replies: readonly Reply[]): number {
+    return this.add(replies.filter((r) => typeof r?.identity === 'string' && !this.#byIdentity.has(r.identity)));
+  }
+
   get size(): number {
     return this.#byIdentity.size;
   }
@@ -45,7 +53,11 @@ export class ReplyStore {
 
 export type Scheduler = (flush: () => void) => void;
 
-/** Collects items and delivers them in one call per scheduled tick (requestAnimationFrame in the page). */
+/**
+ * Collects items and delivers them in one call per scheduled tick
+ * (requestAnimationFrame in the page), at most `maxPerTick` at a time so one
+ * frame never has to build thousands of rows: the rest go in the next ticks.
+ */
 export class FrameBatcher<T> {
   #queue: T[] = [];
   #scheduled = false;
@@ -53,18 +65,30 @@ export class FrameBatcher<T> {
   constructor(
     private readonly deliver: (items: T[]) => void,
     private readonly schedule: Scheduler,
+    private readonly maxPerTick = Infinity,
   ) {}
 
   push(item: T): void {
     this.#queue.push(item);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    this.schedule(() => this.flush());
+    this.#arm();
   }
 
-  /** Deliver what is queued now (also used when the stream ends). */
-  flush(): void {
+  #arm(): void {
+    if (this.#scheduled || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    this.schedule(() => this.#tick());
+  }
+
+  #tick(): void {
     this.#scheduled = false;
+    if (this.#queue.length === 0) return;
+    const items = this.#queue.splice(0, this.maxPerTick);
+    this.deliver(items);
+    this.#arm();
+  }
+
+  /** Deliver everything queued now, in one call (when the stream ends). */
+  flush(): void {
     if (this.#queue.length === 0) return;
     const items = this.#queue;
     this.#queue = [];

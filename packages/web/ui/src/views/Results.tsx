@@ -8,6 +8,9 @@ import { renderTemplate } from '../model/template.ts';
 import type { DdlAction, JobRecord, Reply } from '../model/types.ts';
 import { errorText } from './common.tsx';
 
+/** Reply rows built per step ("show more"). */
+const pageRows = 200;
+
 interface JobResponse {
   job: JobRecord;
   replies: Reply[];
@@ -39,6 +42,8 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
   const [done, setDone] = useState<Done>();
   const [job, setJob] = useState<JobResponse>();
   const [showAll, setShowAll] = useState(false);
+  // Rows built at most: a 1,000-node run lists the first rows at once, the rest on request (the counts and summaries cover all).
+  const [rowLimit, setRowLimit] = useState(pageRows);
   const [error, setError] = useState<string>();
   const [retrying, setRetrying] = useState(false);
   const sourceRef = useRef<EventSource>();
@@ -50,6 +55,7 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
         setVersion(store.version);
       },
       (f) => requestAnimationFrame(f),
+      250,
     );
     const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/stream`);
     sourceRef.current = source;
@@ -71,7 +77,7 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
       }
       setDone(d);
       api.get<JobResponse>(`/api/jobs/${encodeURIComponent(jobId)}`).then((j) => {
-        store.add(j.replies ?? []);
+        store.addMissing(j.replies ?? []);
         setJob(j);
         setVersion(store.version);
       }, (err: unknown) => setError(errorText(err)));
@@ -80,7 +86,7 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
       if (source.readyState === EventSource.CLOSED) {
         // The stream is gone (a finished job on an older server, or the network): read the job instead.
         api.get<JobResponse>(`/api/jobs/${encodeURIComponent(jobId)}`).then((j) => {
-          store.add(j.replies ?? []);
+          store.addMissing(j.replies ?? []);
           setJob(j);
           if (j.job.finished !== undefined) setDone({ ok: j.job.ok, failed: j.job.failed, noreply: j.noreply ?? j.job.noreply, summary: j.summary });
           setVersion(store.version);
@@ -95,6 +101,8 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
   const policy = action?.display;
   const visible = showAll ? replies : replies.filter((r) => shownByPolicy(policy, r));
   const hidden = replies.length - visible.length;
+  const listed = visible.slice(0, rowLimit);
+  const more = visible.length - listed.length;
   const noreply = job?.noreply ?? (Array.isArray(done?.noreply) ? done.noreply : []);
   const noreplyCount = typeof done?.noreply === 'number' ? done.noreply : noreply.length;
   const summaries = summaryViews(job?.summary ?? done?.summary);
@@ -122,7 +130,7 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
   };
 
   return (
-    <div class="results" id="results" data-job={jobId} data-state={done === undefined ? 'running' : 'done'}>
+    <div class="results" id="results" data-job={jobId} data-state={done === undefined ? 'running' : 'done'} data-replies={t.total}>
       <p class="tally" id="tally">
         <span class="badge state-ok">{t.ok} ok</span> <span class="badge state-critical">{t.failed} failed</span>{' '}
         {done !== undefined && <span class="badge state-unknown">{noreplyCount} no reply</span>}{' '}
@@ -190,9 +198,23 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
           </tr>
         </thead>
         <tbody>
-          {visible.map((r) => (
+          {listed.map((r) => (
             <ReplyRow key={r.identity} reply={r} action={action} />
           ))}
+          {more > 0 && (
+            <tr class="more">
+              <td colSpan={4}>
+                {more} more repl{more === 1 ? 'y' : 'ies'}:{' '}
+                <button class="link" id="more-rows" onClick={() => setRowLimit(rowLimit + pageRows)}>
+                  show {Math.min(more, pageRows)} more
+                </button>{' '}
+                ·{' '}
+                <button class="link" id="all-rows" onClick={() => setRowLimit(Infinity)}>
+                  show all
+                </button>
+              </td>
+            </tr>
+          )}
           {noreply.map((id) => (
             <tr key={`noreply:${id}`} class="noreply" data-identity={id}>
               <td>{id}</td>
