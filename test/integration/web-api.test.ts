@@ -170,7 +170,11 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     mkdirSync(join(dir, 'ddl'));
     writeFileSync(join(dir, 'ddl', 'nrpe.results.mustache'), '<table>{{#replies}}<tr><td>{{identity}}</td></tr>{{/replies}}</table>\n');
     writeFileSync(join(dir, 'client.yaml'), yaml.dump({ nats: { servers: [nats.url] }, issuers: [fleet.issuer], ddl_dirs: [join(dir, 'ddl')] }));
-    writeFileSync(webYaml, yaml.dump({ listen: '127.0.0.1:0', client_config: 'client.yaml', login_limit: { per_user: 3, per_address: 50, window: '10m' } }));
+    // A stand-in for the built page (the real one is bundled by the page's build into dist/ui).
+    mkdirSync(join(dir, 'ui', 'assets'), { recursive: true });
+    writeFileSync(join(dir, 'ui', 'index.html'), '<!doctype html><title>Cohort</title><script type="module" src="/assets/app.js"></script>\n');
+    writeFileSync(join(dir, 'ui', 'assets', 'app.js'), 'export {};\n');
+    writeFileSync(webYaml, yaml.dump({ listen: '127.0.0.1:0', client_config: 'client.yaml', ui_dir: 'ui', login_limit: { per_user: 3, per_address: 50, window: '10m' } }));
     cli(['web', 'useradd', 'alice', '--role', 'admin', '--key', join(keysDir, 'alice.key'), '--config', webYaml], `${passwords['alice']}\n`);
     cli(['web', 'useradd', 'bob', '--role', 'watcher', '--config', webYaml], `${passwords['bob']}\n`);
     cli(['web', 'useradd', 'dave', '--role', 'admin', '--config', webYaml], `${passwords['dave']}\n`);
@@ -307,10 +311,18 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     const stats = await call('GET', '/api/stats?identity=web1&metric=load.load1', bob);
     assert.equal(stats.status, 404);
     assert.deepEqual(await stats.json(), { error: 'no metrics source configured' });
-    const page = await call('GET', '/');
-    assert.equal(page.headers.get('content-security-policy'), contentSecurityPolicy);
-    assert.ok(page.status === 200 || page.status === 404, `GET / answered ${page.status}`);
-    if (page.status === 200) assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    for (const path of ['/', '/fleet/web1']) {
+      const page = await call('GET', path);
+      assert.equal(page.status, 200, path);
+      assert.equal(page.headers.get('content-security-policy'), contentSecurityPolicy);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(await page.text(), /<title>Cohort<\/title>/);
+    }
+    const script = await call('GET', '/assets/app.js');
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.equal(script.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal((await call('GET', '/assets/nope.js')).status, 404);
     const traversal = await call('GET', '/assets/..%2f..%2f..%2fpackage.json');
     assert.equal(traversal.status, 404);
   });
@@ -347,6 +359,14 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     assert.match(((await res.json()) as { error: string }).error, /X-CSRF-Token/);
     const wrongToken = await call('POST', '/api/run', { cookie: alice.cookie, csrf: 'forged' }, { agent: 'rpcutil', action: 'ping', inputs: {} });
     assert.equal(wrongToken.status, 403);
+    // What a cross-site form or a CORS-simple request can send is not accepted at all.
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
+      const res2 = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': type }, body: 'user=alice&password=x' });
+      assert.equal(res2.status, 415, type);
+      assert.ok(((await res2.json()) as { error: string }).error);
+    }
+    const notJson = await call('POST', '/api/validate', alice, undefined, { 'content-type': 'application/json' });
+    assert.equal(notJson.status, 400);
     assert.equal(audit('web1').length, before);
   });
 
@@ -460,10 +480,22 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     }
   });
 
+  let loggedOut: Agent | undefined;
   test('logout ends the session', async () => {
     const alice = await login('alice');
     assert.equal((await call('POST', '/api/logout', alice)).status, 204);
     assert.equal((await call('GET', '/api/session', alice)).status, 401);
+    loggedOut = alice;
+  });
+
+  test('a new password (cohort web passwd) ends the sessions of that user', async () => {
+    const erin = await login('erin');
+    cli(['web', 'passwd', 'erin', '--config', webYaml], 'erin-new-secret\n');
+    await until('erin\'s old session to be refused', async () => (await call('GET', '/api/session', erin)).status === 401, { timeoutMs: 10_000 });
+    assert.equal((await call('POST', '/api/login', undefined, { user: 'erin', password: passwords['erin'] })).status, 401);
+    passwords['erin'] = 'erin-new-secret';
+    const again = await login('erin');
+    assert.equal((await call('GET', '/api/session', again)).status, 200);
   });
 
   test('the job history survives a restart of the console', async () => {
@@ -475,7 +507,10 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     await events.body?.cancel().catch(() => undefined);
     assert.match(log, /stopped on SIGTERM/);
     await startWeb();
-    // Signed cookies: still logged in after the restart.
+    // Signed cookies: still logged in after the restart; a logged-out cookie stays logged out.
+    assert.equal((await call('GET', '/api/session', alice)).status, 200);
+    assert.ok(loggedOut);
+    assert.equal((await call('GET', '/api/session', loggedOut)).status, 401);
     const detail = await call('GET', `/api/jobs/${nrpeJob}`, alice);
     assert.equal(detail.status, 200);
     const d = (await detail.json()) as { job: { user: string }; replies: unknown[]; summary: unknown[] };

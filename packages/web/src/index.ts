@@ -1,5 +1,7 @@
 /** The web console (issue 20): the HTTP API in this directory, the page in ../ui. */
-export { buildConsole, defaultUiDir, HttpError, type ConsoleDeps, type ConsoleLog } from './server.js';
+export { buildConsole, HttpError, type ConsoleDeps, type ConsoleLog } from './server.js';
+export { defaultUiDir, sendUiFile } from './static.js';
+export { openEventStream, type EventStream } from './sse.js';
 export { loadWebConfig, parseWebConfig, defaultWebConfig, parseListenAddress, webConfigKeys, type WebConfig } from './config.js';
 export { readUsers, parseUsers, writeUsers, formatUsers, allowed, parseAllow, userNameProblem, type WebUser, type Role } from './users.js';
 export { addUser, changeUser, deleteUser, type UserChange } from './user-admin.js';

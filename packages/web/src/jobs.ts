@@ -266,6 +266,32 @@ export class Jobs {
     return () => undefined;
   }
 
+  /**
+   * Logouts, kept in the same bucket (`logout.<session id>`, the time the
+   * session would have expired) so a restart does not bring a logged-out
+   * cookie back to life. Returns the ones still current.
+   */
+  async logouts(now: number): Promise<Array<{ sid: string; until: number }>> {
+    if (!this.#kv) return [];
+    const out: Array<{ sid: string; until: number }> = [];
+    for (const key of await this.#kv.keys('logout.>')) {
+      const r = await this.#kv.get(key);
+      const until = r && r.operation === 'PUT' ? Number(new TextDecoder().decode(r.value)) : NaN;
+      if (Number.isFinite(until) && until >= now) out.push({ sid: key.slice('logout.'.length), until });
+      else await this.#kv.delete(key, true).catch(() => undefined);
+    }
+    return out;
+  }
+
+  async rememberLogout(sid: string, until: number): Promise<void> {
+    if (!this.#kv || !/^[A-Za-z0-9_-]+$/.test(sid)) return;
+    try {
+      await this.#kv.put(`logout.${sid}`, new TextEncoder().encode(String(until)));
+    } catch (err) {
+      this.#o.log.warn(`a logout could not be stored in ${this.#o.bucket} (it holds until a restart): ${errorMessage(err)}`);
+    }
+  }
+
   get problem(): string | undefined {
     return this.#problem;
   }

@@ -1,6 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import { errorMessage, InputError, type Signer, type TrustStore } from '@cohort/core';
@@ -14,10 +12,13 @@ import { RateLimiter } from './rate-limit.js';
 import { needsCsrf, roleAllows, routeTable, type RouteRule } from './roles.js';
 import { loadSecret, passwordGeneration, SessionCodec, sessionCookie, type SessionData } from './session.js';
 import { SignerProblem, UserSigners } from './signers.js';
-import { allowed, readUsers, type WebUser } from './users.js';
+import { allowed, type WebUser } from './users.js';
 import { installInfo } from './install.js';
 import { graphiteStats, StatsError } from './stats.js';
 import { findResultsTemplate } from './templates.js';
+import { defaultUiDir, sendUiFile } from './static.js';
+import { openEventStream } from './sse.js';
+import { UsersFile } from './users-file.js';
 
 export interface ConsoleLog {
   info(m: string): void;
@@ -52,50 +53,6 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     rule?: RouteRule;
-  }
-}
-
-const mime: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
-
-/** The built page: packages/web/dist/ui (beside this module's compiled file). */
-export function defaultUiDir(): string {
-  return fileURLToPath(new URL('./ui/', import.meta.url));
-}
-
-/** Users file, re-read when it changes (useradd, passwd, userdel act without a restart). */
-class UsersFile {
-  #stamp = '';
-  #users = new Map<string, WebUser>();
-  constructor(readonly file: string, private readonly log: ConsoleLog) {}
-  get(name: string): WebUser | undefined {
-    let stamp = 'missing';
-    try {
-      const st = statSync(this.file);
-      stamp = `${st.mtimeMs}:${st.size}`;
-    } catch {
-      /* missing: no users */
-    }
-    if (stamp !== this.#stamp) {
-      try {
-        this.#users = stamp === 'missing' ? new Map() : readUsers(this.file);
-        this.#stamp = stamp;
-      } catch (err) {
-        // Keep the last good list: a half-edited file must not log everybody out.
-        this.log.error(errorMessage(err));
-      }
-    }
-    return this.#users.get(name);
   }
 }
 
@@ -152,6 +109,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   else log.info(`registry: ${registry.nodes().length} node(s) verified`);
   const jobs = new Jobs({ bus: deps.bus, bucket: config.jobs.bucket, keep: config.jobs.keep, log });
   await jobs.open();
+  for (const { sid, until } of await jobs.logouts(Date.now())) sessions.restoreRevoked(sid, until);
   const uiDir = config.uiDir ?? defaultUiDir();
   const headers = securityHeaders(tls);
   const clients = new Map<string, Client>();
@@ -175,7 +133,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
     void reply.code(500).send({ error: `internal error: ${errorMessage(err)}` });
   });
   app.setNotFoundHandler((req, reply) => {
-    if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/assets/')) return sendFile(reply, 'index.html');
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/assets/')) return sendUiFile(reply, uiDir, 'index.html');
     void reply.code(404).send({ error: `no such endpoint: ${req.method} ${req.url.split('?')[0]}` });
   });
 
@@ -235,7 +193,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   });
 
   route('POST', '/api/logout', async (req, reply) => {
-    sessions.revoke(req.webSession!);
+    await jobs.rememberLogout(req.webSession!.sid, sessions.revoke(req.webSession!));
     reply.clearCookie(sessionCookie, { path: '/' });
     return reply.code(204).send();
   });
@@ -416,20 +374,9 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
     return { job: d.job, replies: d.replies, noreply: d.noreply, summary: d.summary };
   });
 
-  const sse = (reply: FastifyReply) => {
-    reply.hijack();
-    reply.raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    reply.raw.write(': cohort\n\n');
-    const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const ping = setInterval(() => reply.raw.write(': ping\n\n'), 15_000);
-    ping.unref();
-    reply.raw.on('close', () => clearInterval(ping));
-    return { send, end: () => (clearInterval(ping), reply.raw.end()), raw: reply.raw };
-  };
-
   route<unknown, unknown, { id: string }>('GET', '/api/jobs/:id/stream', async (req, reply) => {
     await jobOf(req.params.id);
-    const out = sse(reply);
+    const out = openEventStream(reply, headers);
     const stop = await jobs.follow(req.params.id, {
       reply: (r: JobReply) => out.send('reply', r),
       done: (d: JobDetail) => {
@@ -453,18 +400,29 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   route('GET', '/api/events', async (_req, reply) => {
     const trust = deps.nodeTrust;
     if (!trust) throw new HttpError(404, 'no trusted issuer configured: check events cannot be verified (set issuers in the client config)');
-    const out = sse(reply);
-    const follow = await checks.watchCheckEvents(deps.bus, {
-      collective: deps.collective,
-      trust,
-      onEvent: (e) => out.send('check', { identity: e.identity, check: e.check, state: e.state.toUpperCase(), previous: e.previous.toUpperCase(), output: e.output, time: e.time }),
-    });
+    const out = openEventStream(reply, headers);
+    let follow: Awaited<ReturnType<typeof checks.watchCheckEvents>>;
+    try {
+      follow = await checks.watchCheckEvents(deps.bus, {
+        collective: deps.collective,
+        trust,
+        onEvent: (e) => out.send('check', { identity: e.identity, check: e.check, state: e.state.toUpperCase(), previous: e.previous.toUpperCase(), output: e.output, time: e.time }),
+      });
+    } catch (err) {
+      // The stream is already open: say why in it, then end it.
+      log.warn(`following check events failed: ${errorMessage(err)}`);
+      out.send('error', { error: `check events cannot be followed: ${errorMessage(err)}` });
+      out.end();
+      return;
+    }
     if ('missing' in follow) {
       out.send('error', { error: checks.noCheckEvents(follow.missing) });
       out.end();
       return;
     }
-    out.raw.on('close', () => void follow.stop());
+    const stop = follow.stop.bind(follow);
+    if (out.raw.destroyed) void stop();
+    else out.raw.on('close', () => void stop());
   });
 
   route<unknown, { identity?: string; metric?: string; from?: string }>('GET', '/api/stats', async (req) => {
@@ -479,23 +437,8 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
 
   route('GET', '/api/install', async () => installInfo({ servers: deps.servers, natsUrlForNodes: config.natsUrlForNodes, collective: deps.collective }));
 
-  const sendFile = (reply: FastifyReply, rel: string) => {
-    const full = normalize(join(uiDir, rel));
-    if (!full.startsWith(normalize(uiDir + sep))) return reply.code(404).send({ error: 'not found' });
-    let body: Buffer;
-    try {
-      body = readFileSync(full);
-    } catch {
-      return reply.code(404).send({ error: rel === 'index.html' ? `the page is not built (${full} missing): pnpm --filter @cohort/web build` : `no such file: /${rel}` });
-    }
-    return reply
-      .type(mime[extname(full)] ?? 'application/octet-stream')
-      .header('cache-control', rel === 'index.html' ? 'no-cache' : 'public, max-age=3600')
-      .send(body);
-  };
-
-  app.get('/', async (_req, reply) => sendFile(reply, 'index.html'));
-  app.get('/assets/*', async (req, reply) => sendFile(reply, `assets/${(req.params as { '*': string })['*']}`));
+  app.get('/', async (_req, reply) => sendUiFile(reply, uiDir, 'index.html'));
+  app.get('/assets/*', async (req, reply) => sendUiFile(reply, uiDir, `assets/${(req.params as { '*': string })['*']}`));
 
   return { app, jobs, fleet };
 }

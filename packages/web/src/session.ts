@@ -109,11 +109,18 @@ export class SessionCodec {
     return { ...s, active: this.#now() };
   }
 
-  /** Forget a session (logout) until it would have expired. */
-  revoke(s: SessionData): void {
+  /** Forget a session (logout) until it would have expired; returns until when (unix ms), for keeping it across restarts. */
+  revoke(s: SessionData): number {
+    const until = s.issued + this.#o.maxMs;
+    this.restoreRevoked(s.sid, until);
+    return until;
+  }
+
+  /** A logout remembered from before a restart (see revoke). */
+  restoreRevoked(sid: string, until: number): void {
     const now = this.#now();
-    for (const [sid, until] of this.#revoked) if (until < now) this.#revoked.delete(sid);
-    this.#revoked.set(s.sid, s.issued + this.#o.maxMs);
+    for (const [id, u] of this.#revoked) if (u < now) this.#revoked.delete(id);
+    if (until >= now) this.#revoked.set(sid, until);
   }
 
   /** The CSRF token of a session. */
