@@ -309,9 +309,12 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
     assert.equal(await page.locator('#tab-run').count(), 0);
     await page.click('#tab-jobs');
     await until('the job history', async () => (await page.locator('#jobs > tbody > tr').count()) >= 1, { timeoutMs: 15_000 });
-    await page.locator('#jobs > tbody > tr a').first().click();
+    // A job with failed nodes: an admin would see the retry button here, a watcher does not.
+    await page.locator('#jobs > tbody > tr', { hasText: 'nrpe runcommand' }).locator('a').first().click();
     await finished(page);
+    assert.match(await page.locator('#tally').innerText(), /2 failed/);
     assert.equal(await page.locator('#retry').count(), 0);
+    await page.screenshot({ path: join(shots, 'watcher.png') });
     await page.goto(`${base}/#/run`);
     assert.equal(await page.locator('#run-form').count(), 0);
     const status = await page.evaluate(async () => {
@@ -320,7 +323,6 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
       return r.status;
     });
     assert.equal(status, 403);
-    await page.screenshot({ path: join(shots, 'watcher.png') });
     await page.close();
   });
 

@@ -63,6 +63,8 @@ export interface JobRecord {
   failed: number;
   noreply: number;
   inputs?: Record<string, unknown>;
+  /** The job this one retried (its failed and silent nodes). */
+  retryOf?: string;
 }
 
 /** One DDL aggregate's result as the server computes it (the client library's AggregateSummary). */

@@ -49,7 +49,11 @@ export function App() {
       view = <NodeDetail identity={param ?? ''} />;
       break;
     case 'run':
-      view = admin ? <Run key={param ?? ''} go={go} allow={session.allow} initialAgent={param} /> : <p class="notice">Watchers cannot run actions.</p>;
+      view = admin ? <Run key={param ?? ''} go={go} allow={session.allow} initialAgent={param} /> : (
+        <main>
+          <p class="notice">Watchers cannot run actions.</p>
+        </main>
+      );
       break;
     case 'jobs':
       view = param !== undefined ? <JobView id={param} canRun={admin} go={go} /> : <Jobs go={go} />;

@@ -31,6 +31,7 @@ export function Jobs({ go }: { go: (h: string) => void }) {
               <td>{j.user}</td>
               <td>
                 {j.agent} {j.action}
+                {j.retryOf !== undefined && <span class="muted small"> (retry)</span>}
               </td>
               <td class="small">{j.nodes !== undefined && j.nodes.length > 0 ? j.nodes.join(', ') : j.filter || '(all nodes)'}</td>
               <td>
@@ -60,7 +61,13 @@ export function JobView({ id, canRun, go }: { id: string; canRun: boolean; go: (
       <ErrorBox error={job.error} />
       {j !== undefined && (
         <p class="muted" id="job-meta">
-          {id} · by {j.user} · {when(j.started)} · {j.nodes !== undefined && j.nodes.length > 0 ? `nodes ${j.nodes.join(', ')}` : `filter ${j.filter || '(all nodes)'}`}
+          {id} · by {j.user} · {when(j.started)} ·{' '}
+          {j.retryOf !== undefined && (
+            <>
+              retry of{' '}
+              <a href={`#/jobs/${encodeURIComponent(j.retryOf)}`}>{j.retryOf}</a> ·{' '}
+            </>
+          )} {j.nodes !== undefined && j.nodes.length > 0 ? `nodes ${j.nodes.join(', ')}` : `filter ${j.filter || '(all nodes)'}`}
         </p>
       )}
       {j?.inputs !== undefined && Object.keys(j.inputs).length > 0 && <KeyValues data={j.inputs} />}
