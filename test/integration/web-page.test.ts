@@ -126,7 +126,7 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
     for (const n of fleet?.nodes.values() ?? []) n.process.kill('SIGCONT');
     await fleet?.stop();
     await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function login(user: string, password: string, shot?: string): Promise<Page> {
