@@ -39,7 +39,8 @@ export function Stats() {
       </form>
       {state.none === true ? (
         <p class="notice" id="no-metrics">
-          No metrics source configured: set <code>graphite_url</code> in web.yaml to see node statistics here. ({state.error})
+          No metrics source configured: set <code>graphite_url</code> in web.yaml to see node statistics here.
+          {state.error !== undefined && state.error !== 'no metrics source configured' ? ` (${state.error})` : ''}
         </p>
       ) : state.error !== undefined ? (
         <p class="error">{state.error}</p>
