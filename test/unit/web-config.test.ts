@@ -10,7 +10,8 @@ import { parseWebConfig, parseListenAddress } from '../../packages/web/src/confi
 import { parseUsers, readUsers } from '../../packages/web/src/users.ts';
 import { addUser, changeUser, deleteUser } from '../../packages/web/src/user-admin.ts';
 import { verifyPassword } from '../../packages/web/src/password.ts';
-import { groupNodes, parseWebFilter, FilterError, type NodeSummary } from '../../packages/web/src/fleet.ts';
+import { groupNodes, parseWebFilter, FilterError, RegistrySource, type NodeSummary } from '../../packages/web/src/fleet.ts';
+import type { Registry } from '@cohort/client';
 import { storable, jobSummaries, type JobDetail } from '../../packages/web/src/jobs.ts';
 import { createDdlSource } from '@cohort/client';
 
@@ -130,6 +131,24 @@ describe('fleet views', () => {
     assert.deepEqual(groupNodes(nodes, 'fact:os.family'), [{ value: '(unset)', count: 1 }, { value: 'debian', count: 1 }, { value: 'redhat', count: 1 }]);
     assert.deepEqual(groupNodes(nodes, 'class'), [{ value: 'web', count: 2 }, { value: '(none)', count: 1 }, { value: 'nginx', count: 1 }]);
     assert.throws(() => groupNodes(nodes, 'facts'), FilterError);
+  });
+  test('a registry that could not be read is opened again later, a readable one kept', async () => {
+    let now = 0;
+    const answers: Array<string | undefined> = ['no bucket', 'no bucket', undefined];
+    let opened = 0;
+    const src = new RegistrySource(async () => ({ unavailable: answers[opened++] }) as unknown as Registry, 5000, () => now);
+    assert.equal((await src.get()).unavailable, 'no bucket');
+    now = 4000;
+    assert.equal((await src.get()).unavailable, 'no bucket');
+    assert.equal(opened, 1, 'not again within retryMs');
+    now = 6000;
+    await src.get();
+    assert.equal(opened, 2);
+    now = 12000;
+    assert.equal((await src.get()).unavailable, undefined);
+    now = 99_000;
+    await src.get();
+    assert.equal(opened, 3, 'a readable registry is kept (its watch keeps it current)');
   });
   test('the filter box is the CLI -W language; errors say so', () => {
     assert.deepEqual(parseWebFilter('role=web nginx').cf_class, ['nginx']);

@@ -4,6 +4,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { graphiteStats, StatsError } from '../../packages/web/src/stats.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { loadServerConfig } from '@cohort/core';
 import { installInfo } from '../../packages/web/src/install.ts';
 
 function fakeGraphite(answer: unknown, status = 200): { fetcher: typeof fetch; urls: string[] } {
@@ -53,9 +58,26 @@ describe('install instructions', () => {
   test('the NATS URL for nodes wins over the console\'s own; the collective is named', () => {
     const a = installInfo({ servers: ['nats://10.0.0.1:4222'], natsUrlForNodes: undefined, collective: 'dc1' });
     assert.equal(a.nats, 'nats://10.0.0.1:4222');
-    assert.match(a.cloudInit, /collective: dc1/);
+    assert.match(a.cloudInit, /collectives: \[dc1\]/);
     const b = installInfo({ servers: ['nats://127.0.0.1:4222'], natsUrlForNodes: 'tls://nats.example.com:4222', collective: 'dc1' });
     assert.equal(b.nats, 'tls://nats.example.com:4222');
     assert.match(b.cloudInit, /servers: \["tls:\/\/nats.example.com:4222"\]/);
+  });
+  test("the cloud-init is YAML and the server.yaml it writes is a config cohortd accepts", () => {
+    const info = installInfo({ servers: ['nats://10.0.0.1:4222'], natsUrlForNodes: undefined, collective: 'dc1' });
+    const doc = yaml.load(info.cloudInit) as { write_files: Array<{ path: string; content: string }>; runcmd: unknown[] };
+    const file = doc.write_files.find((f) => f.path === '/etc/cohort/server.yaml');
+    assert.ok(file);
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-web-install-'));
+    try {
+      const path = join(dir, 'server.yaml');
+      writeFileSync(path, file.content);
+      const { config } = loadServerConfig({ file: path });
+      assert.deepEqual(config.collectives, ['dc1']);
+      assert.deepEqual(config.nats.servers, ['nats://10.0.0.1:4222']);
+      assert.equal(config.security.mode, 'signed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -166,3 +166,28 @@ export function groupNodes(nodes: readonly NodeSummary[], group: string): Array<
   }
   return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
 }
+
+/**
+ * The collective's registry for a long-running reader: opened (read and
+ * watched) once and kept; when it could not be read (no bucket yet, no
+ * JetStream), opened again on a later use, at most every `retryMs`, so the
+ * console picks up a registry created after it started.
+ */
+export class RegistrySource {
+  #current: Promise<Registry> | undefined;
+  #openedAt = 0;
+  constructor(private readonly open: () => Promise<Registry>, private readonly retryMs = 5000, private readonly now: () => number = Date.now) {}
+
+  async get(): Promise<Registry> {
+    const current = this.#current;
+    if (current) {
+      const r = await current;
+      if (r.unavailable === undefined || this.now() - this.#openedAt < this.retryMs) return r;
+      if (this.#current !== current) return this.get();
+    }
+    this.#openedAt = this.now();
+    const next = this.open();
+    this.#current = next;
+    return next;
+  }
+}

@@ -10,7 +10,7 @@ export { SessionCodec, loadSecret, sessionCookie, passwordGeneration, type Sessi
 export { RateLimiter } from './rate-limit.js';
 export { routeTable, ruleFor, roleAllows, needsCsrf, type RouteRule } from './roles.js';
 export { contentSecurityPolicy, securityHeaders } from './headers.js';
-export { Fleet, groupNodes, parseWebFilter, FilterError } from './fleet.js';
+export { Fleet, groupNodes, parseWebFilter, FilterError, RegistrySource } from './fleet.js';
 export { Jobs, jobSummaries, storable, newJobId, type JobRecord, type JobReply, type JobDetail } from './jobs.js';
 export { installInfo } from './install.js';
 export { graphiteStats, StatsError } from './stats.js';

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import { errorMessage, InputError, type Signer, type TrustStore } from '@cohort/core';
-import { checks, limitTargets, parseCount, prepareRequest, withAgent, type Bus, type Client, type Count, type DdlSource } from '@cohort/client';
+import { checks, limitTargets, parseCount, prepareRequest, Registry, systemClock, withAgent, type Bus, type Client, type Count, type DdlSource } from '@cohort/client';
 import type { WebConfig } from './config.js';
 import { securityHeaders } from './headers.js';
-import { Fleet, FilterError, parseWebFilter } from './fleet.js';
+import { Fleet, FilterError, parseWebFilter, RegistrySource } from './fleet.js';
 import { Jobs, newJobId, type JobRecord, type JobReply, type JobDetail } from './jobs.js';
 import { decoyHash, verifyPassword } from './password.js';
 import { RateLimiter } from './rate-limit.js';
@@ -101,10 +101,10 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   const perUser = new RateLimiter({ max: config.loginLimit.perUser, windowMs: config.loginLimit.windowMs });
   const perAddress = new RateLimiter({ max: config.loginLimit.perAddress, windowMs: config.loginLimit.windowMs });
   const signers = new UserSigners();
-  const reader = await deps.clientFor(undefined, 'user=cohort-web');
-  const fleet = new Fleet({ registry: () => reader.registry(), bus: deps.bus, collective: deps.collective, trust: deps.nodeTrust });
+  const registries = new RegistrySource(() => Registry.open(deps.bus, deps.collective, systemClock, deps.nodeTrust));
+  const fleet = new Fleet({ registry: () => registries.get(), bus: deps.bus, collective: deps.collective, trust: deps.nodeTrust });
   // Read (and verify) the registry before serving: the first page load need not wait for it.
-  const registry = await reader.registry();
+  const registry = await registries.get();
   if (registry.unavailable !== undefined) log.warn(`the registry cannot be read yet: ${registry.unavailable}`);
   else log.info(`registry: ${registry.nodes().length} node(s) verified`);
   const jobs = new Jobs({ bus: deps.bus, bucket: config.jobs.bucket, keep: config.jobs.keep, log });
@@ -173,6 +173,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   route<{ user?: unknown; password?: unknown }>('POST', '/api/login', async (req, reply) => {
     const name = str(req.body?.user, 'user')!;
     const password = str(req.body?.password, 'password')!;
+    if (name.length > 64 || password.length > 1024) throw new HttpError(400, name.length > 64 ? "'user' is longer than 64 characters" : "'password' is longer than 1024 characters", name.length > 64 ? 'user' : 'password');
     const addrKey = `addr:${req.ip}`;
     const userKey = `user:${name}`;
     const wait = Math.max(perUser.retryAfter(userKey), perAddress.retryAfter(addrKey));
