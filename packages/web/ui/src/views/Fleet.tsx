@@ -13,6 +13,9 @@ interface NodeRow {
   checks?: Record<string, string>;
 }
 
+/** Node rows built per step: a large fleet lists its first rows at once (the groups and counts cover all). */
+const fleetRows = 200;
+
 interface NodesResponse {
   nodes: NodeRow[];
   groups?: Array<{ value: unknown; count: number }>;
@@ -30,6 +33,7 @@ export function Fleet({ go }: { go: (hash: string) => void }) {
   const [groupBy, setGroupBy] = useState('class');
   const [groupFact, setGroupFact] = useState('os');
   const [chosen, setChosen] = useState<string>();
+  const [rowLimit, setRowLimit] = useState(fleetRows);
   const group = groupBy === 'class' ? 'class' : `fact:${groupFact}`;
   const res = useLoad(() => api.get<NodesResponse>(`/api/nodes${query({ filter, group })}`), [filter, group]);
   const live = useLiveChecks();
@@ -94,7 +98,7 @@ export function Fleet({ go }: { go: (hash: string) => void }) {
               </tr>
             </thead>
             <tbody>
-              {shown.map((n) => (
+              {shown.slice(0, rowLimit).map((n) => (
                 <tr key={n.identity} data-identity={n.identity}>
                   <td>
                     <a href={`#/node/${encodeURIComponent(n.identity)}`} onClick={(e) => { e.preventDefault(); go(`#/node/${encodeURIComponent(n.identity)}`); }}>
@@ -113,6 +117,21 @@ export function Fleet({ go }: { go: (hash: string) => void }) {
                   <td class="small">{when(n.time)}</td>
                 </tr>
               ))}
+              {shown.length > rowLimit && (
+                <tr class="more">
+                  <td colSpan={5}>
+                    {shown.length - rowLimit} more node{shown.length - rowLimit === 1 ? '' : 's'}:{' '}
+                    <button class="link" onClick={() => setRowLimit(rowLimit + fleetRows)}>
+                      show {Math.min(fleetRows, shown.length - rowLimit)} more
+                    </button>{' '}
+                    ·{' '}
+                    <button class="link" onClick={() => setRowLimit(Infinity)}>
+                      show all
+                    </button>{' '}
+                    (or narrow the list with a filter or a group)
+                  </td>
+                </tr>
+              )}
             </tbody>
           </table>
         </div>

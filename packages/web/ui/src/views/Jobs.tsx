@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import { api } from '../api.ts';
 import type { AgentDdl, JobRecord } from '../model/types.ts';
 import { ErrorBox, KeyValues, Loading, useLoad, when } from './common.tsx';
@@ -5,11 +6,16 @@ import { Results } from './Results.tsx';
 
 export function Jobs({ go }: { go: (h: string) => void }) {
   const res = useLoad(() => api.get<JobRecord[]>('/api/jobs?limit=50'), []);
+  // Jobs others start, and running ones finishing, show up without a reload.
+  useEffect(() => {
+    const t = setInterval(res.reload, 5000);
+    return () => clearInterval(t);
+  }, []);
   return (
     <main>
       <h1>Jobs</h1>
       <ErrorBox error={res.error} />
-      <Loading when={res.loading} />
+      <Loading when={res.loading && res.data === undefined} />
       <table class="grid" id="jobs">
         <thead>
           <tr>
