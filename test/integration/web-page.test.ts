@@ -220,6 +220,13 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
     await finished(page);
     assert.equal(await page.locator('#replies > tbody > tr.ok').count(), 3);
     await page.screenshot({ path: join(shots, 'run-ping.png') });
+    // Only the listed node, within the filter.
+    await page.click('#tab-run');
+    await page.locator('select[name=action]').selectOption('ping');
+    await page.fill('input[name=nodes]', 'web2');
+    await page.click('#run');
+    await finished(page);
+    assert.deepEqual(await page.locator('#replies > tbody > tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-identity'))), ['web2']);
     await page.close();
   });
 

@@ -103,6 +103,8 @@ function ActionForm({ agent, action, go }: { agent: string; action: DdlAction; g
   const [facts, setFacts] = useState<FactCondition[]>([]);
   const [classes, setClasses] = useState('');
   const [rawFilter, setRawFilter] = useState('');
+  const [only, setOnly] = useState('');
+  const onlyNodes = only.split(/[\s,]+/).filter((n) => n !== '');
   const [batch, setBatch] = useState('');
   const [limit, setLimit] = useState('');
   const [count, setCount] = useState<{ n?: number; error?: string }>({});
@@ -156,6 +158,7 @@ function ActionForm({ agent, action, go }: { agent: string; action: DdlAction; g
     try {
       const body: Record<string, unknown> = { agent, action: action.action, inputs: reading.inputs };
       if (filter !== '') body['filter'] = filter;
+      if (onlyNodes.length > 0) body['nodes'] = onlyNodes;
       if (/^\d+$/.test(batch.trim()) && Number(batch) > 0) body['batch'] = Number(batch);
       if (limit.trim() !== '') body['limit'] = /^\d+$/.test(limit.trim()) ? Number(limit) : limit.trim();
       const r = await api.post<{ job: string; discovered: number }>('/api/run', body);
@@ -219,9 +222,13 @@ function ActionForm({ agent, action, go }: { agent: string; action: DdlAction; g
           <input name="classes" placeholder="classes (space separated)" value={classes} onInput={(e) => setClasses(e.currentTarget.value)} />
           <input name="filter" class="grow" placeholder="more filter, e.g. cpus>=4 /^role::web/" value={rawFilter} onInput={(e) => setRawFilter(e.currentTarget.value)} />
         </div>
+        <div class="toolbar">
+          <input name="nodes" class="grow" placeholder="only these nodes (identities, space or comma separated; optional)" value={only} onInput={(e) => setOnly(e.currentTarget.value)} />
+        </div>
         <p class="small" id="count">
           Filter: <code>{filter === '' ? '(all nodes)' : filter}</code> →{' '}
           {count.error !== undefined ? <span class="error">{count.error}</span> : count.n === undefined ? '…' : <strong>{count.n} node{count.n === 1 ? '' : 's'}</strong>}
+          {onlyNodes.length > 0 && <span> · of these, only {onlyNodes.join(', ')}</span>}
         </p>
         <div class="toolbar">
           <label>
