@@ -10,7 +10,7 @@ import { summarize } from '@cohort/client';
 import { outputRows, shownByPolicy, statusLabel, tally, valueText } from '../../packages/web/ui/src/model/display.ts';
 import { buildFilter } from '../../packages/web/ui/src/model/filter.ts';
 import { FrameBatcher, ReplyStore } from '../../packages/web/ui/src/model/replies.ts';
-import { toPlotData } from '../../packages/web/ui/src/model/stats.ts';
+import { shortNumber, toPlotData } from '../../packages/web/ui/src/model/stats.ts';
 import { summaryView, summaryViews } from '../../packages/web/ui/src/model/summary.ts';
 import type { Reply } from '../../packages/web/ui/src/model/types.ts';
 
@@ -200,4 +200,11 @@ test("the job's stored replies fill only the gaps the stream left: shown rows ke
   assert.equal(store.list()[0], streamed, 'the streamed object is kept');
   assert.equal(store.addMissing([{ ...streamed }, { identity: 'b', statuscode: 1, statusmsg: 'x', data: {} }]), 1);
   assert.deepEqual(store.list().map((r) => r.identity), ['a', 'b']);
+});
+
+test('chart axis labels stay short: SI prefixes, a few digits', () => {
+  assert.deepEqual(
+    [0, 0.5, 12.345, 999, 1000, 1234567, 24e9, -2500, null].map(shortNumber),
+    ['0', '0.5', '12.3', '999', '1k', '1.23M', '24G', '-2.5k', ''],
+  );
 });

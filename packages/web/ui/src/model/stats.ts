@@ -18,3 +18,18 @@ export function toPlotData(series: readonly Series[]): [number[], ...Array<Array
   });
   return [times, ...columns];
 }
+
+const prefixes = ['', 'k', 'M', 'G', 'T', 'P'];
+
+/** An axis label that fits: 1234567 -> "1.23M", 0.5 -> "0.5", 24e9 -> "24G". */
+export function shortNumber(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '';
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1000 && i < prefixes.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  const text = v >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toPrecision(3).replace(/\.?0+$/, '');
+  return `${n < 0 ? '-' : ''}${text}${prefixes[i]}`;
+}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, ApiError, query } from '../api.ts';
-import { toPlotData, type Series } from '../model/stats.ts';
+import { shortNumber, toPlotData, type Series } from '../model/stats.ts';
 import { errorText } from './common.tsx';
 
 /** Statistics: node metrics over time from /api/stats (Graphite), drawn with uPlot. */
@@ -66,7 +66,7 @@ function Chart({ series }: { series: Series[] }) {
         width: Math.max(400, el.clientWidth),
         height: 320,
         series: [{}, ...series.map((s, i) => ({ label: s.target, stroke: palette[i % palette.length] ?? '#000', spanGaps: false }))],
-        axes: [{}, {}],
+        axes: [{}, { size: 60, values: (_u: uPlot, splits: number[]) => splits.map(shortNumber) }],
       },
       toPlotData(series),
       el,
