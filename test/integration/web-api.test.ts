@@ -37,7 +37,7 @@ const nodes = [
   { identity: 'db1', role: 'db', state: 2, text: 'disk is full' },
 ];
 const hostile = '<img src=x onerror=alert(1)>';
-const passwords: Record<string, string> = { alice: 'alice-secret-1', bob: 'bob-secret-22', dave: 'dave-secret-333', erin: 'erin-secret-4444' };
+const passwords: Record<string, string> = { alice: 'alice-secret-1', bob: 'bob-secret-22', dave: 'dave-secret-333', erin: 'erin-secret-4444', frank: 'frank-secret-55555' };
 
 /** A logged-in browser: the session cookie and the CSRF token. */
 interface Agent {
@@ -162,7 +162,7 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     });
     // The web users' keys, certified by the fleet's issuer as `cohort keys` does it.
     const issuerKey = join(fleetDir, 'security', 'issuer.key');
-    for (const name of ['alice', 'erin']) {
+    for (const name of ['alice', 'erin', 'frank']) {
       cli(['keys', 'generate', name, '--dir', keysDir]);
       cli(['keys', 'sign', '--issuer', issuerKey, join(keysDir, `${name}.pub`)]);
     }
@@ -178,6 +178,7 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     cli(['web', 'useradd', 'alice', '--role', 'admin', '--key', join(keysDir, 'alice.key'), '--config', webYaml], `${passwords['alice']}\n`);
     cli(['web', 'useradd', 'bob', '--role', 'watcher', '--config', webYaml], `${passwords['bob']}\n`);
     cli(['web', 'useradd', 'dave', '--role', 'admin', '--config', webYaml], `${passwords['dave']}\n`);
+    cli(['web', 'useradd', 'frank', '--role', 'admin', '--key', join(keysDir, 'frank.key'), '--config', webYaml], `${passwords['frank']}\n`);
     cli(['web', 'useradd', 'erin', '--role', 'admin', '--key', join(keysDir, 'erin.key'), '--allow', 'rpcutil.*', '--config', webYaml], `${passwords['erin']}\n`);
     await startWeb();
   });
@@ -462,6 +463,21 @@ describe('cohort web: the API over a signed fleet of real cohortd', { skip }, ()
     assert.equal(discovered, 1);
     assert.equal((await follow(erin, job)).replies.length, 1);
     assert.ok(audit('db1').some((a) => a.agent === 'rpcutil' && a.callerid === 'user=erin'));
+  });
+
+  test("the nodes' actionpolicy judges the web user, not the console: an admin the policy does not name is denied, and the audit says who", async () => {
+    const frank = await login('frank');
+    const res = await call('POST', '/api/run', frank, { agent: 'rpcutil', action: 'ping', inputs: {}, filter: 'role=db' });
+    assert.equal(res.status, 202);
+    const { job } = (await res.json()) as { job: string };
+    const { replies, done } = await follow(frank, job);
+    assert.equal(done['ok'], 0);
+    assert.equal(replies.length, 1);
+    assert.notEqual(replies[0]!['statuscode'], 0);
+    const denied = audit('db1').filter((a) => a.callerid === 'user=frank');
+    assert.equal(denied.length, 1);
+    assert.equal(denied[0]!.outcome, 'denied');
+    assert.equal(denied[0]!.verified, true);
   });
 
   test('bad run requests: 400 naming the field', async () => {

@@ -120,6 +120,36 @@ describe('job history', () => {
     assert.deepEqual(restarted.list(10).map((j) => j.id), ids.slice(2).reverse());
   });
 
+  test('a job the console was stopped in the middle of stays in the history, interrupted, its missing nodes retryable', async () => {
+    const { bus, store } = fakeBus();
+    const id = newJobId(1_700_000_000_000);
+    const running: JobDetail = { job: record(id), replies: [{ identity: 'a', statuscode: 0, statusmsg: 'OK', data: data(0), ms: 2 }], noreply: [], summary: [], targets: ['a', 'b', 'c'] };
+    store.set(`job.${id}`, { key: `job.${id}`, value: new TextEncoder().encode(JSON.stringify(running)), revision: 1, operation: 'PUT', created: 0 });
+    const jobs = new Jobs({ bus, bucket: 'cohort_web_jobs', keep: 10, log: quiet });
+    await jobs.open();
+    const [listed] = jobs.list(5);
+    assert.equal(listed?.interrupted, true);
+    assert.equal(listed?.finished, listed?.started);
+    assert.equal(listed?.noreply, 2);
+    const d = await jobs.get(id);
+    assert.deepEqual(d?.noreply, ['b', 'c']);
+    assert.equal(JSON.parse(new TextDecoder().decode(store.get(`job.${id}`)!.value)).job.interrupted, true, 'written back');
+  });
+
+  test('a job is in the bucket from its start', async () => {
+    const { bus, store } = fakeBus();
+    const jobs = new Jobs({ bus, bucket: 'cohort_web_jobs', keep: 10, log: quiet });
+    await jobs.open();
+    const { client, release } = fakeClient([{ sender: 'a', statuscode: 0, statusmsg: 'OK', data: data(0) }], []);
+    const id = newJobId(Date.now());
+    jobs.start(client, action, record(id), ['a'], {});
+    await until('the running job to be stored', () => store.has(`job.${id}`), { timeoutMs: 5000, everyMs: 1 });
+    assert.equal(JSON.parse(new TextDecoder().decode(store.get(`job.${id}`)!.value)).job.finished, undefined);
+    release();
+    await finished(jobs, id);
+    await until('the finished job to be stored', () => JSON.parse(new TextDecoder().decode(store.get(`job.${id}`)!.value)).job.finished !== undefined, { timeoutMs: 5000, everyMs: 1 });
+  });
+
   test('job ids sort by time', () => {
     assert.ok(newJobId(1000) < newJobId(2000));
     assert.ok(newJobId(Date.now()) > newJobId(Date.now() - 86_400_000));

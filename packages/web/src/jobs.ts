@@ -25,6 +25,8 @@ export interface JobRecord {
   limit?: number | string;
   /** The job this one retried. */
   retryOf?: string;
+  /** The console stopped while the job ran: replies after that were not kept. */
+  interrupted?: boolean;
   started: number;
   finished?: number;
   discovered: number;
@@ -70,6 +72,13 @@ interface LiveJob {
 
 /** The largest stored job value; bigger reply data is cut (the summary is kept). */
 const maxStoredBytes = 900 * 1024;
+
+/** A job found unfinished in the bucket (the console stopped while it ran): finished as interrupted, every node without a stored reply counted as not replying, so it can be retried. */
+export function interrupted(d: JobDetail): JobDetail {
+  const replied = new Set(d.replies.map((r) => r.identity));
+  const noreply = d.targets.filter((t) => !replied.has(t));
+  return { ...d, noreply, job: { ...d.job, finished: d.job.started, interrupted: true, noreply: noreply.length } };
+}
 
 export function newJobId(now: number): string {
   return `${now.toString(36).padStart(9, '0')}-${randomBytes(5).toString('hex')}`;
@@ -146,7 +155,12 @@ export class Jobs {
         if (!r || r.operation !== 'PUT') continue;
         try {
           const d = JSON.parse(new TextDecoder().decode(r.value)) as JobDetail;
-          this.#index.set(d.job.id, d.job);
+          if (d.job.finished === undefined) {
+            // Started before a stop of the console and never finished here: what came back was not kept.
+            const stopped = interrupted(d);
+            await kv.put(key, new TextEncoder().encode(JSON.stringify(stopped)));
+            this.#index.set(d.job.id, stopped.job);
+          } else this.#index.set(d.job.id, d.job);
         } catch {
           this.#o.log.warn(`job history: ${key} in ${bucket} is not a job record; ignored`);
         }
@@ -164,7 +178,11 @@ export class Jobs {
     const live: LiveJob = { detail, listeners: new Set() };
     this.#live.set(record.id, live);
     // Signing and sending to many nodes takes a while: answer the request that started the job first.
-    setImmediate(() => void this.#run(client, action, live, data));
+    // The record is stored at once too, so a job cut short by a stop of the console stays in the history.
+    setImmediate(() => {
+      void this.#run(client, action, live, data);
+      void this.#put(detail);
+    });
     return detail;
   }
 
@@ -203,6 +221,16 @@ export class Jobs {
     await this.#store(detail);
     // Kept live a little while for late followers; the bucket has it from now on.
     setTimeout(() => this.#live.delete(job.id), 60_000).unref();
+  }
+
+  /** Store the record as it is now (the start of a job); failures are logged. */
+  async #put(detail: JobDetail): Promise<void> {
+    if (!this.#kv) return;
+    try {
+      await this.#kv.put(`job.${detail.job.id}`, new TextEncoder().encode(JSON.stringify(storable({ ...detail, job: { ...detail.job } }))));
+    } catch (err) {
+      this.#o.log.warn(`job ${detail.job.id} could not be stored in ${this.#o.bucket}: ${errorMessage(err)}`);
+    }
   }
 
   async #store(detail: JobDetail): Promise<void> {
