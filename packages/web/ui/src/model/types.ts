@@ -65,6 +65,8 @@ export interface JobRecord {
   inputs?: Record<string, unknown>;
   /** The job this one retried (its failed and silent nodes). */
   retryOf?: string;
+  /** The console stopped while the job ran: nodes without a kept reply count as not replying. */
+  interrupted?: boolean;
 }
 
 /** One DDL aggregate's result as the server computes it (the client library's AggregateSummary). */

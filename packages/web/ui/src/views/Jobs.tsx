@@ -44,6 +44,7 @@ export function Jobs({ go }: { go: (h: string) => void }) {
                 <span class="badge state-ok">{j.ok} ok</span> {j.failed > 0 && <span class="badge state-critical">{j.failed} failed</span>}{' '}
                 {j.noreply > 0 && <span class="badge state-unknown">{j.noreply} no reply</span>} <span class="muted small">of {j.discovered}</span>
                 {j.finished === undefined && <span class="muted small"> running</span>}
+                {j.interrupted === true && <span class="muted small"> interrupted (the console stopped)</span>}
               </td>
             </tr>
           ))}

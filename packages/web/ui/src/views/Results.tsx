@@ -135,7 +135,8 @@ export function Results({ jobId, action, canRun, go, template }: { jobId: string
         <span class="badge state-ok">{t.ok} ok</span> <span class="badge state-critical">{t.failed} failed</span>{' '}
         {done !== undefined && <span class="badge state-unknown">{noreplyCount} no reply</span>}{' '}
         <span class="muted">
-          {t.total} replies{discovered !== undefined ? ` of ${discovered} discovered` : ''} · {done === undefined ? 'running…' : 'finished'}
+          {t.total} replies{discovered !== undefined ? ` of ${discovered} discovered` : ''} ·{' '}
+          {done === undefined ? 'running…' : job?.job.interrupted === true ? 'interrupted: the console stopped while it ran' : 'finished'}
         </span>
         {canRun && done !== undefined && t.failed + noreplyCount > 0 && (
           <button id="retry" class="secondary" onClick={retry} disabled={retrying}>
