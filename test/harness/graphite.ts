@@ -1,7 +1,7 @@
 // A private Graphite for tests: Debian's carbon-cache (line receiver on a free
 // port, whisper files in a temp dir) and graphite-web's render API (Django's
-// runserver over those files). The same setup as test/integration/metrics.test.ts
-// and web-api-stats.test.ts, as one helper for new tests.
+// runserver over those files), for the web console's stats tests
+// (test/integration/metrics.test.ts still sets up its own, with extra checks).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';

@@ -17,7 +17,8 @@ export interface LoadAgentsOptions {
   readonly log: Logger;
 }
 
-async function activation(agent: Agent, ctx: ActivationContext): Promise<true | string> {
+/** Run an agent's activation check (bounded): true, or the reason it does not run here. */
+export async function activation(agent: Agent, ctx: ActivationContext): Promise<true | string> {
   if (!agent.activate) return true;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {

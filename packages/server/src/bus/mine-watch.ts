@@ -17,8 +17,8 @@ export interface BucketWatcher {
  * the latest value of every key, then every change, pushed by the server (no
  * polling). The only NATS-aware part of the node's mine.
  */
-export async function watchBucket(nc: NatsConnection, name: string, onEntry: (entry: WatchedEntry) => void, onError: (err: unknown) => void): Promise<BucketWatcher> {
-  const kv = await nc.jetstream().views.kv(name, { history: 1 });
+export async function watchBucket(nc: NatsConnection, name: string, onEntry: (entry: WatchedEntry) => void, onError: (err: unknown) => void, history = 1): Promise<BucketWatcher> {
+  const kv = await nc.jetstream({ timeout: 10_000 }).views.kv(name, { history });
   const iterator = await kv.watch();
   void (async () => {
     for await (const e of iterator) {

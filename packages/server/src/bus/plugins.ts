@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { errorMessage, pluginManifestsBucket, pluginManifestsHistory, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSlotTtl } from '@cohort/core';
-import type { BucketWatcher, WatchedEntry } from './mine-watch.js';
+import { watchBucket, type BucketWatcher, type WatchedEntry } from './mine-watch.js';
 
 /**
  * The NATS part of plugin sync (docs/plugins.md): the manifests bucket
@@ -21,21 +21,7 @@ export interface PluginsBus {
 export function natsPluginsBus(nc: NatsConnection): PluginsBus {
   const js = () => nc.jetstream({ timeout: 10_000 });
   return {
-    async watchManifests(collective, onEntry, onError) {
-      const name = pluginManifestsBucket(collective);
-      const kv = await js().views.kv(name, { history: pluginManifestsHistory });
-      const iterator = await kv.watch();
-      void (async () => {
-        for await (const e of iterator) {
-          try {
-            onEntry({ key: e.key, value: e.operation === 'PUT' ? e.value : undefined });
-          } catch (err) {
-            onError(new Error(`${name}: handling ${e.key}: ${errorMessage(err)}`));
-          }
-        }
-      })().catch((err: unknown) => onError(new Error(`watching ${name}: ${errorMessage(err)}`)));
-      return { stop: () => iterator.stop() };
-    },
+    watchManifests: (collective, onEntry, onError) => watchBucket(nc, pluginManifestsBucket(collective), onEntry, onError, pluginManifestsHistory),
     async fetch(collective, object, maxBytes) {
       const os = await js().views.os(pluginObjectsBucket(collective));
       const info = await os.info(object);

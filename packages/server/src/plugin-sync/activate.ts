@@ -1,23 +1,7 @@
-import type { ActivationContext, Agent, AgentLogger, NodeInfo } from '@cohort/agents';
-import { errorMessage, type Ddl } from '@cohort/core';
+import type { Agent, AgentLogger, NodeInfo } from '@cohort/agents';
+import type { Ddl } from '@cohort/core';
+import { activation } from '../loader.js';
 import { findPlugins, loadPlugin } from '../plugins.js';
-
-const activationTimeoutMs = 10_000;
-
-async function activation(agent: Agent, ctx: ActivationContext): Promise<true | string> {
-  if (!agent.activate) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`activation check did not finish within ${activationTimeoutMs / 1000} s`), activationTimeoutMs)));
-  try {
-    const result: unknown = await Promise.race([Promise.resolve().then(() => agent.activate?.(ctx)), timeout]);
-    if (result === true) return true;
-    return typeof result === 'string' && result !== '' ? result : `activation check returned ${JSON.stringify(result) ?? 'nothing'} instead of true or a reason`;
-  } catch (err) {
-    return `activation check failed: ${errorMessage(err)}`;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Load the agent `name` from an installed plugin directory exactly as the
@@ -33,7 +17,7 @@ export async function loadInstalled(dir: string, name: string, node: NodeInfo, l
   const { agent, ddl } = await loadPlugin(candidate);
   const active = await activation(agent, { log, node });
   if (active !== true) throw new Error(`not active on this node: ${active}`);
-  return { agent, ddl, source: candidate.moduleFile ?? candidate.ddlFile ?? dir };
+  return { agent, ddl, source: candidate.moduleFile ?? candidate.executableFile ?? candidate.ddlFile ?? dir };
 }
 
 /** An agent logger for state `debug`: its debug lines are written at info level, marked, whatever the daemon's level. */
