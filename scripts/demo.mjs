@@ -32,12 +32,19 @@ const tour = [
   ['A Nagios check of the registry: stale or missing nodes', ['registry', 'check']],
   ['Signed requests; replies checked against the issuer too', ['rpc', 'rpcutil', 'ping', '-I', 'web1', '-I', 'db1', '--verify-replies']],
   ['Authorization: the policy allows echo#echo but not echo#fail for this operator (status 1, exit 1)', ['rpc', 'echo', 'fail', '-I', 'web1'], 1],
+  ['Push a plugin to the fleet: signed with your key; every node verifies it and loads it without a restart', ['plugin', 'push', 'examples/plugins/hello']],
+  // Waits (quietly, up to 20 s) until every node runs it: nodes install within about a second.
+  ['What the fleet runs: the desired version, per node, drift', ['plugin', 'ls'], 0, { waitFor: 20 }],
+  ['The new agent answers everywhere', ['rpc', 'hello', 'greet', 'name=operator', '--ddl-dir', 'examples/plugins/hello']],
 ];
 
 // rpcutil for every trusted caller; echo's echo and sleep for the operator; everything else denied.
 const policies = {
   'rpcutil.policy': 'policy default allow\n',
   'echo.policy': 'policy default deny\nallow\tuser=operator\techo sleep\t*\t*\n',
+  // The operator may push plugins (plugin#push) and call the example plugin.
+  'plugin.policy': 'policy default deny\nallow\tuser=operator\tpush\t*\t*\n',
+  'hello.policy': 'policy default deny\nallow\tuser=operator\t*\t*\t*\n',
 };
 
 // JetStream on: the nodes keep their inventory in the registry (a key-value bucket).
@@ -51,12 +58,16 @@ process.on('SIGINT', () => shutdown().then(() => process.exit(130)));
 try {
   const nodes = loadNodeDescriptors();
   console.log(bold(`Starting nats-server on ${nats.url} and ${nodes.length} cohortd nodes: ${nodes.map((n) => n.identity).join(', ')}`));
-  fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes, secure: { policies }, registry: true });
+  fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes, secure: { policies }, registry: true, config: { plugin_sync: true } });
   const env = { ...process.env, COHORT_NATS: nats.url, COHORT_CONFIG: exampleClientConfig, ...fleet.clientEnv };
   let unexpected = 0;
-  for (const [title, args, expected = 0] of tour) {
+  for (const [title, args, expected = 0, { waitFor = 0 } = {}] of tour) {
+    for (const until = Date.now() + waitFor * 1000; Date.now() < until; ) {
+      if (spawnSync(process.execPath, [cohortBin, ...args], { cwd: repoRoot, env, stdio: 'ignore' }).status === expected) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
     console.log(`\n${bold(`# ${title}`)}\n${bold(`$ cohort ${args.map((a) => (/[\s()'<>=!]/.test(a) && !/^[\w.-]+=[\w.%-]*$/.test(a) ? (a.includes("'") ? `"${a}"` : `'${a}'`) : a)).join(' ')}`)}`);
-    const r = spawnSync(process.execPath, [cohortBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync(process.execPath, [cohortBin, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) console.log(`(exit code ${r.status})`);
     if (r.status !== expected) unexpected++;
   }

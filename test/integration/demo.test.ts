@@ -25,4 +25,6 @@ test('scripts/demo.mjs runs its tour against a real fleet and cleans up', async 
   assert.match(out, /Finished processing 2 \/ 2 hosts/);
   assert.match(out, /input 'seconds'/);
   assert.match(out, /Inventory for db1/);
+  // The pushed example plugin answers on all five nodes.
+  assert.equal(out.match(/Greeting: hello operator/g)?.length, 5, out);
 });
