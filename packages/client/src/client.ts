@@ -1,4 +1,4 @@
-import { callerInboxPrefix, plainIdentities, UsageError, verifyReply, type BusAuth, type Ddl, type Filter, type Signer, type TrustStore } from '@cohort/core';
+import { callerInboxPrefix, clientConfigSpec, plainIdentities, UsageError, verifyReply, type BusAuth, type Ddl, type Filter, type Signer, type TrustStore } from '@cohort/core';
 import { connectBus, defaultConnectTimeoutMs, type Bus } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import { createDdlSource, prepareRequest, type DdlSource } from './ddl.js';
@@ -15,14 +15,14 @@ import type { DiscoveryOptions, RpcCall, RpcOptions } from './types.js';
 import { completeFilter, withAgent, type Caller, type ReplyCheck } from './wire.js';
 import { markPhase } from './timing.js';
 
-/** Client defaults, as data. Durations in seconds. */
+/** Client defaults, as data. Durations in seconds. Those the config file can set come from its spec (clientConfigSpec). */
 export const clientDefaults = {
   /** Collective addressed when none is given. */
-  collective: 'cohort',
+  collective: clientConfigSpec.collective.default,
   /** Seconds discovery waits at most. */
-  discoveryTimeout: 2,
-  /** Seconds without a new discovery answer (after the first) that end discovery. */
-  discoveryWindow: 0.3,
+  discoveryTimeout: Number(clientConfigSpec.discovery_timeout.default),
+  /** Seconds without a new discovery answer (after the first) that end discovery (the spec says milliseconds). */
+  discoveryWindow: Number(clientConfigSpec.discovery_window.default) / 1000,
   /** Seconds added to the DDL's timeout to get the default reply timeout. */
   timeoutMargin: 2,
   /** Request TTL in seconds. */

@@ -1,35 +1,29 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, didYouMean, errorMessage } from '@cohort/core';
+import { join, resolve } from 'node:path';
+import { clientConfigSpec, ConfigError, errorMessage, isItem, layerProblem, type LayerProblem } from '@cohort/core';
 import yaml from 'js-yaml';
-import { parseNatsAuth, parseSecurityKey, type ClientSecurityConfig } from './security.js';
+import { configPath, securitySettings, type ClientSecurityConfig } from './security.js';
 import { parseDuration } from './duration.js';
-import { parseJobsSection } from './jobs.js';
+import { jobsSettings } from './jobs.js';
 import type { JobRetention } from '../jobs/retention.js';
 
 /**
- * The client's YAML config file. Settings, in order of precedence: flags >
- * environment > this file > built-in defaults. The file is found via
- * `--config FILE`, then `COHORT_CONFIG`, then `~/.config/cohort/client.yaml`
- * (only if present).
+ * The client's YAML config file, declared in core (clientConfigSpec: keys,
+ * types, defaults, docs) and checked by its validator precompiled at build
+ * time. Settings, in order of precedence: flags > environment > this file >
+ * built-in defaults. The file is found via `--config FILE`, then
+ * `COHORT_CONFIG`, then `~/.config/cohort/client.yaml` (only if present).
  */
 
-/** Every key the file may contain, with its meaning (unknown keys are refused). */
-export const clientConfigKeys = {
-  nats: 'NATS connection: { servers: [nats://host:port, ...], tls: { ca, cert, key }, user, password, token, creds, nkey } (or a single URL string)',
-  collective: 'collective to address (default cohort; -T overrides)',
-  callerid: 'caller id sent with requests, kind=value (default user=<login>)',
-  discovery_timeout: 'discovery timeout, seconds or e.g. 1500ms (default 2)',
-  discovery_window: 'end discovery this long after the last new answer, milliseconds or e.g. 0.5s (default 300)',
-  ddl_dirs: 'extra directories searched for agent DDLs (relative paths are relative to this file)',
-  key: 'private key that signs requests (default ~/.config/cohort/<login>.key when present); the caller id is bound to it',
-  certificate: 'issuer certificate for key (default: the .cert file beside the key)',
-  issuers: 'issuer public key files whose node certificates are trusted when verifying replies',
-  node_keys_dir: 'directory of trusted node public keys (<identity>.pub) for verifying replies',
-  verify_replies: 'verify the signature of every reply (true/false; like --verify-replies)',
-  jobs: 'retention of the async job stream (cohort rpc --async): { max_age: 24h, max_bytes: 256MiB, max_messages: 100000 }',
-  kv: 'cohort kv: { bucket: NAME (default cohort_kv_<collective>), history: 10, replicas: 1 } (history and replicas apply when a put creates the bucket)',
-} as const;
+function docOf(key: string): string {
+  const node = clientConfigSpec[key as keyof typeof clientConfigSpec];
+  return isItem(node) ? node.doc : `section: ${Object.keys(node).join(', ')}`;
+}
+
+/** Every key the file may contain, with its meaning (unknown keys are refused). From the spec. */
+export const clientConfigKeys: Readonly<Record<keyof typeof clientConfigSpec, string>> = Object.freeze(
+  Object.fromEntries(Object.keys(clientConfigSpec).map((k) => [k, docOf(k)])) as Record<keyof typeof clientConfigSpec, string>,
+);
 
 /** Settings read from the file. Durations in seconds. */
 export interface ClientFileConfig {
@@ -76,6 +70,47 @@ function readText(file: string): string {
   }
 }
 
+type Tree = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Tree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The client format's conveniences, turned into the spec's shapes before
+ * validation: `nats: URL` is `nats: { servers: [URL] }`, server entries may be
+ * comma separated, `ddl_dirs` and `issuers` may be one string.
+ */
+function normalize(doc: Tree): Tree {
+  const out: Tree = { ...doc };
+  const nats = out['nats'];
+  if (typeof nats === 'string' || Array.isArray(nats)) out['nats'] = { servers: nats };
+  if (isRecord(out['nats']) && out['nats']['servers'] !== undefined) {
+    const servers = out['nats']['servers'];
+    const list = typeof servers === 'string' ? [servers] : servers;
+    if (Array.isArray(list) && list.every((s) => typeof s === 'string')) {
+      out['nats'] = { ...out['nats'], servers: list.flatMap((s: string) => s.split(',')).map((s) => s.trim()).filter(Boolean) };
+    }
+  }
+  for (const key of ['ddl_dirs', 'issuers']) if (typeof out[key] === 'string') out[key] = [out[key]];
+  return out;
+}
+
+/** A schema problem in the client file's own wording: `config file F: 'key' must be ...`. */
+function problemText(p: LayerProblem, file: string): string {
+  const dotted = p.path.join('.');
+  if (p.kind === 'unknown') {
+    const prefix = p.path.length > 1 ? `${p.path.slice(0, -1).join('.')}.` : '';
+    const guess = p.guess ? ` (did you mean '${prefix}${p.guess}'?)` : '';
+    const valid = `valid keys: ${p.known.map((k) => prefix + k).join(', ')}`;
+    return prefix ? `config file ${file}: unknown key '${dotted}'${guess}; ${valid}` : `unknown key '${dotted}' in config file ${file}${guess}; ${valid}`;
+  }
+  if (p.kind === 'item') return `config file ${file}: '${dotted}' must be ${p.item.expect}`;
+  // `nats:` may also be one URL (see normalize).
+  const or = dotted === 'nats' ? 'a nats://host:port URL or ' : '';
+  return p.path.length ? `config file ${file}: '${dotted}' must be ${or}a mapping with ${p.keys.join(', ')}` : `config file ${file} must be a YAML mapping of settings; valid keys: ${p.keys.join(', ')}`;
+}
+
 /** Parse and validate the YAML text of a client config file. Throws ConfigError naming the key and the file. */
 export function parseClientConfig(text: string, file: string, home = ''): ClientFileConfig {
   let doc: unknown;
@@ -86,68 +121,37 @@ export function parseClientConfig(text: string, file: string, home = ''): Client
   }
   if (doc === undefined || doc === null) return {};
   if (!isRecord(doc)) throw new ConfigError(`config file ${file} must be a YAML mapping of settings; valid keys: ${Object.keys(clientConfigKeys).join(', ')}`);
+  const values = normalize(doc);
+  const problem = layerProblem(clientConfigSpec, values);
+  if (problem) throw new ConfigError(problemText(problem, file));
+  return settingsOf(values, file, home);
+}
+
+/** The validated layer as the client uses it: durations in seconds, paths resolved, sections typed. */
+function settingsOf(v: Tree, file: string, home: string): ClientFileConfig {
   const out: ClientFileConfig = {};
-  const security: ClientSecurityConfig = {};
-  const bad = (key: string, expected: string): ConfigError => new ConfigError(`config file ${file}: '${key}' must be ${expected}`);
-  for (const [key, value] of Object.entries(doc)) {
-    switch (key) {
-      case 'nats': {
-        const bus = isRecord(value) ? parseNatsAuth(value, file, home) : {};
-        if (Object.keys(bus).length > 0) security.bus = bus;
-        const servers = isRecord(value) ? value['servers'] : value;
-        // A nats section may hold only TLS/credentials, leaving the servers to COHORT_NATS or --nats.
-        if (isRecord(value) && servers === undefined) break;
-        const list = typeof servers === 'string' ? [servers] : servers;
-        if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && s.trim() !== '')) {
-          throw bad('nats.servers', 'a non-empty list of nats://host:port URLs');
-        }
-        out.servers = list.flatMap((s: string) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-        break;
-      }
-      case 'collective':
-        if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) throw bad(key, 'a collective name (letters, digits, _ and -)');
-        out.collective = value;
-        break;
-      case 'callerid':
-        if (typeof value !== 'string' || !/^\w+=[\w.\-@]+$/.test(value)) throw bad(key, 'of the form kind=value, e.g. user=alice');
-        out.callerid = value;
-        break;
-      case 'discovery_timeout':
-        out.discoveryTimeout = duration(value, 's', key, file);
-        break;
-      case 'discovery_window':
-        out.discoveryWindow = duration(value, 'ms', key, file);
-        break;
-      case 'ddl_dirs': {
-        const list = typeof value === 'string' ? [value] : value;
-        if (!Array.isArray(list) || !list.every((d) => typeof d === 'string' && d !== '')) throw bad(key, 'a list of directory paths');
-        out.ddlDirs = list.map((d: string) => {
-          const p = expandHome(d, home);
-          return isAbsolute(p) ? p : resolve(dirname(file), p);
-        });
-        break;
-      }
-      case 'jobs':
-        out.jobs = parseJobsSection(value, file);
-        break;
-      case 'kv':
-        out.kv = parseKvSection(value, file);
-        break;
-      default: {
-        if (parseSecurityKey(key, value, file, home, security)) break;
-        const guess = didYouMean(key, Object.keys(clientConfigKeys));
-        throw new ConfigError(
-          `unknown key '${key}' in config file ${file}${guess ? ` (did you mean '${guess}'?)` : ''}; valid keys: ${Object.keys(clientConfigKeys).join(', ')}`,
-        );
-      }
-    }
-  }
+  const nats = v['nats'] as Tree | undefined;
+  if (nats?.['servers'] !== undefined) out.servers = nats['servers'] as string[];
+  if (typeof v['collective'] === 'string') out.collective = v['collective'];
+  if (typeof v['callerid'] === 'string') out.callerid = v['callerid'];
+  if (v['discovery_timeout'] !== undefined) out.discoveryTimeout = duration(v['discovery_timeout'], 's', 'discovery_timeout', file);
+  if (v['discovery_window'] !== undefined) out.discoveryWindow = duration(v['discovery_window'], 'ms', 'discovery_window', file);
+  if (Array.isArray(v['ddl_dirs'])) out.ddlDirs = (v['ddl_dirs'] as string[]).map((d) => configPath(d, file, home));
+  const security = securitySettings(v, file, home);
   if (Object.keys(security).length > 0) out.security = security;
+  if (isRecord(v['jobs'])) out.jobs = jobsSettings(v['jobs'], file);
+  if (isRecord(v['kv'])) {
+    const kv: NonNullable<ClientFileConfig['kv']> = {};
+    const { bucket, history, replicas } = v['kv'];
+    if (typeof bucket === 'string') kv.bucket = bucket;
+    if (typeof history === 'number') kv.history = history;
+    if (typeof replicas === 'number') kv.replicas = replicas;
+    out.kv = kv;
+  }
   return out;
 }
 
 function duration(value: unknown, unit: 's' | 'ms', key: string, file: string): number {
-  if (typeof value !== 'number' && typeof value !== 'string') throw new ConfigError(`config file ${file}: '${key}' must be a number or a duration like 500ms`);
   try {
     return parseDuration(value, unit, key);
   } catch (err) {
@@ -157,25 +161,4 @@ function duration(value: unknown, unit: 's' | 'ms', key: string, file: string): 
 
 function expandHome(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The `kv:` section: { bucket, history, replicas }. */
-function parseKvSection(value: unknown, file: string): NonNullable<ClientFileConfig['kv']> {
-  if (!isRecord(value)) throw new ConfigError(`config file ${file}: 'kv' must be a mapping with bucket, history, replicas`);
-  const out: NonNullable<ClientFileConfig['kv']> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === 'bucket') {
-      if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new ConfigError(`config file ${file}: 'kv.bucket' must be a bucket name (letters, digits, _ and -)`);
-      out.bucket = v;
-    } else if (k === 'history' || k === 'replicas') {
-      const max = k === 'history' ? 64 : 5;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw new ConfigError(`config file ${file}: 'kv.${k}' must be a whole number from 1 to ${max}`);
-      out[k] = v;
-    } else throw new ConfigError(`config file ${file}: unknown key 'kv.${k}'; valid keys: kv.bucket, kv.history, kv.replicas`);
-  }
-  return out;
 }

@@ -1,13 +1,11 @@
 import { isAbsolute, join, resolve, dirname } from 'node:path';
-import { ConfigError, type BusAuthSettings } from '@cohort/core';
+import type { BusAuthSettings } from '@cohort/core';
 
 /**
- * The security parts of the client config file: the `nats:` section's TLS
- * and credentials, the signing key and reply verification settings.
+ * The security parts of the client config file (validated against
+ * clientConfigSpec before they get here): the `nats:` section's TLS and
+ * credentials, the signing key and reply verification settings.
  */
-
-/** Keys accepted under `nats:` in the client config. */
-export const natsConfigKeys = ['servers', 'tls', 'user', 'password', 'token', 'creds', 'nkey'] as const;
 
 /** Security settings read from the client config file (paths resolved against the file). */
 export interface ClientSecurityConfig {
@@ -25,7 +23,9 @@ export interface ClientSecurityConfig {
   bus?: BusAuthSettings;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+type Tree = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -35,67 +35,37 @@ export function configPath(p: string, file: string, home: string): string {
   return isAbsolute(expanded) ? expanded : resolve(dirname(file), expanded);
 }
 
-function text(value: unknown, key: string, file: string): string {
-  if (typeof value !== 'string' || value === '') throw new ConfigError(`config file ${file}: '${key}' must be a non-empty string`);
-  return value;
-}
-
-/** Parse the `nats:` keys other than `servers` (TLS and credentials). Throws ConfigError naming the key. */
-export function parseNatsAuth(value: Record<string, unknown>, file: string, home: string): BusAuthSettings {
+/** The `nats:` keys other than `servers` (TLS and credentials); null values count as unset. */
+function natsAuth(nats: Tree, file: string, home: string): BusAuthSettings {
   const out: { -readonly [K in keyof BusAuthSettings]: BusAuthSettings[K] } = {};
-  for (const [key, v] of Object.entries(value)) {
-    switch (key) {
-      case 'servers':
-        break;
-      case 'tls': {
-        if (!isRecord(v)) throw new ConfigError(`config file ${file}: 'nats.tls' must be a mapping with ca, cert and/or key`);
-        const tls: { ca?: string; cert?: string; key?: string } = {};
-        for (const [k, p] of Object.entries(v)) {
-          if (k !== 'ca' && k !== 'cert' && k !== 'key') throw new ConfigError(`unknown key 'nats.tls.${k}' in config file ${file}; valid keys under nats.tls: ca, cert, key`);
-          tls[k] = configPath(text(p, `nats.tls.${k}`, file), file, home);
-        }
-        out.tls = tls;
-        break;
-      }
-      case 'user':
-      case 'password':
-      case 'token':
-        out[key] = text(v, `nats.${key}`, file);
-        break;
-      case 'creds':
-      case 'nkey':
-        out[key] = configPath(text(v, `nats.${key}`, file), file, home);
-        break;
-      default:
-        throw new ConfigError(`unknown key 'nats.${key}' in config file ${file}; valid keys under nats: ${natsConfigKeys.join(', ')}`);
+  const path = (v: unknown): string | undefined => (typeof v === 'string' ? configPath(v, file, home) : undefined);
+  if (isRecord(nats['tls'])) {
+    const tls: { ca?: string; cert?: string; key?: string } = {};
+    for (const k of ['ca', 'cert', 'key'] as const) {
+      const p = path(nats['tls'][k]);
+      if (p !== undefined) tls[k] = p;
     }
+    out.tls = tls;
+  }
+  for (const k of ['user', 'password', 'token'] as const) if (typeof nats[k] === 'string') out[k] = nats[k];
+  for (const k of ['creds', 'nkey'] as const) {
+    const p = path(nats[k]);
+    if (p !== undefined) out[k] = p;
   }
   return out;
 }
 
-/** Parse one top-level security key into `out`; false when `key` is not one of them. */
-export function parseSecurityKey(key: string, value: unknown, file: string, home: string, out: ClientSecurityConfig): boolean {
-  switch (key) {
-    case 'key':
-      out.key = configPath(text(value, key, file), file, home);
-      return true;
-    case 'certificate':
-      out.certificate = configPath(text(value, key, file), file, home);
-      return true;
-    case 'node_keys_dir':
-      out.nodeKeysDir = configPath(text(value, key, file), file, home);
-      return true;
-    case 'issuers': {
-      const list = typeof value === 'string' ? [value] : value;
-      if (!Array.isArray(list) || !list.every((f) => typeof f === 'string' && f !== '')) throw new ConfigError(`config file ${file}: 'issuers' must be a list of issuer public key files`);
-      out.issuers = list.map((f: string) => configPath(f, file, home));
-      return true;
-    }
-    case 'verify_replies':
-      if (typeof value !== 'boolean') throw new ConfigError(`config file ${file}: 'verify_replies' must be true or false`);
-      out.verifyReplies = value;
-      return true;
-    default:
-      return false;
+/** The security settings of a validated client config layer. */
+export function securitySettings(v: Tree, file: string, home: string): ClientSecurityConfig {
+  const out: ClientSecurityConfig = {};
+  if (isRecord(v['nats'])) {
+    const bus = natsAuth(v['nats'], file, home);
+    if (Object.keys(bus).length > 0) out.bus = bus;
   }
+  if (typeof v['key'] === 'string') out.key = configPath(v['key'], file, home);
+  if (typeof v['certificate'] === 'string') out.certificate = configPath(v['certificate'], file, home);
+  if (typeof v['node_keys_dir'] === 'string') out.nodeKeysDir = configPath(v['node_keys_dir'], file, home);
+  if (Array.isArray(v['issuers'])) out.issuers = (v['issuers'] as string[]).map((f) => configPath(f, file, home));
+  if (typeof v['verify_replies'] === 'boolean') out.verifyReplies = v['verify_replies'];
+  return out;
 }

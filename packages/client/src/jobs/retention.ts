@@ -1,4 +1,4 @@
-import { UsageError } from '@cohort/core';
+import { clientConfigSpec, UsageError } from '@cohort/core';
 
 /**
  * How much the job stream keeps. Every limit is enforced by the NATS server
@@ -13,11 +13,11 @@ export interface JobRetention {
   maxMessages: number;
 }
 
-/** The defaults, as data: a day, 256 MiB, 100,000 messages. */
+/** The defaults, declared in the client config spec (`jobs:`): a day, 256 MiB, 100,000 messages. */
 export const jobRetentionDefaults: Readonly<JobRetention> = Object.freeze({
-  maxAgeSeconds: 24 * 3600,
-  maxBytes: 256 * 1024 * 1024,
-  maxMessages: 100_000,
+  maxAgeSeconds: Number(clientConfigSpec.jobs.max_age.default),
+  maxBytes: Number(clientConfigSpec.jobs.max_bytes.default),
+  maxMessages: Number(clientConfigSpec.jobs.max_messages.default),
 });
 
 const ageUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };

@@ -1,4 +1,4 @@
-import { CohortError, UsageError, defaultKvBucket, kvBucketProblem, kvKeyProblem, maxKvValueBytes } from '@cohort/core';
+import { clientConfigSpec, CohortError, UsageError, defaultKvBucket, kvBucketProblem, kvKeyProblem, maxKvValueBytes } from '@cohort/core';
 import type { Bus } from '../bus.js';
 import type { KvRevision, KvStore, KvStoreStatus } from '../bus/kv-store.js';
 
@@ -25,7 +25,8 @@ export interface KvCreateSettings {
   replicas: number;
 }
 
-export const kvCreateDefaults: KvCreateSettings = Object.freeze({ history: 10, replicas: 1 });
+/** Declared in the client config spec (`kv:`). */
+export const kvCreateDefaults: KvCreateSettings = Object.freeze({ history: clientConfigSpec.kv.history.default, replicas: clientConfigSpec.kv.replicas.default });
 
 /** The bucket to use: `bucket` or the collective's default; checked. */
 export function kvBucketName(collective: string, bucket?: string): string {

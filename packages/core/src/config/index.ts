@@ -5,7 +5,9 @@
 export { item, isItem, itemsOf, type ConfigItem, type ConfigOf, type ConfigSpec, type JsonSchema } from './spec.js';
 export { envLayers, fileLayer, yamlErrorText, type ConfigLayer } from './layers.js';
 export { loadConfig, configValue, type ConfigLookup } from './load.js';
-export { validateLayer } from './validate.js';
+export { validateLayer, layerProblem, type LayerProblem } from './validate.js';
+export { natsSection } from './nats.js';
+export { clientConfigSpec, type ClientConfigSettings } from './client/index.js';
 export { describeConfig } from './describe.js';
 export { didYouMean } from './suggest.js';
 export {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigError } from '../errors.js';
 import { layerSchema } from './schema.js';
-import { isItem, itemsOf, specAt, type ConfigSpec } from './spec.js';
+import { isItem, itemsOf, specAt, type ConfigItem, type ConfigSpec } from './spec.js';
 import { didYouMean } from './suggest.js';
 
 /** A layer validator: ajv's, or one precompiled at build time. */
@@ -48,30 +48,52 @@ function shown(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function explain(spec: ConfigSpec, layer: unknown, error: ErrorObject): string {
+/** What is wrong with a layer, as data, so a caller can word it in its own format. */
+export type LayerProblem =
+  /** A key the spec does not declare; `known` are the keys declared beside it (bare). */
+  | { kind: 'unknown'; path: string[]; known: string[]; guess: string | undefined }
+  /** A declared item whose value fails its schema. */
+  | { kind: 'item'; path: string[]; item: ConfigItem<unknown>; value: unknown }
+  /** A section that is not a mapping (`path` empty: the whole layer); `keys` are its declared keys. */
+  | { kind: 'section'; path: string[]; keys: string[] };
+
+function problemOf(spec: ConfigSpec, layer: unknown, error: ErrorObject): LayerProblem {
   const path = pathOf(error.instancePath);
   if (error.keyword === 'additionalProperties') {
     const key = String(error.params['additionalProperty']);
     const section = specAt(spec, path);
-    const siblings = section && !isItem(section) ? Object.keys(section) : [];
-    const prefix = path.length ? `${path.join('.')}.` : '';
-    const guess = didYouMean(key, siblings);
-    const hint = guess ? ` (did you mean '${prefix}${guess}'?)` : ` (known keys here: ${siblings.map((k) => prefix + k).join(', ')})`;
-    return `unknown key '${prefix}${key}'${hint}`;
+    const known = section && !isItem(section) ? Object.keys(section) : [];
+    return { kind: 'unknown', path: [...path, key], known, guess: didYouMean(key, known) };
   }
   // Find the declared item the failing value belongs to (a list entry belongs to its list).
   for (let n = path.length; n > 0; n--) {
     const node = specAt(spec, path.slice(0, n));
     if (node && isItem(node)) {
       const itemPath = path.slice(0, n);
-      return `key '${itemPath.join('.')}' must be ${node.expect} (got ${shown(valueAt(layer, itemPath))})`;
+      return { kind: 'item', path: itemPath, item: node, value: valueAt(layer, itemPath) };
     }
   }
   const section = specAt(spec, path);
-  const keys = section && !isItem(section) ? Object.keys(section).join(', ') : '';
-  return path.length
-    ? `key '${path.join('.')}' must be a section (a mapping with keys ${keys})`
-    : `must be a mapping of settings (keys: ${keys})`;
+  return { kind: 'section', path, keys: section && !isItem(section) ? Object.keys(section) : [] };
+}
+
+/** The first schema problem of one layer, or undefined when it is valid (item checks are not run). */
+export function layerProblem(spec: ConfigSpec, layer: unknown): LayerProblem | undefined {
+  const validate = validatorFor(spec);
+  if (validate(layer)) return undefined;
+  const first = validate.errors?.[0];
+  return first ? problemOf(spec, layer, first) : { kind: 'section', path: [], keys: Object.keys(spec) };
+}
+
+function explain(p: LayerProblem): string {
+  if (p.kind === 'unknown') {
+    const prefix = p.path.length > 1 ? `${p.path.slice(0, -1).join('.')}.` : '';
+    const hint = p.guess ? ` (did you mean '${prefix}${p.guess}'?)` : ` (known keys here: ${p.known.map((k) => prefix + k).join(', ')})`;
+    return `unknown key '${p.path.join('.')}'${hint}`;
+  }
+  if (p.kind === 'item') return `key '${p.path.join('.')}' must be ${p.item.expect} (got ${shown(p.value)})`;
+  const keys = p.keys.join(', ');
+  return p.path.length ? `key '${p.path.join('.')}' must be a section (a mapping with keys ${keys})` : `must be a mapping of settings (keys: ${keys})`;
 }
 
 /**
@@ -81,11 +103,8 @@ function explain(spec: ConfigSpec, layer: unknown, error: ErrorObject): string {
  * expected, and failed item checks (e.g. identity not subject-safe).
  */
 export function validateLayer(spec: ConfigSpec, layer: unknown, source: string): void {
-  const validate = validatorFor(spec);
-  if (!validate(layer)) {
-    const first = validate.errors?.[0];
-    throw new ConfigError(`${source}: ${first ? explain(spec, layer, first) : 'is invalid'}`);
-  }
+  const problem = layerProblem(spec, layer);
+  if (problem) throw new ConfigError(`${source}: ${explain(problem)}`);
   checkItems(spec, layer, source);
 }
 
