@@ -47,6 +47,42 @@ test('a value verifies only for its node, key and function', () => {
   assert.match(String(mine.verifyMineEntry(mineKey('f', 'n1'), seal(value('n1'), generateKeyPair()), trust, now)), /unknown key/);
 });
 
+test('the thread-pool verifier (readMine\'s) gives the sync verifier\'s answers: forged, altered and unsigned values refused', async () => {
+  const good = seal(value('n1'));
+  const text = new TextDecoder().decode(good);
+  // The value altered after signing (the signature no longer covers it).
+  const altered = new TextEncoder().encode(text.replace('out of n1', 'out of n9'));
+  // A signature that is not n1's over the same data.
+  const envelope = JSON.parse(text) as { signature: string };
+  const forged = new TextEncoder().encode(JSON.stringify({ ...envelope, signature: envelope.signature.startsWith('0') ? `1${envelope.signature.slice(1)}` : `0${envelope.signature.slice(1)}` }));
+  // No signature at all: the bare value.
+  const unsigned = new TextEncoder().encode(JSON.stringify(value('n1')));
+  const cases: Array<[string, Uint8Array, RegExp | undefined]> = [
+    [mineKey('f', 'n1'), good, undefined],
+    [mineKey('f', 'n1'), altered, /signature does not verify/],
+    [mineKey('f', 'n1'), forged, /signature does not verify/],
+    [mineKey('f', 'n1'), unsigned, /protocol/],
+    [mineKey('f', 'n2'), good, /where data for 'n2' was expected/],
+    [mineKey('g', 'n1'), good, /stored under g\.n1/],
+    ['nodot', good, /not a mine key/],
+  ];
+  for (const [key, bytes, refused] of cases) {
+    const sync = mine.verifyMineEntry(key, bytes, trust, now);
+    const async = await mine.verifyMineEntryAsync(key, bytes, trust, now);
+    assert.deepEqual(async, sync, key);
+    if (refused === undefined) assert.equal(typeof async === 'string' ? async : async.output, 'out of n1\n');
+    else assert.match(String(async), refused, key);
+  }
+});
+
+test('mine get reads the registry only for filters evaluated on it', () => {
+  assert.equal(mine.mineNeedsRegistry(buildFilter({})), false);
+  assert.equal(mine.mineNeedsRegistry(buildFilter({ identity: ['web1', 'web2'] })), false);
+  assert.equal(mine.mineNeedsRegistry(buildFilter({ identity: ['/^web/'] })), true);
+  assert.equal(mine.mineNeedsRegistry(buildFilter({ fact: ['os=linux'] })), true);
+  assert.equal(mine.mineNeedsRegistry(buildFilter({ cls: ['web'] })), true);
+});
+
 test('rows, stats and exit codes: fresh 0, anything else 1, nothing 3', () => {
   const readings = new Map<string, mine.Reading>([
     ['n1', value('n1')],

@@ -42,11 +42,13 @@ export async function runMineGet(argv: Args, io: CliIo): Promise<Outcome> {
   const bus = await session.openBus();
   try {
     const open = mineKvOf(bus);
-    const [read, registry] = await Promise.all([mine.readMine(open, session.collective, fn, trust), Registry.open(bus, session.collective, systemClock, trust)]);
+    // The registry (a thousand more signatures to check) only when the filter is evaluated on it.
+    const withRegistry = mine.mineNeedsRegistry(session.filter);
+    const [read, registry] = await Promise.all([mine.readMine(open, session.collective, fn, trust), withRegistry ? Registry.open(bus, session.collective, systemClock, trust) : undefined]);
     if (read.missing !== undefined) io.stderr.write(`cannot read the mine: ${read.missing}\n`);
-    if (registry.unavailable !== undefined && argv['verbose'] === true) io.stderr.write(`registry: ${registry.unavailable}\n`);
-    const targets = mine.mineTargets(session.filter, registry.unavailable === undefined ? registry.nodes() : [], read.readings.keys());
-    await registry.close();
+    if (registry?.unavailable !== undefined && argv['verbose'] === true) io.stderr.write(`registry: ${registry.unavailable}\n`);
+    const targets = mine.mineTargets(session.filter, registry !== undefined && registry.unavailable === undefined ? registry.nodes() : [], read.readings.keys());
+    await registry?.close();
     const result = mine.mineRows(fn, targets, read.readings, Date.now(), maxAgeMs);
     if (session.json) io.stdout.write(stringifyJson({ function: result.function, values: result.values, stats: result.stats }, io.stdout.isTTY));
     else if (result.stats.matched > 0) io.stdout.write(renderText(result, io.stdout.columns ?? 120));
