@@ -3,20 +3,16 @@
 // API answers `cohort web` (graphite_url), and the page draws the series with
 // uPlot under the console's CSP. Screenshot: docs/web/stats-chart.png.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { graphiteMissing, startGraphite, type Graphite } from '../harness/graphite.js';
-import { cohort, cohortBin, freePort, repoRoot, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, freePort, repoRoot, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
 import { after, before, describe, test } from '../harness/skip.js';
+import { chromiumPath, launchChromium, startWebConsole, type Browser, type WebConsole } from '../harness/web.js';
 
-type Playwright = typeof import('../../packages/web/node_modules/playwright-core/index.js');
-type Browser = Awaited<ReturnType<Playwright['chromium']['launch']>>;
 
-const chromiumPath = '/usr/bin/chromium';
 const identity = 'stats1';
 
 function missing(): string | undefined {
@@ -35,8 +31,7 @@ describe('web console statistics page over a real Graphite', { skip: why ?? fals
   let graphite: Graphite;
   let nats: NatsServer;
   let fleet: Fleet;
-  let web: ChildProcess;
-  let webLog = '';
+  let web: WebConsole | undefined;
   let base: string;
   let browser: Browser;
   const cspViolations: string[] = [];
@@ -60,26 +55,15 @@ describe('web console statistics page over a real Graphite', { skip: why ?? fals
     const env = { COHORT_CONFIG: fleet.clientEnv['COHORT_CONFIG'] ?? '' };
     const added = await cohort(['web', 'useradd', 'wendy', '--role', 'watcher', '--config', webConfig], { input: 'wendy-secret-pw\n', env });
     assert.equal(added.code, 0, added.stderr);
-    web = spawn(process.execPath, [cohortBin, 'web', '--config', webConfig], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    web.stdout?.on('data', (d: Buffer) => (webLog += d));
-    web.stderr?.on('data', (d: Buffer) => (webLog += d));
-    base = `http://127.0.0.1:${port}`;
-    await until('cohort web to answer', async () => (await fetch(`${base}/api/session`).catch(() => undefined))?.status === 401, { timeoutMs: 60_000, log: () => webLog, logName: 'cohort web' });
-    const pw = createRequire(join(repoRoot, 'packages/web/package.json'))('playwright-core') as Playwright;
-    browser = await pw.chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    web = await startWebConsole(webConfig, port, env);
+    base = web.base;
+    browser = await launchChromium();
   });
 
   after(async () => {
     if (why) return;
     await browser?.close();
-    if (web && web.exitCode === null) {
-      const exited = new Promise((r) => web.once('exit', r));
-      web.kill('SIGTERM');
-      await exited;
-    }
+    await web?.stop();
     await fleet?.stop();
     await nats?.stop();
     graphite?.stop();
@@ -110,7 +94,7 @@ describe('web console statistics page over a real Graphite', { skip: why ?? fals
           const body = (await r.json()) as { series: Array<{ points: Array<[number, number | null]> }> };
           return body.series[0]?.points.filter(([, v]) => v !== null).length ?? 0;
         }, `identity=${identity}&metric=memory.used_pct&from=-15min`)) >= 10,
-      { timeoutMs: 240_000, everyMs: 2000, log: () => graphite.log() + webLog },
+      { timeoutMs: 240_000, everyMs: 2000, log: () => graphite.log() + (web?.log() ?? '') },
     );
     await page.click('form.toolbar button[type=submit]');
     await page.locator('#chart canvas').waitFor();

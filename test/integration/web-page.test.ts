@@ -7,20 +7,16 @@
 // hostile facts and agent output leaving the page inert. Screenshots of each
 // page go to docs/web/*.png (shown in docs/web.md).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohort, cohortBin, freePort, repoRoot, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, freePort, repoRoot, startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
 import { after, before, describe, test } from '../harness/skip.js';
+import { chromiumPath, launchChromium, startWebConsole, type Browser, type WebConsole } from '../harness/web.js';
 
-type Playwright = typeof import('../../packages/web/node_modules/playwright-core/index.js');
-type Browser = Awaited<ReturnType<Playwright['chromium']['launch']>>;
 type Page = Awaited<ReturnType<Browser['newPage']>>;
 
-const chromiumPath = '/usr/bin/chromium';
 const pluginDir = '/usr/lib/nagios/plugins';
 const shots = join(repoRoot, 'docs/web');
 const hostile = '<img src=x onerror=window.__pwned=1>';
@@ -47,8 +43,7 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
   let nats: NatsServer;
   let fleet: Fleet;
   let dir: string;
-  let web: ChildProcess;
-  let webLog = '';
+  let web: WebConsole | undefined;
   let base: string;
   let browser: Browser;
   const cspViolations: string[] = [];
@@ -103,26 +98,15 @@ describe('web console page in headless Chromium', { skip: why ?? false }, () => 
     };
     await add(['useradd', 'alice', '--role', 'admin', '--key', join(fleet.dir, 'security', 'operator.key')], 'alice-secret-pw');
     await add(['useradd', 'wendy', '--role', 'watcher'], 'wendy-secret-pw');
-    web = spawn(process.execPath, [cohortBin, 'web', '--config', webConfig], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    web.stdout?.on('data', (d: Buffer) => (webLog += d));
-    web.stderr?.on('data', (d: Buffer) => (webLog += d));
-    base = `http://127.0.0.1:${port}`;
-    await until('cohort web to answer', async () => (await fetch(`${base}/api/session`).catch(() => undefined))?.status === 401, { timeoutMs: 60_000, log: () => webLog, logName: 'cohort web' });
-    const pw = createRequire(join(repoRoot, 'packages/web/package.json'))('playwright-core') as Playwright;
-    browser = await pw.chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    web = await startWebConsole(webConfig, port, env);
+    base = web.base;
+    browser = await launchChromium();
   });
 
   after(async () => {
     if (why) return;
     await browser?.close();
-    if (web && web.exitCode === null) {
-      const exited = new Promise((r) => web.once('exit', r));
-      web.kill('SIGTERM');
-      await exited;
-    }
+    await web?.stop();
     for (const n of fleet?.nodes.values() ?? []) n.process.kill('SIGCONT');
     await fleet?.stop();
     await nats?.stop();
