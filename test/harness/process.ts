@@ -2,6 +2,7 @@
 // still flushing files when its directory is removed fails the teardown
 // (ENOTEMPTY) after the tests themselves passed.
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export const isRunning = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
 
@@ -16,4 +17,13 @@ export function stopProcess(c: ChildProcess, { signal = 'SIGTERM', graceMs = 10_
     });
     c.kill(signal);
   });
+}
+
+/** Whether process `pid` exists and is not a zombie (read from /proc). */
+export function pidAlive(pid: string | number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

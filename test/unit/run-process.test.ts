@@ -8,17 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../../packages/agents/src/lib/run-process.ts';
+import { pidAlive } from '../harness/process.ts';
 import { until } from '../harness/wait.ts';
 
 /** Running (a killed orphan may linger as a zombie until init reaps it: that counts as gone). */
-function alive(pid: string): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cohort-run-process-'));
@@ -55,7 +48,7 @@ test('without a grace period the deadline kills the whole process group at once'
   const run = await runProcess('/bin/sh', ['-c', `trap "" TERM; sleep 60 & echo $! > ${pidFile}; wait`], { timeoutMs: 300 });
   assert.deepEqual([run.timedOut, run.aborted, run.killed], [true, false, false]);
   const child = readFileSync(pidFile, 'utf8').trim();
-  await until('the background child to be killed with its group', () => !alive(child), { timeoutMs: 10_000, everyMs: 20 });
+  await until('the background child to be killed with its group', () => !pidAlive(child), { timeoutMs: 10_000, everyMs: 20 });
 }));
 
 test('with a grace period the group gets SIGTERM first; one that obeys is not SIGKILLed', withDir(async (dir) => {
@@ -63,7 +56,7 @@ test('with a grace period the group gets SIGTERM first; one that obeys is not SI
   const run = await runProcess('/bin/sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`], { timeoutMs: 300, graceMs: 30_000 });
   assert.deepEqual([run.timedOut, run.killed, run.signal], [true, false, 'SIGTERM']);
   const child = readFileSync(pidFile, 'utf8').trim();
-  await until('the background child to be stopped with its group', () => !alive(child), { timeoutMs: 10_000, everyMs: 20 });
+  await until('the background child to be stopped with its group', () => !pidAlive(child), { timeoutMs: 10_000, everyMs: 20 });
 }));
 
 test('with a grace period a process ignoring SIGTERM gets SIGKILL after it, and the run waits for its exit', withDir(async (dir) => {
@@ -71,7 +64,7 @@ test('with a grace period a process ignoring SIGTERM gets SIGKILL after it, and 
   const run = await runProcess('/bin/sh', ['-c', `trap "" TERM; echo $$ > ${pidFile}; while :; do sleep 0.05; done`], { timeoutMs: 300, graceMs: 200 });
   assert.deepEqual([run.timedOut, run.killed, run.signal], [true, true, 'SIGKILL']);
   assert.ok(existsSync(pidFile));
-  assert.equal(alive(readFileSync(pidFile, 'utf8').trim()), false, 'the process is gone when the run resolves');
+  assert.equal(pidAlive(readFileSync(pidFile, 'utf8').trim()), false, 'the process is gone when the run resolves');
 }));
 
 test('the abort signal stops the run (already aborted too), with or without grace', async () => {
