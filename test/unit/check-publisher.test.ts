@@ -93,6 +93,18 @@ test("a deleted check's unsent events are forgotten; the delete waits for its ea
   assert.deepEqual(sink.log, ['put disk:1', 'put disk:2', 'delete disk', 'put disk:3']);
 });
 
+test('an event refused by a write still queued when the check is deleted is forgotten too', async () => {
+  const { p, sink } = setup();
+  sink.refuse = true;
+  p.write(record('disk', 1), change);
+  p.delete('disk');
+  await p.idle();
+  sink.refuse = false;
+  p.write(record('disk', 2), undefined);
+  await p.idle();
+  assert.deepEqual(sink.log, ['put disk:1', 'delete disk', 'put disk:2']);
+});
+
 test('a failed write is logged with the check; the next write goes out', async () => {
   const { p, sink, warnings } = setup();
   sink.failPut = true;

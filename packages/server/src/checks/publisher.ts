@@ -67,8 +67,11 @@ export class CheckPublisher implements CheckPublishing {
   }
 
   delete(check: string): void {
-    this.#unsent.delete(check);
-    this.#queue(check, () => this.#sink.delete(check));
+    // Forget the unsent events in the queued step, after the earlier writes have kept theirs.
+    this.#queue(check, () => {
+      this.#unsent.delete(check);
+      return this.#sink.delete(check);
+    });
   }
 
   settled(check: string): Promise<void> {
