@@ -4,7 +4,8 @@
 // layout (a second run keeps them all); nodes (user cohortd, no stream
 // administration) write their mine values, which the operator reads with
 // `cohort mine get`; the operator pushes a plugin (`cohort plugin push`) that
-// the nodes install and serve; `cohort kv put/get` works for the operator.
+// the nodes install and serve, and `cohort rpc` then finds its DDL in the
+// plugin store (no --ddl-dir); `cohort kv put/get` works for the operator.
 // And what the permissions refuse: nodes may not write fleet-wide mine
 // definitions, the operator may not write mine values; nodes share one NATS
 // user, so a node writing another's mine key is caught by the readers
@@ -123,6 +124,19 @@ describe('buckets of the mine, the key-value store and plugins with the least-pr
     const row = (JSON.parse(ls.stdout) as Array<{ name: string; desired?: string; nodes: Array<{ identity: string; running?: { version: string } }> }>).find((x) => x.name === 'hello');
     assert.equal(row?.desired, '1.0.0');
     assert.deepEqual(row?.nodes.map((n) => [n.identity, n.running?.version]).sort(), [['s1', '1.0.0'], ['s2', '1.0.0']]);
+  });
+
+  test('cohort rpc finds the DDL of an agent that exists only as a pushed plugin (verified, from the bus)', async () => {
+    const r = await run(['rpc', 'hello', 'greet', 'name=bus', '--json', '-v']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /DDL of hello from pushed plugin hello 1\.0\.0 \(signed by user=operator\)/);
+    const replies = (JSON.parse(r.stdout) as { replies: Array<{ sender: string; data: { greeting: string } }> }).replies;
+    assert.deepEqual(replies.map((x) => [x.sender, x.data.greeting]).sort(), [['s1', 'hello bus'], ['s2', 'hello bus']]);
+    const invalid = await run(['rpc', 'hello', 'greet', 'name=not valid!']);
+    assert.equal(invalid.code, 2, 'inputs are checked against the pushed DDL before anything is sent');
+    const none = await run(['rpc', 'nosuch', 'act']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no DDL found for agent 'nosuch'.*no pushed plugin of collective cohort provides it either/);
   });
 
   test('a staged rollout (--batch 1): the nodes take and give back rollout slots', async () => {
