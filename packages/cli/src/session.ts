@@ -30,6 +30,7 @@ export interface Session {
   nodes: string[] | undefined;
   /** --dm broadcast or registry; auto (the registry when fresh, else broadcast) by default. */
   discoveryMethod: DiscoveryMethod;
+  /** Agent DDLs (--ddl-dir, ddl_dirs, the bundled ones); cohort rpc adds one from a pushed plugin when none is local. */
   ddl: DdlSource;
   /** Seconds. */
   discoveryTimeout: number;
@@ -86,7 +87,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
   const replyTrust = chooseReplyTrust(argv, c.security, signing.signer);
   const nodeTrust = replyTrust ?? chooseNodeTrust(argv, c.security, signing.signer);
   const noColour = io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '';
-  return {
+  const session: Session = {
     io,
     config,
     servers,
@@ -115,7 +116,8 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
         collective,
         ...(c.callerid ? { callerid: c.callerid } : {}),
         ...(connectTimeout !== undefined ? { connectTimeout } : {}),
-        ddl,
+        // The session's DDLs as they are then (cohort rpc may add one from a pushed plugin).
+        ddl: session.ddl,
         discoveryTimeout,
         discoveryWindow,
         discoveryMethod,
@@ -125,6 +127,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
         ...(nodeTrust ? { nodeTrust } : {}),
       }),
   };
+  return session;
 }
 
 async function readNodes(source: string, io: CliIo): Promise<string[]> {

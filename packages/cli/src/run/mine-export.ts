@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { mineBucket, mineBucketMaxAgeSeconds, UsageError } from '@cohort/core';
+import { mineValuesSpec, UsageError } from '@cohort/core';
 import { mine, parseDuration } from '@cohort/client';
 import { str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
@@ -23,7 +23,8 @@ export async function runMineExport(argv: Args, io: CliIo): Promise<Outcome> {
   const bus = await session.openBus();
   try {
     // Created (as the nodes create it) when no node has written yet, so the mirror is live from the first value.
-    const kv = await mineKvOf(bus)(mineBucket(session.collective), true, mineBucketMaxAgeSeconds);
+    const spec = mineValuesSpec(session.collective);
+    const kv = await mineKvOf(bus)(spec.name, true, spec.maxAgeSeconds);
     if (mine.isKvMissing(kv)) throw new UsageError(`cannot read the mine: ${kv.missing}`);
     const { stopped } = stopSignal();
     const watch = await kv.watch(`${fn}.>`, (e) => mirror.apply(e), true);
