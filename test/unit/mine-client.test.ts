@@ -124,15 +124,17 @@ test('the mirror: one file per node, replaced whole; stale marked; removed value
   writeFileSync(join(dir, 'notes.txt'), 'not ours\n');
   let clock = now;
   const warnings: string[] = [];
-  const m = new mine.MineMirror({ dir, fn: 'f', trust, clock: () => clock, warn: (w) => warnings.push(w) });
+  // This boot started an hour before `now`: the header's seconds-since-boot fields follow from it.
+  const bootClock = () => ({ id: '5d1f3c2e-0000-4000-8000-000000000001', startedMs: now - 3_600_000 });
+  const m = new mine.MineMirror({ dir, fn: 'f', trust, clock: () => clock, bootClock, warn: (w) => warnings.push(w) });
   m.apply({ key: mineKey('f', 'n1'), value: seal(value('n1', { interval: 1 })), created: now });
   m.apply({ key: mineKey('f', 'n2'), value: seal(value('n2', { statuscode: 5, statusmsg: 'boom', output: undefined })), created: now });
   m.apply({ key: mineKey('other', 'n1'), value: seal(value('n1', { function: 'other' })), created: now });
   m.apply({ key: mineKey('f', 'n3'), value: seal(value('n1'), n1), created: now });
   m.prune();
   assert.deepEqual(readdirSync(dir).sort(), ['n1', 'n2', 'notes.txt']);
-  assert.equal(readFileSync(join(dir, 'n1'), 'utf8'), `cohort-mine/1 fresh ${Math.floor((now - 1000) / 1000)} ${Math.ceil((now + 1000) / 1000)} 0 ${now - 1000}\nout of n1\n`);
-  assert.match(readFileSync(join(dir, 'n2'), 'utf8'), /^cohort-mine\/1 failed \d+ \d+ 5 \d+\nboom\n$/);
+  assert.equal(readFileSync(join(dir, 'n1'), 'utf8'), `cohort-mine/1 fresh ${Math.floor((now - 1000) / 1000)} ${Math.ceil((now + 1000) / 1000)} 0 ${now - 1000} 5d1f3c2e-0000-4000-8000-000000000001 3599 3601\nout of n1\n`);
+  assert.match(readFileSync(join(dir, 'n2'), 'utf8'), /^cohort-mine\/1 failed \d+ \d+ 5 \d+ [0-9a-f-]+ \d+ \d+\nboom\n$/);
   assert.match(warnings.join('\n'), /ignoring the value of n3/);
   // Time passes beyond twice the interval: the timer rewrites n1 as stale.
   clock = now + 5000;
