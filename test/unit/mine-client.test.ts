@@ -172,3 +172,35 @@ test('readMine: every value of the function, verified (through the shared signed
   assert.match(missing.missing ?? '', /no bucket cohort_mine_other/);
   assert.equal(missing.readings.size, 0);
 });
+
+test('readMine with a store that remembers signatures (web console, mirror): a value read again is not re-checked; a changed, forged or altered one is', async () => {
+  const remembering = new TrustStore('node', new Map([[publicKeyHex(n1.publicKey), 'n1'], [publicKeyHex(n2.publicKey), 'n2']]), new Set()).rememberSignatures();
+  const stored = new Map<string, Uint8Array>([
+    [mineKey('f', 'n1'), seal(value('n1'))],
+    [mineKey('f', 'n2'), seal(value('n2'))],
+  ]);
+  const open: mine.MineKvOpener = async () => ({
+    put: async () => undefined,
+    delete: async () => undefined,
+    watch: async (_filter, onEntry) => {
+      for (const [key, v] of stored) onEntry({ key, value: v, created: now });
+      return { stop: async () => undefined };
+    },
+  });
+  const memo = remembering.signatures;
+  assert.ok(memo);
+  const first = await mine.readMine(open, 'cohort', 'f', remembering, () => now);
+  assert.equal((first.readings.get('n2') as MineValue).output, 'out of n2\n');
+  assert.deepEqual([memo.checks, memo.hits], [2, 0]);
+  // Read again: both remembered. Then n2's value changes (checked), and n1's is altered on the bus (checked, refused).
+  await mine.readMine(open, 'cohort', 'f', remembering, () => now);
+  assert.deepEqual([memo.checks, memo.hits], [2, 2]);
+  stored.set(mineKey('f', 'n2'), seal(value('n2', { output: 'new out of n2\n', time: now - 500 })));
+  stored.set(mineKey('f', 'n1'), new TextEncoder().encode(new TextDecoder().decode(stored.get(mineKey('f', 'n1'))).replace('out of n1', 'out of n9')));
+  for (let round = 0; round < 2; round++) {
+    const read = await mine.readMine(open, 'cohort', 'f', remembering, () => now);
+    assert.equal((read.readings.get('n2') as MineValue).output, 'new out of n2\n');
+    assert.match((read.readings.get('n1') as { refused: string }).refused, /signature does not verify/);
+  }
+  assert.equal(memo.checks, 2 + 1 + 2, 'the new value checked once, the altered one every time');
+});
