@@ -17,7 +17,8 @@ export async function runMineExport(argv: Args, io: CliIo): Promise<Outcome> {
   const maxAgeArg = str(argv, 'max-age');
   const maxAgeMs = maxAgeArg === undefined ? undefined : parseDuration(maxAgeArg, 'ms', '--max-age');
   const session = await openSession(argv, io);
-  const trust = mineTrust(argv, session);
+  // Long-lived: a value delivered again (the watch restarting after a reconnect) costs a hash, not a check.
+  const trust = mineTrust(argv, session).rememberSignatures();
   const dir = resolve(dirArg);
   const mirror = new mine.MineMirror({ dir, fn, trust, maxAgeMs, warn: (m) => io.stderr.write(`cohort mine export: ${m}\n`) });
   const bus = await session.openBus();
