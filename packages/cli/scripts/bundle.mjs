@@ -16,6 +16,7 @@
 // that it resolves from dist/.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { lazyDeps } from './lazy-deps.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -43,6 +44,8 @@ await build({
   external: ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js', '@cohort/web'],
   // Bundled CommonJS dependencies (yargs' helpers, nats' deps, js-yaml) call require().
   banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
+  // string-width's regexes and node:assert, which yargs loads but only help and errors use: on first call.
+  plugins: [lazyDeps({ outdir: `${root}dist` })],
   logLevel: 'warning',
 });
 rmSync(entryDir, { recursive: true, force: true });
