@@ -6,7 +6,7 @@
 //     when it parses the file, used or not: ~25-40 ms of CPU per run.
 //   - node:assert (yargs' shim asserts with it) loads ~25 internal modules.
 // Each copy of string-width is bundled as CommonJS of its own into
-// dist/chunks/lazy-*.cjs and required on the first call; assert calls go to
+// dist/bundle/chunks/lazy-*.cjs and required on the first call; assert calls go to
 // node:assert only when the assertion fails. Printable ASCII text (all of
 // cohort's help) is measured without loading string-width at all, as
 // string-width 8 itself does first thing. Behaviour is unchanged.
@@ -15,7 +15,7 @@ import { basename, dirname } from 'node:path';
 
 /** How the deferred module is reached: a default-exported function of (text, options). */
 function lazyDefault(file) {
-  // The calling code lands in the entry (dist/) or in a shared chunk (dist/chunks/): find the file from either.
+  // The calling code lands in the entry (dist/bundle/) or in a shared chunk (dist/bundle/chunks/): find the file from either.
   return `import { createRequire } from 'node:module';
 const here = import.meta.url;
 const load = createRequire(here);

@@ -15,7 +15,7 @@
 // COHORT_CODE_CACHE=off disables it.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
@@ -145,7 +145,10 @@ export class BundleLoader {
    */
   private async importExternal(specifier: string): Promise<unknown> {
     if (this.externals.has(specifier)) return this.externals.get(specifier);
-    const namespace = (await import(specifier)) as object;
+    // A builtin's namespace is the module itself (named exports) plus it as the default; taken
+    // directly, because building its ES module facade reads every export (fs.ReadStream loads streams).
+    const builtin = isBuiltin(specifier) ? (process.getBuiltinModule(specifier) as object) : undefined;
+    const namespace = builtin ? Object.create(builtin, { default: { value: builtin } }) : ((await import(specifier)) as object);
     const marked = Object.create(namespace, { __esModule: { value: true } }) as unknown;
     this.externals.set(specifier, marked);
     return marked;
