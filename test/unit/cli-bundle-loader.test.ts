@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -121,6 +121,23 @@ test('a cache directory that cannot be made or written is no error', async () =>
     const run = loadOnce(entry, join(blocker, 'cache'));
     assert.deepEqual(run.stats, { cached: 0, compiled: 3 });
     assert.equal(run.command, 'hello command');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a cache directory that others can write to is not used (bytecode is code)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-loader-'));
+  try {
+    const entry = writeBundle(dir);
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    chmodSync(cache, 0o777);
+    assert.deepEqual(loadOnce(entry, cache).stats, { cached: 0, compiled: 3 });
+    assert.deepEqual(readdirSync(cache), []);
+    chmodSync(cache, 0o700);
+    loadOnce(entry, cache);
+    assert.deepEqual(loadOnce(entry, cache).stats, { cached: 3, compiled: 0 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

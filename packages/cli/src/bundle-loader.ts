@@ -11,10 +11,11 @@
 // old bytecode) under a directory per CLI version, Node version and
 // architecture, in the user's cache directory ($XDG_CACHE_HOME/cohort or
 // ~/.cache/cohort; never beside the installed code); each starts with the
-// SHA-1 of the bytecode after it, checked before V8 sees it.
+// SHA-1 of the bytecode after it, checked before V8 sees it; a directory
+// that someone else could write to is not used.
 // COHORT_CODE_CACHE=off disables it.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,7 +60,11 @@ export class BundleLoader {
   /** Chunks compiled so far: with bytecode from the cache, and from source. */
   readonly stats = { cached: 0, compiled: 0 };
 
-  constructor(private readonly cacheDir: string | undefined) {}
+  private readonly cacheDir: string | undefined;
+
+  constructor(cacheDir: string | undefined) {
+    this.cacheDir = cacheDir && trustedDir(cacheDir) ? cacheDir : undefined;
+  }
 
   /** Load the chunk `file` (absolute) and return its exports. */
   async load(file: string): Promise<Exports> {
@@ -157,6 +162,21 @@ export class BundleLoader {
 
 function isRelative(specifier: string): boolean {
   return specifier.startsWith('./') || specifier.startsWith('../');
+}
+
+/**
+ * Bytecode is code: use a cache directory only if nobody else can write to it
+ * (ours, not group- or world-writable), so that `sudo -E cohort` with another
+ * user's HOME never runs what that user put there. A directory that is not
+ * there yet is made by saveCodeCache() with mode 0700.
+ */
+function trustedDir(dir: string): boolean {
+  try {
+    const st = statSync(dir);
+    return st.isDirectory() && st.uid === process.geteuid?.() && (st.mode & 0o022) === 0;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 /** Cached bytecode whose checksum matches, or undefined. */
