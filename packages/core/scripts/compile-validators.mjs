@@ -73,11 +73,23 @@ function wrap(name, code) {
 // Standalone code reaches ajv's small runtime helpers with require(); turn those
 // into static imports so bundlers and ESM loaders see them.
 const runtimes = new Map();
+// Helpers replaced by our own with the same results: string lengths
+// (minLength/maxLength) without a JavaScript loop over every character
+// (src/protocol/string-length.ts; a daemon checks every request's fields).
+const ownRuntimes = new Map([['ajv/dist/runtime/ucs2length', { from: '../protocol/string-length.js', name: 'ucs2length' }]]);
+const ownUsed = new Set();
 function staticImports(code) {
-  return code.replace(/require\("(ajv\/dist\/runtime\/[\w-]+)"\)/g, (_m, mod) => {
-    if (!runtimes.has(mod)) runtimes.set(mod, `runtime${runtimes.size}`);
-    return runtimes.get(mod);
-  });
+  return code
+    .replace(/require\("(ajv\/dist\/runtime\/[\w-]+)"\)\.default/g, (m, mod) => {
+      const own = ownRuntimes.get(mod);
+      if (!own) return m;
+      ownUsed.add(mod);
+      return own.name;
+    })
+    .replace(/require\("(ajv\/dist\/runtime\/[\w-]+)"\)/g, (_m, mod) => {
+      if (!runtimes.has(mod)) runtimes.set(mod, `runtime${runtimes.size}`);
+      return runtimes.get(mod);
+    });
 }
 const protocolBody = wrap('protocol', staticImports(protocolCode));
 const ddlBody = wrap('ddl', staticImports(ddlCode));
@@ -89,6 +101,7 @@ const text = `// @ts-nocheck
 // packages/core/src/protocol/schemas.ts and ddl/schema/agent-ddl-schema-v1.json. Do not edit.
 import type { ErrorObject } from 'ajv';
 ${[...runtimes].map(([mod, name]) => `import ${name} from '${mod}.js';`).join('\n')}
+${[...ownUsed].map((mod) => `import { ${ownRuntimes.get(mod).name} } from '${ownRuntimes.get(mod).from}';`).join('\n')}
 
 /** A schema validation function; on failure \`errors\` holds ajv's error objects. */
 export interface CompiledValidator {

@@ -26,9 +26,25 @@ export function nodeSubject(collective: string, identity: string): string {
   return `${collective}.node.${identity}`;
 }
 
+// md5 hex of recent caller ids: a node checks every request's reply_to against its caller's
+// reply subject, and a fresh hash object per request cost as much as decoding the request.
+// A fleet has few callers; a flood of new caller ids only empties the memo.
+const callerHashes = new Map<string, string>();
+const callerHashesMax = 256;
+
+function callerHash(callerid: string): string {
+  let hash = callerHashes.get(callerid);
+  if (hash === undefined) {
+    hash = createHash('md5').update(callerid).digest('hex');
+    if (callerHashes.size >= callerHashesMax) callerHashes.clear();
+    callerHashes.set(callerid, hash);
+  }
+  return hash;
+}
+
 /** The prefix under which every reply to this caller lands (for broker ACLs). */
 export function replyPrefix(collective: string, callerid: string): string {
-  return `${collective}.reply.${createHash('md5').update(callerid).digest('hex')}`;
+  return `${collective}.reply.${callerHash(callerid)}`;
 }
 
 export function replySubject(collective: string, callerid: string, requestId: string): string {
@@ -131,7 +147,7 @@ export function isCallerReplySubject(collective: string, callerid: string, reque
  * a broker ACL can give each caller `_INBOX.<md5>.>` instead of every inbox.
  */
 export function callerInboxPrefix(callerid: string): string {
-  return `_INBOX.${createHash('md5').update(callerid).digest('hex')}`;
+  return `_INBOX.${callerHash(callerid)}`;
 }
 
 /** The inbox prefix of a node's connection (`_INBOX.node.<identity>`; ACL `_INBOX.node.>` for the nodes' user). */

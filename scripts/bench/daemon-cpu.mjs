@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// What one request costs a real cohortd in CPU, for comparing builds of the
+// daemon side by side: one private nats-server, `--per` daemons of each
+// executable given (default: this tree's bin/cohortd.js), and this process
+// sending `rpcutil ping` to all of them (--nodes style: straight to each
+// node's subject) in rounds. The executables take turns being first in each
+// round's list of targets (rotated every round); CPU (utime + stime from
+// /proc) is read per daemon before and after each round, less its idle CPU
+// measured first. Load from other processes touches all executables alike.
+// The table: ms of CPU per request per daemon, median of rounds (min-max).
+//
+//   node scripts/bench/daemon-cpu.mjs [--bin A --bin B] [--per 3] [--rounds 6] [--requests 200] [--gap MS] [--no-warmup]
+//
+// --gap: pause between requests (a CLI run is ~300 ms apart; caches go cold
+// in between); --no-warmup: count round 0 (otherwise a warm-up) too, as
+// a young daemon's; --idle/--settle: seconds of idle measurement, and of
+// waiting before it (start-up GCs).
+//
+// --profile DIR: run the (first) executable's daemons under `node --cpu-prof`
+// with the V8 flags of its shebang instead (the profile is written at exit).
+// --node-flags 'FLAGS': the same, with these node flags (e.g. --trace-gc).
+// --perf FILE: run the first executable's first daemon with --perf-basic-prof
+// and record its on-CPU samples with `perf record -e cpu-clock -g` over the
+// measured rounds (`perf report -i FILE`); the CPU figures then include perf's cost.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import yaml from 'js-yaml';
+import { Client } from '@cohort/client';
+import { cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
+import { cpuMs } from './idle.mjs';
+import { benchNodeTrust, certifiedNodeKey, removeBenchIssuer } from './trust.mjs';
+import { loadAverage, median, rssKb, sleep } from './util.mjs';
+
+const { values } = parseArgs({
+  options: {
+    bin: { type: 'string', multiple: true },
+    per: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '6' },
+    requests: { type: 'string', default: '200' },
+    idle: { type: 'string', default: '10' },
+    gap: { type: 'string', default: '0' },
+    settle: { type: 'string', default: '30' },
+    'no-warmup': { type: 'boolean' },
+    profile: { type: 'string' },
+    perf: { type: 'string' },
+    'node-flags': { type: 'string' },
+  },
+});
+const bins = (values.bin ?? [cohortdBin]).map((b) => resolve(b));
+/** A flag's value as a number of at least `min`; throws naming the flag. */
+const num = (name, min) => {
+  const v = Number(values[name]);
+  if (!Number.isFinite(v) || v < min) throw new Error(`--${name} must be a number of at least ${min} (got '${values[name]}')`);
+  return v;
+};
+const per = num('per', 1);
+const rounds = num('rounds', 1);
+const requests = num('requests', 1);
+const idleS = num('idle', 1);
+const gapMs = num('gap', 0);
+const settleS = num('settle', 0);
+
+/** The V8 flags on an executable's shebang line (`#!/usr/bin/env -S node FLAGS`). */
+const shebangFlags = (bin) => readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
+
+const nats = await startNatsServer({ jetstream: true });
+const dir = mkdtempSync(join(tmpdir(), 'cohort-daemon-cpu-'));
+const children = [];
+try {
+  const daemons = [];
+  const nodes = syntheticNodes(bins.length * per);
+  nodes.forEach((node, i) => {
+    const b = i % bins.length;
+    const nodeDir = join(dir, node.identity);
+    mkdirSync(nodeDir, { recursive: true });
+    writeFileSync(join(nodeDir, 'facts.yaml'), yaml.dump(node.facts));
+    writeFileSync(join(nodeDir, 'classes.txt'), `${node.classes.join('\n')}\n`);
+    const config = {
+      identity: node.identity,
+      nats: { servers: [nats.url] },
+      facts: [join(nodeDir, 'facts.yaml')],
+      classes_file: join(nodeDir, 'classes.txt'),
+      logging: { level: 'warn' },
+      security: { mode: 'unsigned', node_key: certifiedNodeKey(nodeDir, node.identity) },
+    };
+    writeFileSync(join(nodeDir, 'server.yaml'), yaml.dump(config));
+    const args = ['--config', join(nodeDir, 'server.yaml')];
+    const extra = values['node-flags'] && b === 0 ? values['node-flags'].split(' ') : values.profile && b === 0 ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : values.perf && i === 0 ? ['--perf-basic-prof', '--interpreted-frames-native-stack'] : undefined;
+    // cwd: V8 logs of --perf-basic-prof land in the run's temp dir.
+    const child = extra ? spawn(process.execPath, [...shebangFlags(bins[b]), ...extra, bins[b], ...args], { stdio: 'inherit', cwd: dir }) : spawn(bins[b], args, { stdio: 'inherit', cwd: dir });
+    children.push(child);
+    daemons.push({ identity: node.identity, bin: b, pid: child.pid });
+  });
+  await waitForRegistry(nats.url, nodes.map((n) => n.identity), { timeoutMs: 120000 });
+  // Let start-up work settle (V8's memory reducer runs a few GCs in the first ~40 s) before measuring idleness.
+  await sleep(settleS * 1000);
+  const cpuIdle0 = daemons.map((d) => cpuMs(d.pid));
+  const tIdle0 = performance.now();
+  await sleep(idleS * 1000);
+  const idleMsPerMs = daemons.map((d, i) => (cpuMs(d.pid) - cpuIdle0[i]) / (performance.now() - tIdle0));
+
+  const client = await Client.connect({ servers: nats.url, callerid: 'user=bench', nodeTrust: benchNodeTrust() });
+  const perRequest = bins.map(() => []);
+  const loads = [loadAverage()];
+  let perf;
+  try {
+    for (let r = 0; r < rounds + 1; r++) {
+      // Rotate which executable's daemons come first in the target list.
+      const order = daemons.map((_, i) => daemons[(i + r * per) % daemons.length].identity);
+      const cpu0 = daemons.map((d) => cpuMs(d.pid));
+      const t0 = performance.now();
+      for (let q = 0; q < requests; q++) {
+        const stats = await client.rpc({ agent: 'rpcutil', action: 'ping', nodes: order, timeout: 10 }).stats();
+        if (stats.responded !== daemons.length) throw new Error(`round ${r}: ${stats.responded} of ${daemons.length} replied`);
+        if (gapMs > 0) await sleep(gapMs);
+      }
+      const elapsed = performance.now() - t0;
+      if (r === 0 && !values['no-warmup']) {
+        if (values.perf) perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(daemons[0].pid), '-o', resolve(values.perf)], { stdio: 'inherit' });
+        continue; // warm-up
+      }
+      for (let b = 0; b < bins.length; b++) {
+        const mine = daemons.map((d, i) => ({ d, i })).filter(({ d }) => d.bin === b);
+        const spent = mine.reduce((s, { d, i }) => s + (cpuMs(d.pid) - cpu0[i] - idleMsPerMs[i] * elapsed), 0);
+        perRequest[b].push(spent / (requests * mine.length));
+      }
+      loads.push(loadAverage());
+      console.error(`round ${r}: ${bins.map((_, b) => perRequest[b].at(-1).toFixed(3)).join(' / ')} ms per request per daemon (load ${loads.at(-1)})`);
+    }
+  } finally {
+    if (perf) {
+      const exited = new Promise((done) => perf.once('exit', done));
+      perf.kill('SIGINT');
+      await exited;
+    }
+    await client.close();
+  }
+  const rss = bins.map((_, b) => median(daemons.filter((d) => d.bin === b).map((d) => rssKb(d.pid) / 1024)));
+  console.log(`load average ${Math.min(...loads)}-${Math.max(...loads)}; ${rounds} rounds of ${requests} pings to ${daemons.length} daemons`);
+  console.log('| executable | CPU per request per daemon, median of rounds (min-max) | RSS after |');
+  console.log('| --- | --- | --- |');
+  bins.forEach((bin, b) => {
+    const xs = perRequest[b];
+    console.log(`| ${bin} | ${median(xs).toFixed(3)} ms (${Math.min(...xs).toFixed(3)}-${Math.max(...xs).toFixed(3)}) | ${rss[b].toFixed(1)} MB |`);
+  });
+} finally {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((done) => {
+          if (c.exitCode !== null || c.signalCode !== null) return done();
+          c.once('exit', done);
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+  await nats.stop();
+  rmSync(dir, { recursive: true, force: true });
+  removeBenchIssuer();
+}
