@@ -76,7 +76,7 @@ test('client config: key, certificate, issuers, node keys and NATS credentials',
     '/etc/cohort/client.yaml',
     '/home/alice',
   );
-  assert.deepEqual(c.security, {
+  assert.deepEqual({ ...c.security }, {
     key: '/home/alice/keys/alice.key',
     certificate: '/etc/cohort/alice.cert',
     issuers: ['/etc/cohort/issuer.pub'],

@@ -5,7 +5,6 @@ import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { stringifyJson } from '../render/json.js';
 import { openSession } from '../session.js';
-import { retentionFrom } from './job-common.js';
 
 /** `cohort bus init`: create the registry bucket and the job stream. */
 export async function runBusInit(argv: Args, io: CliIo): Promise<Outcome> {
@@ -13,7 +12,7 @@ export async function runBusInit(argv: Args, io: CliIo): Promise<Outcome> {
   const rawTtl = argv['registry-ttl'];
   const ttl = rawTtl === undefined ? 180 : Number(rawTtl);
   if (!Number.isInteger(ttl) || ttl < 2) throw new UsageError(`--registry-ttl '${String(rawTtl)}' must be a whole number of seconds, 2 or more`);
-  const retention = retentionFrom(argv, session.config.config.jobs);
+  const retention = session.config.jobs;
   const bus = await session.openBus();
   try {
     if (!bus.setup) throw new UsageError('this bus cannot create streams (no JetStream)');

@@ -3,7 +3,8 @@
  * from defaults < file < environment < flags, validated once (ajv), typed and frozen.
  */
 export { item, isItem, itemsOf, type ConfigItem, type ConfigOf, type ConfigSpec, type JsonSchema } from './spec.js';
-export { envLayers, fileLayer, yamlErrorText, type ConfigLayer } from './layers.js';
+export { envLayers, fileLayer, textLayer, yamlErrorText, type ConfigLayer } from './layers.js';
+export { ageSeconds, durationSeconds, messageCount, parseAge, parseBytes, parseDuration, parseMessages, sizeBytes } from './units.js';
 export { loadConfig, configValue, type ConfigLookup } from './load.js';
 export { validateLayer, layerProblem, type LayerProblem } from './validate.js';
 export { natsSection } from './nats.js';
