@@ -3,7 +3,8 @@
 // time, and read by the client loader with its format's conveniences.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientConfigSpec, describeConfig, layerProblem, serverConfigSpec } from '@cohort/core';
+import { clientConfigSpec, describeConfig, layerProblem } from '@cohort/core';
+import { serverConfigSpec } from '@cohort/agents';
 import { clientConfigKeys, parseClientConfig } from '@cohort/cli';
 import { clientDefaults } from '@cohort/client';
 import { jobRetentionDefaults } from '../../packages/client/src/jobs/index.ts';

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientConfigSpec, loadServerConfig } from '@cohort/core';
+import { clientConfigSpec } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { clientDefaults } from '@cohort/client';
 import { loadClientConfig, parseClientConfig, parseDuration } from '@cohort/cli';
 

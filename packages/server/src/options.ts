@@ -1,4 +1,5 @@
-import { describeConfig, serverConfigSpec } from '@cohort/core';
+import { describeConfig } from '@cohort/core';
+import { serverConfigSpec } from '@cohort/agents';
 import { daemonFlags, type DaemonFlag } from './flags.js';
 
 /** Parsed cohortd flags (as yargs returns them). */
