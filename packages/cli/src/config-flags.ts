@@ -1,4 +1,6 @@
-import { list, type Args } from './args.js';
+import { loadClientConfig, type ClientConfig } from '@cohort/client';
+import { list, str, type Args } from './args.js';
+import type { CliIo } from './io.js';
 
 /**
  * The flags that set a client setting, declared once: the dotted path in the
@@ -50,4 +52,9 @@ export function flagSettings(argv: Args): Record<string, unknown> {
     at[path[path.length - 1] ?? ''] = value;
   }
   return out;
+}
+
+/** The client configuration from `--config` (or COHORT_CONFIG), the environment and these flags (core's layering). */
+export function sessionConfig(argv: Args, io: CliIo): ClientConfig {
+  return loadClientConfig({ file: str(argv, 'config'), env: io.env, home: io.homedir, flags: flagSettings(argv) });
 }

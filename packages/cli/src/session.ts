@@ -7,17 +7,12 @@ import type { DiscoveryMethod } from '@cohort/client';
 import { parseNodesList } from '@cohort/client';
 import { defaultCallerId } from '@cohort/client';
 import { bool, list, str, type Args } from './args.js';
-import { loadClientConfig, type ClientConfig } from '@cohort/client';
-import { flagSettings } from './config-flags.js';
+import type { ClientConfig } from '@cohort/client';
+import { sessionConfig } from './config-flags.js';
 import { resolveDiscoveryChoice } from './discovery-method.js';
 import { parseDuration } from '@cohort/client';
 import { busAuth, chooseNodeTrust, chooseReplyTrust, chooseSigner } from './session-security.js';
 import type { CliIo } from './io.js';
-
-/** The client configuration from `--config` (or COHORT_CONFIG), the environment and the flags (core's layering). */
-export function sessionConfig(argv: Args, io: CliIo): ClientConfig {
-  return loadClientConfig({ file: str(argv, 'config'), env: io.env, home: io.homedir, flags: flagSettings(argv) });
-}
 
 /**
  * Everything a fleet command needs, resolved from flags > environment >

@@ -1,6 +1,6 @@
 import { bool, list, str, type Args } from '../args.js';
 import { createDdlSource, requireAction } from '@cohort/client';
-import { sessionConfig } from '../session.js';
+import { sessionConfig } from '../config-flags.js';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { stringifyJson } from '../render/json.js';
