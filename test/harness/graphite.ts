@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from './fleet.js';
 import { freePort } from './nats-server.js';
+import { stopProcess } from './process.js';
 import { until } from './wait.js';
 
 const python = '/usr/bin/python3';
@@ -37,7 +38,8 @@ export interface Graphite {
   /** Base URL of graphite-web (web.yaml's graphite_url). */
   url: string;
   log(): string;
-  stop(): void;
+  /** SIGTERM both, SIGKILL after 10 s; resolves once both have exited (carbon flushes its cache into whisper files on the way out, so remove the directory only after this). */
+  stop(): Promise<void>;
 }
 
 /** Start carbon-cache and graphite-web with their files under `dir`; resolves once graphite-web listens. */
@@ -67,13 +69,11 @@ export async function startGraphite(dir: string): Promise<Graphite> {
   };
   start('carbon', carbonBin, [`--config=${join(conf, 'carbon.conf')}`, `--pidfile=${join(conf, 'run', 'carbon.pid')}`, '--nodaemon', 'start']);
   start('graphite-web', python, [graphiteManage, 'runserver', `127.0.0.1:${ports.web}`, '--noreload'], { PYTHONPATH: settings, GRAPHITE_SETTINGS_MODULE: 'cohort_graphite_settings' });
-  const stop = () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-  };
+  const stop = () => Promise.all(children.map((c) => stopProcess(c))).then(() => undefined);
   try {
     await until('graphite-web to listen', () => canConnect(ports.web), { timeoutMs: 90_000, everyMs: 250, log: () => log });
   } catch (err) {
-    stop();
+    await stop();
     throw err;
   }
   return { carbon: `127.0.0.1:${ports.line}`, url: `http://127.0.0.1:${ports.web}`, log: () => log, stop };

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { cohort, cohortBin, startFleet, startNatsServer, type CliResult, type Fleet, type NatsServer, until as waitUntil } from '../harness/index.js';
 import { smtpReceiver } from './provisioning-env.js';
+import { stopProcess } from '../harness/process.js';
 
 function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 90_000, log?: () => string): Promise<void> {
   return waitUntil(what, fn, { timeoutMs, everyMs: 200, logName: 'log', ...(log ? { log } : {}) });
@@ -106,7 +107,7 @@ describe('checks, events and handlers on real processes', () => {
   });
 
   after(async () => {
-    service?.child.kill('SIGTERM');
+    if (service) await stopProcess(service.child);
     server?.close();
     smtp?.close();
     await fleet?.stop();

@@ -87,7 +87,6 @@ describe('checks with the least-privilege permissions of examples/secure', { ski
       if (seen.length === 2) break;
     }
     assert.deepEqual(seen.map((e) => `${e.identity}:${e.check}:${e.previous}->${e.state}`).sort(), ['s1:crit:pending->critical', 's2:crit:pending->critical']);
-    // (The mine's buckets are not provisioned by bus init: its refusals are not the checks' business.)
     for (const id of ['s1', 's2']) assert.doesNotMatch(env.fleet.nodes.get(id)?.log() ?? '', checksTrouble);
   });
 

@@ -34,6 +34,7 @@ import {
 import { cohort, cohortBin, startNatsServer, type NatsServer, until as waitUntil } from '../harness/index.js';
 import { smtpReceiver } from './provisioning-env.js';
 import { deliveryKey } from '../../packages/handlers/src/index.ts';
+import { stopProcess } from '../harness/process.js';
 
 const bucket = 'it_handlers';
 
@@ -126,7 +127,7 @@ describe('cohort handlers run', () => {
   });
 
   after(async () => {
-    service?.child.kill('SIGKILL');
+    if (service) await stopProcess(service.child, { signal: 'SIGKILL' });
     for (const r of hook?.held ?? []) r.destroy();
     hook?.close();
     smtp?.close();

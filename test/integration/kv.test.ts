@@ -10,16 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cohort, cohortBin, startNatsServer, type NatsServer } from '../harness/index.js';
-
-/** Resolves when `check()` holds, polling; rejects with `what` after `ms`. */
-async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { cohort, cohortBin, startNatsServer, until, type NatsServer } from '../harness/index.js';
 
 /** A long-running `cohort kv watch`, its output collected. */
 function startWatch(args: string[], env: Record<string, string>) {
@@ -100,13 +91,14 @@ describe('cohort kv', () => {
   test('watch prints the current value, then changes as they happen', async () => {
     assert.equal((await cohort(['kv', 'put', 'w.a', 'one'], { env })).code, 0);
     const w = startWatch(['w.>', '--json'], env);
+    const seen = { timeoutMs: 10_000, everyMs: 25, log: () => `${w.out()}\n${w.err()}`, logName: 'cohort kv watch' };
     try {
-      await waitFor(() => w.err().includes('watching w.> in bucket cohort_kv_cohort'), 'the watch to start');
-      await waitFor(() => w.out().includes('"value":"one"'), 'the current value');
+      await until('the watch to start', () => w.err().includes('watching w.> in bucket cohort_kv_cohort'), seen);
+      await until('the current value', () => w.out().includes('"value":"one"'), seen);
       assert.equal((await cohort(['kv', 'put', 'w.b', 'two'], { env })).code, 0);
-      await waitFor(() => w.out().includes('"key":"w.b"'), 'the put to show');
+      await until('the put to show', () => w.out().includes('"key":"w.b"'), seen);
       assert.equal((await cohort(['kv', 'del', 'w.a'], { env })).code, 0);
-      await waitFor(() => w.out().includes('"operation":"DEL"'), 'the delete to show');
+      await until('the delete to show', () => w.out().includes('"operation":"DEL"'), seen);
       const lines = w.out().trim().split('\n').map((l) => JSON.parse(l) as { key: string; operation: string; value?: string });
       assert.deepEqual(lines.map((l) => [l.key, l.operation, l.value]), [['w.a', 'PUT', 'one'], ['w.b', 'PUT', 'two'], ['w.a', 'DEL', undefined]]);
     } finally {

@@ -16,6 +16,7 @@ import type { CheckDefinition } from '@cohort/core';
 import { createGraphiteKind } from '@cohort/server';
 import { cohort, findNatsServer, freePort, repoRoot, startFleet, startNatsServer, untilValue, type Fleet, type NatsServer } from '../harness/index.js';
 import { describe, test } from '../harness/skip.js';
+import { stopProcess } from '../harness/process.js';
 
 const python = '/usr/bin/python3';
 const carbonBin = '/usr/bin/carbon-cache';
@@ -148,7 +149,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await Promise.all(children.map((c) => stopProcess(c, { signal: 'SIGKILL' })));
   await fleet?.stop();
   await nats?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 // A secured fleet for the security tests: examples/secure/setup.sh makes a CA,
 // certificates, least-privilege NATS users, an issuer and the operators'
 // certified keys; a real nats-server runs with that TLS + authorization
-// config; the admin creates the registry bucket and job stream (cohort bus
-// init, as documented); real cohortd nodes run in signed mode with node keys
+// config; the admin creates every stream and bucket of the collective (cohort
+// bus init, as documented); real cohortd nodes run in signed mode with node keys
 // certified by the issuer, policies and an audit log each. Not a test file itself.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import {
   type RequestMessage,
   type Signer,
 } from '@cohort/core';
-import { cohort, cohortBin, cohortdBin, examplePluginDir, repoRoot, startFleet, startNatsServer, until, waitForSubscriptions, WaitTimeout, type Fleet, type NatsServer } from '../harness/index.js';
+import { cohort, cohortBin, cohortdBin, examplePluginDir, repoRoot, startFleet, startNatsServer, until, waitForSubscriptions, WaitTimeout, type CliResult, type Fleet, type NatsServer } from '../harness/index.js';
 
 export const touchAgentDir = join(repoRoot, 'test/fixtures/agents/touch');
 
@@ -54,6 +54,8 @@ export interface SecureFleet {
   nodeNats: NatsSection;
   /** The operator's client config file. */
   clientConfig: string;
+  /** What the admin's `cohort bus init --json` printed on the fresh server. */
+  busInit: CliResult;
   /** Environment for the CLI: the operator's config and this server. */
   env: Record<string, string>;
   /** A NATS connection with the operator's credentials (publishes requests, reads user=operator replies). */
@@ -106,9 +108,10 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
   const nats = await startNatsServer({ args: ['-c', join(dir, 'nats-server.conf')] });
   const nodeNats: NatsSection = { ...server.nats, servers: [nats.url] };
   let fleet: Fleet;
+  let init: CliResult;
   try {
-    // As documented: the admin creates the registry bucket and the job stream; nobody else may.
-    const init = await cohort(['bus', 'init'], { env: { COHORT_CONFIG: join(dir, 'admin.yaml'), COHORT_NATS: nats.url } });
+    // As documented: the admin creates every stream and bucket; nobody else may.
+    init = await cohort(['bus', 'init', '--json'], { env: { COHORT_CONFIG: join(dir, 'admin.yaml'), COHORT_NATS: nats.url } });
     if (init.code !== 0) throw new Error(`cohort bus init failed (${init.code}): ${init.stderr}`);
     fleet = await startFleet({
       natsUrl: nats.url,
@@ -146,6 +149,7 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
     fleet,
     nodeNats,
     clientConfig,
+    busInit: init,
     env: { COHORT_CONFIG: clientConfig, COHORT_NATS: nats.url, COHORT_KEY: '' },
     operatorBus: () => busAs('operator'),
     nodeBus: () => busAs('cohortd'),

@@ -60,7 +60,7 @@ describe('cohort web /api/stats over a real Graphite', { skip }, () => {
 
   after(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-    graphite?.stop();
+    await graphite?.stop();
     await fleet?.stop();
     await nats?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -85,7 +85,6 @@ test('invalid input, unknown action or agent, bad filter, bad flags: exit 2 and 
     [['rpc', 'rpcutil', 'get_fact'], /'fact'.*fact to retrieve/i],
     [['rpc', 'rpcutil', 'get_fact', 'fact'], /key=value/],
     [['rpc', 'rpcutil', 'nosuch'], /nosuch[\s\S]*get_fact/],
-    [['rpc', 'nosuchagent', 'ping'], /nosuchagent[\s\S]*looked for/],
     [['rpc', 'rpcutil', 'ping', '--limit', '0'], /--limit/],
     [['rpc', 'rpcutil', 'ping', '--batch', 'x%'], /--batch/],
     [['rpc', 'rpcutil', 'ping', '-t', 'soon'], /--timeout/],
@@ -103,6 +102,13 @@ test('invalid input, unknown action or agent, bad filter, bad flags: exit 2 and 
     assert.equal(r.connected, false, `${args.join(' ')} must not connect`);
     assert.equal(r.bus.published.length, 0);
   }
+});
+
+test('an agent without a local DDL: the plugin store is asked (here: none), nothing is sent, exit 2', async () => {
+  const r = await cli(['rpc', 'nosuchagent', 'ping']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /no DDL found for agent 'nosuchagent': looked for[\s\S]*no pushed plugin provides it either/);
+  assert.equal(r.bus.published.length, 0);
 });
 
 test('config: unknown keys exit 2 naming key and file; collective and servers are used', async () => {

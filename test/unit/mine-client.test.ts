@@ -124,15 +124,17 @@ test('the mirror: one file per node, replaced whole; stale marked; removed value
   writeFileSync(join(dir, 'notes.txt'), 'not ours\n');
   let clock = now;
   const warnings: string[] = [];
-  const m = new mine.MineMirror({ dir, fn: 'f', trust, clock: () => clock, warn: (w) => warnings.push(w) });
+  // This boot started an hour before `now`: the header's seconds-since-boot fields follow from it.
+  const bootClock = () => ({ id: '5d1f3c2e-0000-4000-8000-000000000001', startedMs: now - 3_600_000 });
+  const m = new mine.MineMirror({ dir, fn: 'f', trust, clock: () => clock, bootClock, warn: (w) => warnings.push(w) });
   m.apply({ key: mineKey('f', 'n1'), value: seal(value('n1', { interval: 1 })), created: now });
   m.apply({ key: mineKey('f', 'n2'), value: seal(value('n2', { statuscode: 5, statusmsg: 'boom', output: undefined })), created: now });
   m.apply({ key: mineKey('other', 'n1'), value: seal(value('n1', { function: 'other' })), created: now });
   m.apply({ key: mineKey('f', 'n3'), value: seal(value('n1'), n1), created: now });
   m.prune();
   assert.deepEqual(readdirSync(dir).sort(), ['n1', 'n2', 'notes.txt']);
-  assert.equal(readFileSync(join(dir, 'n1'), 'utf8'), `cohort-mine/1 fresh ${Math.floor((now - 1000) / 1000)} ${Math.ceil((now + 1000) / 1000)} 0 ${now - 1000}\nout of n1\n`);
-  assert.match(readFileSync(join(dir, 'n2'), 'utf8'), /^cohort-mine\/1 failed \d+ \d+ 5 \d+\nboom\n$/);
+  assert.equal(readFileSync(join(dir, 'n1'), 'utf8'), `cohort-mine/1 fresh ${Math.floor((now - 1000) / 1000)} ${Math.ceil((now + 1000) / 1000)} 0 ${now - 1000} 5d1f3c2e-0000-4000-8000-000000000001 3599 3601\nout of n1\n`);
+  assert.match(readFileSync(join(dir, 'n2'), 'utf8'), /^cohort-mine\/1 failed \d+ \d+ 5 \d+ [0-9a-f-]+ \d+ \d+\nboom\n$/);
   assert.match(warnings.join('\n'), /ignoring the value of n3/);
   // Time passes beyond twice the interval: the timer rewrites n1 as stale.
   clock = now + 5000;
@@ -169,4 +171,36 @@ test('readMine: every value of the function, verified (through the shared signed
   const missing = await mine.readMine(open, 'other', 'f', trust, () => now);
   assert.match(missing.missing ?? '', /no bucket cohort_mine_other/);
   assert.equal(missing.readings.size, 0);
+});
+
+test('readMine with a store that remembers signatures (web console, mirror): a value read again is not re-checked; a changed, forged or altered one is', async () => {
+  const remembering = new TrustStore('node', new Map([[publicKeyHex(n1.publicKey), 'n1'], [publicKeyHex(n2.publicKey), 'n2']]), new Set()).rememberSignatures();
+  const stored = new Map<string, Uint8Array>([
+    [mineKey('f', 'n1'), seal(value('n1'))],
+    [mineKey('f', 'n2'), seal(value('n2'))],
+  ]);
+  const open: mine.MineKvOpener = async () => ({
+    put: async () => undefined,
+    delete: async () => undefined,
+    watch: async (_filter, onEntry) => {
+      for (const [key, v] of stored) onEntry({ key, value: v, created: now });
+      return { stop: async () => undefined };
+    },
+  });
+  const memo = remembering.signatures;
+  assert.ok(memo);
+  const first = await mine.readMine(open, 'cohort', 'f', remembering, () => now);
+  assert.equal((first.readings.get('n2') as MineValue).output, 'out of n2\n');
+  assert.deepEqual([memo.checks, memo.hits], [2, 0]);
+  // Read again: both remembered. Then n2's value changes (checked), and n1's is altered on the bus (checked, refused).
+  await mine.readMine(open, 'cohort', 'f', remembering, () => now);
+  assert.deepEqual([memo.checks, memo.hits], [2, 2]);
+  stored.set(mineKey('f', 'n2'), seal(value('n2', { output: 'new out of n2\n', time: now - 500 })));
+  stored.set(mineKey('f', 'n1'), new TextEncoder().encode(new TextDecoder().decode(stored.get(mineKey('f', 'n1'))).replace('out of n1', 'out of n9')));
+  for (let round = 0; round < 2; round++) {
+    const read = await mine.readMine(open, 'cohort', 'f', remembering, () => now);
+    assert.equal((read.readings.get('n2') as MineValue).output, 'new out of n2\n');
+    assert.match((read.readings.get('n1') as { refused: string }).refused, /signature does not verify/);
+  }
+  assert.equal(memo.checks, 2 + 1 + 2, 'the new value checked once, the altered one every time');
 });

@@ -48,8 +48,19 @@ test('decodeRegistration refuses other tags, bad JSON and schema violations, say
   assert.match(caught(ProtocolError, () => decodeRegistration(new TextEncoder().encode('{nope'))).message, /not valid UTF-8 JSON/);
   const bad = { ...record(), agents: ['Not An Agent'] };
   assert.match(caught(ProtocolError, () => decodeRegistration(encodeRegistryMessage(bad))).message, /\/agents\/0/);
-  const extra = { ...record(), surprise: 1 } as unknown as RegistrationMessage;
-  assert.match(caught(ProtocolError, () => decodeRegistration(encodeRegistryMessage(extra))).message, /additional/);
+});
+
+test('a record from a newer node: fields this reader does not know are dropped, the known ones still checked', () => {
+  const service = { name: 'web', port: 80, tags: [], health: 'passing', health_source: 'none', since: 1, weight: 5 };
+  const newer = { ...record(), surprise: { nested: 1 }, services: [service] } as unknown as RegistrationMessage;
+  const back = decodeRegistration(encodeRegistryMessage(newer));
+  assert.equal((back as unknown as Record<string, unknown>)['surprise'], undefined);
+  assert.deepEqual(back.services, [{ name: 'web', port: 80, tags: [], health: 'passing', health_source: 'none', since: 1 }]);
+  assert.deepEqual(back.facts, record().facts, 'facts are free-form and kept whole');
+  const badKnown = { ...newer, services: [{ ...service, port: 0 }] } as unknown as RegistrationMessage;
+  assert.match(caught(ProtocolError, () => decodeRegistration(encodeRegistryMessage(badKnown))).message, /\/services\/0\/port/);
+  const lifecycle = { ...buildLifecycle(node, 'startup', 1), reason: 'upgrade' };
+  assert.equal((decodeLifecycle(encodeRegistryMessage(lifecycle)) as unknown as Record<string, unknown>)['reason'], undefined);
 });
 
 test('lifecycle events decode and are published per collective on their own subject', () => {

@@ -15,11 +15,13 @@ import {
   publicKeyHex,
   publicKeyPem,
   readData,
+  readDataAsync,
   sealData,
   sealDataBytes,
   signedDataTag,
   TrustStore,
   verifyData,
+  VerifiedSignatures,
 } from '@cohort/core';
 
 const now = 1_800_000_000_000;
@@ -131,4 +133,71 @@ test('verifyData works on opened data and never throws', () => {
   const got = verifyData<number[]>(opened, trust, expectRecord);
   assert.ok(typeof got !== 'string');
   assert.deepEqual(got.value, [1]);
+});
+
+test('a store that remembers signatures: a record read again costs no check, and nothing is verified less', async () => {
+  const remembering = TrustStore.load({ kind: 'node', keysDir: trustDir({ web1, web2 }) }).rememberSignatures();
+  const memo = remembering.signatures;
+  assert.ok(memo);
+  const good = sealDataBytes('registration', { n: 1 }, web1Signer, now);
+  for (const read of [readData, readDataAsync]) {
+    const v = await read(good, remembering, expectRecord);
+    assert.deepEqual(typeof v === 'string' ? v : v.value, { n: 1 });
+  }
+  assert.deepEqual({ checks: memo.checks, hits: memo.hits, size: memo.size }, { checks: 1, hits: 1, size: 1 }, 'checked once, then remembered');
+  const envelope = JSON.parse(new TextDecoder().decode(good)) as { data: string; signature: string; public_key: string };
+  // Altered after signing, under the remembered signature: the text differs, so it is checked, and refused, every time.
+  const altered = bytes({ ...envelope, data: envelope.data.replace('"n":1', '"n":2') });
+  // The remembered signature with another trusted key (web2 claiming web1's record).
+  const otherKey = bytes({ ...envelope, public_key: publicKeyHex(web2.publicKey) });
+  // A forged signature over the remembered text.
+  const forged = bytes({ ...envelope, signature: envelope.signature.startsWith('0') ? `1${envelope.signature.slice(1)}` : `0${envelope.signature.slice(1)}` });
+  const unsigned = bytes({ kind: 'registration', subject: 'web1', time: now, value: { n: 1 } });
+  for (let round = 0; round < 2; round++) {
+    for (const read of [readData, readDataAsync]) {
+      assert.match(String(await read(altered, remembering, expectRecord)), /signature does not verify/);
+      assert.match(String(await read(otherKey, remembering, { ...expectRecord, subject: undefined })), /bound to 'web2'|signature does not verify/);
+      assert.match(String(await read(forged, remembering, expectRecord)), /signature does not verify/);
+      assert.match(String(await read(unsigned, remembering, expectRecord)), /protocol/);
+    }
+  }
+  assert.equal(memo.size, 1, 'nothing refused is remembered');
+  // Every other check is still made on a remembered record: the kind, the subject, the time, and the key's trust.
+  assert.match(String(readData(good, remembering, { ...expectRecord, kind: 'lifecycle' })), /where lifecycle data was expected/);
+  assert.match(String(readData(good, remembering, { ...expectRecord, subject: 'web2' })), /where data for 'web2' was expected/);
+  assert.match(String(readData(good, remembering, { ...expectRecord, now: now - 3_600_000 })), /in the future/);
+  const forgetful = TrustStore.load({ kind: 'node', keysDir: trustDir({ web2 }) }).rememberSignatures();
+  assert.match(String(readData(good, forgetful, expectRecord)), /unknown key/);
+});
+
+test('a remembered certificate-backed record is refused once its certificate expires', async () => {
+  const node = generateKeyPair();
+  const cert = issueCertificate(issuer.privateKey, { kind: 'node', subject: 'web7', publicKey: publicKeyHex(node.privateKey), issuedAt: now - 1000, expiresAt: now + 60_000 });
+  const signer = createSigner(node.privateKey, 'web7', cert);
+  const remembering = new TrustStore('node', new Map(), new Set([publicKeyHex(issuer.publicKey)])).rememberSignatures();
+  const good = sealDataBytes('registration', { n: 7 }, signer, now);
+  const expect7 = { kind: 'registration', subject: 'web7', now };
+  assert.equal(typeof (await readDataAsync(good, remembering, expect7)), 'object');
+  assert.equal(typeof (await readDataAsync(good, remembering, { ...expect7, now: now + 1000 })), 'object');
+  assert.equal(remembering.signatures?.hits, 1);
+  assert.match(String(await readDataAsync(good, remembering, { ...expect7, now: now + 120_000 })), /expired/);
+});
+
+test('VerifiedSignatures keeps the most recently used, up to its limit', () => {
+  const memo = new VerifiedSignatures(2);
+  const sign = (text: string) => ({ text, sig: web1Signer.sign(text) });
+  const [a, b, c] = [sign('a'), sign('b'), sign('c')];
+  const key = web1Signer.publicKey;
+  for (const x of [a, b]) assert.ok(memo.verify(key, x.text, x.sig));
+  assert.ok(memo.verify(key, a.text, a.sig)); // a is now the most recent
+  assert.ok(memo.verify(key, c.text, c.sig)); // b goes
+  assert.equal(memo.size, 2);
+  const checks = memo.checks;
+  assert.ok(memo.verify(key, a.text, a.sig));
+  assert.ok(memo.verify(key, c.text, c.sig));
+  assert.equal(memo.checks, checks, 'a and c answered from memory');
+  assert.ok(memo.verify(key, b.text, b.sig));
+  assert.equal(memo.checks, checks + 1, 'b checked again');
+  assert.equal(memo.verify(key, 'b2', b.sig), false);
+  assert.throws(() => new VerifiedSignatures(0), /must be a positive integer/);
 });

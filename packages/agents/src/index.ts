@@ -26,6 +26,7 @@ export { agentConfigSections, serverConfigSpec, loadServerConfig, type AgentConf
 export { builtinAgents, provisioningAgents } from './builtin.js';
 export { rpcutil } from './rpcutil/index.js';
 export { factAt, factNames } from './rpcutil/facts.js';
+export { runProcess, type ProcessRun, type RunProcessOptions } from './lib/run-process.js';
 export * from './puppetral/api.js';
 export * from './nrpe/api.js';
 export * from './provision/api.js';

@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 // Build step: bundles the compiled `cohort` CLI and its dependencies into
-// minified ESM files that bin/cohort.js loads. Operators run the CLI hundreds
-// of times a day: resolving and reading a few hundred small module files costs
-// ~100 ms per run; a few files do not. (packages/nagios bundles
-// check_cohort_nrpe the same way.) Code splitting: every command (`rpc`,
-// `provisioner`, ...) is a chunk of its own, loaded only when it runs
-// (commandLoaders in src/command.ts), and shared code sits in shared chunks
-// (dist/chunks/), so `cohort rpc` never compiles what `cohort provisioner`
-// needs. Minified, because V8 parses every byte it loads.
+// minified chunks (dist/bundle/) that bin/cohort.js loads through
+// src/bundle-loader.ts. Operators run the CLI hundreds of times a day:
+// resolving and reading a few hundred small module files costs ~100 ms per
+// run; a few files do not. (packages/nagios bundles check_cohort_nrpe the same
+// way.) Code splitting: every command (`rpc`, `provisioner`, ...) is a chunk
+// of its own, loaded only when it runs (commandLoaders in src/command.ts), and
+// shared code sits in shared chunks (dist/bundle/chunks/), so `cohort rpc`
+// never compiles what `cohort provisioner` needs. Minified, because V8 parses
+// every byte it loads.
+//
+// esbuild splits ES modules only, and Node 20 keeps no code cache for ES
+// modules; so each split chunk is then turned into a plain script (esbuild's
+// ESM-to-CommonJS transform) that the loader compiles with a V8 code cache.
+// The first line of each lists its static imports (`//cohort-deps [...]`)
+// for the loader; `import()` becomes `__cohortImport()` and import.meta.url
+// `__cohortImportMetaUrl`, both supplied by the loader.
+//
 // Packages loaded only on some paths stay outside and are loaded lazily from
 // node_modules: ora (only on a terminal), ajv (only when an input is
 // validated), nodemailer (only for the provisioner's email notifier),
@@ -15,21 +24,27 @@
 // (only when a filter has a regex), @cohort/web with fastify (only for `cohort web`). Each is a dependency of this package, so
 // that it resolves from dist/.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { build } from 'esbuild';
+import { dirname, relative } from 'node:path';
+import { build, transform } from 'esbuild';
+import { lazyDeps } from './lazy-deps.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
+const outdir = `${root}dist/bundle`;
 
 /** The entry point: the `cohort` CLI. */
 const entries = {
-  'cohort.bundle': "export { main } from '../main.js';\nexport { processIo } from '../io.js';\n",
+  cohort: "export { main } from '../main.js';\nexport { processIo } from '../io.js';\n",
 };
 
 const entryDir = `${root}dist/bundle-entries`;
+rmSync(outdir, { recursive: true, force: true });
+// Earlier layouts (ES module chunks beside dist/): nothing loads them any more.
 rmSync(`${root}dist/chunks`, { recursive: true, force: true });
+rmSync(`${root}dist/cohort.bundle.mjs`, { force: true });
 mkdirSync(entryDir, { recursive: true });
 for (const [name, contents] of Object.entries(entries)) writeFileSync(`${entryDir}/${name}.js`, contents);
 
-await build({
+const result = await build({
   entryPoints: Object.keys(entries).map((name) => `${entryDir}/${name}.js`),
   bundle: true,
   splitting: true,
@@ -37,12 +52,45 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outdir: `${root}dist`,
-  outExtension: { '.js': '.mjs' },
+  outdir,
   chunkNames: 'chunks/[name]-[hash]',
   external: ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js', '@cohort/web'],
-  // Bundled CommonJS dependencies (yargs' helpers, nats' deps, js-yaml) call require().
-  banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
+  // string-width's regexes and node:assert, which yargs loads but only help and errors use: on first call.
+  plugins: [lazyDeps({ outdir })],
+  metafile: true,
+  write: false,
+  absWorkingDir: root,
   logLevel: 'warning',
 });
 rmSync(entryDir, { recursive: true, force: true });
+
+for (const file of result.outputFiles) {
+  const meta = result.metafile.outputs[relative(root, file.path)];
+  if (!meta) throw new Error(`bundle: no metafile entry for ${file.path}`);
+  const here = dirname(file.path);
+  const spec = (imp) => (imp.external ? imp.path : `./${relative(here, `${root}${imp.path}`)}`);
+  const statics = [...new Set(meta.imports.filter((i) => i.kind === 'import-statement').map(spec))];
+  const dynamics = meta.imports.filter((i) => i.kind === 'dynamic-import');
+  // Bundled CommonJS code (yargs' helpers, nats, js-yaml) calls require() for builtins: the loader
+  // gives those Node's own require, and static imports an ES module namespace; one name cannot be both.
+  const required = new Set(meta.imports.filter((i) => i.kind === 'require-call').map((i) => i.path));
+  const both = statics.filter((s) => required.has(s));
+  if (both.length > 0) throw new Error(`bundle: ${relative(root, file.path)} both imports and requires ${both.join(', ')}`);
+  let dynamicCount = 0;
+  const code = file.text.replace(/\bimport\(("[^"]+")\)/g, (_m, s) => {
+    dynamicCount++;
+    return `__cohortImport(${s})`;
+  });
+  if (dynamicCount !== dynamics.length) throw new Error(`bundle: ${relative(root, file.path)}: found ${dynamicCount} import() calls, esbuild reports ${dynamics.length}`);
+  const script = await transform(code, {
+    format: 'cjs',
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    define: { 'import.meta.url': '__cohortImportMetaUrl' },
+    logLevel: 'error',
+  });
+  if (/\bimport\.meta\b|\bimport\(/.test(script.code)) throw new Error(`bundle: ${relative(root, file.path)} still uses import.meta or import() after the transform`);
+  mkdirSync(here, { recursive: true });
+  writeFileSync(file.path, `//cohort-deps ${JSON.stringify(statics)}\n${script.code}`);
+}

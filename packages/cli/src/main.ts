@@ -21,7 +21,8 @@ const epilog =
   'Every fleet command accepts the discovery filters (-F -C -I -A -W -S -T) and --nats/--config; ' +
   'run cohort COMMAND --help for its options and examples.\n' +
   'Environment: COHORT_NATS (NATS URLs), COHORT_CONFIG (client config file), COHORT_KEY (signing key), COHORT_NATS_USER, COHORT_NATS_PASSWORD, COHORT_NATS_TOKEN, NO_COLOR; ' +
-  'COHORT_TIMING=1 prints the start-up phases of a run (ms since the process started) to stderr.';
+  'COHORT_TIMING=1 prints the start-up phases of a run (ms since the process started) to stderr; ' +
+  'COHORT_CODE_CACHE=off stops keeping compiled code in $XDG_CACHE_HOME/cohort (~/.cache/cohort).';
 
 /**
  * Run the CLI with `args` (without node and script) and return the exit code.

@@ -29,6 +29,7 @@ export interface Session {
   nodes: string[] | undefined;
   /** --dm broadcast or registry; auto (the registry when fresh, else broadcast) by default. */
   discoveryMethod: DiscoveryMethod;
+  /** Agent DDLs (--ddl-dir, ddl_dirs, the bundled ones); cohort rpc adds one from a pushed plugin when none is local. */
   ddl: DdlSource;
   /** Seconds. */
   discoveryTimeout: number;
@@ -78,7 +79,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
   const replyTrust = chooseReplyTrust(argv, config.security, signing.signer);
   const nodeTrust = replyTrust ?? chooseNodeTrust(argv, config.security, signing.signer);
   const noColour = io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '';
-  return {
+  const session: Session = {
     io,
     config,
     servers,
@@ -107,7 +108,8 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
         collective,
         ...(config.callerid ? { callerid: config.callerid } : {}),
         ...(connectTimeout !== undefined ? { connectTimeout } : {}),
-        ddl,
+        // The session's DDLs as they are then (cohort rpc may add one from a pushed plugin).
+        ddl: session.ddl,
         discoveryTimeout,
         discoveryWindow,
         discoveryMethod,
@@ -117,6 +119,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
         ...(nodeTrust ? { nodeTrust } : {}),
       }),
   };
+  return session;
 }
 
 async function readNodes(source: string, io: CliIo): Promise<string[]> {

@@ -4,6 +4,7 @@ import {
   createDdlResolver,
   ddlExtensions,
   findAction,
+  locateDdl,
   UsageError,
   validateInputs,
   type Ddl,
@@ -19,22 +20,29 @@ export interface DdlSource {
   readonly dirs: readonly string[];
   /** The agent's DDL; throws UsageError saying where it looked when there is none, DdlError when it is broken. */
   get(agent: string): Ddl;
+  /** True when the directories (or the DDLs given) hold a DDL of `agent`; a broken one counts (get says what is wrong). */
+  has(agent: string): boolean;
 }
 
-/** A DDL source searching `extraDirs` first, then the bundled `ddl/` directory. */
-export function createDdlSource(extraDirs: readonly string[] = []): DdlSource {
+/**
+ * A DDL source searching `extraDirs` first, then the bundled `ddl/`
+ * directory, then the DDLs `given` (from pushed plugins: a local DDL wins).
+ */
+export function createDdlSource(extraDirs: readonly string[] = [], given: readonly Ddl[] = []): DdlSource {
   const dirs = [...new Set([...extraDirs, builtinDdlDir()])];
   const resolve = createDdlResolver(dirs);
+  const byName = new Map(given.map((d) => [d.metadata.name, d]));
   return {
     dirs,
     get(agent) {
-      const ddl = resolve(agent);
+      const ddl = resolve(agent) ?? byName.get(agent);
       if (ddl) return ddl;
       throw new UsageError(
         `no DDL found for agent '${agent}': looked for ${agent}{${ddlExtensions.join(',')}} in ${dirs.join(', ')}. ` +
           `Add the agent's DDL to one of these directories or point at its directory with --ddl-dir DIR (config: ddl_dirs)`,
       );
     },
+    has: (agent) => locateDdl(agent, dirs) !== undefined || byName.has(agent),
   };
 }
 

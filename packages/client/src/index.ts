@@ -29,6 +29,7 @@ export { registryFreshness, isStale, recordAgeMs, staleAfterMs, staleGraceMs, ty
 export { watchLifecycle, type LifecycleWatch } from './discovery/lifecycle.js';
 export type { BucketEntry, BucketWatch, BucketMissing } from './bus/kv.js';
 export type { KeyValueBucket, KeyValueEntry, KeyValueOptions } from './bus/key-value.js';
+export type { BusSetupItem, BusSetupOptions, BusSetupResult } from './bus/setup.js';
 export { startRpc, type RpcPlan, type RpcDeps } from './rpc.js';
 export { parseCount, resolveCount, limitTargets, batchTargets, seededRandom, type ParsedCount } from './targets.js';
 export { parseNodesList } from './nodes-file.js';

@@ -60,3 +60,4 @@ export * from './kv/index.js';
 export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName } from './nagios-states.js';
 export * from './expression/index.js';
 export * from './plugins/index.js';
+export * from './layout.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { ConfigError, didYouMean, errorMessage, parseMineDuration } from '@cohort/core';
+import { ConfigError, defaultWebJobsBucket, didYouMean, errorMessage, parseMineDuration } from '@cohort/core';
 
 /**
  * web.yaml: how the console listens, where its users and secret are, which
@@ -183,7 +183,7 @@ export function defaultWebConfig(dir: string): WebConfig {
     sessionMaxMs: 24 * 3_600_000,
     loginLimit: { perUser: 5, perAddress: 20, windowMs: 15 * 60_000 },
     requireSigning: true,
-    jobs: { bucket: 'cohort_web_jobs', keep: 500 },
+    jobs: { bucket: defaultWebJobsBucket, keep: 500 },
     graphiteUrl: undefined,
     graphitePrefix: 'cohort.<identity>.',
     uiDir: undefined,

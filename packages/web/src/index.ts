@@ -1,5 +1,7 @@
 /** The web console (issue 20): the HTTP API in this directory, the page in ../ui. */
-export { buildConsole, HttpError, type ConsoleDeps, type ConsoleLog } from './server.js';
+export { buildConsole } from './server.js';
+export { HttpError } from './http-error.js';
+export type { ConsoleDeps, ConsoleLog } from './routes/context.js';
 export { defaultUiDir, sendUiFile } from './static.js';
 export { openEventStream, type EventStream } from './sse.js';
 export { loadWebConfig, parseWebConfig, defaultWebConfig, parseListenAddress, webConfigKeys, type WebConfig } from './config.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { errorMessage, type DdlAction } from '@cohort/core';
+import { errorMessage, webJobsSpec, type DdlAction, type KvBucketSpec } from '@cohort/core';
 import { summarize, type AggregateSummary, type Bus, type Client } from '@cohort/client';
 type KvStore = Exclude<Awaited<ReturnType<NonNullable<Bus['kvStore']>>>, { missing: string }>;
 
@@ -146,7 +146,7 @@ export class Jobs {
       return;
     }
     try {
-      const kv = await bus.kvStore(bucket, { create: { history: 1, replicas: 1, maxValueBytes: 1024 * 1024 } });
+      const kv = await bus.kvStore(bucket, { create: kvStoreCreate(webJobsSpec(bucket)) });
       if ('missing' in kv) throw new Error(kv.missing);
       this.#kv = kv;
       const keys = (await kv.keys('job.>')).sort();
@@ -323,4 +323,9 @@ export class Jobs {
   get problem(): string | undefined {
     return this.#problem;
   }
+}
+
+/** The bucket settings of `spec` (core's layout, shared with `cohort bus init`). */
+function kvStoreCreate(spec: KvBucketSpec): { history: number; replicas: number; maxValueBytes: number } {
+  return { history: spec.history, replicas: spec.replicas ?? 1, maxValueBytes: spec.maxValueBytes ?? 1024 * 1024 };
 }

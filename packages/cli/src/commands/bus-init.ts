@@ -6,7 +6,7 @@ import { connectionOptions, groups, outputOptions } from '../options.js';
 import { jobRetentionOptions } from './job-options.js';
 
 export const command = 'init';
-export const describe = 'Create the registry bucket and the async job stream of a collective (run once, as a NATS user allowed to create streams)';
+export const describe = 'Create every stream and bucket of a collective: registry, jobs, checks, mine, key-value store, plugins, web console jobs (run once, as a NATS user allowed to create streams)';
 
 export function builder(y: Argv<object>): Argv<object> {
   return jobRetentionOptions(connectionOptions(outputOptions(y)))
@@ -14,9 +14,10 @@ export function builder(y: Argv<object>): Argv<object> {
     .option('registry-ttl', { type: 'number', requiresArg: true, describe: 'Seconds a registry record lives without a refresh: the bucket max age (default 180, the nodes\' registration.ttl)' })
     .epilog(
       'With least-privilege NATS permissions (examples/secure) neither nodes nor operators may create, change, purge or delete streams, ' +
-        'so an administrator creates them once. Existing ones are kept (the job stream gets the retention given here).',
+        'so an administrator creates them once. Existing ones are kept (the job stream gets the retention given here); each is reported as created or kept ' +
+        '(--json: {registry, jobs, checks, items: [{kind, name, what, status}]}). The key-value bucket is made with the config\'s kv: bucket, history and replicas.',
     )
-    .example('$0 bus init --config /etc/cohort/admin.yaml', 'Create cohort_registry_cohort and cohort_jobs_cohort');
+    .example('$0 bus init --config /etc/cohort/admin.yaml', 'Create cohort_registry_cohort, cohort_jobs_cohort, cohort_mine_cohort, cohort_plugins_cohort... where missing');
 }
 
 export async function handler(argv: Args, io: CliIo): Promise<Outcome> {

@@ -4,7 +4,7 @@ import type { Outcome } from '../exit.js';
 import * as init from './bus-init.js';
 
 export const command = 'bus <command>';
-export const describe = 'Administer the bus: create the registry bucket and the job stream (bus init)';
+export const describe = 'Administer the bus: create every stream and bucket of a collective (bus init)';
 export const subcommands: readonly CliCommand[] = [init];
 
 export function builder(y: Argv<object>): Argv<object> {

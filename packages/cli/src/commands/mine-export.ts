@@ -17,7 +17,8 @@ export function builder(y: Argv<object>): Argv<object> {
     .epilog(
       'Watches the mine bucket (no polling) and keeps DIR/<identity> current: each file is written to a temporary name ' +
         'and renamed into place, so a reader never sees a partial file and needs no lock. The first line is a header ' +
-        '"cohort-mine/1 <state> <time_s> <stale_at_s> <statuscode> <time_ms>", then the output (or the data as JSON). A value that ' +
+        '"cohort-mine/1 <state> <time_s> <stale_at_s> <statuscode> <time_ms> <boot_id> <time_up_s> <stale_at_up_s>" (the last three, ' +
+        'seconds since this boot, only where /proc/uptime exists: the datasource program then needs no date process), then the output (or the data as JSON). A value that ' +
         'turns stale is rewritten with state stale; a value that is removed (the node left) has its file removed; both ' +
         'within a second. Values that do not verify against the node keys are never written. Read a host with the ' +
         'datasource program cohort-mine-cat (docs/mine.md).',

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { mineBucket, mineBucketMaxAgeSeconds, UsageError } from '@cohort/core';
+import { mineValuesSpec, UsageError } from '@cohort/core';
 import { mine, parseDuration } from '@cohort/client';
 import { str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
@@ -17,13 +17,15 @@ export async function runMineExport(argv: Args, io: CliIo): Promise<Outcome> {
   const maxAgeArg = str(argv, 'max-age');
   const maxAgeMs = maxAgeArg === undefined ? undefined : parseDuration(maxAgeArg, 'ms', '--max-age');
   const session = await openSession(argv, io);
-  const trust = mineTrust(argv, session);
+  // Long-lived: a value delivered again (the watch restarting after a reconnect) costs a hash, not a check.
+  const trust = mineTrust(argv, session).rememberSignatures();
   const dir = resolve(dirArg);
   const mirror = new mine.MineMirror({ dir, fn, trust, maxAgeMs, warn: (m) => io.stderr.write(`cohort mine export: ${m}\n`) });
   const bus = await session.openBus();
   try {
     // Created (as the nodes create it) when no node has written yet, so the mirror is live from the first value.
-    const kv = await mineKvOf(bus)(mineBucket(session.collective), true, mineBucketMaxAgeSeconds);
+    const spec = mineValuesSpec(session.collective);
+    const kv = await mineKvOf(bus)(spec.name, true, spec.maxAgeSeconds);
     if (mine.isKvMissing(kv)) throw new UsageError(`cannot read the mine: ${kv.missing}`);
     const { stopped } = stopSignal();
     const watch = await kv.watch(`${fn}.>`, (e) => mirror.apply(e), true);

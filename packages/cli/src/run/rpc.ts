@@ -56,6 +56,10 @@ export async function runRpc(argv: Args, io: CliIo): Promise<Outcome> {
   const agent = str(argv, 'agent') ?? '';
   const actionName = str(argv, 'action') ?? '';
   if (!agent || !actionName) throw new UsageError('give the agent and action to call, e.g. cohort rpc rpcutil ping (or --retry JOBID to repeat a job)');
+  if (!session.ddl.has(agent)) {
+    const { addPushedDdl } = await import('./pushed-ddl.js');
+    await addPushedDdl(argv, session, agent);
+  }
   // Everything is checked before connecting: nothing is sent when the call is invalid.
   const prepared = prepareRequest(session.ddl, agent, actionName, { raw: parseKeyValues(list(argv, 'inputs')) });
   const flags = requestFlags(argv);

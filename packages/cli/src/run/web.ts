@@ -22,6 +22,9 @@ export async function runWeb(argv: Args, io: CliIo): Promise<Outcome> {
   if (!session.nodeTrust) {
     throw new ConfigError('cohort web shows only verified registry records: give the issuer of the node certificates (issuers in the client config named by client_config in web.yaml, or COHORT_CONFIG)');
   }
+  // Long-lived: every page reads the same signed records (registry, mined values, check states) again; a record
+  // that verified before costs a hash, a changed one is checked (TrustStore.rememberSignatures).
+  session.nodeTrust.rememberSignatures();
   const log = await serviceLogger(argv, 'web');
   const bus = await session.openBus();
   let listening: { close(): Promise<void> } | undefined;

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { errorMessage, pluginManifestsBucket, pluginManifestsHistory, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSlotTtl } from '@cohort/core';
+import { errorMessage, kvCreateOptions, pluginManifestsSpec, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSpec } from '@cohort/core';
 import type { PluginStore, PluginStoreMissing } from '../plugins/store.js';
 
 function missingReason(err: unknown, name: string): string | undefined {
@@ -18,15 +18,16 @@ function missingReason(err: unknown, name: string): string | undefined {
  */
 export async function openPluginStore(nc: NatsConnection, collective: string, create: boolean, timeoutMs = 10_000): Promise<PluginStore | PluginStoreMissing> {
   const js = nc.jetstream({ timeout: timeoutMs });
-  const manifestsName = pluginManifestsBucket(collective);
+  const manifests = pluginManifestsSpec(collective);
+  const manifestsName = manifests.name;
   let kv: Awaited<ReturnType<typeof js.views.kv>>;
   let os: Awaited<ReturnType<typeof js.views.os>>;
   try {
-    kv = await js.views.kv(manifestsName, create ? { history: pluginManifestsHistory } : { bindOnly: true });
+    kv = await js.views.kv(manifestsName, create ? kvCreateOptions(manifests) : { bindOnly: true });
     if (!create) await kv.status();
     if (create) {
       os = await js.views.os(pluginObjectsBucket(collective));
-      await js.views.kv(pluginRolloutBucket(collective), { ttl: pluginRolloutSlotTtl * 1000 });
+      await js.views.kv(pluginRolloutBucket(collective), kvCreateOptions(pluginRolloutSpec(collective)));
     } else {
       const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
       await jsm.streams.info(`OBJ_${pluginObjectsBucket(collective)}`);

@@ -7,3 +7,4 @@ export * from './match.js';
 export * from './define.js';
 export * from './list.js';
 export * from './mirror.js';
+export * from './boot-clock.js';

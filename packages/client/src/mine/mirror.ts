@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage, mineStaleAfterMs, parseMineKey, type MineValue, type TrustStore } from '@cohort/core';
+import { readBootClock, type BootClock } from './boot-clock.js';
 import type { KvEntry } from './kv.js';
 import { verifyMineEntry } from './verify.js';
 
@@ -11,12 +12,17 @@ export const mirrorTag = 'cohort-mine/1';
 export type MirrorState = 'fresh' | 'stale' | 'failed';
 
 /**
- * A mirror file: one header line `cohort-mine/1 <state> <time_s> <stale_at_s> <statuscode> <time_ms>`,
+ * A mirror file: one header line
+ * `cohort-mine/1 <state> <time_s> <stale_at_s> <statuscode> <time_ms> [<boot_id> <time_up_s> <stale_at_up_s>]`,
  * then the command's output, the action's data as JSON, or (failed) the status message.
+ * With `boot`, the value's time and stale time are also given in seconds since
+ * that boot (`time_up_s` may be negative), so the datasource program needs no
+ * `date` process to judge the age.
  */
-export function mirrorFile(value: MineValue, state: MirrorState, staleAt: number): string {
+export function mirrorFile(value: MineValue, state: MirrorState, staleAt: number, boot?: BootClock): string {
   const body = state === 'failed' ? `${value.statusmsg}\n` : value.output !== undefined ? value.output : `${JSON.stringify(value.data ?? {})}\n`;
-  return `${mirrorTag} ${state} ${Math.floor(value.time / 1000)} ${Math.ceil(staleAt / 1000)} ${value.statuscode} ${value.time}\n${body}`;
+  const sinceBoot = boot === undefined ? '' : ` ${boot.id} ${Math.floor((value.time - boot.startedMs) / 1000)} ${Math.ceil((staleAt - boot.startedMs) / 1000)}`;
+  return `${mirrorTag} ${state} ${Math.floor(value.time / 1000)} ${Math.ceil(staleAt / 1000)} ${value.statuscode} ${value.time}${sinceBoot}\n${body}`;
 }
 
 export interface MirrorOptions {
@@ -26,6 +32,8 @@ export interface MirrorOptions {
   /** Stale after this age (default: twice the value's interval). */
   readonly maxAgeMs?: number | undefined;
   readonly clock?: () => number;
+  /** This boot's clock for the seconds-since-boot header fields (default: read from /proc at each write; undefined: none). */
+  readonly bootClock?: () => BootClock | undefined;
   /** Told about refused values and write failures. */
   readonly warn?: (message: string) => void;
 }
@@ -48,6 +56,7 @@ interface Held {
 export class MineMirror {
   readonly #o: MirrorOptions;
   readonly #clock: () => number;
+  readonly #bootClock: () => BootClock | undefined;
   readonly #held = new Map<string, Held>();
   readonly #refused = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -58,6 +67,7 @@ export class MineMirror {
   constructor(options: MirrorOptions) {
     this.#o = options;
     this.#clock = options.clock ?? Date.now;
+    this.#bootClock = options.bootClock ?? (() => readBootClock());
     mkdirSync(options.dir, { recursive: true });
   }
 
@@ -88,7 +98,7 @@ export class MineMirror {
     const staleAt = v.time + mineStaleAfterMs(v, this.#o.maxAgeMs);
     const state: MirrorState = v.statuscode !== 0 ? 'failed' : now >= staleAt ? 'stale' : 'fresh';
     this.#held.set(id, { value: v, staleAt, state });
-    this.#write(id, mirrorFile(v, state, staleAt));
+    this.#write(id, mirrorFile(v, state, staleAt, this.#bootClock()));
     this.#arm();
   }
 
@@ -119,7 +129,7 @@ export class MineMirror {
     for (const [id, h] of this.#held) {
       if (h.state !== 'fresh' || h.staleAt > now) continue;
       h.state = 'stale';
-      this.#write(id, mirrorFile(h.value, 'stale', h.staleAt));
+      this.#write(id, mirrorFile(h.value, 'stale', h.staleAt, this.#bootClock()));
     }
     this.#arm();
   }

@@ -19,6 +19,7 @@ export {
   type KeyPair,
 } from './keys.js';
 export { signText, verifyText, verifyTextAsync } from './signing.js';
+export { VerifiedSignatures, defaultVerifiedSignaturesLimit } from './verified-signatures.js';
 export {
   certificateTag,
   issueCertificate,

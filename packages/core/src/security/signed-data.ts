@@ -2,7 +2,6 @@ import { ProtocolError } from '../errors.js';
 import { validateCertificate } from '../generated/validators.js';
 import type { CertificateDocument } from '../protocol/types.js';
 import type { Signer } from './envelope.js';
-import { verifyText, verifyTextAsync } from './signing.js';
 import type { TrustedSigner, TrustStore } from './trust.js';
 
 /**
@@ -176,13 +175,13 @@ function bodyOf(v: unknown): SignedDataBody {
 export function verifyData<T = unknown>(opened: OpenedData, trust: TrustStore, expect: DataExpectation): VerifiedData<T> | string {
   const signer = checkBeforeSignature(opened, trust, expect);
   if (typeof signer === 'string') return signer;
-  if (!verifyText(opened.envelope.public_key, opened.envelope.data, opened.envelope.signature)) return forgedMessage(signer);
+  if (!trust.checkSignature(opened.envelope.public_key, opened.envelope.data, opened.envelope.signature)) return forgedMessage(signer);
   return checkAfterSignature<T>(opened, signer, expect);
 }
 
 /**
  * {@link verifyData} with the signature checked in the thread pool
- * (verifyTextAsync): the same checks in the same order, the same answers;
+ * (TrustStore.checkSignatureAsync): the same checks in the same order, the same answers;
  * for readers verifying many records at once. Never rejects.
  */
 export async function verifyDataAsync<T = unknown>(opened: OpenedData, trust: TrustStore, expect: DataExpectation): Promise<VerifiedData<T> | string> {
@@ -190,7 +189,7 @@ export async function verifyDataAsync<T = unknown>(opened: OpenedData, trust: Tr
   if (wrong !== undefined) return wrong;
   const signer = checkSigner(opened, await trust.identifyAsync(opened.envelope.public_key, opened.envelope.certificate, expect.now), expect);
   if (typeof signer === 'string') return signer;
-  if (!(await verifyTextAsync(opened.envelope.public_key, opened.envelope.data, opened.envelope.signature))) return forgedMessage(signer);
+  if (!(await trust.checkSignatureAsync(opened.envelope.public_key, opened.envelope.data, opened.envelope.signature))) return forgedMessage(signer);
   return checkAfterSignature<T>(opened, signer, expect);
 }
 

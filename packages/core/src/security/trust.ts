@@ -6,6 +6,7 @@ import { certificateBody, certificateProblem, subjectProblem } from './certifica
 import { SecurityError } from './errors.js';
 import { keyId, readPublicKeyHex } from './keys.js';
 import { verifyText, verifyTextAsync } from './signing.js';
+import { VerifiedSignatures } from './verified-signatures.js';
 
 /** Who a trust store vouches for: callers (nodes checking requests) or nodes (clients checking replies). */
 export type TrustKind = 'caller' | 'node';
@@ -51,6 +52,7 @@ export class TrustStore {
   readonly #keys: ReadonlyMap<string, string>;
   readonly #issuers: ReadonlySet<string>;
   readonly #certificates = new Map<string, { text: string; body: CertificateBody }>();
+  #signatures: VerifiedSignatures | undefined;
   /** Problems found while loading (unusable files), for the log. */
   readonly warnings: readonly string[];
 
@@ -94,6 +96,33 @@ export class TrustStore {
     }
     const issuers = new Set([...(sources.issuers ?? []).map((f) => readPublicKeyHex(f)), ...(sources.extraIssuers ?? [])]);
     return new TrustStore(sources.kind, keys, issuers, warnings);
+  }
+
+  /**
+   * Remember the signed records that verified (see VerifiedSignatures), for a
+   * long-lived reader that reads the same records again and again (the web
+   * console, the mine mirror): a record read before costs a hash instead of
+   * an Ed25519 check. Every other check (trusted key, certificate validity,
+   * subject, kind, time) is still made on every read. Returns this store.
+   */
+  rememberSignatures(limit?: number): this {
+    this.#signatures ??= new VerifiedSignatures(limit);
+    return this;
+  }
+
+  /** The remembered signatures (undefined unless {@link rememberSignatures} was called). */
+  get signatures(): VerifiedSignatures | undefined {
+    return this.#signatures;
+  }
+
+  /** Is `signature` a valid signature of `text` by `publicKey`? (From memory when remembering and seen before.) */
+  checkSignature(publicKey: string, text: string, signature: string): boolean {
+    return this.#signatures ? this.#signatures.verify(publicKey, text, signature) : verifyText(publicKey, text, signature);
+  }
+
+  /** {@link checkSignature} in the thread pool. */
+  checkSignatureAsync(publicKey: string, text: string, signature: string): Promise<boolean> {
+    return this.#signatures ? this.#signatures.verifyAsync(publicKey, text, signature) : verifyTextAsync(publicKey, text, signature);
   }
 
   /** Number of trusted keys and issuers (both 0: nothing can be verified). */

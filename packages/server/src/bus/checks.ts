@@ -1,5 +1,5 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection } from 'nats';
-import { checkEventsFilter, checkEventsMaxAgeSeconds, checkEventsMaxMessages, checkEventsStream, errorMessage } from '@cohort/core';
+import { checkEventsSpec, errorMessage } from '@cohort/core';
 
 /** What the node's checks need from the bus: their state bucket and the events stream (the only NATS-aware part of the checks). */
 export interface ChecksBus {
@@ -24,7 +24,8 @@ const busInitHint = 'with least-privilege permissions an administrator creates i
 
 /** Create the events stream of `collective` when it is missing: file storage, at most checkEventsMaxAgeSeconds old and checkEventsMaxMessages messages (oldest dropped). */
 export async function ensureCheckEventsStream(jsm: JetStreamManager, collective: string): Promise<boolean> {
-  const name = checkEventsStream(collective);
+  const spec = checkEventsSpec(collective);
+  const name = spec.name;
   try {
     await jsm.streams.info(name);
     return false;
@@ -33,9 +34,9 @@ export async function ensureCheckEventsStream(jsm: JetStreamManager, collective:
   }
   await jsm.streams.add({
     name,
-    subjects: [checkEventsFilter(collective)],
-    max_age: checkEventsMaxAgeSeconds * 1_000_000_000,
-    max_msgs: checkEventsMaxMessages,
+    subjects: [...spec.subjects],
+    max_age: spec.maxAgeSeconds * 1_000_000_000,
+    max_msgs: spec.maxMessages,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     storage: StorageType.File,
@@ -98,7 +99,7 @@ export function natsChecksBus(nc: NatsConnection): ChecksBus {
       try {
         await js.publish(subject, value, { msgID: id });
       } catch (err) {
-        if (/no responders|503/i.test(errorMessage(err))) throw new Error(`the check events stream ${checkEventsStream(collective)} does not exist: ${busInitHint}`, { cause: err });
+        if (/no responders|503/i.test(errorMessage(err))) throw new Error(`the check events stream ${checkEventsSpec(collective).name} does not exist: ${busInitHint}`, { cause: err });
         throw err;
       }
     },

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { errorMessage, pluginManifestsBucket, pluginManifestsHistory, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSlotTtl } from '@cohort/core';
+import { errorMessage, kvCreateOptions, pluginManifestsSpec, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSpec } from '@cohort/core';
 import { watchBucket, type BucketWatcher, type WatchedEntry } from './mine-watch.js';
 
 /**
@@ -21,7 +21,7 @@ export interface PluginsBus {
 export function natsPluginsBus(nc: NatsConnection): PluginsBus {
   const js = () => nc.jetstream({ timeout: 10_000 });
   return {
-    watchManifests: (collective, onEntry, onError) => watchBucket(nc, pluginManifestsBucket(collective), onEntry, onError, pluginManifestsHistory),
+    watchManifests: (collective, onEntry, onError) => watchBucket(nc, pluginManifestsSpec(collective).name, onEntry, onError, pluginManifestsSpec(collective).history),
     async fetch(collective, object, maxBytes) {
       const os = await js().views.os(pluginObjectsBucket(collective));
       const info = await os.info(object);
@@ -31,7 +31,7 @@ export function natsPluginsBus(nc: NatsConnection): PluginsBus {
       return bytes ?? undefined;
     },
     async claim(collective, key, holder) {
-      const kv = await js().views.kv(pluginRolloutBucket(collective), { ttl: pluginRolloutSlotTtl * 1000 });
+      const kv = await js().views.kv(pluginRolloutBucket(collective), kvCreateOptions(pluginRolloutSpec(collective)));
       try {
         await kv.create(key, new TextEncoder().encode(holder));
         return true;
@@ -41,7 +41,7 @@ export function natsPluginsBus(nc: NatsConnection): PluginsBus {
       }
     },
     async release(collective, key) {
-      const kv = await js().views.kv(pluginRolloutBucket(collective), { ttl: pluginRolloutSlotTtl * 1000 });
+      const kv = await js().views.kv(pluginRolloutBucket(collective), kvCreateOptions(pluginRolloutSpec(collective)));
       await kv.delete(key);
     },
   };

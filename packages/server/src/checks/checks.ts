@@ -5,7 +5,6 @@ import {
   matchFilter,
   parseCheckDefinitions,
   type CheckDefinition,
-  type CheckEvent,
   type CheckKindName,
   type CheckResult,
   type CheckStateRecord,
@@ -17,6 +16,7 @@ import { LocalSources, type LocalKind, type LocalSettings } from '../local-sourc
 import type { Scheduler, ScheduledJob } from '../schedule/index.js';
 import type { BusCheckDefinitions } from './definitions.js';
 import { applyResult, endMaintenance, enterMaintenance, maintenanceExpired, pendingRecord, withDefinition, type Transition } from './state.js';
+import { CheckPublisher, type CheckPublishing } from './publisher.js';
 import type { CheckSink } from './store.js';
 
 /** The kinds this node can run, by name (nagios built in; expression and graphite plug in with one `set` each). */
@@ -46,6 +46,7 @@ export interface ChecksOptions {
   readonly kinds: CheckKinds;
   /** The node's scheduler (shared with the mine); check jobs are named `check:<name>`. */
   readonly scheduler: Scheduler;
+  /** Where states and events go (through a CheckPublisher) and where the last state is restored from. */
   readonly sink: CheckSink;
   /** Fleet-wide definitions from the bus, when the bus has them. */
   readonly bus?: BusCheckDefinitions | undefined;
@@ -75,8 +76,6 @@ export interface CheckStatus {
 }
 
 const noMetrics: MetricSnapshot = new Map();
-/** Events kept per check while the bus is unavailable. */
-const maxUnsent = 100;
 const jobPrefix = 'check:';
 
 /**
@@ -85,8 +84,8 @@ const jobPrefix = 'check:';
  * matches their `apply_on` (re-evaluated when facts or classes change). Each
  * runs on the node's scheduler through the runner of its kind; results move
  * its state machine (state.ts) and every state, and every change as an
- * event, goes to the sink (signed, on the bus). A removed check's state is
- * deleted. Maintenance windows silence a check until resumed or expired.
+ * event, goes to the sink (signed, on the bus) through the publisher
+ * (publisher.ts). A removed check's state is deleted. Maintenance windows silence a check until resumed or expired.
  */
 export class Checks {
   readonly #o: ChecksOptions;
@@ -96,11 +95,8 @@ export class Checks {
   readonly #records = new Map<string, CheckStateRecord>();
   /** Restoring a check's last state from the bucket; runs wait for it. */
   readonly #ready = new Map<string, Promise<void>>();
-  /** Writes per check, in order. */
-  readonly #writes = new Map<string, Promise<void>>();
+  readonly #publisher: CheckPublishing;
   readonly #expiry = new Map<string, NodeJS.Timeout>();
-  /** Events not stored yet (the bus was down), per check, oldest first; sent again before the next write. */
-  readonly #unsent = new Map<string, Array<{ record: CheckStateRecord; previous: CheckEvent['previous']; handlers: readonly string[]; time: number }>>();
   #localChecks: CheckDefinition[] = [];
   #stopped = false;
   /** Told the name of a check whose record changed, was added or removed (services whose health is a check). */
@@ -109,6 +105,7 @@ export class Checks {
   constructor(options: ChecksOptions) {
     this.#o = options;
     this.#clock = options.clock ?? Date.now;
+    this.#publisher = new CheckPublisher({ sink: options.sink, log: options.log, clock: this.#clock });
     const settings: LocalSettings = { inline: options.settings.checks, dir: options.settings.checks_dir };
     this.#local = new LocalSources({
       kind: checksLocalKind,
@@ -184,7 +181,7 @@ export class Checks {
         else ran.push(n);
       }),
     );
-    await Promise.all(ran.map((n) => this.#writes.get(n)));
+    await Promise.all(ran.map((n) => this.#publisher.settled(n)));
     return { ran: this.status(ran.sort()), unknown };
   }
 
@@ -214,7 +211,7 @@ export class Checks {
     this.#o.bus?.stop();
     for (const t of this.#expiry.values()) clearTimeout(t);
     for (const name of this.#defs.keys()) this.#o.scheduler.remove(jobPrefix + name);
-    await Promise.all([...this.#writes.values()]);
+    await this.#publisher.idle();
   }
 
   async #each(names: readonly string[], fn: (name: string) => void): Promise<{ changed: CheckStatus[]; unknown: string[] }> {
@@ -223,7 +220,7 @@ export class Checks {
     const unknown = wanted.filter((n) => !this.#defs.has(n));
     await Promise.all(known.map((n) => this.#ready.get(n)));
     for (const n of known) fn(n);
-    await Promise.all(known.map((n) => this.#writes.get(n)));
+    await Promise.all(known.map((n) => this.#publisher.settled(n)));
     return { changed: this.status(known), unknown };
   }
 
@@ -278,18 +275,12 @@ export class Checks {
 
   #remove(name: string): void {
     this.#defs.delete(name);
-    this.#unsent.delete(name);
     this.#records.delete(name);
     this.#ready.delete(name);
     clearTimeout(this.#expiry.get(name));
     this.#expiry.delete(name);
     this.#o.scheduler.remove(jobPrefix + name);
-    const previous = this.#writes.get(name) ?? Promise.resolve();
-    const done = previous.then(() => this.#o.sink.delete(name));
-    this.#writes.set(name, done);
-    void done.finally(() => {
-      if (this.#writes.get(name) === done) this.#writes.delete(name);
-    });
+    this.#publisher.delete(name);
     this.#o.log.info(`checks: '${name}' removed`);
     this.#notify(name);
   }
@@ -337,39 +328,14 @@ export class Checks {
     this.#write(name, next.transition);
   }
 
-  /** Queue a write of the current record (and its event) behind the check's earlier writes. */
+  /** Publish the current record (and its event) behind the check's earlier writes. */
   #write(name: string, transition: Transition | undefined): void {
     const record = this.#records.get(name);
     const def = this.#defs.get(name);
     if (record === undefined || def === undefined) return;
-    const event = transition ? { record, previous: transition.previous, handlers: def.handlers, time: this.#clock() } : undefined;
     this.#notify(name);
     if (transition) this.#o.log.info(`checks: '${name}' ${transition.previous} -> ${record.state}${record.state === 'maintenance' || record.state === 'pending' ? '' : record.hard ? ' (hard)' : ` (soft ${record.attempt}/${record.retries})`}: ${record.output}`);
-    const previous = this.#writes.get(name) ?? Promise.resolve();
-    const done = previous
-      .then(async () => {
-        await this.#o.sink.put(record);
-        const queue = this.#unsent.get(name) ?? [];
-        if (event) queue.push(event);
-        while (queue.length > 0) {
-          const e = queue[0] as (typeof queue)[number];
-          if (!(await this.#o.sink.publish(e.record, e.previous, e.handlers, e.time))) break;
-          queue.shift();
-        }
-        if (queue.length > maxUnsent) {
-          this.#o.log.warn(`checks: '${name}': ${queue.length - maxUnsent} unsent event(s) dropped while the bus was unavailable`);
-          queue.splice(0, queue.length - maxUnsent);
-        }
-        if (queue.length > 0) this.#unsent.set(name, queue);
-        else this.#unsent.delete(name);
-      })
-      .catch((err: unknown) => {
-        this.#o.log.warn(`checks: writing '${name}' failed: ${errorMessage(err)}`);
-      });
-    this.#writes.set(name, done);
-    void done.finally(() => {
-      if (this.#writes.get(name) === done) this.#writes.delete(name);
-    });
+    this.#publisher.write(record, transition ? { previous: transition.previous, handlers: def.handlers } : undefined);
   }
 
   #armExpiry(name: string, until: number): void {

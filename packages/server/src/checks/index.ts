@@ -6,3 +6,4 @@ export { CheckStore, type CheckSink } from './store.js';
 export { applyResult, enterMaintenance, endMaintenance, maintenanceExpired, pendingRecord, withDefinition, type Transition } from './state.js';
 export { checksAgent, maxMaintenanceSeconds } from './agent.js';
 export type { ChecksBus } from '../bus/checks.js';
+export { CheckPublisher, maxUnsent, type CheckChange, type CheckPublishing } from './publisher.js';

@@ -1,4 +1,4 @@
-import { errorMessage, MineKind, mineBucket, mineBucketMaxAgeSeconds, mineKey, sealDataBytes, type MineValue, type Signer } from '@cohort/core';
+import { errorMessage, MineKind, mineKey, mineValuesSpec, sealDataBytes, type MineValue, type Signer } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import type { BucketOpener, RegistryBucket } from '../registration/bucket.js';
 
@@ -63,7 +63,8 @@ export class MineStore {
   #bucket(collective: string): Promise<RegistryBucket> {
     let b = this.#buckets.get(collective);
     if (b === undefined) {
-      b = this.#open(mineBucket(collective), mineBucketMaxAgeSeconds);
+      const spec = mineValuesSpec(collective);
+      b = this.#open(spec.name, spec.maxAgeSeconds);
       // A failed open is retried next time.
       b.catch(() => this.#buckets.delete(collective));
       this.#buckets.set(collective, b);

@@ -1,0 +1,164 @@
+// The CLI's bundle loader (packages/cli/src/bundle-loader.ts): chunks as
+// scripts with a V8 code cache that is only ever an optimisation — a missing,
+// corrupt, foreign or unwritable cache never changes what runs (issue 14).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BundleLoader, codeCacheDir } from '../../packages/cli/src/bundle-loader.ts';
+
+const loaderSource = fileURLToPath(new URL('../../packages/cli/src/bundle-loader.ts', import.meta.url));
+
+/** A two-chunk bundle in the loader's format: the entry imports a shared chunk statically, a command chunk dynamically, and a builtin. */
+function writeBundle(dir: string): string {
+  mkdirSync(join(dir, 'chunks'), { recursive: true });
+  writeFileSync(
+    join(dir, 'chunks', 'shared.js'),
+    '//cohort-deps []\n' +
+      'var greeting = "hello"; module.exports = { __esModule: true, greet: (n) => greeting + " " + n, url: __cohortImportMetaUrl };\n',
+  );
+  writeFileSync(join(dir, 'chunks', 'command.js'), '//cohort-deps ["./shared.js"]\nconst s = require("./shared.js"); module.exports = { __esModule: true, run: () => s.greet("command") };\n');
+  writeFileSync(
+    join(dir, 'entry.js'),
+    '//cohort-deps ["./chunks/shared.js","node:path"]\n' +
+      'const s = require("./chunks/shared.js"); const p = require("node:path"); const os = require("os");\n' +
+      'module.exports = { __esModule: true, hello: s.greet("entry"), joined: p.join("a", "b"), eol: os.EOL, strict: (function () { return this; })() === undefined, command: () => __cohortImport("./chunks/command.js").then((m) => m.run()), sharedUrl: s.url };\n',
+  );
+  return join(dir, 'entry.js');
+}
+
+/**
+ * Load the bundle in a fresh process, as the CLI does (in one process V8 would reuse the code it
+ * compiled earlier and never look at the cache), run its command, save the cache; return what it saw.
+ */
+function loadOnce(entry: string, cacheDir: string | undefined) {
+  const code = `
+    import { BundleLoader } from ${JSON.stringify(loaderSource)};
+    const loader = new BundleLoader(${JSON.stringify(cacheDir)});
+    const m = await loader.load(${JSON.stringify(entry)});
+    const command = await m.command();
+    loader.saveCodeCache();
+    const { command: _, ...rest } = m;
+    process.stdout.write(JSON.stringify({ m: rest, command, stats: loader.stats }));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as { m: Record<string, unknown>; command: string; stats: { cached: number; compiled: number } };
+}
+
+test('chunks run as the ES modules they came from: static and dynamic imports, builtins, import.meta.url, strict mode', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-loader-'));
+  try {
+    const { m, command } = loadOnce(writeBundle(dir), undefined);
+    assert.equal(m['hello'], 'hello entry');
+    assert.equal(m['joined'], join('a', 'b'));
+    assert.equal(typeof m['eol'], 'string');
+    assert.equal(m['strict'], true);
+    assert.equal(command, 'hello command');
+    assert.equal(m['sharedUrl'], `file://${join(dir, 'chunks', 'shared.js')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the second run takes every chunk from the cache; a rebuilt chunk is compiled again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-loader-'));
+  try {
+    const entry = writeBundle(dir);
+    const cache = join(dir, 'cache');
+    const first = loadOnce(entry, cache);
+    assert.deepEqual(first.stats, { cached: 0, compiled: 3 });
+    assert.equal(readdirSync(cache).length, 3);
+    const second = loadOnce(entry, cache);
+    assert.deepEqual(second.stats, { cached: 3, compiled: 0 });
+    assert.equal(second.command, 'hello command');
+    // Same length, other content: V8 alone would accept the old bytecode (it checks the source length only).
+    const shared = join(dir, 'chunks', 'shared.js');
+    writeFileSync(shared, readFileSync(shared, 'utf8').replace('"hello"', '"howdy"'));
+    const third = loadOnce(entry, cache);
+    assert.deepEqual(third.stats, { cached: 2, compiled: 1 });
+    assert.equal(third.m['hello'], 'howdy entry');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a corrupt cache file, or foreign bytes with a valid checksum, is compiled from source and rewritten', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-loader-'));
+  try {
+    const entry = writeBundle(dir);
+    const cache = join(dir, 'cache');
+    loadOnce(entry, cache);
+    const files = readdirSync(cache).map((f) => join(cache, f));
+    // Flipped bytes: the checksum no longer matches.
+    const flipped = readFileSync(files[0]!);
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1]! + 1) % 256;
+    writeFileSync(files[0]!, flipped);
+    // Garbage that passes the checksum: V8 has to refuse it.
+    const garbage = Buffer.from('not bytecode at all, but long enough to look like some');
+    writeFileSync(files[1]!, Buffer.concat([createHash('sha1').update(garbage).digest(), garbage]));
+    // Truncated to nothing.
+    writeFileSync(files[2]!, '');
+    const run = loadOnce(entry, cache);
+    assert.deepEqual(run.stats, { cached: 0, compiled: 3 });
+    assert.equal(run.m['hello'], 'hello entry');
+    assert.equal(run.command, 'hello command');
+    assert.deepEqual((loadOnce(entry, cache)).stats, { cached: 3, compiled: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a cache directory that cannot be made or written is no error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-loader-'));
+  try {
+    const entry = writeBundle(dir);
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, '');
+    const run = loadOnce(entry, join(blocker, 'cache'));
+    assert.deepEqual(run.stats, { cached: 0, compiled: 3 });
+    assert.equal(run.command, 'hello command');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a cache directory that others can write to is not used (bytecode is code)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-loader-'));
+  try {
+    const entry = writeBundle(dir);
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    chmodSync(cache, 0o777);
+    assert.deepEqual(loadOnce(entry, cache).stats, { cached: 0, compiled: 3 });
+    assert.deepEqual(readdirSync(cache), []);
+    chmodSync(cache, 0o700);
+    loadOnce(entry, cache);
+    assert.deepEqual(loadOnce(entry, cache).stats, { cached: 3, compiled: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file that is not a chunk of the bundle is refused with the fix', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-loader-'));
+  try {
+    writeFileSync(join(dir, 'old.js'), 'export const x = 1;\n');
+    await assert.rejects(new BundleLoader(undefined).load(join(dir, 'old.js')), /old\.js is not a chunk of the cohort bundle \(rebuild: pnpm -s build\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the cache lives in the user\'s cache directory, per CLI version and Node; COHORT_CODE_CACHE=off turns it off', () => {
+  const tag = `0.1.0-node${process.versions.node}-v8-${process.versions.v8}-${process.arch}`.replace(/[^\w.-]/g, '_');
+  assert.equal(codeCacheDir({ XDG_CACHE_HOME: '/x/cache' }, '/home/op', '0.1.0'), `/x/cache/cohort/code-cache/${tag}`);
+  assert.equal(codeCacheDir({}, '/home/op', '0.1.0'), `/home/op/.cache/cohort/code-cache/${tag}`);
+  assert.equal(codeCacheDir({}, '', '0.1.0'), undefined);
+  assert.equal(codeCacheDir({ COHORT_CODE_CACHE: 'off' }, '/home/op', '0.1.0'), undefined);
+  assert.equal(codeCacheDir({ COHORT_CODE_CACHE: '0' }, '/home/op', '0.1.0'), undefined);
+  assert.notEqual(codeCacheDir({}, '/home/op', '0.2.0'), codeCacheDir({}, '/home/op', '0.1.0'));
+});
