@@ -3,7 +3,8 @@
 // an rpcutil ping, with no network: bursts of 1,000 requests, as a broadcast
 // delivers them to a simulator process.
 import { builtinAgents } from '@cohort/agents';
-import { builtinDdlDir, emptyFilter, encode, loadServerConfig, ProtocolTag } from '@cohort/core';
+import { builtinDdlDir, emptyFilter, encode, ProtocolTag } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { silentLogger } from '@cohort/core/log';
 import { AgentRegistry, loadAgents, Processor, simNode, simNodeInfo, simNodeView, Stats } from '@cohort/server';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ActionContext, NodeInfo } from '@cohort/agents';
-import { loadServerConfig } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { createCa } from '../../packages/agents/src/ca/index.ts';
 import { readIndex } from '../../packages/agents/src/ca/openssl/index-file.ts';
 import { caNode, makeCsr, makeKey, tempDir, verify } from './ca-fakes.js';

@@ -3,7 +3,8 @@
 // parser; the check() filter function in the -S grammar.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkOfSpec, expandCheckVars, loadServerConfig, matchFilter, emptyFilter, parseCheckDefinition, parseCheckDefinitions, parseCompound, parsePerfdata, type CheckDefinition } from '@cohort/core';
+import { checkOfSpec, expandCheckVars, matchFilter, emptyFilter, parseCheckDefinition, parseCheckDefinitions, parseCompound, parsePerfdata, type CheckDefinition } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

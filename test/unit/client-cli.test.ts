@@ -127,6 +127,36 @@ test('config: unknown keys exit 2 naming key and file; collective and servers ar
   assert.equal(t.bus.published[0]!.subject, 'dc2.broadcast.agent.rpcutil', '-T wins over the config file');
 });
 
+test("config layers: file < environment < flags, each refused in cohortd's words naming its source", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-cfg-'));
+  const typo = join(dir, 'typo.yaml');
+  writeFileSync(typo, 'kv: { histroy: 3 }\n');
+  const cases: Array<[string[], NodeJS.ProcessEnv, string]> = [
+    [['find', '--config', typo], {}, `cohort: config ${typo}: unknown key 'kv.histroy' (did you mean 'kv.history'?)\n`],
+    [['find', '-T', 'bad!'], {}, `cohort: command line: key 'collective' must be a collective name (letters, digits, _ and -) (got "bad!")\n`],
+    [['find', '--dt', 'soon'], {}, `cohort: command line: key 'discovery_timeout' must be seconds or a duration like 1500ms (got "soon")\n`],
+    [['find'], { COHORT_NATS: 'http://x/y' }, `cohort: environment COHORT_NATS: key 'nats.servers' must be a list of URLs (nats://host:port) (got ["http://x/y"])\n`],
+  ];
+  for (const [args, env, message] of cases) {
+    const bus = new FakeBus(fleet);
+    const io = memoryIo({ env, connect: async () => bus });
+    assert.equal(await main(args, io, '9.9.9'), 2, args.join(' '));
+    assert.equal(io.err(), message);
+    assert.equal(bus.published.length, 0);
+  }
+  // Valid layers merge: the file's collective and servers, the environment's servers over them, -T over the file.
+  const good = join(dir, 'good.yaml');
+  writeFileSync(good, 'collective: file\nnats: nats://file:4222\n');
+  for (const [flags, collective] of [[[], 'file'], [['-T', 'flag'], 'flag']] as const) {
+    const servers: string[][] = [];
+    const bus = new FakeBus(fleet);
+    const io = memoryIo({ env: { COHORT_CONFIG: good, COHORT_NATS: 'nats://env:4222' }, connect: async (s) => (servers.push([...s]), bus) });
+    assert.equal(await main(['find', '-I', 'web1', ...flags], io, '9.9.9'), 0, io.err());
+    assert.deepEqual(servers, [['nats://env:4222']]);
+    assert.equal(bus.published[0]?.subject, `${collective}.broadcast.agent.rpcutil`);
+  }
+});
+
 test('find: sorted identities; no match exits 3 with a message; --json is an array', async () => {
   const r = await cli(['find']);
   assert.equal(r.code, 0);

@@ -3,7 +3,8 @@
 // time, and read by the client loader with its format's conveniences.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientConfigSpec, describeConfig, layerProblem, serverConfigSpec } from '@cohort/core';
+import { clientConfigSpec, describeConfig, layerProblem } from '@cohort/core';
+import { serverConfigSpec } from '@cohort/agents';
 import { clientConfigKeys, parseClientConfig } from '@cohort/cli';
 import { clientDefaults } from '@cohort/client';
 import { jobRetentionDefaults } from '../../packages/client/src/jobs/index.ts';
@@ -41,14 +42,13 @@ test('layerProblem reports the first problem as data: unknown key, bad item, non
 });
 
 test("the client format: one URL or comma-separated servers, ~ paths, null means unset; the shared URL rule applies", () => {
-  assert.deepEqual(parseClientConfig('nats: "nats://a:1, tls://b:2"\n', file), { servers: ['nats://a:1', 'tls://b:2'] });
-  assert.deepEqual(parseClientConfig('nats: { tls: { ca: ~/ca.pem }, creds: c.creds }\nkey: null\nissuers: ~/i.pub\n', file, '/home/u'), {
-    security: { bus: { tls: { ca: '/home/u/ca.pem' }, creds: '/etc/cohort/c.creds' }, issuers: ['/home/u/i.pub'] },
-  });
-  assert.match(parseError('nats: { servers: ["nats://a:1/x"] }'), /config file \/etc\/cohort\/client\.yaml: 'nats\.servers' must be a list of URLs/);
-  assert.match(parseError('nats: 3'), /'nats' must be a nats:\/\/host:port URL or a mapping with servers, tls/);
+  assert.deepEqual(parseClientConfig('nats: "nats://a:1, tls://b:2"\n', file).servers, ['nats://a:1', 'tls://b:2']);
+  const { security } = parseClientConfig('nats: { tls: { ca: ~/ca.pem }, creds: c.creds }\nkey: null\nissuers: ~/i.pub\n', file, '/home/u');
+  assert.deepEqual(security, { bus: { tls: { ca: '/home/u/ca.pem' }, creds: '/etc/cohort/c.creds' }, issuers: ['/home/u/i.pub'], verifyReplies: false });
+  assert.match(parseError('nats: { servers: ["nats://a:1/x"] }'), /config \/etc\/cohort\/client\.yaml: key 'nats\.servers' must be a list of URLs/);
+  assert.match(parseError('nats: 3'), /key 'nats' must be a section \(a mapping with keys servers, tls/);
   assert.match(parseError('nats: { tls: { cax: a } }'), /unknown key 'nats\.tls\.cax' \(did you mean 'nats\.tls\.ca'\?\)/);
-  assert.match(parseError('kv: { replicas: 9 }'), /'kv\.replicas' must be a whole number from 1 to 5/);
+  assert.match(parseError('kv: { replicas: 9 }'), /key 'kv\.replicas' must be a whole number from 1 to 5 \(got 9\)/);
 });
 
 function parseError(text: string): string {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, configValue, describeConfig, loadServerConfig, serverConfigSpec } from '@cohort/core';
+import { ConfigError, configValue, describeConfig } from '@cohort/core';
+import { loadServerConfig, serverConfigSpec } from '@cohort/agents';
 
 function configFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'cohort-config-test-')), 'server.yaml');

@@ -40,11 +40,11 @@ test('defaults are bounded and described', () => {
 test('the client config file takes a jobs: section', () => {
   const c = parseClientConfig('jobs: { max_age: 3h, max_bytes: 64MiB, max_messages: 5000 }\n', '/etc/cohort/client.yaml');
   assert.deepEqual(c.jobs, { maxAgeSeconds: 10800, maxBytes: 64 * 1024 * 1024, maxMessages: 5000 });
-  assert.deepEqual(parseClientConfig('jobs: { max_age: 90 }\n', '/f.yaml').jobs, { maxAgeSeconds: 90 });
+  assert.deepEqual(parseClientConfig('jobs: { max_age: 90 }\n', '/f.yaml').jobs, { ...jobRetentionDefaults, maxAgeSeconds: 90 });
 });
 
 test('a bad jobs: section names the key and the file', () => {
-  assert.throws(() => parseClientConfig('jobs: 5\n', '/f.yaml'), /config file \/f.yaml: 'jobs' must be a mapping with max_age, max_bytes, max_messages/);
-  assert.throws(() => parseClientConfig('jobs: { max_ages: 1h }\n', '/f.yaml'), /config file \/f.yaml: unknown key 'jobs.max_ages' \(did you mean 'jobs.max_age'\?\)/);
-  assert.throws(() => parseClientConfig('jobs: { max_bytes: huge }\n', '/f.yaml'), /config file \/f.yaml: jobs.max_bytes 'huge' is not a size/);
+  assert.throws(() => parseClientConfig('jobs: 5\n', '/f.yaml'), /config \/f.yaml: key 'jobs' must be a section \(a mapping with keys max_age, max_bytes, max_messages\)/);
+  assert.throws(() => parseClientConfig('jobs: { max_ages: 1h }\n', '/f.yaml'), /config \/f.yaml: unknown key 'jobs.max_ages' \(did you mean 'jobs.max_age'\?\)/);
+  assert.throws(() => parseClientConfig('jobs: { max_bytes: huge }\n', '/f.yaml'), /config \/f.yaml: key 'jobs.max_bytes' must be a size: bytes or e.g. 512KiB, 256MiB, 1GiB \(at least 1 KiB\) \(got "huge"\)/);
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadServerConfig } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 
 const load = (text: string) => {
   const file = join(mkdtempSync(join(tmpdir(), 'cohort-mcfg-')), 'cohortd.yaml');

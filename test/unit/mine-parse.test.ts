@@ -3,21 +3,8 @@
 // command never comes from the bus.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  definitionFunction,
-  formatMineDuration,
-  isMineValueStale,
-  loadServerConfig,
-  mineDefinitionProblem,
-  mineKey,
-  mineValueProblem,
-  parseMineDuration,
-  parseMineFunction,
-  parseMineFunctions,
-  parseMineKey,
-  ConfigError,
-  emptyFilter,
-} from '@cohort/core';
+import { definitionFunction, formatMineDuration, isMineValueStale, mineDefinitionProblem, mineKey, mineValueProblem, parseMineDuration, parseMineFunction, parseMineFunctions, parseMineKey, ConfigError, emptyFilter } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

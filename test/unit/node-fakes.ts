@@ -3,7 +3,8 @@
 // and with inputs defaulted by the agent's real DDL, as the daemon does.
 import { join } from 'node:path';
 import { fail, type ActionContext, type ActionHandler, type NodeInfo } from '@cohort/agents';
-import { builtinDdlDir, configValue, findAction, loadDdlFile, loadServerConfig, redactSecrets, serverConfigSpec, validateInputs } from '@cohort/core';
+import { builtinDdlDir, configValue, findAction, loadDdlFile, redactSecrets, validateInputs } from '@cohort/core';
+import { loadServerConfig, serverConfigSpec } from '@cohort/agents';
 import { silentLogger } from '@cohort/core/log';
 
 /**

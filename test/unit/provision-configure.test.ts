@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadServerConfig } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { silentLogger } from '@cohort/core/log';
 import { AgentError } from '../../packages/agents/src/errors.ts';
 import { writeFinalConfig } from '../../packages/agents/src/provision/configure.ts';

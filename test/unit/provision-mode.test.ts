@@ -2,7 +2,7 @@
 // fact) and the provision agent's restart action.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadServerConfig } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { builtinAgents, type ActionContext, type NodeInfo } from '../../packages/agents/src/index.ts';
 import { actionContext, configNode } from './node-fakes.js';
 import { createProvisionAgent } from '../../packages/agents/src/provision/index.ts';

@@ -89,7 +89,7 @@ test('a file: YAML errors with the line, template_file relative to the file, the
 });
 
 test('examples/provisioning: the pipeline loads; its template, the bootstrap config and cloud-init\'s make configs cohortd accepts', async () => {
-  const { loadServerConfig } = await import('@cohort/core');
+  const { loadServerConfig } = await import('@cohort/agents');
   const { finalConfig } = await import('../../packages/provisioner/src/index.ts');
   const examples = new URL('../../examples/provisioning/', import.meta.url).pathname;
   const p = loadPipeline(join(examples, 'pipeline.yaml'));

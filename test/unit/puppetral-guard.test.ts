@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { refusal, type GuardRails } from '@cohort/agents';
-import { serverConfigSpec } from '@cohort/core';
+import { serverConfigSpec } from '@cohort/agents';
 
 const defaults: GuardRails = { manage: serverConfigSpec.puppetral.manage.default, readOnly: serverConfigSpec.puppetral.read_only.default };
 

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findCommand, locatePuppet, readSettings, settingsArgs, shebangInterpreter } from '@cohort/agents';
-import { serverConfigSpec } from '@cohort/core';
+import { serverConfigSpec } from '@cohort/agents';
 import { puppetralNode } from './puppetral-fakes.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cohort-locate-'));

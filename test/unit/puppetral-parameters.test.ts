@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { controlIn, forbiddenParameters, parameterRefusal, typeParameters } from '@cohort/agents';
-import { serverConfigSpec } from '@cohort/core';
+import { serverConfigSpec } from '@cohort/agents';
 
 const targets = serverConfigSpec.puppetral.targets.default;
 

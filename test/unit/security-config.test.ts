@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configValue, loadServerConfig, redactSecrets, resolveBusAuth, serverConfigSpec } from '@cohort/core';
+import { configValue, redactSecrets, resolveBusAuth } from '@cohort/core';
+import { loadServerConfig, serverConfigSpec } from '@cohort/agents';
 import { parseClientConfig } from '@cohort/cli';
 
 test('a new install is secure by default: signed mode, default deny once policies are on', () => {
@@ -76,7 +77,7 @@ test('client config: key, certificate, issuers, node keys and NATS credentials',
     '/etc/cohort/client.yaml',
     '/home/alice',
   );
-  assert.deepEqual(c.security, {
+  assert.deepEqual({ ...c.security }, {
     key: '/home/alice/keys/alice.key',
     certificate: '/etc/cohort/alice.cert',
     issuers: ['/etc/cohort/issuer.pub'],

@@ -8,22 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeInfo } from '@cohort/agents';
-import {
-  createSigner,
-  encode,
-  encodeRequest,
-  generateKeyPair,
-  loadServerConfig,
-  openReply,
-  publicKeyPem,
-  readPublicKeyHex,
-  TrustStore,
-  verifyReply,
-  type AuditRecord,
-  type Ddl,
-  type ReplyMessage,
-  type RequestMessage,
-} from '@cohort/core';
+import { createSigner, encode, encodeRequest, generateKeyPair, openReply, publicKeyPem, readPublicKeyHex, TrustStore, verifyReply, type AuditRecord, type Ddl, type ReplyMessage, type RequestMessage } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { silentLogger } from '@cohort/core/log';
 import { AgentRegistry, createNodeSecurity, Processor, Stats, type Arrival, type NodeSecurity } from '@cohort/server';
 import { testRequest } from '../harness/messages.js';

@@ -11,7 +11,8 @@ import { createServer, type Server } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkStates, ConfigError, decodeRegistration, encodeRegistryMessage, loadServerConfig, type CheckState, type CheckStateRecord } from '@cohort/core';
+import { checkStates, ConfigError, decodeRegistration, encodeRegistryMessage, type CheckState, type CheckStateRecord } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import {
   buildRegistration,

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { loadServerConfig } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { installInfo } from '../../packages/web/src/install.ts';
 
 function fakeGraphite(answer: unknown, status = 200): { fetcher: typeof fetch; urls: string[] } {

@@ -21,7 +21,8 @@ export {
   type RequestInfo,
 } from './define.js';
 export { AgentError, AgentDefinitionError, fail, isAgentError, type FailStatus } from './errors.js';
-export type { NodeInfo, AgentConfigSections, AgentSummary, UnloadedAgent, DaemonCounters, EventLoopLag } from './node-info.js';
+export type { NodeInfo, AgentSummary, UnloadedAgent, DaemonCounters, EventLoopLag } from './node-info.js';
+export { agentConfigSections, serverConfigSpec, loadServerConfig, type AgentConfigSections, type ServerConfig, type LoadedServerConfig } from './config.js';
 export { builtinAgents, provisioningAgents } from './builtin.js';
 export { rpcutil } from './rpcutil/index.js';
 export { factAt, factNames } from './rpcutil/facts.js';

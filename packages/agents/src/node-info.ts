@@ -1,11 +1,5 @@
-import type { ConfigLookup, DdlMetadata, Facts, ServerConfig } from '@cohort/core';
-
-/**
- * The config sections of the built-in agents, typed and frozen as cohortd
- * loaded them (validated, defaults filled in, relative paths resolved): the
- * specs are `packages/core/src/config/server/{nrpe,puppetral,provisioning,ca}.ts`.
- */
-export type AgentConfigSections = Pick<ServerConfig, 'nrpe' | 'puppetral' | 'provisioning' | 'ca'>;
+import type { ConfigLookup, DdlMetadata, Facts } from '@cohort/core';
+import type { AgentConfigSections } from './config.js';
 
 /** A loaded agent as the node reports it (rpcutil agent_inventory). */
 export interface AgentSummary {

@@ -13,7 +13,7 @@ export {
   ParseError,
   type Outcome,
 } from './exit.js';
-export { parseClientConfig, loadClientConfig, clientConfigKeys, type ClientFileConfig, type LoadedClientConfig } from '@cohort/client';
+export { parseClientConfig, loadClientConfig, clientConfigKeys, type ClientConfig, type ClientConfigSources } from '@cohort/client';
 export { parseDuration } from '@cohort/client';
 export { displayMode, shouldShow, renderReply, type DisplayMode } from './render/reply.js';
 export { renderFooter, renderSummaries, renderStats } from './render/footer.js';

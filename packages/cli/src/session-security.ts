@@ -9,11 +9,10 @@ import {
   UsageError,
   certificateBody,
   type BusAuth,
-  type BusAuthSettings,
   type Signer,
 } from '@cohort/core';
 import { defaultCallerId } from '@cohort/client';
-import { bool, list, str, type Args } from './args.js';
+import { list, type Args } from './args.js';
 import type { ClientSecurityConfig } from '@cohort/client';
 import type { CliIo } from './io.js';
 
@@ -44,13 +43,14 @@ export interface SigningChoice {
 }
 
 /**
- * The signing key: --key, then COHORT_KEY, then `key` in the config file
- * (each must exist), then ~/.config/cohort/<login>.key if it exists.
- * Without one, requests go unsigned. Throws ConfigError (exit 2) when the
- * key or its certificate cannot be used.
+ * The signing key: `key` of the client configuration (--key, then COHORT_KEY,
+ * then `key` in the config file; it must exist), else
+ * ~/.config/cohort/<login>.key if it exists. Without one, requests go
+ * unsigned. Throws ConfigError (exit 2) when the key or its certificate
+ * cannot be used.
  */
-export function chooseSigner(argv: Args, io: CliIo, config: ClientSecurityConfig | undefined): SigningChoice {
-  const explicit = str(argv, 'key') ?? (io.env['COHORT_KEY'] || undefined) ?? config?.key;
+export function chooseSigner(io: CliIo, config: ClientSecurityConfig): SigningChoice {
+  const explicit = config.key;
   const fallback = defaultKeyFile(io);
   const keyFile = explicit ?? (existsSync(fallback) ? fallback : undefined);
   if (keyFile === undefined) {
@@ -62,25 +62,17 @@ export function chooseSigner(argv: Args, io: CliIo, config: ClientSecurityConfig
     };
   }
   if (!existsSync(keyFile)) throw new ConfigError(`signing key ${keyFile} does not exist; make one with cohort keys generate NAME, or fix the path`);
-  const signer = asConfig(() => loadSigner({ kind: 'caller', keyFile, certificateFile: config?.certificate }));
+  const signer = asConfig(() => loadSigner({ kind: 'caller', keyFile, certificateFile: config.certificate }));
   return { signer, unsignedHint: '' };
 }
 
-/** NATS TLS and credentials: flags > environment > config. A login given by flag or environment replaces the config's. */
-export function chooseBusAuth(argv: Args, io: CliIo, config: ClientSecurityConfig | undefined): BusAuth {
-  const fromConfig: BusAuthSettings = config?.bus ?? {};
-  const user = str(argv, 'user') ?? (io.env['COHORT_NATS_USER'] || undefined);
-  const password = str(argv, 'password') ?? (io.env['COHORT_NATS_PASSWORD'] || undefined);
-  const token = str(argv, 'token') ?? (io.env['COHORT_NATS_TOKEN'] || undefined);
-  const creds = str(argv, 'creds');
-  const nkey = str(argv, 'nkey');
-  const loginGiven = [user, password, token, creds, nkey].some((v) => v !== undefined);
-  const tls = fromConfig.tls ?? {};
-  const settings: BusAuthSettings = {
-    tls: { ca: str(argv, 'tls-ca') ?? tls.ca ?? null, cert: str(argv, 'tls-cert') ?? tls.cert ?? null, key: str(argv, 'tls-key') ?? tls.key ?? null },
-    ...(loginGiven ? { user, password, token, creds, nkey } : fromConfig),
-  };
-  return resolveBusAuth(settings, 'NATS settings');
+/**
+ * NATS TLS and credentials of the client configuration (flags > environment >
+ * config; a login given by flag or environment replaces the file's), checked
+ * and read.
+ */
+export function busAuth(config: ClientSecurityConfig): BusAuth {
+  return resolveBusAuth(config.bus ?? {}, 'NATS settings');
 }
 
 /**
@@ -89,28 +81,28 @@ export function chooseBusAuth(argv: Args, io: CliIo, config: ClientSecurityConfi
  * loaded. Undefined when none is configured: the registry is then not used
  * for discovery (broadcast instead, -v says why).
  */
-export function chooseNodeTrust(argv: Args, config: ClientSecurityConfig | undefined, signer: Signer | undefined): TrustStore | undefined {
-  const issuers = [...list(argv, 'issuer'), ...(config?.issuers ?? [])];
+export function chooseNodeTrust(argv: Args, config: ClientSecurityConfig, signer: Signer | undefined): TrustStore | undefined {
+  const issuers = [...list(argv, 'issuer'), ...(config.issuers ?? [])];
   const body = signer?.certificate ? certificateBody(signer.certificate) : undefined;
   const own = body !== undefined && typeof body !== 'string' ? [body.issuer] : [];
-  if (issuers.length + own.length === 0 && !config?.nodeKeysDir) return undefined;
-  const trust = asConfig(() => TrustStore.load({ kind: 'node', keysDir: config?.nodeKeysDir ?? null, issuers, extraIssuers: own }));
+  if (issuers.length + own.length === 0 && !config.nodeKeysDir) return undefined;
+  const trust = asConfig(() => TrustStore.load({ kind: 'node', keysDir: config.nodeKeysDir ?? null, issuers, extraIssuers: own }));
   const { keys, issuers: n } = trust.size;
   return keys + n === 0 ? undefined : trust;
 }
 
 /**
- * Trust for --verify-replies (or `verify_replies: true`): node keys from
+ * Trust for `verify_replies` (--verify-replies, or `verify_replies: true`): node keys from
  * `node_keys_dir`, issuers from --issuer and `issuers`, plus the issuer of
  * the caller's own certificate (the organisation's issuer). Undefined when
  * replies are not verified.
  */
-export function chooseReplyTrust(argv: Args, config: ClientSecurityConfig | undefined, signer: Signer | undefined): TrustStore | undefined {
-  if (!bool(argv, 'verify-replies') && config?.verifyReplies !== true) return undefined;
-  const issuers = [...list(argv, 'issuer'), ...(config?.issuers ?? [])];
+export function chooseReplyTrust(argv: Args, config: ClientSecurityConfig, signer: Signer | undefined): TrustStore | undefined {
+  if (config.verifyReplies !== true) return undefined;
+  const issuers = [...list(argv, 'issuer'), ...(config.issuers ?? [])];
   const body = signer?.certificate ? certificateBody(signer.certificate) : undefined;
   const own = body !== undefined && typeof body !== 'string' ? [body.issuer] : [];
-  const trust = asConfig(() => TrustStore.load({ kind: 'node', keysDir: config?.nodeKeysDir ?? null, issuers, extraIssuers: own }));
+  const trust = asConfig(() => TrustStore.load({ kind: 'node', keysDir: config.nodeKeysDir ?? null, issuers, extraIssuers: own }));
   const { keys, issuers: n } = trust.size;
   if (keys + n === 0) {
     throw new UsageError('--verify-replies needs trusted node keys: --issuer FILE, issuers or node_keys_dir in the client config, or a key with an issuer certificate');

@@ -1,20 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { buildFilter, callerInboxPrefix, errorMessage, UsageError, type Filter, type Signer, type TrustStore } from '@cohort/core';
 import { connectBus, type Bus } from '@cohort/client';
-import { Client, clientDefaults, serverList } from '@cohort/client';
+import { Client } from '@cohort/client';
 import { createDdlSource, type DdlSource } from '@cohort/client';
 import type { DiscoveryMethod } from '@cohort/client';
 import { parseNodesList } from '@cohort/client';
 import { defaultCallerId } from '@cohort/client';
-import { bool, commaList, list, str, type Args } from './args.js';
-import { loadClientConfig, type LoadedClientConfig } from '@cohort/client';
+import { bool, list, str, type Args } from './args.js';
+import type { ClientConfig } from '@cohort/client';
+import { sessionConfig } from './config-flags.js';
 import { resolveDiscoveryChoice } from './discovery-method.js';
 import { parseDuration } from '@cohort/client';
-import { chooseBusAuth, chooseNodeTrust, chooseReplyTrust, chooseSigner } from './session-security.js';
+import { busAuth, chooseNodeTrust, chooseReplyTrust, chooseSigner } from './session-security.js';
 import type { CliIo } from './io.js';
-
-/** Default NATS URL when neither flag, environment nor config names one. */
-export const defaultNatsUrl = 'nats://127.0.0.1:4222';
 
 /**
  * Everything a fleet command needs, resolved from flags > environment >
@@ -22,7 +20,8 @@ export const defaultNatsUrl = 'nats://127.0.0.1:4222';
  */
 export interface Session {
   io: CliIo;
-  config: LoadedClientConfig;
+  /** The client configuration: defaults < file < environment < flags. */
+  config: ClientConfig;
   servers: string[];
   collective: string;
   filter: Filter;
@@ -55,13 +54,9 @@ export interface Session {
 
 /** Resolve the common flags. Throws ConfigError / FilterSyntaxError / UsageError (all exit 2). */
 export async function openSession(argv: Args, io: CliIo): Promise<Session> {
-  const config = loadClientConfig(str(argv, 'config'), io.env, io.homedir);
-  const c = config.config;
-  const fromFlags = commaList(argv, 'nats');
-  const fromEnv = io.env['COHORT_NATS'] ? serverList(io.env['COHORT_NATS']) : [];
-  const servers = fromFlags.length ? fromFlags : fromEnv.length ? fromEnv : (c.servers ?? [defaultNatsUrl]);
-  const collective = str(argv, 'target') ?? c.collective ?? clientDefaults.collective;
-  if (!/^[A-Za-z0-9_-]+$/.test(collective)) throw new UsageError(`collective '${collective}' is not valid: use letters, digits, _ and -`);
+  const config = sessionConfig(argv, io);
+  const servers = [...config.servers];
+  const collective = config.collective;
   const filter = buildFilter({
     fact: list(argv, 'with-fact'),
     cls: list(argv, 'with-class'),
@@ -72,20 +67,17 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
   });
   const { method: discoveryMethod, nodesSource } = resolveDiscoveryChoice(str(argv, 'dm'), str(argv, 'nodes'));
   const nodes = nodesSource === undefined ? undefined : await readNodes(nodesSource, io);
-  const dt = str(argv, 'discovery-timeout');
-  const dw = str(argv, 'discovery-window');
-  const discoveryTimeout = dt !== undefined ? parseDuration(dt, 's', '--discovery-timeout') : (c.discoveryTimeout ?? clientDefaults.discoveryTimeout);
-  if (discoveryTimeout <= 0) throw new UsageError('--discovery-timeout must be above 0');
-  const discoveryWindow = dw !== undefined ? parseDuration(dw, 'ms', '--discovery-window') : (c.discoveryWindow ?? clientDefaults.discoveryWindow);
+  const { discoveryTimeout, discoveryWindow } = config;
   const ct = str(argv, 'connect-timeout');
   const connectTimeout = ct === undefined ? undefined : parseDuration(ct, 's', '--connect-timeout');
   if (connectTimeout !== undefined && connectTimeout <= 0) throw new UsageError('--connect-timeout must be above 0');
-  const ddl = createDdlSource([...list(argv, 'ddl-dir'), ...(c.ddlDirs ?? [])]);
+  // --ddl-dir and --issuer add to the config's lists (searched first) rather than replacing them.
+  const ddl = createDdlSource([...list(argv, 'ddl-dir'), ...config.ddlDirs]);
   const json = bool(argv, 'json');
-  const signing = chooseSigner(argv, io, c.security);
-  const auth = chooseBusAuth(argv, io, c.security);
-  const replyTrust = chooseReplyTrust(argv, c.security, signing.signer);
-  const nodeTrust = replyTrust ?? chooseNodeTrust(argv, c.security, signing.signer);
+  const signing = chooseSigner(io, config.security);
+  const auth = busAuth(config.security);
+  const replyTrust = chooseReplyTrust(argv, config.security, signing.signer);
+  const nodeTrust = replyTrust ?? chooseNodeTrust(argv, config.security, signing.signer);
   const noColour = io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '';
   const session: Session = {
     io,
@@ -108,13 +100,13 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     openBus: async () =>
       io.connect
         ? io.connect(servers)
-        : connectBus({ servers, name: 'cohort-client', auth, inboxPrefix: callerInboxPrefix(signing.signer?.subject ?? c.callerid ?? defaultCallerId()), ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}) }),
+        : connectBus({ servers, name: 'cohort-client', auth, inboxPrefix: callerInboxPrefix(signing.signer?.subject ?? config.callerid ?? defaultCallerId()), ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}) }),
     connect: async (bus?: Bus) =>
       Client.connect({
         servers,
         ...(bus ? { bus } : io.connect ? { bus: await io.connect(servers) } : {}),
         collective,
-        ...(c.callerid ? { callerid: c.callerid } : {}),
+        ...(config.callerid ? { callerid: config.callerid } : {}),
         ...(connectTimeout !== undefined ? { connectTimeout } : {}),
         // The session's DDLs as they are then (cohort rpc may add one from a pushed plugin).
         ddl: session.ddl,

@@ -15,11 +15,11 @@ const root = new URL('../', import.meta.url);
 const ddlSchemaFile = new URL('../../ddl/schema/agent-ddl-schema-v1.json', root);
 const out = new URL('src/generated/validators.ts', root);
 
-// The server config spec module uses the validator generated here; on a fresh
+// The daemon config spec module uses the validator generated here; on a fresh
 // clone give it an empty module to import until the real one is written.
 mkdirSync(new URL('src/generated/', root), { recursive: true });
 if (!existsSync(out)) writeFileSync(out, '// placeholder: replaced by scripts/compile-validators.mjs\nexport {};\n');
-const { serverConfigSpec } = await import('../src/config/server/index.ts');
+const { daemonConfigSpec } = await import('../src/config/server/index.ts');
 const { clientConfigSpec } = await import('../src/config/client/index.ts');
 
 const ajv = new Ajv({ code: { source: true, esm: true }, strict: false, allErrors: false });
@@ -45,10 +45,11 @@ const protocolCode = standalone.default(ajv, {
   validateRegistration: 'cohort:registration:1',
   validateLifecycle: 'cohort:lifecycle:1',
 });
-// cohortd's config layers: compiling this schema at start-up cost ~100 ms and ~7 MB of RSS for as long as the daemon ran.
+// cohortd's config layers (its own sections; the built-in agents' sections are precompiled by @cohort/agents):
+// compiling this schema at start-up cost ~100 ms and ~7 MB of RSS for as long as the daemon ran.
 const configAjv = new Ajv({ code: { source: true, esm: true }, allErrors: false, strict: true, allowUnionTypes: true });
-configAjv.addSchema(layerSchema(serverConfigSpec), 'cohort:server-config-layer');
-const configCode = standalone.default(configAjv, { validateServerConfigLayer: 'cohort:server-config-layer' });
+configAjv.addSchema(layerSchema(daemonConfigSpec), 'cohort:daemon-config-layer');
+const configCode = standalone.default(configAjv, { validateDaemonConfigLayer: 'cohort:daemon-config-layer' });
 // The client's config file (cohort): compiling it at every CLI start cost ~100-300 ms, loading ajv another ~80-250 ms.
 const clientConfigAjv = new Ajv({ code: { source: true, esm: true }, allErrors: false, strict: true, allowUnionTypes: true });
 clientConfigAjv.addSchema(layerSchema(clientConfigSpec), 'cohort:client-config-layer');

@@ -1,5 +1,6 @@
 import { buildFilter, isEmptyFilter, plainIdentities, type BusAuth, type CheckStateRecord, type TrustStore } from '@cohort/core';
-import { checks, clientDefaults, connectBus, loadClientConfig, Registry, systemClock, type Bus, type ClientSecurityConfig } from '@cohort/client';
+import { checks, connectBus, Registry, systemClock, type Bus, type ClientSecurityConfig } from '@cohort/client';
+import { pluginConfig } from './config.js';
 import { NagiosState } from '@cohort/core';
 import type { HostResult } from './evaluate.js';
 import type { CheckArgs } from './options.js';
@@ -94,10 +95,9 @@ function cachedSecurity(args: CheckArgs, env: NodeJS.ProcessEnv, security: Clien
  * return one host per node. Throws when there are no check states at all.
  */
 export async function readCachedFleet(args: CheckArgs, deps: CachedDeps): Promise<{ hosts: HostResult[]; read: number }> {
-  const loaded = loadClientConfig(args.config, deps.env, deps.homedir).config;
-  const fromEnv = (deps.env['COHORT_NATS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const servers = args.nats.length > 0 ? args.nats : fromEnv.length > 0 ? fromEnv : (loaded.servers ?? ['nats://127.0.0.1:4222']);
-  const collective = args.collective ?? loaded.collective ?? clientDefaults.collective;
+  const loaded = pluginConfig(args, deps.env, deps.homedir);
+  const servers = [...loaded.servers];
+  const collective = loaded.collective;
   const filter = buildFilter(args.filter);
   const { trust, auth } = cachedSecurity(args, deps.env, loaded.security);
   deps.stage(`connecting to NATS at ${servers.join(', ')}`);

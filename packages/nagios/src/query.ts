@@ -1,6 +1,6 @@
 import { buildFilter } from '@cohort/core';
-import { Client, clientDefaults } from '@cohort/client';
-import { loadClientConfig } from '@cohort/client';
+import { Client } from '@cohort/client';
+import { pluginConfig } from './config.js';
 import { createDdlSource } from '@cohort/client';
 import type { Bus } from '@cohort/client';
 import type { RpcStats } from '@cohort/client';
@@ -40,9 +40,8 @@ export interface QueryResult {
  * URLs), ConfigError, FilterSyntaxError, InputError.
  */
 export async function queryFleet(args: CheckArgs, deps: QueryDeps): Promise<QueryResult> {
-  const loaded = loadClientConfig(args.config, deps.env, deps.homedir).config;
-  const fromEnv = (deps.env['COHORT_NATS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const servers = args.nats.length > 0 ? args.nats : fromEnv.length > 0 ? fromEnv : (loaded.servers ?? ['nats://127.0.0.1:4222']);
+  const loaded = pluginConfig(args, deps.env, deps.homedir);
+  const servers = [...loaded.servers];
   const filter = buildFilter(args.filter);
   const left = (): number => Math.max(0.05, (deps.deadline - deps.now() - printReserveMs) / 1000);
   // Signed requests, the signed registry for discovery (when its issuers are trusted), TLS and credentials.
@@ -51,10 +50,10 @@ export async function queryFleet(args: CheckArgs, deps: QueryDeps): Promise<Quer
   deps.stage(`connecting to NATS at ${servers.join(', ')}`);
   const client = await Client.connect({
     servers,
-    collective: args.collective ?? loaded.collective ?? clientDefaults.collective,
+    collective: loaded.collective,
     ...(loaded.callerid ? { callerid: loaded.callerid } : {}),
     ...security,
-    ddl: createDdlSource([...args.ddlDirs, ...(loaded.ddlDirs ?? [])]),
+    ddl: createDdlSource([...args.ddlDirs, ...loaded.ddlDirs]),
     connectTimeout: Math.min(2, left()),
     ...(deps.bus ? { bus: deps.bus } : {}),
   });
@@ -67,7 +66,7 @@ export async function queryFleet(args: CheckArgs, deps: QueryDeps): Promise<Quer
       data: { command: args.command, ...(args.args !== undefined ? { args: args.args } : {}) },
       filter,
       discoveryTimeout,
-      discoveryWindow: loaded.discoveryWindow ?? clientDefaults.discoveryWindow,
+      discoveryWindow: loaded.discoveryWindow,
       timeout: Math.max(0.05, left() - discoveryTimeout),
     });
     const cutoff = setTimeout(() => call.cancel(), Math.max(0, deps.deadline - printReserveMs - deps.now()));

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { errorMessage, loadServerConfig, type ServerConfig } from '@cohort/core';
+import { errorMessage } from '@cohort/core';
+import { loadServerConfig, type ServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 
 /**

@@ -1,4 +1,5 @@
-import { ConfigError, errorMessage, loadServerConfig, UsageError, version, type LoadedServerConfig, type ServerConfig } from '@cohort/core';
+import { ConfigError, errorMessage, UsageError, version } from '@cohort/core';
+import { loadServerConfig, type LoadedServerConfig, type ServerConfig } from '@cohort/agents';
 import { createLogger, type Logger } from '@cohort/core/log';
 import { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
 import { configForRestart, fallbackConfig, isRestart, restartTrigger } from './provisioning/restart.js';

@@ -1,5 +1,6 @@
 import type { EventLoopLag, NodeInfo } from '@cohort/agents';
-import { configValue, redactSecrets, serverConfigSpec, type ServerConfig } from '@cohort/core';
+import { configValue, redactSecrets } from '@cohort/core';
+import { serverConfigSpec, type ServerConfig } from '@cohort/agents';
 import type { NodeState } from './node-state.js';
 import type { AgentRegistry } from './registry.js';
 import type { Stats } from './stats.js';

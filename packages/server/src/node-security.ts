@@ -1,19 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  ConfigError,
-  errorMessage,
-  generateKeyPair,
-  keyId,
-  loadSigner,
-  PolicyStore,
-  ReplayCache,
-  SecurityError,
-  TrustStore,
-  writeKeyPair,
-  type ServerConfig,
-  type Signer,
-} from '@cohort/core';
+import { ConfigError, errorMessage, generateKeyPair, keyId, loadSigner, PolicyStore, ReplayCache, SecurityError, TrustStore, writeKeyPair, type Signer } from '@cohort/core';
+import { type ServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import { AuditFile, type AuditSink } from './pipeline/audit.js';
 import { RefusalAudit } from './pipeline/refusal-audit.js';

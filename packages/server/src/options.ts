@@ -1,4 +1,5 @@
-import { describeConfig, serverConfigSpec } from '@cohort/core';
+import { describeConfig } from '@cohort/core';
+import { serverConfigSpec } from '@cohort/agents';
 import { daemonFlags, type DaemonFlag } from './flags.js';
 
 /** Parsed cohortd flags (as yargs returns them). */
@@ -54,7 +55,7 @@ export function helpEpilogue(): string {
     'Settings (defaults < config file < environment < flags):',
     ...describeConfig(serverConfigSpec),
     '',
-    "Environment: COHORTD_CONFIG (config file; never the client's COHORT_CONFIG), COHORT_IDENTITY, COHORT_NATS (comma-separated URLs), COHORT_LOG_LEVEL, COHORT_SECURITY_MODE (signed|unsigned), COHORT_NATS_PASSWORD, COHORT_NATS_TOKEN (better than secrets in the file).",
+    "Environment: COHORTD_CONFIG (config file; never the client's COHORT_CONFIG), COHORT_IDENTITY, COHORT_NATS (comma-separated URLs), COHORT_LOG_LEVEL, COHORT_SECURITY_MODE (signed|unsigned), COHORT_NATS_USER, COHORT_NATS_PASSWORD, COHORT_NATS_TOKEN (better than secrets in the file).",
     'Security (docs/security.md): by default only requests signed by a trusted key run (security.trusted_keys_dir, security.issuers); security.policy_dir turns on actionpolicy authorization, security.audit_file the audit log.',
     'Signals: SIGHUP reloads facts and classes (so does editing their files); SIGTERM/SIGINT shut down gracefully.',
     'Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad configuration or usage.',

@@ -1,5 +1,6 @@
 import { builtinAgents, type Agent, type NodeInfo } from '@cohort/agents';
-import { broadcastSubject, builtinDdlDir, errorMessage, nodeInboxPrefix, nodeSubject, resolveBusAuth, version, type ServerConfig } from '@cohort/core';
+import { broadcastSubject, builtinDdlDir, errorMessage, nodeInboxPrefix, nodeSubject, resolveBusAuth, version } from '@cohort/core';
+import { type ServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import { connectBus, type Bus, type BusConnector } from './bus.js';
 import { loadAgents } from './loader.js';

@@ -14,7 +14,7 @@ export const defaultCommandTimeout = 60;
 /** Seconds kept between the plugin's deadline and the action's, so the UNKNOWN reply beats the daemon's timeout. */
 export const replyMargin = 1;
 
-/** The node's `nrpe:` section (typed and defaulted by its spec, packages/core/src/config/server/nrpe.ts) in the agent's terms. */
+/** The node's `nrpe:` section (typed and defaulted by its spec, `nrpe/config.ts`, beside the agent) in the agent's terms. */
 export function nrpeSettings(node: Pick<NodeInfo, 'section'>): NrpeSettings {
   const section = node.section('nrpe');
   return { confFile: section.conf_file, confDir: section.conf_dir, allowArguments: section.allow_arguments };

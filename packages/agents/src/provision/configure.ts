@@ -1,5 +1,6 @@
 import { copyFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { ConfigError, loadServerConfig } from '@cohort/core';
+import { ConfigError } from '@cohort/core';
+import { loadServerConfig } from '../config.js';
 import { AgentError } from '../errors.js';
 import { readIfExists, tempPathFor } from '../lib/files.js';
 

@@ -27,7 +27,7 @@ export interface ProvisionSettings {
 
 /**
  * The node's `provisioning:` section (typed and defaulted by its spec,
- * packages/core/src/config/server/provisioning.ts) in the agent's terms, read
+ * `provision/config.ts`, beside the agent) in the agent's terms, read
  * afresh on every action (cheap; the config does not change while the daemon runs).
  */
 export function provisionSettings(node: Pick<NodeInfo, 'section' | 'configItem' | 'configFile'>): ProvisionSettings {

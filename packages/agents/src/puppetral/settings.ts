@@ -13,7 +13,7 @@ export interface PuppetralSettings extends GuardRails {
   readonly settings: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** Read the node's `puppetral:` section (typed and defaulted by its spec, packages/core/src/config/server/puppetral.ts) in the agent's terms. */
+/** Read the node's `puppetral:` section (typed and defaulted by its spec, `puppetral/config.ts`, beside the agent) in the agent's terms. */
 export function readSettings(node: Pick<NodeInfo, 'section'>): PuppetralSettings {
   const section = node.section('puppetral');
   return {

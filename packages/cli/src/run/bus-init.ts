@@ -5,7 +5,6 @@ import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { stringifyJson } from '../render/json.js';
 import { openSession } from '../session.js';
-import { retentionFrom } from './job-common.js';
 
 /** `cohort bus init`: create every stream and bucket of the collective (existing ones are kept). */
 export async function runBusInit(argv: Args, io: CliIo): Promise<Outcome> {
@@ -13,9 +12,9 @@ export async function runBusInit(argv: Args, io: CliIo): Promise<Outcome> {
   const rawTtl = argv['registry-ttl'];
   const ttl = rawTtl === undefined ? 180 : Number(rawTtl);
   if (!Number.isInteger(ttl) || ttl < 2) throw new UsageError(`--registry-ttl '${String(rawTtl)}' must be a whole number of seconds, 2 or more`);
-  const retention = retentionFrom(argv, session.config.config.jobs);
-  const kvConfig = session.config.config.kv ?? {};
-  const kvSettings = kv.checkKvCreate({ history: kvConfig.history ?? kv.kvCreateDefaults.history, replicas: kvConfig.replicas ?? kv.kvCreateDefaults.replicas });
+  const retention = session.config.jobs;
+  const kvConfig = session.config.kv;
+  const kvSettings = kv.checkKvCreate({ history: kvConfig.history, replicas: kvConfig.replicas });
   const kvBucket = kv.kvBucketName(session.collective, kvConfig.bucket);
   const bus = await session.openBus();
   try {

@@ -4,7 +4,7 @@ import type { Bus } from '@cohort/client';
 import { requireAction } from '@cohort/client';
 import { decodeOwnJob, type JobRecord } from '@cohort/client';
 import { JobReplies } from '@cohort/client';
-import { describeRetention, jobRetentionDefaults, parseAge, parseBytes, parseMessages, type JobRetention } from '@cohort/client';
+import { describeRetention } from '@cohort/client';
 import type { JobStore } from '@cohort/client';
 import type { Reply } from '@cohort/client';
 import { str, type Args } from '../args.js';
@@ -17,21 +17,9 @@ import { openSession, type Session } from '../session.js';
 import { retriesOf } from './job-links.js';
 import { safeSummaries } from './summaries.js';
 
-/** The job stream's retention: flags > the config file's `jobs:` section > defaults. */
-export function retentionFrom(argv: Args, file: Partial<JobRetention> | undefined): JobRetention {
-  const age = str(argv, 'jobs-max-age');
-  const bytes = str(argv, 'jobs-max-bytes');
-  const messages = str(argv, 'jobs-max-messages');
-  return {
-    maxAgeSeconds: age !== undefined ? parseAge(age, '--jobs-max-age') : (file?.maxAgeSeconds ?? jobRetentionDefaults.maxAgeSeconds),
-    maxBytes: bytes !== undefined ? parseBytes(bytes, '--jobs-max-bytes') : (file?.maxBytes ?? jobRetentionDefaults.maxBytes),
-    maxMessages: messages !== undefined ? parseMessages(messages, '--jobs-max-messages') : (file?.maxMessages ?? jobRetentionDefaults.maxMessages),
-  };
-}
-
 /** The caller id this session acts as: the signing key's, else the config's, else user=<login>. */
 export function sessionCaller(session: Session): string {
-  return session.signer?.subject ?? session.config.config.callerid ?? defaultCallerId(session.io.env);
+  return session.signer?.subject ?? session.config.callerid ?? defaultCallerId(session.io.env);
 }
 
 /** The job store of the session's collective on `bus`, as the session's caller sees it (UsageError when the bus has none). */

@@ -11,7 +11,7 @@ import { stringifyJson } from '../render/json.js';
 import type { Session } from '../session.js';
 import { noNodesText } from './discover.js';
 import { discoveryNote } from './discovery-note.js';
-import { jobStoreOf, retentionFrom } from './job-common.js';
+import { jobStoreOf } from './job-common.js';
 
 type RequestFlags = Omit<RpcOptions, 'agent' | 'action' | 'data' | 'filter' | 'nodes'>;
 
@@ -24,7 +24,7 @@ export async function runRpcAsync(argv: Args, session: Session, agent: string, a
   if (flags.batch !== undefined) {
     throw new UsageError('--batch cannot be used with --async: batches wait for the previous batch\'s replies; drop --batch, or run without --async');
   }
-  const retention = retentionFrom(argv, session.config.config.jobs);
+  const retention = session.config.jobs;
   const bus = await session.openBus();
   const client = await session.connect(bus);
   try {

@@ -26,7 +26,7 @@ function required(argv: Args, key: string): string {
 /** `cohort kv put|get|del|ls|watch|history`. */
 export async function runKv(command: KvCommand, argv: Args, io: CliIo): Promise<Outcome> {
   const session = await openSession(argv, io);
-  const defaults = session.config.config.kv ?? {};
+  const defaults = session.config.kv;
   const bucket = kv.kvBucketName(session.collective, str(argv, 'bucket') ?? defaults.bucket);
   // Check the arguments before connecting.
   if (command !== 'ls' && command !== 'watch') kv.checkKvKey(required(argv, 'KEY'));
@@ -42,8 +42,8 @@ export async function runKv(command: KvCommand, argv: Args, io: CliIo): Promise<
     switch (command) {
       case 'put': {
         const create = kv.checkKvCreate({
-          history: wholeNumber(argv, 'history') ?? defaults.history ?? kv.kvCreateDefaults.history,
-          replicas: wholeNumber(argv, 'replicas') ?? defaults.replicas ?? kv.kvCreateDefaults.replicas,
+          history: wholeNumber(argv, 'history') ?? defaults.history,
+          replicas: wholeNumber(argv, 'replicas') ?? defaults.replicas,
         });
         const key = required(argv, 'KEY');
         const revision = await kv.kvPut(bus, bucket, key, value!, create);

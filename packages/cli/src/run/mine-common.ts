@@ -10,7 +10,7 @@ import type { Session } from '../session.js';
  * issuer of the caller's own certificate. `what` names the data in the error.
  */
 export function nodeDataTrust(argv: Args, session: Session, what: string): TrustStore {
-  const config = session.config.config.security;
+  const config = session.config.security;
   const issuers = [...list(argv, 'issuer'), ...(config?.issuers ?? [])];
   const signer = session.signer;
   const body = signer?.certificate ? certificateBody(signer.certificate) : undefined;

@@ -10,7 +10,7 @@ import type { Session } from '../session.js';
  * certificate.
  */
 export function manifestTrust(argv: Args, session: Session): TrustStore {
-  const config = session.config.config.security;
+  const config = session.config.security;
   const body = session.signer?.certificate ? certificateBody(session.signer.certificate) : undefined;
   const own = body !== undefined && typeof body !== 'string' ? [body.issuer] : [];
   try {

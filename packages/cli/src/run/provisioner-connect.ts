@@ -7,7 +7,7 @@ import type { StateStore } from '@cohort/provisioner';
 import { str, type Args } from '../args.js';
 import type { CliIo } from '../io.js';
 import { openSession, type Session } from '../session.js';
-import { chooseBusAuth } from '../session-security.js';
+import { busAuth } from '../session-security.js';
 
 /**
  * Connections for the provisioner commands, from the same flags, variables
@@ -22,7 +22,7 @@ export function provisionerSession(argv: Args, io: CliIo, collective: string): P
 
 /** NATS TLS and credentials as the session resolved them. */
 export function provisionerAuth(argv: Args, io: CliIo, session: Session): BusAuth {
-  return chooseBusAuth(argv, io, session.config.config.security);
+  return busAuth(session.config.security);
 }
 
 /** One NATS connection, two clients on it: the provisioning and the production collective. */

@@ -12,7 +12,7 @@ import type { Outcome } from '../exit.js';
 import type { Session } from '../session.js';
 import { noNodesText } from './discover.js';
 import { discoveryNote } from './discovery-note.js';
-import { jobStoreOf, retentionFrom } from './job-common.js';
+import { jobStoreOf } from './job-common.js';
 import type { RpcPresenter } from './rpc-output.js';
 
 type RequestFlags = Omit<RpcOptions, 'agent' | 'action' | 'data' | 'filter' | 'nodes'>;
@@ -39,7 +39,7 @@ export async function runRecorded(argv: Args, session: Session, presenter: RpcPr
   const { io } = session;
   const { flags, prepared } = call;
   if (flags.batch !== undefined) throw new UsageError('--batch cannot be used with --record or --retry: a recorded call is sent as one job');
-  const retention = retentionFrom(argv, session.config.config.jobs);
+  const retention = session.config.jobs;
   const bus = await session.openBus();
   const client = await session.connect(bus);
   try {

@@ -1,4 +1,4 @@
-/** The client's configuration: the file (found and parsed), durations typed by operators. */
-export { parseClientConfig, loadClientConfig, clientConfigKeys, type ClientFileConfig, type LoadedClientConfig } from './load.js';
-export { configPath, type ClientSecurityConfig } from './security.js';
+/** The client's configuration: core's layering of the client spec (file < environment < flags), in the client's units. */
+export { parseClientConfig, loadClientConfig, clientConfigKeys, type ClientConfig, type ClientConfigSources } from './load.js';
+export { type ClientSecurityConfig } from './security.js';
 export { parseDuration } from './duration.js';

@@ -1,18 +1,32 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { clientConfigSpec, ConfigError, errorMessage, isItem, layerProblem, type LayerProblem } from '@cohort/core';
-import yaml from 'js-yaml';
-import { configPath, securitySettings, type ClientSecurityConfig } from './security.js';
-import { parseDuration } from './duration.js';
-import { jobsSettings } from './jobs.js';
+import {
+  ageSeconds,
+  clientConfigSpec,
+  ConfigError,
+  durationSeconds,
+  envLayers,
+  fileLayer,
+  isItem,
+  itemsOf,
+  loadConfig,
+  messageCount,
+  sizeBytes,
+  textLayer,
+  type ClientConfigSettings,
+  type ConfigLayer,
+} from '@cohort/core';
+import { securityOf, type ClientSecurityConfig } from './security.js';
 import type { JobRetention } from '../jobs/retention.js';
 
 /**
- * The client's YAML config file, declared in core (clientConfigSpec: keys,
- * types, defaults, docs) and checked by its validator precompiled at build
- * time. Settings, in order of precedence: flags > environment > this file >
- * built-in defaults. The file is found via `--config FILE`, then
- * `COHORT_CONFIG`, then `~/.config/cohort/client.yaml` (only if present).
+ * The client's configuration, built by core's layering from the spec
+ * (clientConfigSpec: keys, types, defaults, docs, environment variables):
+ * defaults < config file < environment (COHORT_NATS, COHORT_KEY, ...) <
+ * flags. Each layer is validated on its own, so a bad value is refused with
+ * the server's wording, naming the file, variable or `command line`, and an
+ * unknown key gets a did-you-mean. The file is found via `--config FILE`,
+ * then `COHORT_CONFIG`, then `~/.config/cohort/client.yaml` (only if present).
  */
 
 function docOf(key: string): string {
@@ -25,49 +39,39 @@ export const clientConfigKeys: Readonly<Record<keyof typeof clientConfigSpec, st
   Object.fromEntries(Object.keys(clientConfigSpec).map((k) => [k, docOf(k)])) as Record<keyof typeof clientConfigSpec, string>,
 );
 
-/** Settings read from the file. Durations in seconds. */
-export interface ClientFileConfig {
-  servers?: string[];
-  collective?: string;
-  callerid?: string;
-  discoveryTimeout?: number;
-  discoveryWindow?: number;
-  ddlDirs?: string[];
+/** Where the client's settings come from; later sources win. */
+export interface ClientConfigSources {
+  /** Config file (`--config`); else `$COHORT_CONFIG`; else `~/.config/cohort/client.yaml` when present. */
+  file?: string | undefined;
+  /** Environment (`process.env`): COHORT_CONFIG and the variables the spec declares. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Home directory: the default file, and `~/` in paths. */
+  home: string;
+  /** Settings from command-line flags, nested like the file (`{ nats: { servers: [...] } }`). */
+  flags?: Record<string, unknown>;
+  /** Directory relative paths in flags resolve against (default: the current directory). */
+  cwd?: string;
+}
+
+/** The client's settings, every one resolved (defaults filled in), in the units the client uses. */
+export interface ClientConfig {
+  /** The config file read, if any. */
+  readonly file: string | undefined;
+  readonly servers: readonly string[];
+  readonly collective: string;
+  /** Caller id from the config; undefined: the signing key's subject, else user=<login>. */
+  readonly callerid: string | undefined;
+  /** Seconds. */
+  readonly discoveryTimeout: number;
+  /** Seconds. */
+  readonly discoveryWindow: number;
+  readonly ddlDirs: readonly string[];
   /** Signing key, reply verification and NATS TLS/credentials. */
-  security?: ClientSecurityConfig;
-  /** Retention of the async job stream (defaults: jobRetentionDefaults). */
-  jobs?: Partial<JobRetention>;
+  readonly security: ClientSecurityConfig;
+  /** Retention of the async job stream. */
+  readonly jobs: JobRetention;
   /** `cohort kv` defaults. */
-  kv?: { bucket?: string; history?: number; replicas?: number };
-}
-
-export interface LoadedClientConfig {
-  /** The file read, if any. */
-  file?: string;
-  config: ClientFileConfig;
-}
-
-/** Locate and load the client config. A file named by flag or environment must exist. */
-export function loadClientConfig(flag: string | undefined, env: NodeJS.ProcessEnv, home: string): LoadedClientConfig {
-  const explicit = flag ?? (env['COHORT_CONFIG'] || undefined);
-  if (explicit !== undefined) {
-    const file = resolve(expandHome(explicit, home));
-    if (!existsSync(file)) {
-      throw new ConfigError(`config file ${file} does not exist (given by ${flag !== undefined ? '--config' : 'COHORT_CONFIG'}); create it or fix the path`);
-    }
-    return { file, config: parseClientConfig(readText(file), file, home) };
-  }
-  const file = join(home, '.config', 'cohort', 'client.yaml');
-  if (!existsSync(file)) return { config: {} };
-  return { file, config: parseClientConfig(readText(file), file, home) };
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${errorMessage(err)}`, { cause: err });
-  }
+  readonly kv: { readonly bucket: string | undefined; readonly history: number; readonly replicas: number };
 }
 
 type Tree = Record<string, unknown>;
@@ -76,13 +80,21 @@ function isRecord(v: unknown): v is Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function expandHome(p: string, home: string): string {
+  return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
+}
+
+const pathKeys = itemsOf(clientConfigSpec).filter(([, node]) => node.path).map(([path]) => path.split('.'));
+
 /**
  * The client format's conveniences, turned into the spec's shapes before
  * validation: `nats: URL` is `nats: { servers: [URL] }`, server entries may be
- * comma separated, `ddl_dirs` and `issuers` may be one string.
+ * comma separated, `ddl_dirs` and `issuers` may be one string, and paths may
+ * start with `~/`.
  */
-function normalize(doc: Tree): Tree {
-  const out: Tree = { ...doc };
+function clientFormat(values: unknown, home: string): unknown {
+  if (!isRecord(values)) return values;
+  const out: Tree = { ...values };
   const nats = out['nats'];
   if (typeof nats === 'string' || Array.isArray(nats)) out['nats'] = { servers: nats };
   if (isRecord(out['nats']) && out['nats']['servers'] !== undefined) {
@@ -93,72 +105,107 @@ function normalize(doc: Tree): Tree {
     }
   }
   for (const key of ['ddl_dirs', 'issuers']) if (typeof out[key] === 'string') out[key] = [out[key]];
+  for (const path of pathKeys) expandPath(out, path, home);
   return out;
 }
 
-/** A schema problem in the client file's own wording: `config file F: 'key' must be ...`. */
-function problemText(p: LayerProblem, file: string): string {
-  const dotted = p.path.join('.');
-  if (p.kind === 'unknown') {
-    const prefix = p.path.length > 1 ? `${p.path.slice(0, -1).join('.')}.` : '';
-    const guess = p.guess ? ` (did you mean '${prefix}${p.guess}'?)` : '';
-    const valid = `valid keys: ${p.known.map((k) => prefix + k).join(', ')}`;
-    return prefix ? `config file ${file}: unknown key '${dotted}'${guess}; ${valid}` : `unknown key '${dotted}' in config file ${file}${guess}; ${valid}`;
-  }
-  if (p.kind === 'item') return `config file ${file}: '${dotted}' must be ${p.item.expect}`;
-  // `nats:` may also be one URL (see normalize).
-  const or = dotted === 'nats' ? 'a nats://host:port URL or ' : '';
-  return p.path.length ? `config file ${file}: '${dotted}' must be ${or}a mapping with ${p.keys.join(', ')}` : `config file ${file} must be a YAML mapping of settings; valid keys: ${p.keys.join(', ')}`;
+/** Replace `~/` at a dotted path (copying the sections on the way, the input stays as it was). */
+function expandPath(tree: Tree, path: readonly string[], home: string): void {
+  const [key, ...rest] = path;
+  if (key === undefined || !Object.hasOwn(tree, key)) return;
+  const v = tree[key];
+  if (rest.length > 0) {
+    if (!isRecord(v)) return;
+    const copy = { ...v };
+    tree[key] = copy;
+    expandPath(copy, rest, home);
+  } else if (typeof v === 'string') tree[key] = expandHome(v, home);
+  else if (Array.isArray(v)) tree[key] = v.map((p: unknown) => (typeof p === 'string' ? expandHome(p, home) : p));
 }
 
-/** Parse and validate the YAML text of a client config file. Throws ConfigError naming the key and the file. */
-export function parseClientConfig(text: string, file: string, home = ''): ClientFileConfig {
-  let doc: unknown;
-  try {
-    doc = yaml.load(text, { filename: file });
-  } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid YAML: ${errorMessage(err)}`, { cause: err });
-  }
-  if (doc === undefined || doc === null) return {};
-  if (!isRecord(doc)) throw new ConfigError(`config file ${file} must be a YAML mapping of settings; valid keys: ${Object.keys(clientConfigKeys).join(', ')}`);
-  const values = normalize(doc);
-  const problem = layerProblem(clientConfigSpec, values);
-  if (problem) throw new ConfigError(problemText(problem, file));
-  return settingsOf(values, file, home);
+const loginKeys = ['user', 'password', 'token', 'creds', 'nkey'] as const;
+
+function setsLogin(layer: ConfigLayer): boolean {
+  const nats = isRecord(layer.values) ? layer.values['nats'] : undefined;
+  return isRecord(nats) && loginKeys.some((k) => nats[k] !== undefined);
 }
 
-/** The validated layer as the client uses it: durations in seconds, paths resolved, sections typed. */
-function settingsOf(v: Tree, file: string, home: string): ClientFileConfig {
-  const out: ClientFileConfig = {};
-  const nats = v['nats'] as Tree | undefined;
-  if (nats?.['servers'] !== undefined) out.servers = nats['servers'] as string[];
-  if (typeof v['collective'] === 'string') out.collective = v['collective'];
-  if (typeof v['callerid'] === 'string') out.callerid = v['callerid'];
-  if (v['discovery_timeout'] !== undefined) out.discoveryTimeout = duration(v['discovery_timeout'], 's', 'discovery_timeout', file);
-  if (v['discovery_window'] !== undefined) out.discoveryWindow = duration(v['discovery_window'], 'ms', 'discovery_window', file);
-  if (Array.isArray(v['ddl_dirs'])) out.ddlDirs = (v['ddl_dirs'] as string[]).map((d) => configPath(d, file, home));
-  const security = securitySettings(v, file, home);
-  if (Object.keys(security).length > 0) out.security = security;
-  if (isRecord(v['jobs'])) out.jobs = jobsSettings(v['jobs'], file);
-  if (isRecord(v['kv'])) {
-    const kv: NonNullable<ClientFileConfig['kv']> = {};
-    const { bucket, history, replicas } = v['kv'];
-    if (typeof bucket === 'string') kv.bucket = bucket;
-    if (typeof history === 'number') kv.history = history;
-    if (typeof replicas === 'number') kv.replicas = replicas;
-    out.kv = kv;
-  }
-  return out;
+/** The layer without the NATS login settings (user, password, token, creds, nkey). */
+function withoutLogin(layer: ConfigLayer): ConfigLayer {
+  if (!isRecord(layer.values) || !isRecord(layer.values['nats'])) return layer;
+  const nats = { ...layer.values['nats'] };
+  for (const k of loginKeys) delete nats[k];
+  return { ...layer, values: { ...layer.values, nats } };
 }
 
-function duration(value: unknown, unit: 's' | 'ms', key: string, file: string): number {
-  try {
-    return parseDuration(value, unit, key);
-  } catch (err) {
-    throw new ConfigError(`config file ${file}: ${errorMessage(err)}`, { cause: err });
-  }
+function withFormat(layer: ConfigLayer, home: string): ConfigLayer {
+  return { ...layer, values: clientFormat(layer.values, home) };
 }
 
-function expandHome(p: string, home: string): string {
-  return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
+/** The config file to read: named by flag or COHORT_CONFIG (must exist), else the default one if present. */
+function configFile(sources: ClientConfigSources): string | undefined {
+  const env = sources.env ?? {};
+  const explicit = sources.file ?? (env['COHORT_CONFIG'] || undefined);
+  if (explicit !== undefined) {
+    const file = resolve(expandHome(explicit, sources.home));
+    if (!existsSync(file)) {
+      throw new ConfigError(`config file ${file} does not exist (given by ${sources.file !== undefined ? '--config' : 'COHORT_CONFIG'}); create it or fix the path`);
+    }
+    return file;
+  }
+  const file = join(sources.home, '.config', 'cohort', 'client.yaml');
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * The client configuration from its sources: defaults < file < environment <
+ * flags. A NATS login (user/password, token, creds or nkey) given by the
+ * environment or a flag replaces the file's login as a whole. Throws
+ * ConfigError naming the file, variable or `command line` and the key.
+ */
+export function loadClientConfig(sources: ClientConfigSources): ClientConfig {
+  const file = configFile(sources);
+  const fileLayers = file === undefined ? [] : [withFormat(fileLayer(file), sources.home)];
+  return clientConfigOf(fileLayers, sources, file);
+}
+
+/**
+ * One config file's text as the client reads it (defaults < this file), for
+ * tools and tests; `loadClientConfig` also applies the environment and flags.
+ */
+export function parseClientConfig(text: string, file: string, home = ''): ClientConfig {
+  return clientConfigOf([withFormat(textLayer(text, file), home)], { home }, file);
+}
+
+function clientConfigOf(fileLayers: ConfigLayer[], sources: ClientConfigSources, file: string | undefined): ClientConfig {
+  const over: ConfigLayer[] = envLayers(clientConfigSpec, sources.env ?? {}).map((l) => withFormat(l, sources.home));
+  if (sources.flags) over.push(withFormat({ source: 'command line', values: sources.flags, baseDir: sources.cwd ?? process.cwd() }, sources.home));
+  const base = over.some(setsLogin) ? fileLayers.map(withoutLogin) : fileLayers;
+  return settingsOf(loadConfig(clientConfigSpec, [...base, ...over]), file);
+}
+
+/** A value the spec's checks accepted, converted (they refuse what would not convert). */
+function converted(value: number | undefined, key: string): number {
+  if (value === undefined) throw new ConfigError(`configuration: key '${key}' cannot be converted`);
+  return value;
+}
+
+/** The validated settings as the client uses them: durations in seconds, sizes in bytes. */
+function settingsOf(s: ClientConfigSettings, file: string | undefined): ClientConfig {
+  return {
+    file,
+    servers: s.nats.servers,
+    collective: s.collective,
+    callerid: s.callerid ?? undefined,
+    discoveryTimeout: converted(durationSeconds(s.discovery_timeout, 's'), 'discovery_timeout'),
+    discoveryWindow: converted(durationSeconds(s.discovery_window, 'ms'), 'discovery_window'),
+    ddlDirs: s.ddl_dirs,
+    security: securityOf(s),
+    jobs: {
+      maxAgeSeconds: converted(ageSeconds(s.jobs.max_age), 'jobs.max_age'),
+      maxBytes: converted(sizeBytes(s.jobs.max_bytes), 'jobs.max_bytes'),
+      maxMessages: converted(messageCount(s.jobs.max_messages), 'jobs.max_messages'),
+    },
+    kv: { bucket: s.kv.bucket ?? undefined, history: s.kv.history, replicas: s.kv.replicas },
+  };
 }

@@ -1,71 +1,50 @@
-import { isAbsolute, join, resolve, dirname } from 'node:path';
-import type { BusAuthSettings } from '@cohort/core';
+import type { BusAuthSettings, ClientConfigSettings } from '@cohort/core';
 
 /**
- * The security parts of the client config file (validated against
- * clientConfigSpec before they get here): the `nats:` section's TLS and
- * credentials, the signing key and reply verification settings.
+ * The security parts of the client configuration (validated against
+ * clientConfigSpec and merged before they get here): the `nats:` section's
+ * TLS and credentials, the signing key and reply verification settings.
  */
 
-/** Security settings read from the client config file (paths resolved against the file). */
+/** Security settings of the client configuration (paths resolved). */
 export interface ClientSecurityConfig {
-  /** Private key that signs requests. */
+  /** Private key that signs requests (`key`, COHORT_KEY, --key). */
   key?: string;
   /** Certificate for `key` (default: `.cert` beside it). */
   certificate?: string;
   /** Issuer public keys whose node certificates are trusted (reply verification). */
-  issuers?: string[];
+  issuers?: readonly string[];
   /** Directory of trusted node public keys, `<identity>.pub` (reply verification). */
   nodeKeysDir?: string;
-  /** Verify every reply (like --verify-replies). */
+  /** Verify every reply (`verify_replies`, --verify-replies). */
   verifyReplies?: boolean;
-  /** TLS and credentials from the `nats:` section. */
+  /** TLS and credentials from the `nats:` section; absent when none is set. */
   bus?: BusAuthSettings;
 }
 
-type Tree = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Tree {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Resolve a path from the config file: `~/` is the home directory, relative paths are relative to the file. */
-export function configPath(p: string, file: string, home: string): string {
-  const expanded = p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
-  return isAbsolute(expanded) ? expanded : resolve(dirname(file), expanded);
-}
-
-/** The `nats:` keys other than `servers` (TLS and credentials); null values count as unset. */
-function natsAuth(nats: Tree, file: string, home: string): BusAuthSettings {
+/** The `nats:` keys other than `servers` that are set (TLS and credentials); undefined when none is. */
+function busSettings(nats: ClientConfigSettings['nats']): BusAuthSettings | undefined {
   const out: { -readonly [K in keyof BusAuthSettings]: BusAuthSettings[K] } = {};
-  const path = (v: unknown): string | undefined => (typeof v === 'string' ? configPath(v, file, home) : undefined);
-  if (isRecord(nats['tls'])) {
-    const tls: { ca?: string; cert?: string; key?: string } = {};
-    for (const k of ['ca', 'cert', 'key'] as const) {
-      const p = path(nats['tls'][k]);
-      if (p !== undefined) tls[k] = p;
-    }
-    out.tls = tls;
+  const tls: { ca?: string; cert?: string; key?: string } = {};
+  for (const k of ['ca', 'cert', 'key'] as const) {
+    const p = nats.tls[k];
+    if (p !== null) tls[k] = p;
   }
-  for (const k of ['user', 'password', 'token'] as const) if (typeof nats[k] === 'string') out[k] = nats[k];
-  for (const k of ['creds', 'nkey'] as const) {
-    const p = path(nats[k]);
-    if (p !== undefined) out[k] = p;
+  if (Object.keys(tls).length > 0) out.tls = tls;
+  for (const k of ['user', 'password', 'token', 'creds', 'nkey'] as const) {
+    const v = nats[k];
+    if (v !== null) out[k] = v;
   }
-  return out;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** The security settings of a validated client config layer. */
-export function securitySettings(v: Tree, file: string, home: string): ClientSecurityConfig {
-  const out: ClientSecurityConfig = {};
-  if (isRecord(v['nats'])) {
-    const bus = natsAuth(v['nats'], file, home);
-    if (Object.keys(bus).length > 0) out.bus = bus;
-  }
-  if (typeof v['key'] === 'string') out.key = configPath(v['key'], file, home);
-  if (typeof v['certificate'] === 'string') out.certificate = configPath(v['certificate'], file, home);
-  if (typeof v['node_keys_dir'] === 'string') out.nodeKeysDir = configPath(v['node_keys_dir'], file, home);
-  if (Array.isArray(v['issuers'])) out.issuers = (v['issuers'] as string[]).map((f) => configPath(f, file, home));
-  if (typeof v['verify_replies'] === 'boolean') out.verifyReplies = v['verify_replies'];
+/** The security settings of a loaded client configuration. */
+export function securityOf(s: ClientConfigSettings): ClientSecurityConfig {
+  const out: ClientSecurityConfig = { issuers: s.issuers, verifyReplies: s.verify_replies };
+  const bus = busSettings(s.nats);
+  if (bus) out.bus = bus;
+  if (s.key !== null) out.key = s.key;
+  if (s.certificate !== null) out.certificate = s.certificate;
+  if (s.node_keys_dir !== null) out.nodeKeysDir = s.node_keys_dir;
   return out;
 }

@@ -43,6 +43,12 @@ export function fileLayer(file: string): ConfigLayer {
   } catch (err) {
     throw new ConfigError(`${source}: cannot read the file: ${errorMessage(err)}`, { cause: err });
   }
+  return textLayer(text, file);
+}
+
+/** A config file's text (read by the caller) as a layer. Throws ConfigError naming the file. */
+export function textLayer(text: string, file: string): ConfigLayer {
+  const source = `config ${file}`;
   let values: unknown;
   try {
     values = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA }) ?? {};

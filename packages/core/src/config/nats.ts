@@ -45,9 +45,10 @@ export const natsSection = {
   tls: tlsSection,
   user: item<string | null>({
     default: null,
-    doc: 'NATS user name (with nats.password)',
+    doc: 'NATS user name (with nats.password); or COHORT_NATS_USER',
     schema: stringOrNull,
     expect: 'a user name',
+    env: 'COHORT_NATS_USER',
   }),
   password: item<string | null>({
     default: null,

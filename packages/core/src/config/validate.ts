@@ -6,7 +6,7 @@ import { isItem, itemsOf, specAt, type ConfigItem, type ConfigSpec } from './spe
 import { didYouMean } from './suggest.js';
 
 /** A layer validator: ajv's, or one precompiled at build time. */
-type LayerValidator = Pick<ValidateFunction, 'errors'> & ((data: unknown) => boolean);
+export type LayerValidator = Pick<ValidateFunction, 'errors'> & ((data: unknown) => boolean);
 
 // Compiled once per spec object (specs are module-level constants). ajv is
 // loaded on first use, not at import, so CLI commands that never load a
@@ -16,6 +16,35 @@ const requireCjs = createRequire(import.meta.url);
 
 /** Use `validate` (precompiled from layerSchema(spec) at build time) for `spec` instead of compiling at run time. */
 export function usePrecompiledValidator(spec: ConfigSpec, validate: LayerValidator): void {
+  compiled.set(spec, validate);
+}
+
+/**
+ * Validate layers of `spec`, which is `base` plus the sections `sections`
+ * (each a layer validator of that section alone, precompiled by the package
+ * declaring it), without compiling anything: `base`'s validator checks the
+ * layer without those sections (so an unknown key is still refused, with a
+ * suggestion from the whole spec), then each section's validator its part.
+ */
+export function useSectionValidators(spec: ConfigSpec, base: ConfigSpec, sections: Readonly<Record<string, LayerValidator>>): void {
+  const validate: LayerValidator = (data: unknown): boolean => {
+    validate.errors = null;
+    const baseValidator = validatorFor(base);
+    const isMapping = typeof data === 'object' && data !== null && !Array.isArray(data);
+    const rest: unknown = isMapping ? Object.fromEntries(Object.entries(data).filter(([key]) => !Object.hasOwn(sections, key))) : data;
+    if (!baseValidator(rest)) {
+      validate.errors = baseValidator.errors;
+      return false;
+    }
+    for (const [key, sectionValidator] of Object.entries(sections)) {
+      if (!isMapping || !Object.hasOwn(data, key)) continue;
+      if (!sectionValidator((data as Record<string, unknown>)[key])) {
+        validate.errors = (sectionValidator.errors ?? []).map((e) => ({ ...e, instancePath: `/${key}${e.instancePath}` }));
+        return false;
+      }
+    }
+    return true;
+  };
   compiled.set(spec, validate);
 }
 

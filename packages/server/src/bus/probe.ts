@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
-import { errorMessage, resolveBusAuth, type ServerConfig } from '@cohort/core';
+import { errorMessage, resolveBusAuth } from '@cohort/core';
+import { type ServerConfig } from '@cohort/agents';
 import { natsAuthOptions } from '../bus.js';
 
 /** Pause between connection attempts. */

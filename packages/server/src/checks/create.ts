@@ -1,4 +1,5 @@
-import type { NodeView, ServerConfig } from '@cohort/core';
+import type { NodeView } from '@cohort/core';
+import type { ServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import type { Bus } from '../bus.js';
 import { NagiosKind } from '../check-kinds/nagios.js';

@@ -4,7 +4,8 @@
  * the Graphite push, all from `metrics:` and `detectors:` in cohortd's
  * config. server.ts starts it once and stops it on shutdown.
  */
-import { errorMessage, type DataFunction, type HostFunction, type ServerConfig } from '@cohort/core';
+import { errorMessage, type DataFunction, type HostFunction } from '@cohort/core';
+import { type ServerConfig } from '@cohort/agents';
 import type { DaemonCounters } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import type { MetricSnapshot } from '../check-kinds/types.js';

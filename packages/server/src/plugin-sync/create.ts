@@ -1,7 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { NodeInfo } from '@cohort/agents';
-import type { NodeView, ServerConfig } from '@cohort/core';
+import type { NodeView } from '@cohort/core';
+import type { ServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import type { Bus } from '../bus.js';
 import type { NodeSecurity } from '../node-security.js';

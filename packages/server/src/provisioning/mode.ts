@@ -1,5 +1,6 @@
 import { provisioningAgents, type Agent } from '@cohort/agents';
-import type { Facts, ServerConfig } from '@cohort/core';
+import type { Facts } from '@cohort/core';
+import type { ServerConfig } from '@cohort/agents';
 
 /** The collective every node in provisioning mode joins (and only it). */
 export const provisioningCollective = 'provisioning';

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import { bootstrapCopy } from '@cohort/agents';
-import { errorMessage, loadServerConfig, type LoadedServerConfig, type ServerConfigSources } from '@cohort/core';
+import { errorMessage, type ServerConfigSources } from '@cohort/core';
+import { loadServerConfig, type LoadedServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import { probeNats } from '../bus/probe.js';
 

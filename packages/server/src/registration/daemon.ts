@@ -1,4 +1,5 @@
-import type { NodeView, ServerConfig, Signer } from '@cohort/core';
+import type { NodeView, Signer } from '@cohort/core';
+import type { ServerConfig } from '@cohort/agents';
 import type { NodeOffer } from './record.js';
 import type { Logger } from '@cohort/core/log';
 import type { Bus } from '../bus.js';

@@ -1,7 +1,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { builtinAgents } from '@cohort/agents';
-import { builtinDdlDir, ConfigError, errorMessage, loadServerConfig, UsageError, version } from '@cohort/core';
+import { builtinDdlDir, ConfigError, errorMessage, UsageError, version } from '@cohort/core';
+import { loadServerConfig } from '@cohort/agents';
 import { createLogger } from '@cohort/core/log';
 import { loadAgents } from '../loader.js';
 import { AgentRegistry } from '../registry.js';

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { NodeInfo } from '@cohort/agents';
-import { createSigner, generateKeyPair, issueCertificate, publicKeyHex, readPrivateKey, ReplayCache, TrustStore, type NodeView, type ServerConfig } from '@cohort/core';
+import { createSigner, generateKeyPair, issueCertificate, publicKeyHex, readPrivateKey, ReplayCache, TrustStore, type NodeView } from '@cohort/core';
+import { type ServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import type { Bus } from '../bus.js';
 import { createMine, type Mine } from '../mine/mine.js';

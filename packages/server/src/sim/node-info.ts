@@ -1,5 +1,6 @@
 import type { EventLoopLag, NodeInfo } from '@cohort/agents';
-import { configValue, createDataFunctions, redactSecrets, serverConfigSpec, type ConfigLookup, type NodeView, type ServerConfig } from '@cohort/core';
+import { configValue, createDataFunctions, redactSecrets, type ConfigLookup, type NodeView } from '@cohort/core';
+import { serverConfigSpec, type ServerConfig } from '@cohort/agents';
 import type { AgentRegistry } from '../registry.js';
 import type { Stats } from '../stats.js';
 import type { SimNodeSpec } from './facts.js';

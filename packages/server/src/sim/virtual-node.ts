@@ -1,5 +1,6 @@
 import type { EventLoopLag } from '@cohort/agents';
-import { broadcastSubject, nodeSubject, version, type ServerConfig, type Signer } from '@cohort/core';
+import { broadcastSubject, nodeSubject, version, type Signer } from '@cohort/core';
+import { type ServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import { connectBus, type Bus, type BusConnector } from '../bus.js';
 import type { Arrival } from '../pipeline/outcome.js';

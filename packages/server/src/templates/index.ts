@@ -1,4 +1,5 @@
-import { defaultKvBucket, errorMessage, parseTemplates, registryBucket, TrustStore, type NodeView, type ServerConfig } from '@cohort/core';
+import { defaultKvBucket, errorMessage, parseTemplates, registryBucket, TrustStore, type NodeView } from '@cohort/core';
+import { type ServerConfig } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import type { Bus } from '../bus.js';
 import { Catalogue, templateData } from './data.js';

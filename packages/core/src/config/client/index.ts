@@ -2,6 +2,18 @@ import * as generated from '../../generated/validators.js';
 import { natsSection } from '../nats.js';
 import { item, type ConfigOf } from '../spec.js';
 import { usePrecompiledValidator } from '../validate.js';
+import { ageSeconds, durationSeconds, messageCount, sizeBytes } from '../units.js';
+
+const got = (v: unknown): string => `(got ${JSON.stringify(v)})`;
+
+/** An item check: the value must convert with `parse`; the reason completes "key 'x' ...". */
+function convertsWith(parse: (v: unknown) => number | undefined, expect: string, positive = false): (v: unknown) => string | undefined {
+  return (v) => {
+    const n = parse(v);
+    if (n === undefined) return `must be ${expect} ${got(v)}`;
+    return positive && n <= 0 ? `must be above 0 ${got(v)}` : undefined;
+  };
+}
 
 /** A duration as the client file takes it: a bare number (in the item's unit) or text like `500ms`, `2s`, `1m`. */
 const durationSchema = { type: ['number', 'string'], minLength: 1 } as const;
@@ -14,18 +26,21 @@ const jobsSection = {
     doc: 'how long replies and job records are kept: seconds or e.g. 30m, 24h, 7d',
     schema: durationSchema,
     expect: 'an age: seconds or e.g. 30m, 24h, 7d',
+    check: convertsWith(ageSeconds, 'an age: seconds or e.g. 30m, 24h, 7d (at least 1 s)'),
   }),
   max_bytes: item<number | string>({
     default: 256 * 1024 * 1024,
     doc: 'bytes the job stream may hold: bytes or e.g. 512KiB, 256MiB, 1GiB',
     schema: durationSchema,
     expect: 'a size: bytes or e.g. 512KiB, 256MiB',
+    check: convertsWith(sizeBytes, 'a size: bytes or e.g. 512KiB, 256MiB, 1GiB (at least 1 KiB)'),
   }),
   max_messages: item<number | string>({
     default: 100_000,
     doc: 'messages (replies plus one record per job) the job stream may hold',
     schema: durationSchema,
     expect: 'a whole number of messages',
+    check: convertsWith(messageCount, 'a whole number of messages, at least 1'),
   }),
 } as const;
 
@@ -81,6 +96,7 @@ export const clientConfigSpec = {
     schema: durationSchema,
     expect: 'a number or a duration like 500ms',
     flag: '--discovery-timeout',
+    check: convertsWith((v) => durationSeconds(v, 's'), 'seconds or a duration like 1500ms', true),
   }),
   discovery_window: item<number | string>({
     default: 300,
@@ -88,6 +104,7 @@ export const clientConfigSpec = {
     schema: durationSchema,
     expect: 'a number or a duration like 500ms',
     flag: '--discovery-window',
+    check: convertsWith((v) => durationSeconds(v, 'ms'), 'milliseconds or a duration like 0.5s'),
   }),
   ddl_dirs: item<readonly string[]>({
     default: [],

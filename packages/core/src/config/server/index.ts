@@ -4,15 +4,11 @@ import { envLayers, fileLayer, type ConfigLayer } from '../layers.js';
 import * as generated from '../../generated/validators.js';
 import { loadConfig } from '../load.js';
 import { usePrecompiledValidator } from '../validate.js';
-import { item, type ConfigOf } from '../spec.js';
+import { item, type ConfigOf, type ConfigSpec } from '../spec.js';
 import { loggingSection } from './logging.js';
 import { natsSection } from './nats.js';
 import { securitySection } from './security.js';
-import { nrpeSection } from './nrpe.js';
-import { puppetralSection } from './puppetral.js';
 import { registrationSection } from './registration.js';
-import { provisioningSection } from './provisioning.js';
-import { caSection } from './ca.js';
 import { mineDirItem, mineItem } from './mine.js';
 import { detectorsItem, metricsSection } from './metrics.js';
 import { checksDirItem, checksItem } from './checks.js';
@@ -23,11 +19,14 @@ import { pluginSyncDirItem, pluginSyncFilterItem, pluginSyncItem } from './plugi
 const collectivePattern = /^[A-Za-z0-9_-]+$/;
 
 /**
- * Everything `cohortd` can be configured with. A new section (nrpe, security,
- * registration, ...) is a file beside this one exporting its items, plus one
- * line below.
+ * What `cohortd` itself is configured with: everything but the sections of
+ * the built-in agents, which each agent declares beside itself
+ * (`packages/agents/src/<agent>/config.ts`); `@cohort/agents` assembles the
+ * whole spec (`serverConfigSpec`) from this one and theirs. A new daemon
+ * section (security, registration, ...) is a file beside this one exporting
+ * its items, plus one line below.
  */
-export const serverConfigSpec = {
+export const daemonConfigSpec = {
   identity: item<string>({
     default: hostname(),
     doc: 'name of this node on the bus; defaults to the host name',
@@ -100,11 +99,7 @@ export const serverConfigSpec = {
   nats: natsSection,
   security: securitySection,
   logging: loggingSection,
-  nrpe: nrpeSection,
-  puppetral: puppetralSection,
   registration: registrationSection,
-  provisioning: provisioningSection,
-  ca: caSection,
   mine: mineItem,
   mine_dir: mineDirItem,
   metrics: metricsSection,
@@ -122,10 +117,10 @@ export const serverConfigSpec = {
 } as const;
 
 // Precompiled by scripts/compile-validators.mjs from this very spec (absent only while that script runs).
-if (generated.validateServerConfigLayer) usePrecompiledValidator(serverConfigSpec, generated.validateServerConfigLayer);
+if (generated.validateDaemonConfigLayer) usePrecompiledValidator(daemonConfigSpec, generated.validateDaemonConfigLayer);
 
-/** The daemon's typed, frozen configuration. */
-export type ServerConfig = ConfigOf<typeof serverConfigSpec>;
+/** The daemon's own settings, typed and frozen (cohortd's whole configuration is `ServerConfig` in @cohort/agents). */
+export type DaemonConfig = ConfigOf<typeof daemonConfigSpec>;
 
 /** Where the daemon's settings come from; later sources win. */
 export interface ServerConfigSources {
@@ -139,22 +134,23 @@ export interface ServerConfigSources {
   cwd?: string;
 }
 
-/** A loaded server configuration and the file it came from. */
-export interface LoadedServerConfig {
-  config: ServerConfig;
+/** A loaded daemon configuration and the file it came from. */
+export interface LoadedConfig<C> {
+  config: C;
   file: string | undefined;
 }
 
 /**
- * Load the daemon configuration: defaults < file < environment < flags.
- * Throws ConfigError naming the file (or variable, or `command line`) and key.
+ * Load a daemon configuration of `spec` (the daemon's sections plus the
+ * agents'): defaults < file < environment < flags. Throws ConfigError naming
+ * the file (or variable, or `command line`) and key.
  */
-export function loadServerConfig(sources: ServerConfigSources = {}): LoadedServerConfig {
+export function loadServerConfigOf<S extends ConfigSpec>(spec: S, sources: ServerConfigSources = {}): LoadedConfig<ConfigOf<S>> {
   const env = sources.env ?? {};
   const file = sources.file ?? (env['COHORTD_CONFIG'] || undefined);
   const layers: ConfigLayer[] = [];
   if (file) layers.push(fileLayer(file));
-  layers.push(...envLayers(serverConfigSpec, env));
+  layers.push(...envLayers(spec, env));
   if (sources.flags) layers.push({ source: 'command line', values: sources.flags, baseDir: sources.cwd ?? process.cwd() });
-  return { config: loadConfig(serverConfigSpec, layers), file };
+  return { config: loadConfig(spec, layers), file };
 }

@@ -1,4 +1,4 @@
-import { item } from '../spec.js';
+import { item } from '@cohort/core';
 
 /**
  * `nrpe:` section of the server configuration: where the nrpe agent finds the

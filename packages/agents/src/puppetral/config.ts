@@ -1,4 +1,4 @@
-import { item } from '../spec.js';
+import { item } from '@cohort/core';
 
 const typeNames = { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^(\\*|[a-z][a-z0-9_]*(::[a-z][a-z0-9_]*)*)$' } } as const;
 

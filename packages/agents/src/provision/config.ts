@@ -1,4 +1,4 @@
-import { item } from '../spec.js';
+import { item } from '@cohort/core';
 
 /**
  * `provisioning:` section of the server configuration. A bootstrap config

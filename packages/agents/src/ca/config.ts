@@ -1,4 +1,4 @@
-import { item } from '../spec.js';
+import { item } from '@cohort/core';
 
 /**
  * `ca:` section of the server configuration: the certificate authority the
