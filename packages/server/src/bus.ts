@@ -21,7 +21,9 @@ export interface Bus {
   subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
   /** Publish; throws when the connection is closed or the payload too large. */
   publish(subject: string, data: Uint8Array): void;
-  /** Flush pending publishes and close. */
+  /** Whether the connection is up now (false while reconnecting); absent means always up. */
+  readonly connected?: boolean;
+  /** Flush pending publishes and close; while disconnected, close at once (there is nothing to flush to). */
   drain(): Promise<void>;
   /** Resolves when the connection has closed: with the error that closed it, or undefined. */
   closed(): Promise<Error | undefined>;
@@ -57,9 +59,11 @@ function describeStatus(s: Status): string {
   return typeof s.data === 'string' || typeof s.data === 'number' ? String(s.data) : JSON.stringify(s.data);
 }
 
-async function logStatus(nc: NatsConnection, log: Logger): Promise<void> {
+async function logStatus(nc: NatsConnection, log: Logger, setConnected: (up: boolean) => void): Promise<void> {
   const retries = new RateLimitedLog(log, 30_000);
   for await (const s of nc.status()) {
+    if (s.type === 'disconnect') setConnected(false);
+    else if (s.type === 'reconnect') setConnected(true);
     switch (s.type) {
       case 'disconnect':
         log.warn(`disconnected from NATS server ${describeStatus(s)}; reconnecting until it comes back`);
@@ -116,7 +120,8 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   } catch (err) {
     log.warn(`${errorMessage(err)}; a bad message on one of this node's inboxes may stop it from reading the bus`);
   }
-  void logStatus(nc, log).catch((err: unknown) => log.debug(`NATS status monitor ended: ${errorMessage(err)}`));
+  let connected = true;
+  void logStatus(nc, log, (up) => (connected = up)).catch((err: unknown) => log.debug(`NATS status monitor ended: ${errorMessage(err)}`));
   return {
     get server() {
       return nc.getServer();
@@ -136,7 +141,10 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     publish(subject, data) {
       nc.publish(subject, data);
     },
-    drain: () => nc.drain(),
+    get connected() {
+      return connected && !nc.isClosed();
+    },
+    drain: () => (connected ? nc.drain() : nc.close()),
     closed: async () => (await nc.closed()) ?? undefined,
     openBucket: (name, ttlSeconds) => openKvBucket(nc, name, ttlSeconds),
     watchBucket: (name, onEntry, onError) => watchBucket(nc, name, onEntry, onError),

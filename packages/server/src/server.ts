@@ -246,13 +246,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function stop(reason: string): Promise<void> {
     clearTimeout(restartTimer);
+    // With the bus down, farewell writes (registry tombstone, mine values) would each wait for their timeout: skip them, the values expire.
+    const farewell = bus.connected !== false;
+    if (!farewell) log.warn(`${reason}: NATS is unreachable; not removing this node's registry record and mine values (they expire)`);
     await pluginSync?.stop();
     await templates?.stop();
     services?.stop();
     await checks?.stop();
-    await mine?.stop();
+    await mine?.stop({ farewell });
     await scheduler.stop();
-    await registrar?.stop();
+    await registrar?.stop({ farewell });
     await metrics.stop();
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     state.close();

@@ -116,15 +116,15 @@ export class Mine {
     this.#bus?.refresh();
   }
 
-  /** Stop every run and watcher and remove this node's values. */
-  async stop(): Promise<void> {
+  /** Stop every run and watcher and, with `farewell` (the default; not when the bus is down), remove this node's values. */
+  async stop({ farewell = true }: { farewell?: boolean } = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#local.close();
     this.#bus?.stop();
     if (this.#ownScheduler) await this.#scheduler.stop();
     else for (const name of this.#current.keys()) this.#scheduler.remove(name);
-    await this.#store.deleteAll();
+    if (farewell) await this.#store.deleteAll();
   }
 
   #apply(): void {

@@ -112,7 +112,12 @@ export class Registrar {
   }
 
   /** Stop the heartbeat, delete this node's records and announce `shutdown`. Never rejects. */
-  async stop(): Promise<void> {
+  /**
+   * Stop beating and, with `farewell` (the default), replace the record with
+   * a tombstone and announce the shutdown. Without it (the bus is down) the
+   * record is left to expire: a write would only wait for its timeout.
+   */
+  async stop({ farewell = true }: { farewell?: boolean } = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
@@ -121,6 +126,7 @@ export class Registrar {
     await this.#running;
     for (const unwatch of this.#watches.values()) unwatch();
     this.#watches.clear();
+    if (!farewell) return;
     // Signed: a tombstone readers can trust replaces the record (an unsigned delete could be anyone's).
     const signer = this.#o.signer;
     const { identity, startedAt } = this.#o.node;
