@@ -39,6 +39,14 @@ import { loadAverage } from './bench/util.mjs';
 import { measureRealFleet } from './bench/real-fleet.mjs';
 
 const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  // The usage is this file's opening comment.
+  const { readFileSync } = await import('node:fs');
+  const head = readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1);
+  const usage = head.slice(0, head.findIndex((l) => !l.startsWith('//')));
+  process.stdout.write(`${usage.map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+  process.exit(0);
+}
 const flag = (name) => argv.includes(`--${name}`);
 const value = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
