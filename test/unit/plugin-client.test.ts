@@ -10,27 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSigner, generateKeyPair, openData, packDirectory, publicKeyHex, TrustStore, type PluginManifest } from '@cohort/core';
 import { plugins } from '@cohort/client';
+import { memoryPluginStore, type MemoryPluginStore } from './plugin-fakes.js';
 
 const alice = generateKeyPair();
 const eve = generateKeyPair();
 const aliceSigner = createSigner(alice.privateKey, 'user=alice');
 const eveSigner = createSigner(eve.privateKey, 'user=eve');
 const trust = new TrustStore('caller', new Map([[publicKeyHex(alice.publicKey), 'user=alice']]), new Set());
-
-function memoryStore(): plugins.PluginStore & { objects: Map<string, Uint8Array>; kv: Map<string, Uint8Array[]> } {
-  const objects = new Map<string, Uint8Array>();
-  const kv = new Map<string, Uint8Array[]>();
-  return {
-    objects,
-    kv,
-    putObject: async (o, b) => void objects.set(o, b),
-    getObject: async (o) => objects.get(o),
-    history: async (n) => [...(kv.get(n) ?? [])].reverse(),
-    manifests: async () => [...kv].map(([name, list]) => ({ name, bytes: list[list.length - 1] as Uint8Array })),
-    putManifest: async (n, b) => void kv.set(n, [...(kv.get(n) ?? []), b]),
-    slots: async () => [],
-  };
-}
 
 function dir(version: string, body = ''): string {
   const d = mkdtempSync(join(tmpdir(), 'plugin-client-'));
@@ -40,13 +26,13 @@ function dir(version: string, body = ''): string {
   return d;
 }
 
-const latest = (store: ReturnType<typeof memoryStore>): PluginManifest => {
+const latest = (store: MemoryPluginStore): PluginManifest => {
   const list = store.kv.get('hello') ?? [];
   return openData(list[list.length - 1] as Uint8Array).body.value as PluginManifest;
 };
 
 test('push records earlier releases and refuses a version pushed again with other content', async () => {
-  const store = memoryStore();
+  const store = memoryPluginStore();
   await plugins.pushPlugin(store, packDirectory(dir('1.0.0')), aliceSigner, trust);
   const r2 = await plugins.pushPlugin(store, packDirectory(dir('2.0.0')), aliceSigner, trust, { rollout: { batch: 2, settle: 5 } });
   assert.equal(r2.replaced, '1.0.0');
@@ -59,7 +45,7 @@ test('push records earlier releases and refuses a version pushed again with othe
 });
 
 test('rollback skips an untrusted manifest on top, checks the earlier pack, and can undo rm', async () => {
-  const store = memoryStore();
+  const store = memoryPluginStore();
   await plugins.pushPlugin(store, packDirectory(dir('1.0.0')), aliceSigner, trust);
   await plugins.pushPlugin(store, packDirectory(dir('2.0.0')), aliceSigner, trust);
   await plugins.pushPlugin(store, packDirectory(dir('9.0.0')), eveSigner, trust);

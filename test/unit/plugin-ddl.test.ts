@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createSigner, generateKeyPair, packDirectory, publicKeyHex, TrustStore } from '@cohort/core';
 import { createDdlSource, plugins } from '@cohort/client';
 import { repoRoot } from '../harness/index.js';
+import { memoryPluginStore } from './plugin-fakes.js';
 
 const alice = generateKeyPair();
 const eve = generateKeyPair();
@@ -18,22 +19,8 @@ const eveSigner = createSigner(eve.privateKey, 'user=eve');
 const trust = new TrustStore('caller', new Map([[publicKeyHex(alice.publicKey), 'user=alice']]), new Set());
 const hello = join(repoRoot, 'examples/plugins/hello');
 
-function memoryStore(): plugins.PluginStore & { objects: Map<string, Uint8Array> } {
-  const objects = new Map<string, Uint8Array>();
-  const kv = new Map<string, Uint8Array[]>();
-  return {
-    objects,
-    putObject: async (o, b) => void objects.set(o, b),
-    getObject: async (o) => objects.get(o),
-    history: async (n) => [...(kv.get(n) ?? [])].reverse(),
-    manifests: async () => [...kv].map(([name, list]) => ({ name, bytes: list[list.length - 1] as Uint8Array })),
-    putManifest: async (n, b) => void kv.set(n, [...(kv.get(n) ?? []), b]),
-    slots: async () => [],
-  };
-}
-
 test("a trusted push's DDL is found and used by a DDL source without a local one", async () => {
-  const store = memoryStore();
+  const store = memoryPluginStore();
   assert.equal(await plugins.pushedDdl(store, 'hello', trust), undefined, 'nothing pushed');
   await plugins.pushPlugin(store, packDirectory(hello), aliceSigner, trust);
   const found = await plugins.pushedDdl(store, 'hello', trust);
@@ -53,13 +40,13 @@ test("a trusted push's DDL is found and used by a DDL source without a local one
 });
 
 test("an untrusted signer's manifest and a changed pack are refused with the reason", async () => {
-  const store = memoryStore();
+  const store = memoryPluginStore();
   await plugins.pushPlugin(store, packDirectory(hello), eveSigner, trust);
   const untrusted = await plugins.pushedDdl(store, 'hello', trust);
   assert.ok(untrusted && 'refused' in untrusted);
   assert.match(untrusted.refused, /the manifest of plugin 'hello' does not verify/);
 
-  const tampered = memoryStore();
+  const tampered = memoryPluginStore();
   await plugins.pushPlugin(tampered, packDirectory(hello), aliceSigner, trust);
   const changed = mkdtempSync(join(tmpdir(), 'plugin-ddl-'));
   cpSync(hello, changed, { recursive: true });
