@@ -5,7 +5,9 @@
 //   cohort-node_<version>_all.deb    cohortd (one bundled file), its systemd
 //                                    unit, /etc/cohort/server.yaml (signed
 //                                    mode, a conffile), the built-in DDLs
-//   cohort-client_<version>_all.deb  cohort and check_cohort_nrpe (bundled)
+//   cohort-client_<version>_all.deb  cohort (the CLI's own split bundle, bin
+//                                    and code-cache loader) and
+//                                    check_cohort_nrpe (one bundled file)
 //
 // Usage: node scripts/package/build-deb.mjs [--out DIR] [--version V]
 //   --out      where the .deb files go (default dist-pkg/)
@@ -18,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleProgram } from './bundle.mjs';
+import { assertBuiltinsOnly, bundleCliChunks, bundleProgram } from './bundle.mjs';
 import { conffilesFile, controlFile, debianVersionOf, nodejsDepends } from './control.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -141,26 +143,34 @@ async function buildNode(out, version, work) {
   return { deb, bundleBytes: bytes };
 }
 
+/**
+ * The `cohort` CLI as the workspace runs it: packages/cli's bin/cohort.js and
+ * its code-cache loader (dist/bundle-loader.js) as they are, and its split
+ * bundle made by the CLI's own recipe with every dependency inside
+ * (bundleCliChunks), in `dir` (a package.json there gives the version and
+ * makes the .js files ES modules). Returns the bytes of JavaScript.
+ */
+async function stageCli(stage, dir, version) {
+  const cli = join(root, 'packages/cli');
+  for (const file of ['bin/cohort.js', 'dist/bundle-loader.js']) {
+    await assertBuiltinsOnly(join(cli, file));
+    copy(stage, join(cli, file), `${dir}/${file}`);
+  }
+  put(stage, `${dir}/package.json`, `${JSON.stringify({ name: '@cohort/cli', version, private: true, type: 'module' }, null, 2)}\n`);
+  await bundleCliChunks({ outdir: join(stage, dir, 'dist/bundle') });
+  return walk(join(stage, dir)).filter((f) => /\.c?js$/.test(f)).reduce((n, f) => n + statSync(f).size, 0);
+}
+
 async function buildClient(out, version, work) {
   needBuilt('packages/cli/dist/main.js');
+  needBuilt('packages/cli/dist/bundle-loader.js');
   needBuilt('packages/nagios/dist/main.js');
   const stage = join(work, 'cohort-client');
   const share = 'usr/share/cohort-client';
-  const cohort = `/${share}/${bundleSubdir}/cohort.mjs`;
+  // Below the share directory, so that walking up from any chunk finds the DDLs (see bundleSubdir).
+  const cliDir = `${share}/cli`;
   const check = `/${share}/${bundleSubdir}/check_cohort_nrpe.mjs`;
-  const cli = await bundleProgram({
-    sourcefile: 'cohort-entry.js',
-    outfile: join(stage, cohort),
-    // As packages/cli/bin/cohort.js: exit as soon as the answer is flushed.
-    source: [
-      "import { main } from './packages/cli/dist/main.js';",
-      "import { processIo } from './packages/cli/dist/io.js';",
-      `const code = await main(process.argv.slice(2), processIo(), ${JSON.stringify(version)});`,
-      'process.exitCode = code;',
-      'process.stderr.write(\'\', () => process.stdout.write(\'\', () => process.exit(code)));',
-      '',
-    ].join('\n'),
-  });
+  const cliBytes = await stageCli(stage, cliDir, version);
   const nrpe = await bundleProgram({
     sourcefile: 'check-cohort-nrpe-entry.js',
     outfile: join(stage, check),
@@ -175,7 +185,7 @@ async function buildClient(out, version, work) {
     ].join('\n'),
   });
   copyDdls(stage, `${share}/ddl`);
-  put(stage, 'usr/bin/cohort', launcher(cohort), 0o755);
+  put(stage, 'usr/bin/cohort', launcher(`/${cliDir}/bin/cohort.js`), 0o755);
   put(stage, 'usr/bin/check_cohort_nrpe', launcher(check), 0o755);
   docs(stage, 'cohort-client');
   const deb = finish(stage, out, {
@@ -190,7 +200,7 @@ async function buildClient(out, version, work) {
       'Bundled JavaScript run by Debian\'s nodejs.',
     ].join('\n'),
   });
-  return { deb, bundleBytes: cli.bytes + nrpe.bytes };
+  return { deb, bundleBytes: cliBytes + nrpe.bytes };
 }
 
 async function cli(argv) {

@@ -89,3 +89,64 @@ export async function bundleProgram({ source, sourcefile, outfile }) {
   const text = await readFile(outfile, 'utf8');
   return { bytes: Buffer.byteLength(text), text };
 }
+
+/**
+ * esbuild plugin for the CLI's chunks: what the development bundle leaves
+ * outside because our modules require it only when it is used (ajv when an
+ * input is validated, re2js when a filter has a regex) becomes a CommonJS
+ * file of its own in chunks/ (lazy-<name>.cjs, every dependency inside),
+ * required on first use, so every run does not load ~280 kB it does not
+ * need. `foreign` collects what such a file would still import.
+ */
+function lazyRequires({ outdir, names, foreign }) {
+  return {
+    name: 'cohort-lazy-requires',
+    setup(b) {
+      const made = new Map();
+      const filter = new RegExp(`^(${names.join('|')})$`);
+      b.onResolve({ filter }, async (args) => {
+        if (args.kind !== 'require-call' || args.pluginData?.real) return undefined;
+        const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: { real: true } });
+        if (real.errors.length > 0) return { errors: real.errors };
+        const file = `lazy-${args.path.replace(/[^\w.@-]/g, '_')}.cjs`;
+        if (!made.has(file)) {
+          const outfile = `${outdir}/chunks/${file}`;
+          made.set(file, b.esbuild.build({ entryPoints: [real.path], bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', outfile, metafile: true, external: optionalExternals, logLevel: 'warning' }).then((r) => foreign.push(...foreignImports(r.metafile))));
+        }
+        await made.get(file);
+        return { path: args.path, namespace: 'cohort-lazy-require', pluginData: { file } };
+      });
+      // CommonJS, so that esbuild evaluates it where the require() stood; the chunk is in bundle/ or bundle/chunks/.
+      b.onLoad({ filter: /.*/, namespace: 'cohort-lazy-require' }, (args) => ({
+        contents: `const here = __cohortImportMetaUrl;\nmodule.exports = process.getBuiltinModule('node:module').createRequire(here)(/\\/chunks\\/[^/]+$/.test(here) ? './${args.pluginData.file}' : './chunks/${args.pluginData.file}');\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * The `cohort` CLI for the client package: the CLI's own split bundle
+ * (packages/cli/scripts/bundle.mjs, loaded by its bin/cohort.js with the V8
+ * code cache of src/bundle-loader.ts) with nothing left outside but Node's
+ * built-in modules. Written to `outdir`; fails as bundleProgram does.
+ */
+export async function bundleCliChunks({ outdir }) {
+  const { bundleCli } = await import('../../packages/cli/scripts/bundle.mjs');
+  const foreign = [];
+  const metafile = await bundleCli({ outdir, external: optionalExternals, plugins: [inlineLazyRequiresPlugin, lazyRequires({ outdir, names: ['ajv', 're2js'], foreign })] });
+  foreign.push(...foreignImports(metafile));
+  if (foreign.length > 0) throw new Error(`the CLI bundle in ${outdir} still imports from node_modules: ${foreign.join(', ')}`);
+  return metafile;
+}
+
+/**
+ * Fails unless `entry` (a module copied into a package as it is, with what it
+ * imports) needs nothing but Node's built-in modules.
+ */
+export async function assertBuiltinsOnly(entry) {
+  const { build } = await loadEsbuild();
+  const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, metafile: true, logLevel: 'warning' });
+  const foreign = foreignImports(result.metafile);
+  if (foreign.length > 0) throw new Error(`${entry} imports from node_modules: ${foreign.join(', ')}`);
+}

@@ -12,7 +12,7 @@
 // otherwise is never touched.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -25,6 +25,7 @@ import { parseUnit, splitExec, unitEnvironment, unitValue } from '../../scripts/
 
 const packages = ['cohort-node', 'cohort-client'] as const;
 const unitPath = '/usr/lib/systemd/system/cohortd.service';
+const cliDir = '/usr/share/cohort-client/cli';
 const baseVersion = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const v1 = `${baseVersion}+citest1`;
 const v2 = `${baseVersion}+citest2`;
@@ -203,11 +204,52 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     // One bundled file and no node_modules anywhere it could load them from.
     assert.ok(statSync('/usr/share/cohort/lib/js/cohortd.mjs').size > 100_000);
     for (const dir of ['/usr/share/cohort/lib/js', '/usr/share/cohort/lib', '/usr/share/cohort', '/usr/share', '/usr', '/']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
+    // The client's cohort: the CLI's split bundle, loaded by its bin and code-cache loader; no node_modules there either.
+    assert.ok(existsSync(`${cliDir}/dist/bundle/cohort.js`) && existsSync(`${cliDir}/dist/bundle-loader.js`), 'the packaged CLI bundle and its loader');
+    for (const dir of [`${cliDir}/dist/bundle/chunks`, `${cliDir}/dist/bundle`, `${cliDir}/dist`, `${cliDir}/bin`, cliDir, '/usr/share/cohort-client']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
     assert.ok(existsSync('/usr/share/cohort/ddl/rpcutil.json'), 'the built-in DDLs');
     assert.ok(existsSync('/var/lib/cohort') && existsSync('/var/log/cohort'), 'postinst made the state and log directories');
     const conffiles = run('dpkg-query', ['-W', '-f', '${Conffiles}', 'cohort-node']).stdout;
     assert.match(conffiles, /\/etc\/cohort\/server\.yaml [0-9a-f]{32}/);
     filesBefore = packages.flatMap((p) => run('dpkg', ['-L', p]).stdout.split('\n').filter((l) => l.startsWith('/') && l !== '/.'));
+  });
+
+  test('the installed cohort keeps its V8 code cache in the user\'s cache directory and uses it; COHORT_CODE_CACHE=off writes none', () => {
+    const home = join(work, 'cache-home');
+    mkdirSync(home);
+    const env = { PATH: process.env['PATH'], HOME: home };
+    const cacheFiles = () => {
+      const base = join(home, '.cache', 'cohort', 'code-cache');
+      if (!existsSync(base)) return new Map<string, number>();
+      return new Map(readdirSync(base, { recursive: true, encoding: 'utf8' }).map((f) => join(base, f)).filter((f) => statSync(f).isFile()).map((f) => [f, statSync(f).ino]));
+    };
+    const help = () => {
+      const r = run('/usr/bin/cohort', ['--help'], { env });
+      assert.equal(r.code, 0, `cohort --help: ${r.stderr}`);
+      assert.match(r.stdout, /^cohort <command>/);
+      return r.stdout;
+    };
+    const installed = new Set(run('dpkg', ['-L', 'cohort-client']).stdout.split('\n').filter((l) => l.startsWith('/usr/share/cohort-client')));
+    const first = help();
+    const written = cacheFiles();
+    assert.ok(written.size > 0, `no code cache under ${home}/.cache/cohort/code-cache after the first run`);
+    assert.ok([...written.keys()].every((f) => f.endsWith('.bin') && f.includes(`/${v1.replace(/[^\w.-]/g, '_')}-node`)), [...written.keys()].join('\n'));
+    assert.equal(statSync(join(home, '.cache', 'cohort', 'code-cache')).mode & 0o077, 0, 'the cache directory is private');
+    // Used, not rewritten: the loader replaces (renames over) the file of every chunk whose bytecode it could not use.
+    assert.equal(help(), first);
+    assert.deepEqual(cacheFiles(), written, 'the second run rewrote cache files: their bytecode was not used');
+    // And read: a damaged file is noticed (its checksum) and replaced.
+    const [damaged] = [...written.keys()];
+    writeFileSync(damaged!, 'not bytecode');
+    help();
+    assert.notEqual(cacheFiles().get(damaged!), written.get(damaged!), 'the damaged cache file was not replaced');
+    assert.ok(statSync(damaged!).size > 100);
+    // Nothing beside the installed code.
+    const extra = readdirSync('/usr/share/cohort-client', { recursive: true, encoding: 'utf8' }).map((f) => join('/usr/share/cohort-client', f)).filter((f) => !installed.has(f));
+    assert.deepEqual(extra, [], 'files the CLI wrote beside its installed code');
+    rmSync(join(home, '.cache'), { recursive: true });
+    assert.equal(run('/usr/bin/cohort', ['--help'], { env: { ...env, COHORT_CODE_CACHE: 'off' } }).stdout, first);
+    assert.ok(!existsSync(join(home, '.cache')), 'COHORT_CODE_CACHE=off wrote a cache');
   });
 
   test('systemd-analyze verify accepts the installed unit', { skip: required(has('systemd-analyze') ? undefined : 'systemd-analyze missing (Debian package systemd)', true) ?? false }, () => {

@@ -13,7 +13,7 @@ import { BundleLoader, codeCacheDir } from '../../packages/cli/src/bundle-loader
 
 const loaderSource = fileURLToPath(new URL('../../packages/cli/src/bundle-loader.ts', import.meta.url));
 
-/** A two-chunk bundle in the loader's format: the entry imports a shared chunk statically, a command chunk dynamically, and a builtin. */
+/** A two-chunk bundle in the loader's format: the entry imports a shared chunk statically, a command chunk dynamically, and builtins. */
 function writeBundle(dir: string): string {
   mkdirSync(join(dir, 'chunks'), { recursive: true });
   writeFileSync(
@@ -24,9 +24,11 @@ function writeBundle(dir: string): string {
   writeFileSync(join(dir, 'chunks', 'command.js'), '//cohort-deps ["./shared.js"]\nconst s = require("./shared.js"); module.exports = { __esModule: true, run: () => s.greet("command") };\n');
   writeFileSync(
     join(dir, 'entry.js'),
-    '//cohort-deps ["./chunks/shared.js","node:path"]\n' +
+    '//cohort-deps ["./chunks/shared.js","node:path","node:events"]\n' +
       'const s = require("./chunks/shared.js"); const p = require("node:path"); const os = require("os");\n' +
-      'module.exports = { __esModule: true, hello: s.greet("entry"), joined: p.join("a", "b"), eol: os.EOL, strict: (function () { return this; })() === undefined, command: () => __cohortImport("./chunks/command.js").then((m) => m.run()), sharedUrl: s.url };\n',
+      // A builtin both imported (listed above) and required by bundled CommonJS code that needs the module itself (a class).
+      'class Emitter extends require("node:events") {}\n' +
+      'module.exports = { __esModule: true, hello: s.greet("entry"), joined: p.join("a", "b"), eol: os.EOL, emitter: typeof new Emitter().on, strict: (function () { return this; })() === undefined, command: () => __cohortImport("./chunks/command.js").then((m) => m.run()), sharedUrl: s.url };\n',
   );
   return join(dir, 'entry.js');
 }
@@ -56,6 +58,7 @@ test('chunks run as the ES modules they came from: static and dynamic imports, b
     assert.equal(m['hello'], 'hello entry');
     assert.equal(m['joined'], join('a', 'b'));
     assert.equal(typeof m['eol'], 'string');
+    assert.equal(m['emitter'], 'function', 'a builtin both imported and required is the module itself');
     assert.equal(m['strict'], true);
     assert.equal(command, 'hello command');
     assert.equal(m['sharedUrl'], `file://${join(dir, 'chunks', 'shared.js')}`);

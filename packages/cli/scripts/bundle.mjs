@@ -23,74 +23,100 @@
 // @cohort/core/log with winston (only for `cohort provisioner run`), re2js
 // (only when a filter has a regex), @cohort/web with fastify (only for `cohort web`). Each is a dependency of this package, so
 // that it resolves from dist/.
+//
+// The Debian package's `cohort` is this same bundle (scripts/package/bundle.mjs
+// calls bundleCli() with no externals: an installed package has no
+// node_modules), loaded by the same bin/cohort.js and src/bundle-loader.ts.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { isBuiltin } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
 import { lazyDeps } from './lazy-deps.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const outdir = `${root}dist/bundle`;
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Loaded lazily from node_modules by the development bundle (see above). */
+export const devExternals = ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js', '@cohort/web'];
 
 /** The entry point: the `cohort` CLI. */
 const entries = {
   cohort: "export { main } from '../main.js';\nexport { processIo } from '../io.js';\n",
 };
 
-const entryDir = `${root}dist/bundle-entries`;
-rmSync(outdir, { recursive: true, force: true });
-// Earlier layouts (ES module chunks beside dist/): nothing loads them any more.
-rmSync(`${root}dist/chunks`, { recursive: true, force: true });
-rmSync(`${root}dist/cohort.bundle.mjs`, { force: true });
-mkdirSync(entryDir, { recursive: true });
-for (const [name, contents] of Object.entries(entries)) writeFileSync(`${entryDir}/${name}.js`, contents);
+/**
+ * Bundle the compiled CLI (dist/) into loader chunks in `outdir` (emptied
+ * first): `external` packages are left to node_modules, `plugins` run before
+ * the lazy-deps plugin. Returns esbuild's metafile of the split build.
+ */
+export async function bundleCli({ outdir, external = devExternals, plugins = [] }) {
+  // Next to dist/main.js, so that the entries' relative imports resolve; one per build, so that two builds never share it.
+  const entryDir = `${root}dist/bundle-entries-${process.pid}`;
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(entryDir, { recursive: true });
+  for (const [name, contents] of Object.entries(entries)) writeFileSync(`${entryDir}/${name}.js`, contents);
+  let result;
+  try {
+    result = await build({
+      entryPoints: Object.keys(entries).map((name) => `${entryDir}/${name}.js`),
+      bundle: true,
+      splitting: true,
+      minify: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outdir,
+      chunkNames: 'chunks/[name]-[hash]',
+      external,
+      // string-width's regexes and node:assert, which yargs loads but only help and errors use: on first call.
+      plugins: [...plugins, lazyDeps({ outdir })],
+      metafile: true,
+      write: false,
+      absWorkingDir: root,
+      logLevel: 'warning',
+    });
+  } finally {
+    rmSync(entryDir, { recursive: true, force: true });
+  }
+  for (const file of result.outputFiles) {
+    const name = relative(root, file.path);
+    const meta = result.metafile.outputs[name];
+    if (!meta) throw new Error(`bundle: no metafile entry for ${file.path}`);
+    const here = dirname(file.path);
+    const spec = (imp) => (imp.external ? imp.path : `./${relative(here, resolve(root, imp.path))}`);
+    const statics = [...new Set(meta.imports.filter((i) => i.kind === 'import-statement').map(spec))];
+    const dynamics = meta.imports.filter((i) => i.kind === 'dynamic-import');
+    // Bundled CommonJS code (yargs' helpers, nats, js-yaml) calls require() for builtins: the loader
+    // gives it Node's own require, and static imports of a package an ES module namespace; one package
+    // cannot be both (a builtin can: the loader hands over the module itself for either).
+    const required = new Set(meta.imports.filter((i) => i.kind === 'require-call').map((i) => i.path));
+    const both = statics.filter((s) => required.has(s) && !isBuiltin(s));
+    if (both.length > 0) throw new Error(`bundle: ${name} both imports and requires ${both.join(', ')}`);
+    let dynamicCount = 0;
+    const code = file.text.replace(/\bimport\(("[^"]+")\)/g, (_m, s) => {
+      dynamicCount++;
+      return `__cohortImport(${s})`;
+    });
+    if (dynamicCount !== dynamics.length) throw new Error(`bundle: ${name}: found ${dynamicCount} import() calls, esbuild reports ${dynamics.length}`);
+    const script = await transform(code, {
+      format: 'cjs',
+      minify: true,
+      platform: 'node',
+      target: 'node20',
+      define: { 'import.meta.url': '__cohortImportMetaUrl' },
+      logLevel: 'error',
+    });
+    if (/\bimport\.meta\b|\bimport\(/.test(script.code)) throw new Error(`bundle: ${name} still uses import.meta or import() after the transform`);
+    mkdirSync(here, { recursive: true });
+    writeFileSync(file.path, `//cohort-deps ${JSON.stringify(statics)}\n${script.code}`);
+  }
+  return result.metafile;
+}
 
-const result = await build({
-  entryPoints: Object.keys(entries).map((name) => `${entryDir}/${name}.js`),
-  bundle: true,
-  splitting: true,
-  minify: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outdir,
-  chunkNames: 'chunks/[name]-[hash]',
-  external: ['ora', 'ajv', 'nodemailer', '@cohort/core/log', 're2js', '@cohort/web'],
-  // string-width's regexes and node:assert, which yargs loads but only help and errors use: on first call.
-  plugins: [lazyDeps({ outdir })],
-  metafile: true,
-  write: false,
-  absWorkingDir: root,
-  logLevel: 'warning',
-});
-rmSync(entryDir, { recursive: true, force: true });
-
-for (const file of result.outputFiles) {
-  const meta = result.metafile.outputs[relative(root, file.path)];
-  if (!meta) throw new Error(`bundle: no metafile entry for ${file.path}`);
-  const here = dirname(file.path);
-  const spec = (imp) => (imp.external ? imp.path : `./${relative(here, `${root}${imp.path}`)}`);
-  const statics = [...new Set(meta.imports.filter((i) => i.kind === 'import-statement').map(spec))];
-  const dynamics = meta.imports.filter((i) => i.kind === 'dynamic-import');
-  // Bundled CommonJS code (yargs' helpers, nats, js-yaml) calls require() for builtins: the loader
-  // gives those Node's own require, and static imports an ES module namespace; one name cannot be both.
-  const required = new Set(meta.imports.filter((i) => i.kind === 'require-call').map((i) => i.path));
-  const both = statics.filter((s) => required.has(s));
-  if (both.length > 0) throw new Error(`bundle: ${relative(root, file.path)} both imports and requires ${both.join(', ')}`);
-  let dynamicCount = 0;
-  const code = file.text.replace(/\bimport\(("[^"]+")\)/g, (_m, s) => {
-    dynamicCount++;
-    return `__cohortImport(${s})`;
-  });
-  if (dynamicCount !== dynamics.length) throw new Error(`bundle: ${relative(root, file.path)}: found ${dynamicCount} import() calls, esbuild reports ${dynamics.length}`);
-  const script = await transform(code, {
-    format: 'cjs',
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    define: { 'import.meta.url': '__cohortImportMetaUrl' },
-    logLevel: 'error',
-  });
-  if (/\bimport\.meta\b|\bimport\(/.test(script.code)) throw new Error(`bundle: ${relative(root, file.path)} still uses import.meta or import() after the transform`);
-  mkdirSync(here, { recursive: true });
-  writeFileSync(file.path, `//cohort-deps ${JSON.stringify(statics)}\n${script.code}`);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // Earlier layouts (ES module chunks beside dist/): nothing loads them any more.
+  rmSync(`${root}dist/chunks`, { recursive: true, force: true });
+  rmSync(`${root}dist/cohort.bundle.mjs`, { force: true });
+  rmSync(`${root}dist/bundle-entries`, { recursive: true, force: true });
+  await bundleCli({ outdir: `${root}dist/bundle` });
 }

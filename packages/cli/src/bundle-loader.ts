@@ -106,7 +106,7 @@ export class BundleLoader {
     const newline = source.indexOf('\n');
     if (!source.startsWith(depsHeader) || newline < 0) throw new Error(`${chunk.file} is not a chunk of the cohort bundle (rebuild: pnpm -s build)`);
     chunk.deps = JSON.parse(source.slice(depsHeader.length, newline)) as string[];
-    const waits = chunk.deps.map((d) => (isRelative(d) ? this.prepare(this.resolve(chunk.file, d)).ready : this.importExternal(d)));
+    const waits = chunk.deps.map((d) => (isRelative(d) ? this.prepare(this.resolve(chunk.file, d)).ready : isBuiltin(d) ? undefined : this.importExternal(d)));
     const cacheFile = this.cacheDir ? join(this.cacheDir, `${sha1(source).toString('hex')}.bin`) : undefined;
     const cachedData = cacheFile ? readCache(cacheFile) : undefined;
     // The wrapper keeps the source on one line with the header, so positions in stack traces stay right.
@@ -125,11 +125,15 @@ export class BundleLoader {
     if (chunk.module) return chunk.module.exports;
     const module = { exports: {} as Exports };
     chunk.module = module;
-    // A chunk's static imports were imported before it runs; anything else is a require() of bundled
-    // CommonJS code (builtins), which gets Node's require (scripts/bundle.mjs checks they never overlap).
+    // A builtin is the module itself, both for a static import (esbuild's interop helper makes its
+    // default export the module, as Node's ES module facade does) and for bundled CommonJS code that
+    // requires it. A chunk's other static imports (packages) were imported before it runs; anything
+    // else is a require() of bundled CommonJS code, which gets Node's require (scripts/bundle.mjs
+    // checks that no package is both).
     let nodeRequire: NodeJS.Require | undefined;
     const require = (specifier: string): unknown => {
       if (isRelative(specifier)) return this.run(this.resolve(file, specifier));
+      if (isBuiltin(specifier)) return process.getBuiltinModule(specifier);
       if (chunk.deps.includes(specifier)) return this.externals.get(specifier);
       nodeRequire ??= createRequire(file);
       return nodeRequire(specifier);
