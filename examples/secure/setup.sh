@@ -2,7 +2,7 @@
 # Generates everything a secured Cohort installation needs, into one directory:
 #
 #   tls/        a throwaway CA, the NATS server certificate (127.0.0.1, localhost)
-#               and client certificates for cohortd and the operator (openssl)
+#               and client certificates for cohortd, admin, web, handlers and the operators (openssl)
 #   keys/       the Cohort issuer key, the operator's signing key + certificate
 #   nodes/      (empty) node keys are created here by cohortd on first start
 #   policies/   actionpolicy files: rpcutil open to every trusted caller, echo
@@ -11,6 +11,9 @@
 #                      passwords and subject permissions
 #   server.yaml        cohortd config (signed mode, issuer trust, policies, audit)
 #   client.yaml        cohort config (signing key, TLS, credentials, reply checks)
+#   admin.yaml         cohort as the NATS admin, for cohort bus init only
+#   web.yaml, web-client.yaml   cohort web as NATS user web (console users: the operators)
+#   handlers-client.yaml        cohort handlers run as NATS user handlers
 #
 # Usage: examples/secure/setup.sh [DIR]        (default: ./cohort-secure)
 # Then:  nats-server -c DIR/nats-server.conf
@@ -131,7 +134,8 @@ web_user() { # the console's users are the operators: each runs requests signed 
   for who in $operators; do replies="$replies\"cohort.reply.$(md5of "user=$who").>\", "; done
   cat <<USER
     # The web console (cohort web --config web.yaml; docs/web.md), for console users named like the
-    # operators ($operators) and signing with their keys: sends their requests and reads their replies
+    # operators ($operators) and signing with their keys: sends their requests (to each node found in the
+    # registry; broadcast discovery only when the registry cannot answer) and reads their replies
     # (cohort.reply.md5(callerid)); its own inbox ($web_inbox: callerid user=web in web-client.yaml).
     # Watches the registry, the check states and the mine values; follows the check events (a pull
     # consumer); keeps its job history in $webjobs_b (list, read, write). Nothing else: no other writes,
