@@ -2,7 +2,7 @@
 # Generates everything a secured Cohort installation needs, into one directory:
 #
 #   tls/        a throwaway CA, the NATS server certificate (127.0.0.1, localhost)
-#               and client certificates for cohortd and the operator (openssl)
+#               and client certificates for cohortd, admin, web, handlers and the operators (openssl)
 #   keys/       the Cohort issuer key, the operator's signing key + certificate
 #   nodes/      (empty) node keys are created here by cohortd on first start
 #   policies/   actionpolicy files: rpcutil open to every trusted caller, echo
@@ -11,6 +11,9 @@
 #                      passwords and subject permissions
 #   server.yaml        cohortd config (signed mode, issuer trust, policies, audit)
 #   client.yaml        cohort config (signing key, TLS, credentials, reply checks)
+#   admin.yaml         cohort as the NATS admin, for cohort bus init only
+#   web.yaml, web-client.yaml   cohort web as NATS user web (console users: the operators)
+#   handlers-client.yaml        cohort handlers run as NATS user handlers
 #
 # Usage: examples/secure/setup.sh [DIR]        (default: ./cohort-secure)
 # Then:  nats-server -c DIR/nats-server.conf
@@ -50,7 +53,7 @@ cert() { # name, subject, extensions
 cert server "/CN=nats-server" "subjectAltName=IP:127.0.0.1,DNS:localhost
 extendedKeyUsage=serverAuth"
 operators=${COHORT_SECURE_OPERATORS:-operator}
-for who in cohortd admin $operators; do cert "$who" "/CN=$who" "extendedKeyUsage=clientAuth"; done
+for who in cohortd admin web handlers $operators; do cert "$who" "/CN=$who" "extendedKeyUsage=clientAuth"; done
 
 # --- NATS users: least privilege ------------------------------------------------
 # Nobody but the admin may create, change, purge or delete streams; each operator
@@ -59,6 +62,8 @@ pw() { openssl rand -hex 16; }
 md5of() { printf '%s' "$1" | openssl dgst -md5 -r | cut -d' ' -f1; }
 cohortd_pw=$(pw)
 admin_pw=$(pw)
+web_pw=$(pw)
+handlers_pw=$(pw)
 # Stream and bucket names come from @cohort/core (the helpers cohortd and cohort use; collective cohort):
 # <name>_b is a bucket (its subjects are $KV.<bucket>.<key> or $O.<bucket>.>), <name> its stream.
 [ -f "$repo/packages/core/dist/index.js" ] || { echo "setup.sh: build the repository first (pnpm build)" >&2; exit 1; }
@@ -67,13 +72,16 @@ import(process.argv[1]).then((c) => {
   const k = "cohort";
   const names = {
     registry_b: c.registryBucket(k), jobs: c.jobStreamName(k), checks_b: c.checksBucket(k), checkdefs_b: c.checkDefinitionsBucket(k),
-    events: c.checkEventsStream(k), mine_b: c.mineBucket(k), minedefs_b: c.mineDefinitionsBucket(k), kv_b: c.defaultKvBucket(k),
+    events: c.checkEventsStream(k), mine_b: c.mineBucket(k), webjobs_b: c.defaultWebJobsBucket, web_inbox: c.callerInboxPrefix("user=web"),
+    handlers_inbox: c.serviceInboxPrefix("handlers"), minedefs_b: c.mineDefinitionsBucket(k), kv_b: c.defaultKvBucket(k),
     packs_b: c.pluginObjectsBucket(k), manifests_b: c.pluginManifestsBucket(k), rollout_b: c.pluginRolloutBucket(k),
   };
   for (const [n, v] of Object.entries(names)) console.log(`${n}=${v}`);
 });' "$repo/packages/core/dist/index.js")"
 registry=KV_$registry_b checks=KV_$checks_b checkdefs=KV_$checkdefs_b mine=KV_$mine_b minedefs=KV_$minedefs_b kvs=KV_$kv_b
-packs=OBJ_$packs_b manifests=KV_$manifests_b rollout=KV_$rollout_b
+packs=OBJ_$packs_b manifests=KV_$manifests_b rollout=KV_$rollout_b webjobs=KV_$webjobs_b
+# The event handlers service (examples/handlers.yaml): its durable consumer and its own two buckets.
+handlers_consumer=cohort-handlers handlers_b=cohort_handlers_cohort
 api='$JS.API'
 # Reading a bucket: its info, direct and stored-message gets, watches (consumers, flow control).
 # Reading an object (a plugin pack) also looks its stream up by subject: $JS.API.STREAM.NAMES (names only).
@@ -111,6 +119,56 @@ operator_user() { # name password
                   $(reads "$manifests"), "\$KV.$manifests_b.>",
                   $(reads "$rollout")]
         subscribe: ["cohort.reply.$h.>", "cohort.lifecycle.>", "_INBOX.$h.>"] } }
+USER
+}
+
+# The long-running services: the subjects each was seen to use (nats-server -V) running against this
+# setup, nothing more. Watching a bucket or stream: its info, an ordered consumer (created, deleted when
+# the watch ends or restarts) and flow control of its deliveries.
+watches() { # stream
+  printf '"%s", ' "$api.STREAM.INFO.$1" "$api.CONSUMER.CREATE.$1.>" "$api.CONSUMER.DELETE.$1.>" "\$JS.FC.$1.>" | sed 's/, $//'
+}
+
+web_user() { # the console's users are the operators: each runs requests signed with its own key
+  replies=""
+  for who in $operators; do replies="$replies\"cohort.reply.$(md5of "user=$who").>\", "; done
+  cat <<USER
+    # The web console (cohort web --config web.yaml; docs/web.md), for console users named like the
+    # operators ($operators) and signing with their keys: sends their requests (to each node found in the
+    # registry; broadcast discovery only when the registry cannot answer) and reads their replies
+    # (cohort.reply.md5(callerid)); its own inbox ($web_inbox: callerid user=web in web-client.yaml).
+    # Watches the registry, the check states and the mine values; follows the check events (a pull
+    # consumer); keeps its job history in $webjobs_b (list, read, write). Nothing else: no other writes,
+    # no stream administration.
+    { user: web, password: "$web_pw",
+      permissions: {
+        publish: ["cohort.broadcast.agent.>", "cohort.node.>", "$api.INFO",
+                  $(watches "$registry"), $(watches "$checks"), $(watches "$mine"),
+                  $(watches "$events"), "$api.CONSUMER.MSG.NEXT.$events.>",
+                  "$api.STREAM.INFO.$webjobs", "$api.CONSUMER.CREATE.$webjobs", "\$JS.FC.$webjobs.>", "$api.DIRECT.GET.$webjobs.>",
+                  "\$KV.$webjobs_b.>"]
+        subscribe: [$replies"$web_inbox.>"] } }
+USER
+}
+
+handlers_user() {
+  ev="$api.CONSUMER"
+  cat <<USER
+    # The event handlers service (cohort handlers run --config handlers.yaml; docs/handlers.md) with
+    # consumer $handlers_consumer and bucket $handlers_b, as in examples/handlers.yaml: its durable consumer
+    # on the check events (info, create or update it, pull, ack); its own two buckets, which it creates
+    # ($handlers_b lists its keys at start; ${handlers_b}_delivery), and its own inbox ($handlers_inbox).
+    # Never publishes events (so it cannot forge one), never sends requests, no other stream.
+    { user: handlers, password: "$handlers_pw",
+      permissions: {
+        publish: ["$api.INFO", "$api.STREAM.INFO.$events",
+                  "$ev.INFO.$events.$handlers_consumer", "$ev.CREATE.$events.$handlers_consumer.>",
+                  "$ev.MSG.NEXT.$events.$handlers_consumer", "\$JS.ACK.$events.$handlers_consumer.>",
+                  "$api.STREAM.INFO.KV_$handlers_b", "$api.STREAM.CREATE.KV_$handlers_b", "$api.DIRECT.GET.KV_$handlers_b.>",
+                  "$api.CONSUMER.CREATE.KV_$handlers_b", "\$JS.FC.KV_$handlers_b.>", "\$KV.$handlers_b.>",
+                  "$api.STREAM.INFO.KV_${handlers_b}_delivery", "$api.STREAM.CREATE.KV_${handlers_b}_delivery",
+                  "$api.DIRECT.GET.KV_${handlers_b}_delivery.>", "\$KV.${handlers_b}_delivery.>"]
+        subscribe: ["$handlers_inbox.>"] } }
 USER
 }
 
@@ -159,6 +217,8 @@ for who in $operators; do
   eval "${who}_pw=\$(pw)"
   eval "operator_user \"\$who\" \"\$${who}_pw\""
 done
+web_user
+handlers_user
 cat <<CONF
   ]
 }
@@ -222,8 +282,39 @@ nats:
   password: $admin_pw
 YAML
 
+cat > "$out/web-client.yaml" <<YAML
+# Generated by examples/secure/setup.sh: the NATS side of the web console (client_config in web.yaml).
+# Its console users sign with their own keys (cohort web useradd NAME --key ...); callerid names its own inbox.
+nats:
+  servers: [tls://127.0.0.1:$port]
+  tls: { ca: $tls/ca.pem, cert: $tls/web.pem, key: $tls/web-key.pem }
+  user: web
+  password: $web_pw
+callerid: user=web
+issuers: [$out/keys/issuer.pub]        # the console shows only verified registry records
+ddl_dirs: [$repo/examples/agents/echo]
+YAML
+cat > "$out/web.yaml" <<YAML
+# Generated by examples/secure/setup.sh: cohort web --config $out/web.yaml (docs/web.md).
+# Add the console users first: cohort web useradd operator --role admin --key $out/keys/operator.key --config $out/web.yaml
+listen: 127.0.0.1:8080
+client_config: $out/web-client.yaml
+YAML
+cat > "$out/handlers-client.yaml" <<YAML
+# Generated by examples/secure/setup.sh: the NATS side of the event handlers service:
+#   cohort handlers run --config handlers.yaml --client-config $out/handlers-client.yaml
+# handlers.yaml as examples/handlers.yaml (consumer $handlers_consumer, bucket $handlers_b: the NATS user may use no others).
+nats:
+  servers: [tls://127.0.0.1:$port]
+  tls: { ca: $tls/ca.pem, cert: $tls/handlers.pem, key: $tls/handlers-key.pem }
+  user: handlers
+  password: $handlers_pw
+YAML
+
 echo "Secured Cohort setup written to $out"
 echo "  nats-server -c $out/nats-server.conf"
 echo "  COHORT_CONFIG=$out/admin.yaml cohort bus init      # once: every stream and bucket of the collective"
 echo "  cohortd --config $out/server.yaml --identity web1"
 echo "  COHORT_CONFIG=$out/client.yaml cohort ping"
+echo "  cohort web --config $out/web.yaml           # after cohort web useradd (see web.yaml)"
+echo "  cohort handlers run --config handlers.yaml --client-config $out/handlers-client.yaml"

@@ -92,7 +92,7 @@ describe('buckets of the mine, the key-value store and plugins with the least-pr
 
   test('bus init creates every stream and bucket of the collective; a second run keeps them all', async () => {
     const expected = [...collectiveBuckets('cohort', { registryTtlSeconds: 180, kv: { history: 10, replicas: 1 } }).map((b) => b.name), jobStreamName('cohort'), checkEventsStream('cohort')];
-    const first = JSON.parse(env.busInit.stdout) as InitJson;
+    const first = JSON.parse(env.busInit?.stdout ?? '{}') as InitJson;
     assert.deepEqual(first.items.map((i) => i.name).sort(), [...expected].sort());
     assert.deepEqual(first.items.filter((i) => i.status !== 'created'), [], 'everything is new on a fresh server');
     for (const name of [mineBucket('cohort'), mineDefinitionsBucket('cohort'), 'cohort_kv_cohort', 'cohort_plugins_cohort', 'cohort_web_jobs']) assert.ok(expected.includes(name), name);

@@ -54,8 +54,10 @@ export interface SecureFleet {
   nodeNats: NatsSection;
   /** The operator's client config file. */
   clientConfig: string;
-  /** What the admin's `cohort bus init --json` printed on the fresh server. */
-  busInit: CliResult;
+  /** What the admin's `cohort bus init --json` printed on the fresh server (undefined with `busInit: false`). */
+  busInit: CliResult | undefined;
+  /** What nats-server logged so far (its permission violations among it). */
+  natsLog(): string;
   /** Environment for the CLI: the operator's config and this server. */
   env: Record<string, string>;
   /** A NATS connection with the operator's credentials (publishes requests, reads user=operator replies). */
@@ -86,6 +88,8 @@ export interface SecureFleetOptions {
   config?: Record<string, unknown>;
   /** Extra `security:` settings for the nodes. */
   security?: Record<string, unknown>;
+  /** false: start the nodes without the admin's `cohort bus init` (nothing created yet); default true. */
+  busInit?: boolean;
 }
 
 const policy = 'policy default deny\nallow\tuser=operator\ttouch\trole=web\t*\n';
@@ -105,14 +109,17 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
     execFileSync(process.execPath, [cohortBin, 'keys', 'generate', 'node', '--dir', join(fleetDir, identity)], { stdio: 'pipe' });
     execFileSync(process.execPath, [cohortBin, 'keys', 'sign', '--issuer', join(dir, 'keys/issuer.key'), '--node', identity, join(fleetDir, identity, 'node.pub')], { stdio: 'pipe' });
   }
-  const nats = await startNatsServer({ args: ['-c', join(dir, 'nats-server.conf')] });
+  const natsLogFile = join(dir, 'nats-server.log');
+  const nats = await startNatsServer({ args: ['-c', join(dir, 'nats-server.conf'), '-l', natsLogFile] });
   const nodeNats: NatsSection = { ...server.nats, servers: [nats.url] };
   let fleet: Fleet;
-  let init: CliResult;
+  let init: CliResult | undefined;
   try {
     // As documented: the admin creates every stream and bucket; nobody else may.
-    init = await cohort(['bus', 'init', '--json'], { env: { COHORT_CONFIG: join(dir, 'admin.yaml'), COHORT_NATS: nats.url } });
-    if (init.code !== 0) throw new Error(`cohort bus init failed (${init.code}): ${init.stderr}`);
+    if (options.busInit !== false) {
+      init = await cohort(['bus', 'init', '--json'], { env: { COHORT_CONFIG: join(dir, 'admin.yaml'), COHORT_NATS: nats.url } });
+      if (init.code !== 0) throw new Error(`cohort bus init failed (${init.code}): ${init.stderr}`);
+    }
     fleet = await startFleet({
       natsUrl: nats.url,
       monitorPort: nats.monitorPort,
@@ -150,6 +157,7 @@ export async function startSecureFleet(nodes: Array<{ identity: string; role: st
     nodeNats,
     clientConfig,
     busInit: init,
+    natsLog: () => (existsSync(natsLogFile) ? readFileSync(natsLogFile, 'utf8') : ''),
     env: { COHORT_CONFIG: clientConfig, COHORT_NATS: nats.url, COHORT_KEY: '' },
     operatorBus: () => busAs('operator'),
     nodeBus: () => busAs('cohortd'),

@@ -61,3 +61,4 @@ export { NagiosState, stateName, asState, type NagiosCode, type NagiosStateName 
 export * from './expression/index.js';
 export * from './plugins/index.js';
 export * from './layout.js';
+export * from './bucket-denied.js';

@@ -20,6 +20,7 @@ import {
   CohortError,
   ConnectionError,
   errorMessage,
+  serviceInboxPrefix,
   type BusAuth,
 } from '@cohort/core';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
@@ -93,6 +94,8 @@ export async function connectHandlersBus(o: HandlersBusOptions): Promise<Handler
       servers,
       timeout: o.connectTimeoutMs ?? 2000,
       name: `cohort-handlers ${o.consumer}`,
+      // Its own inboxes only (a broker ACL grants `_INBOX.service.handlers.>`, not every caller's replies).
+      inboxPrefix: serviceInboxPrefix('handlers'),
       noRandomize: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,

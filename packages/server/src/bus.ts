@@ -146,7 +146,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     },
     drain: () => (connected ? nc.drain() : nc.close()),
     closed: async () => (await nc.closed()) ?? undefined,
-    openBucket: (name, ttlSeconds) => openKvBucket(nc, name, ttlSeconds),
+    openBucket: (name, ttlSeconds, what) => openKvBucket(nc, name, ttlSeconds, what),
     watchBucket: (name, onEntry, onError) => watchBucket(nc, name, onEntry, onError),
     checks: natsChecksBus(nc),
     followBucket: (name, onEntry, onError) => followBucket(nc, name, onEntry, onError),

@@ -1,6 +1,6 @@
 import type { Signer } from '@cohort/core';
 import { DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
-import { errorMessage, UsageError } from '@cohort/core';
+import { busInitHint, errorMessage, isPermissionDenied, UsageError } from '@cohort/core';
 import { encodeJobFor, type JobRecord } from '../jobs/record.js';
 import type { JobRetention } from '../jobs/retention.js';
 import type { JobFollow, JobStore, StoredMessage } from '../jobs/store.js';
@@ -27,10 +27,6 @@ function noJetStream(err: unknown): boolean {
 function jetStreamError(err: unknown, what: string): Error {
   if (noJetStream(err)) return new UsageError(`${what}: the NATS server has no JetStream (start it with -js, or jetstream {} in its config); async jobs need it`, { cause: err });
   return err instanceof Error ? err : new Error(`${what}: ${errorMessage(err)}`);
-}
-
-function denied(err: unknown): boolean {
-  return /permissions violation/i.test(errorMessage(err));
 }
 
 function retentionOf(config: StreamConfig): JobRetention {
@@ -107,9 +103,9 @@ export function natsJobStore(nc: NatsConnection, collective: string, callerid: s
             ...limits,
           })
             .catch((err: unknown) => {
-              if (!denied(err)) throw err;
+              if (!isPermissionDenied(err)) throw err;
               throw new UsageError(
-                `the job stream ${name} does not exist and this NATS user may not create it (least-privilege permissions): an administrator creates it once with \`cohort bus init\` (see examples/secure)`,
+                `the job stream ${name} does not exist and this NATS user may not create it (least-privilege permissions): ${busInitHint}`,
                 { cause: err },
               );
             });
@@ -125,7 +121,7 @@ export function natsJobStore(nc: NatsConnection, collective: string, callerid: s
           return retentionOf(updated.config);
         } catch (err) {
           // A stream an administrator made (cohort bus init) is used as it is by users who may not change it.
-          if (denied(err)) return retentionOf(current);
+          if (isPermissionDenied(err)) return retentionOf(current);
           throw err;
         }
       } catch (err) {

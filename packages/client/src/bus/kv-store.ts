@@ -1,5 +1,5 @@
 import { KvWatchInclude, type KV, type KvEntry, type NatsConnection } from 'nats';
-import { errorMessage } from '@cohort/core';
+import { bucketCreateError, errorMessage, isPermissionDenied } from '@cohort/core';
 import type { BucketMissing } from './kv.js';
 
 /**
@@ -92,6 +92,7 @@ export async function openKvStore(nc: NatsConnection, name: string, options: KvS
       ? await js.views.kv(name, { bindOnly: true })
       : await js.views.kv(name, { history: options.create!.history, replicas: options.create!.replicas, maxValueSize: options.create!.maxValueBytes });
   } catch (err) {
+    if (!exists && isPermissionDenied(err)) throw bucketCreateError(err, name);
     throw kvFailure(err, exists ? 'opening the bucket' : 'creating the bucket', name);
   }
   const call = async <T>(what: string, f: () => Promise<T>): Promise<T> => {

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { errorMessage } from '@cohort/core';
+import { bucketCreateError, errorMessage } from '@cohort/core';
 import type { KvEntry, KvMissing, MineKv, KvWatch } from '../mine/kv.js';
 
 function isDestroyable(v: unknown): v is { destroy(): Promise<void> } {
@@ -18,7 +18,7 @@ export async function openNatsKv(nc: NatsConnection, name: string, create: boole
     const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
     if (code === '503' || /no responders|jetstream not enabled/i.test(text)) return { missing: 'the NATS server has no JetStream (start it with -js)' };
     if (/not found/i.test(text)) return { missing: `there is no bucket ${name} yet (no node has written to it)` };
-    throw err;
+    throw create ? bucketCreateError(err, name) : err;
   }
   return {
     async put(key, value) {

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { errorMessage, kvCreateOptions, pluginManifestsSpec, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSpec } from '@cohort/core';
+import { bucketCreateError, errorMessage, kvCreateOptions, pluginManifestsSpec, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSpec } from '@cohort/core';
 import type { PluginStore, PluginStoreMissing } from '../plugins/store.js';
 
 function missingReason(err: unknown, name: string): string | undefined {
@@ -36,7 +36,8 @@ export async function openPluginStore(nc: NatsConnection, collective: string, cr
   } catch (err) {
     const missing = missingReason(err, manifestsName);
     if (missing) return { missing };
-    throw err;
+    // Creating needs the manifests, packs and rollout buckets: name them all.
+    throw create ? bucketCreateError(err, `${manifestsName}, ${pluginObjectsBucket(collective)} or ${pluginRolloutBucket(collective)}`, 'plugin') : err;
   }
   const decoder = new TextDecoder();
   return {

@@ -155,6 +155,11 @@ export function nodeInboxPrefix(identity: string): string {
   return `_INBOX.node.${identity}`;
 }
 
+/** The inbox prefix of a long-running service's connection (`_INBOX.service.<name>`, e.g. the event handlers; ACL `_INBOX.service.<name>.>`). */
+export function serviceInboxPrefix(service: string): string {
+  return `_INBOX.service.${service}`;
+}
+
 /** The JetStream key-value bucket holding the mined values of one collective. */
 export function mineBucket(collective: string): string {
   return `cohort_mine_${collective}`;

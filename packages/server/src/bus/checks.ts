@@ -1,5 +1,5 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection } from 'nats';
-import { checkEventsSpec, errorMessage } from '@cohort/core';
+import { bucketCreateError, busInitHint, checkEventsSpec, errorMessage, isPermissionDenied } from '@cohort/core';
 
 /** What the node's checks need from the bus: their state bucket and the events stream (the only NATS-aware part of the checks). */
 export interface ChecksBus {
@@ -12,15 +12,9 @@ export interface ChecksBus {
   publishEvent(collective: string, subject: string, value: Uint8Array, id: string): Promise<void>;
 }
 
-function denied(err: unknown): boolean {
-  return /permissions violation|authorization violation/i.test(errorMessage(err));
-}
-
 function notFound(err: unknown): boolean {
   return /stream not found/i.test(errorMessage(err));
 }
-
-const busInitHint = 'with least-privilege permissions an administrator creates it once with `cohort bus init` (see examples/secure)';
 
 /** Create the events stream of `collective` when it is missing: file storage, at most checkEventsMaxAgeSeconds old and checkEventsMaxMessages messages (oldest dropped). */
 export async function ensureCheckEventsStream(jsm: JetStreamManager, collective: string): Promise<boolean> {
@@ -57,8 +51,7 @@ export function natsChecksBus(nc: NatsConnection): ChecksBus {
         .views.kv(bucket, { history: 1 })
         .catch((err: unknown) => {
           kvs.delete(bucket);
-          if (denied(err)) throw new Error(`the checks bucket ${bucket} does not exist (or cannot be read) and this NATS user may not create it: ${busInitHint}`, { cause: err });
-          throw err;
+          throw bucketCreateError(err, bucket);
         });
       kvs.set(bucket, p);
     }
@@ -72,7 +65,7 @@ export function natsChecksBus(nc: NatsConnection): ChecksBus {
           await ensureCheckEventsStream(await nc.jetstreamManager(), collective);
         } catch (err) {
           // Least privilege: the node may publish into the stream but not look it up or create it; publishing says whether it exists.
-          if (!denied(err)) throw err;
+          if (!isPermissionDenied(err)) throw err;
         }
       })().catch((err: unknown) => {
         streams.delete(collective);

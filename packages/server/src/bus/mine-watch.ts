@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { errorMessage } from '@cohort/core';
+import { bucketCreateError, errorMessage } from '@cohort/core';
 
 /** A change in a watched bucket: a value, or its removal (`value` undefined). */
 export interface WatchedEntry {
@@ -18,7 +18,12 @@ export interface BucketWatcher {
  * polling). The only NATS-aware part of the node's mine.
  */
 export async function watchBucket(nc: NatsConnection, name: string, onEntry: (entry: WatchedEntry) => void, onError: (err: unknown) => void, history = 1): Promise<BucketWatcher> {
-  const kv = await nc.jetstream({ timeout: 10_000 }).views.kv(name, { history });
+  let kv;
+  try {
+    kv = await nc.jetstream({ timeout: 10_000 }).views.kv(name, { history });
+  } catch (err) {
+    throw bucketCreateError(err, name);
+  }
   const iterator = await kv.watch();
   void (async () => {
     for await (const e of iterator) {

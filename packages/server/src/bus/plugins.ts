@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { errorMessage, kvCreateOptions, pluginManifestsSpec, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSpec } from '@cohort/core';
+import { bucketCreateError, errorMessage, kvCreateOptions, pluginManifestsSpec, pluginObjectsBucket, pluginRolloutSpec } from '@cohort/core';
 import { watchBucket, type BucketWatcher, type WatchedEntry } from './mine-watch.js';
 
 /**
@@ -20,10 +20,16 @@ export interface PluginsBus {
 
 export function natsPluginsBus(nc: NatsConnection): PluginsBus {
   const js = () => nc.jetstream({ timeout: 10_000 });
+  const rollout = (collective: string) => {
+    const spec = pluginRolloutSpec(collective);
+    return js()
+      .views.kv(spec.name, kvCreateOptions(spec))
+      .catch((err: unknown) => Promise.reject(bucketCreateError(err, spec.name, spec.what)));
+  };
   return {
     watchManifests: (collective, onEntry, onError) => watchBucket(nc, pluginManifestsSpec(collective).name, onEntry, onError, pluginManifestsSpec(collective).history),
     async fetch(collective, object, maxBytes) {
-      const os = await js().views.os(pluginObjectsBucket(collective));
+      const os = await js().views.os(pluginObjectsBucket(collective)).catch((err: unknown) => Promise.reject(bucketCreateError(err, pluginObjectsBucket(collective), 'plugin packs')));
       const info = await os.info(object);
       if (info === null || info.deleted) return undefined;
       if (info.size > maxBytes) throw new Error(`the object ${object} is ${info.size} bytes, more than the ${maxBytes} a plugin may be`);
@@ -31,7 +37,7 @@ export function natsPluginsBus(nc: NatsConnection): PluginsBus {
       return bytes ?? undefined;
     },
     async claim(collective, key, holder) {
-      const kv = await js().views.kv(pluginRolloutBucket(collective), kvCreateOptions(pluginRolloutSpec(collective)));
+      const kv = await rollout(collective);
       try {
         await kv.create(key, new TextEncoder().encode(holder));
         return true;
@@ -41,7 +47,7 @@ export function natsPluginsBus(nc: NatsConnection): PluginsBus {
       }
     },
     async release(collective, key) {
-      const kv = await js().views.kv(pluginRolloutBucket(collective), kvCreateOptions(pluginRolloutSpec(collective)));
+      const kv = await rollout(collective);
       await kv.delete(key);
     },
   };

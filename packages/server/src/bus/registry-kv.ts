@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { errorMessage } from '@cohort/core';
+import { bucketCreateError } from '@cohort/core';
 import type { RegistryBucket } from '../registration/bucket.js';
 
 /**
@@ -8,17 +8,12 @@ import type { RegistryBucket } from '../registration/bucket.js';
  * stops refreshing its record disappears. An existing bucket is used as it
  * is (the first node to create it sets the max age).
  */
-export async function openKvBucket(nc: NatsConnection, name: string, ttlSeconds: number): Promise<RegistryBucket> {
+export async function openKvBucket(nc: NatsConnection, name: string, ttlSeconds: number, what = 'registry'): Promise<RegistryBucket> {
   let kv;
   try {
     kv = await nc.jetstream().views.kv(name, { history: 1, ttl: ttlSeconds * 1000 });
   } catch (err) {
-    if (!/permissions violation/i.test(errorMessage(err))) throw err;
-    throw new Error(
-      `the registry bucket ${name} does not exist (or cannot be read) and this NATS user may not create it: ` +
-        'with least-privilege permissions an administrator creates it once with `cohort bus init` (see examples/secure)',
-      { cause: err },
-    );
+    throw bucketCreateError(err, name, what);
   }
   return {
     async put(key, value) {

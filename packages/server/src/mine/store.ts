@@ -1,4 +1,4 @@
-import { errorMessage, MineKind, mineKey, mineValuesSpec, sealDataBytes, type MineValue, type Signer } from '@cohort/core';
+import { BucketNotCreatableError, errorMessage, MineKind, mineKey, mineValuesSpec, sealDataBytes, type MineValue, type Signer } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import type { BucketOpener, RegistryBucket } from '../registration/bucket.js';
 
@@ -38,7 +38,8 @@ export class MineStore {
       this.#failing = false;
     } else if (!this.#failing) {
       this.#failing = true;
-      this.#log.warn(`mine: cannot write ${key} (${errorMessage(failed)}); is JetStream enabled (nats-server -js)? Retrying at the next run`);
+      const hint = failed instanceof BucketNotCreatableError ? '' : '; is JetStream enabled (nats-server -js)?';
+      this.#log.warn(`mine: cannot write ${key} (${errorMessage(failed)})${hint}; retrying at the next run`);
     }
   }
 
@@ -64,7 +65,7 @@ export class MineStore {
     let b = this.#buckets.get(collective);
     if (b === undefined) {
       const spec = mineValuesSpec(collective);
-      b = this.#open(spec.name, spec.maxAgeSeconds);
+      b = this.#open(spec.name, spec.maxAgeSeconds, spec.what);
       // A failed open is retried next time.
       b.catch(() => this.#buckets.delete(collective));
       this.#buckets.set(collective, b);

@@ -19,7 +19,8 @@ export interface RegistryBucket {
 
 /**
  * Open (creating if needed) the bucket `name` whose records expire
- * `ttlSeconds` after their last write. Rejects when the server has no
- * JetStream or refuses the bucket.
+ * `ttlSeconds` after their last write; `what` it holds names it in errors.
+ * Rejects when the server has no JetStream or refuses the bucket (a
+ * BucketNotCreatableError when this NATS user may not create it).
  */
-export type BucketOpener = (name: string, ttlSeconds: number) => Promise<RegistryBucket>;
+export type BucketOpener = (name: string, ttlSeconds: number, what?: string) => Promise<RegistryBucket>;

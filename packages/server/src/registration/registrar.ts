@@ -1,4 +1,5 @@
 import {
+  BucketNotCreatableError,
   ConfigError,
   encodeRegistryMessage,
   errorMessage,
@@ -198,9 +199,10 @@ export class Registrar {
       return;
     }
     this.#failing.add(collective);
+    const hint = err instanceof BucketNotCreatableError ? '' : 'Is JetStream enabled on the NATS server (nats-server -js)? ';
     this.#o.log.warn(
       `registry: cannot write to bucket ${name} (${errorMessage(err)}); registry discovery will not see this node until it can. ` +
-        `Is JetStream enabled on the NATS server (nats-server -js)? Retrying, then every ${this.#o.intervalSeconds} s`,
+        `${hint}Retrying, then every ${this.#o.intervalSeconds} s`,
     );
   }
 
