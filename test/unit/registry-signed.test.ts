@@ -162,6 +162,41 @@ test('a verifying view ignores ghosts and forgeries, keeps the last verified rec
   assert.deepEqual(view.unaccounted(now + 200_000), []);
 });
 
+test('receive() (signatures checked in the thread pool) reaches exactly what apply() does, applying entries in arrival order', async () => {
+  const now = Date.now();
+  const entries = [
+    put('web1', signed(web1)),
+    put('web2', signed(web2)),
+    put('ghost', encodeRegistryMessage(record('ghost', ['ca']))),
+    put('ghost2', sealRegistration(record('ghost2'), createSigner(generateKeyPair().privateKey, 'ghost2'))),
+    put('web1', sealRegistration(record('web1', ['ca']), rogue)),
+    put('web3', sealRegistration(record('web3', ['rpcutil'], now - 600_000), nodeSigner('web3'))),
+    put('web4', new TextEncoder().encode('{"protocol":"cohort:signed-data:1","data":')),
+    // web2: a newer record, then its tombstone, then an unsigned delete: order decides what is left.
+    put('web2', signed(web2, ['puppetral'])),
+    put('web2', sealDeregistration({ identity: 'web2', started_at: 1 }, web2, now)),
+    { key: 'web2', value: new Uint8Array(), operation: 'DEL' as const, created: now },
+    put('web5', signed(nodeSigner('web5'))),
+    put('web5', signed(nodeSigner('web5'), ['ca'])),
+  ];
+  const sync = new RegistryView('b', trust, () => now);
+  const pooled = new RegistryView('b', trust, () => now);
+  sync.maxAgeMs = pooled.maxAgeMs = 180_000;
+  for (const e of entries) sync.apply(e);
+  for (const e of entries) pooled.receive(e);
+  await pooled.settled();
+  const summary = (v: RegistryView) => ({
+    nodes: v.nodes(now).map((n) => [n.identity, n.record.agents.join(), n.verified]),
+    ignored: v.ignored(now).map((i) => [i.identity, i.reason]),
+    invalid: v.invalid,
+  });
+  assert.deepEqual(summary(pooled), summary(sync));
+  // What that is: web1's first record (the forgery ignored), web5's newer record; web2 gone (signed tombstone).
+  assert.deepEqual(summary(pooled).nodes, [['web1', 'rpcutil', true], ['web5', 'ca', true]]);
+  assert.deepEqual(summary(pooled).ignored.map(([identity]) => identity), ['ghost', 'ghost2', 'web1', 'web2', 'web3', 'web4']);
+  assert.match(String(summary(pooled).ignored.find(([i]) => i === 'web1')![1]), /signed by issuer .* which this client does not trust|not the signing key|does not verify/);
+});
+
 test('a record older than the bucket max age, or a lifecycle event stored as a record, is not used', () => {
   const view = new RegistryView('b', trust);
   view.maxAgeMs = 180_000;

@@ -48,6 +48,7 @@ export {
   sealDeregistration,
   sealLifecycle,
   readRegistryEntry,
+  readRegistryEntryAsync,
   readLifecycle,
   type DeregistrationValue,
   type RegistryEntryReading,

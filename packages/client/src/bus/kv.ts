@@ -43,20 +43,26 @@ export async function watchKvBucket(
   timeoutMs = 2000,
 ): Promise<BucketWatch | BucketMissing> {
   const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: timeoutMs });
+  const kv = await nc.jetstream({ checkAPI: false, timeout: timeoutMs }).views.kv(name, { bindOnly: true });
+  let initialised!: () => void;
+  const ready = new Promise<void>((resolve) => (initialised = resolve));
+  // The stream's info (does the bucket exist, its max age) and the watch's consumer are asked for
+  // at once: one round trip to the server instead of two before the first entry arrives.
+  const watching = kv.watch({ initializedFn: () => initialised() });
+  watching.catch(() => undefined); // awaited below, unless the info says there is no bucket
   let maxAgeNanos: number;
   try {
     const info = await jsm.streams.info(`KV_${name}`);
     maxAgeNanos = info.config.max_age;
   } catch (err) {
+    // No bucket (or no JetStream): the watch fails too, or watches nothing; either way it goes.
+    void watching.then(stopWatch, () => undefined);
     const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
     if (code === '503' || /no responders/i.test(errorMessage(err))) return { missing: 'the NATS server has no JetStream (start it with -js)' };
     if (notFound.test(errorMessage(err))) return { missing: `there is no registry bucket ${name} (no node has registered in this collective)` };
     throw err;
   }
-  const kv = await nc.jetstream({ checkAPI: false, timeout: timeoutMs }).views.kv(name, { bindOnly: true });
-  let initialised!: () => void;
-  const ready = new Promise<void>((resolve) => (initialised = resolve));
-  const iterator = await kv.watch({ initializedFn: () => initialised() });
+  const iterator = await watching;
   void (async () => {
     for await (const e of iterator) onEntry({ key: e.key, value: e.value, operation: e.operation, created: e.created.getTime() });
   })()
@@ -65,15 +71,19 @@ export async function watchKvBucket(
   await ready;
   return {
     maxAgeMs: Math.floor(maxAgeNanos / 1e6),
-    async stop() {
-      // The watch's ephemeral consumer would otherwise linger on the server for
-      // its inactivity threshold after every CLI run. nats.js keeps the
-      // subscription on the iterator; destroy() deletes the consumer.
-      const sub: unknown = Reflect.get(iterator, '_data');
-      if (isDestroyable(sub)) await sub.destroy().catch(() => undefined);
-      iterator.stop();
-    },
+    stop: () => stopWatch(iterator),
   };
+}
+
+/**
+ * Stop a watch now. Its ephemeral consumer would otherwise linger on the
+ * server for its inactivity threshold after every CLI run. nats.js keeps
+ * the subscription on the iterator; destroy() deletes the consumer.
+ */
+async function stopWatch(iterator: { stop(): void }): Promise<void> {
+  const sub: unknown = Reflect.get(iterator, '_data');
+  if (isDestroyable(sub)) await sub.destroy().catch(() => undefined);
+  iterator.stop();
 }
 
 function isDestroyable(v: unknown): v is { destroy(): Promise<void> } {

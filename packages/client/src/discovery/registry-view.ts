@@ -1,4 +1,4 @@
-import { identityFromRegistryKey, readRegistryEntry, type TrustStore } from '@cohort/core';
+import { identityFromRegistryKey, readRegistryEntry, readRegistryEntryAsync, type RegistryEntryReading, type TrustStore } from '@cohort/core';
 import type { BucketEntry } from '../bus/kv.js';
 import { registeredNode, type RegisteredNode } from './registry-record.js';
 
@@ -31,6 +31,8 @@ export class RegistryView {
   readonly #now: () => number;
   #maxAgeMs = 0;
   #invalid = 0;
+  /** Entries received (see receive()) and not yet applied: applied in the order they arrived. */
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(bucket: string, trust?: TrustStore, now: () => number = Date.now) {
     this.bucket = bucket;
@@ -52,15 +54,43 @@ export class RegistryView {
     return this.#invalid;
   }
 
-  /** Apply one bucket change. */
+  /** Apply one bucket change (its signatures checked on this thread, before this returns). */
   apply(entry: BucketEntry): void {
     const identity = identityFromRegistryKey(entry.key);
+    if (entry.operation !== 'PUT') return this.#applyDelete(identity, entry);
+    this.#applyReading(identity, entry, readRegistryEntry(entry.value, identity, this.trust, this.#now(), this.#maxAgeMs || undefined));
+  }
+
+  /**
+   * Take one bucket change as it arrives: its signatures are checked at once
+   * in libuv's thread pool (readRegistryEntryAsync: the same checks as
+   * apply()), while the reader goes on to the next entry; changes are
+   * applied in the order they arrived. {@link settled} resolves once every
+   * change received so far is applied. For reading a whole bucket at once
+   * (a `cohort` process reading the registry).
+   */
+  receive(entry: BucketEntry): void {
+    const identity = identityFromRegistryKey(entry.key);
     if (entry.operation !== 'PUT') {
-      if (this.trust) this.#ignore(identity, "deleted without the node's signature (a node's clean shutdown leaves a signed deregistration)", entry.created);
-      else this.#nodes.delete(identity);
+      this.#queue = this.#queue.then(() => this.#applyDelete(identity, entry));
       return;
     }
-    const reading = readRegistryEntry(entry.value, identity, this.trust, this.#now(), this.#maxAgeMs || undefined);
+    // Started now (the clock and max age of its arrival, as apply() would use), applied in turn.
+    const reading = readRegistryEntryAsync(entry.value, identity, this.trust, this.#now(), this.#maxAgeMs || undefined);
+    this.#queue = this.#queue.then(async () => this.#applyReading(identity, entry, await reading));
+  }
+
+  /** Resolves when every change given to receive() so far is applied. */
+  settled(): Promise<void> {
+    return this.#queue;
+  }
+
+  #applyDelete(identity: string, entry: BucketEntry): void {
+    if (this.trust) this.#ignore(identity, "deleted without the node's signature (a node's clean shutdown leaves a signed deregistration)", entry.created);
+    else this.#nodes.delete(identity);
+  }
+
+  #applyReading(identity: string, entry: BucketEntry, reading: RegistryEntryReading): void {
     switch (reading.kind) {
       case 'record':
         this.#nodes.set(identity, registeredNode(reading.record, entry.created, reading.verified));

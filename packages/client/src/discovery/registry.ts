@@ -38,8 +38,10 @@ export class Registry {
     const view = new RegistryView(registryBucket(collective), trust, Date.now);
     if (!bus.watchBucket) return new Registry(collective, view, clock, undefined, 'this connection has no key-value store');
     try {
-      const watched = await bus.watchBucket(view.bucket, (entry) => view.apply(entry));
+      // Each record's signatures are checked in the thread pool as it arrives, beside the reading of the next ones.
+      const watched = await bus.watchBucket(view.bucket, (entry) => view.receive(entry));
       if ('missing' in watched) return new Registry(collective, view, clock, undefined, watched.missing);
+      await view.settled();
       view.maxAgeMs = watched.maxAgeMs;
       return new Registry(collective, view, clock, watched, undefined);
     } catch (err) {

@@ -1,6 +1,6 @@
 import { validateLifecycle, validateRegistration } from '../generated/validators.js';
 import type { Signer } from '../security/envelope.js';
-import { isSignedData, openData, sealDataBytes, verifyData, type OpenedData } from '../security/signed-data.js';
+import { isSignedData, openData, sealDataBytes, verifyData, verifyDataAsync, type DataExpectation, type OpenedData, type VerifiedData } from '../security/signed-data.js';
 import type { TrustStore } from '../security/trust.js';
 import { defaultMaxMessageBytes, describeSchemaErrors } from './codec.js';
 import { decodeLifecycle, decodeRegistration } from './registration-codec.js';
@@ -75,14 +75,18 @@ function opened(bytes: Uint8Array): OpenedData | string {
   }
 }
 
+/** A signed entry opened and checked for shape, its signature still to verify. */
+interface EntryToVerify {
+  readonly open: OpenedData;
+  readonly kind: typeof RegistryDataKind.Registration | typeof RegistryDataKind.Deregistration;
+  readonly expect: DataExpectation;
+}
+
 /**
- * Read the registry entry stored under `identity`. With `trust`, only a
- * record or deregistration signed by that node's trusted key counts; one
- * older than `maxAgeMs` (the bucket's max age, when known) is stale and
- * ignored. Without trust, plain and signed records are accepted unverified
- * (for listing; discovery will not rely on them).
+ * Everything {@link readRegistryEntry} does before the signature check: the
+ * reading itself when no signature needs checking, else what to verify.
  */
-export function readRegistryEntry(bytes: Uint8Array, identity: string, trust: TrustStore | undefined, now: number, maxAgeMs?: number): RegistryEntryReading {
+function beginRegistryEntry(bytes: Uint8Array, identity: string, trust: TrustStore | undefined, now: number, maxAgeMs?: number): RegistryEntryReading | EntryToVerify {
   if (!isSignedData(bytes)) {
     if (trust) return { kind: 'ignored', reason: 'unsigned record (the node has no security.node_key)' };
     try {
@@ -103,9 +107,39 @@ export function readRegistryEntry(bytes: Uint8Array, identity: string, trust: Tr
     if (problem) return { kind: 'ignored', reason: problem };
     return kind === RegistryDataKind.Deregistration ? { kind: 'gone' } : { kind: 'record', record: open.body.value as RegistrationMessage, verified: false, signer: undefined };
   }
-  const verified = verifyData<RegistrationMessage>(open, trust, { kind, subject: identity, now, ...(maxAgeMs ? { maxAgeMs } : {}), check });
+  return { open, kind, expect: { kind, subject: identity, now, ...(maxAgeMs ? { maxAgeMs } : {}), check } };
+}
+
+function verifiedReading(kind: EntryToVerify['kind'], verified: VerifiedData<RegistrationMessage> | string): RegistryEntryReading {
   if (typeof verified === 'string') return { kind: 'ignored', reason: verified };
   return kind === RegistryDataKind.Deregistration ? { kind: 'gone' } : { kind: 'record', record: verified.value, verified: true, signer: verified.signer.key };
+}
+
+/**
+ * Read the registry entry stored under `identity`. With `trust`, only a
+ * record or deregistration signed by that node's trusted key counts; one
+ * older than `maxAgeMs` (the bucket's max age, when known) is stale and
+ * ignored. Without trust, plain and signed records are accepted unverified
+ * (for listing; discovery will not rely on them).
+ */
+export function readRegistryEntry(bytes: Uint8Array, identity: string, trust: TrustStore | undefined, now: number, maxAgeMs?: number): RegistryEntryReading {
+  const begun = beginRegistryEntry(bytes, identity, trust, now, maxAgeMs);
+  if (!('open' in begun) || !trust) return begun as RegistryEntryReading;
+  return verifiedReading(begun.kind, verifyData<RegistrationMessage>(begun.open, trust, begun.expect));
+}
+
+/**
+ * {@link readRegistryEntry} with the signatures (the record's, and its node
+ * certificate's the first time that certificate is seen) checked in libuv's
+ * thread pool: the same checks in the same order, the same answers; for a
+ * reader verifying a whole bucket at once (a `cohort` process reading the
+ * registry), so the checks of many records run beside the reading of the
+ * next ones. Never rejects.
+ */
+export async function readRegistryEntryAsync(bytes: Uint8Array, identity: string, trust: TrustStore | undefined, now: number, maxAgeMs?: number): Promise<RegistryEntryReading> {
+  const begun = beginRegistryEntry(bytes, identity, trust, now, maxAgeMs);
+  if (!('open' in begun) || !trust) return begun as RegistryEntryReading;
+  return verifiedReading(begun.kind, await verifyDataAsync<RegistrationMessage>(begun.open, trust, begun.expect));
 }
 
 /** What a lifecycle message means to a reader. */
