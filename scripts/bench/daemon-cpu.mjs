@@ -23,15 +23,15 @@
 // and record its on-CPU samples with `perf record -e cpu-clock -g` over the
 // measured rounds (`perf report -i FILE`); the CPU figures then include perf's cost.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import yaml from 'js-yaml';
 import { Client } from '@cohort/client';
 import { cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { cpuMs } from './idle.mjs';
-import { benchNodeTrust, certifiedNodeKey, removeBenchIssuer } from './trust.mjs';
+import { writeDaemonConfig } from './real-fleet.mjs';
+import { benchNodeTrust, removeBenchIssuer } from './trust.mjs';
 import { loadAverage, median, rssKb, sleep } from './util.mjs';
 
 const { values } = parseArgs({
@@ -74,20 +74,7 @@ try {
   const nodes = syntheticNodes(bins.length * per);
   nodes.forEach((node, i) => {
     const b = i % bins.length;
-    const nodeDir = join(dir, node.identity);
-    mkdirSync(nodeDir, { recursive: true });
-    writeFileSync(join(nodeDir, 'facts.yaml'), yaml.dump(node.facts));
-    writeFileSync(join(nodeDir, 'classes.txt'), `${node.classes.join('\n')}\n`);
-    const config = {
-      identity: node.identity,
-      nats: { servers: [nats.url] },
-      facts: [join(nodeDir, 'facts.yaml')],
-      classes_file: join(nodeDir, 'classes.txt'),
-      logging: { level: 'warn' },
-      security: { mode: 'unsigned', node_key: certifiedNodeKey(nodeDir, node.identity) },
-    };
-    writeFileSync(join(nodeDir, 'server.yaml'), yaml.dump(config));
-    const args = ['--config', join(nodeDir, 'server.yaml')];
+    const args = ['--config', writeDaemonConfig(nats.url, node, dir, { nodeKeys: true })];
     const extra = values['node-flags'] && b === 0 ? values['node-flags'].split(' ') : values.profile && b === 0 ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : values.perf && i === 0 ? ['--perf-basic-prof', '--interpreted-frames-native-stack'] : undefined;
     // cwd: V8 logs of --perf-basic-prof land in the run's temp dir.
     const child = extra ? spawn(process.execPath, [...shebangFlags(bins[b]), ...extra, bins[b], ...args], { stdio: 'inherit', cwd: dir }) : spawn(bins[b], args, { stdio: 'inherit', cwd: dir });

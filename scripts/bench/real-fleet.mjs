@@ -34,6 +34,31 @@ export function timeRuns(cmd, args, runs, env = {}, tally = { incomplete: 0, det
 }
 
 /**
+ * Write one daemon's facts, classes and server.yaml under `dir/<identity>`;
+ * returns the config file. Unsigned, like the simulator: these rows measure
+ * transport, start-up and footprint, not Ed25519 (`nodeKeys` still gives the
+ * node a certified key, so its registry record is signed).
+ */
+export function writeDaemonConfig(natsUrl, node, dir, { nodeKeys = false, config: extra = {} } = {}) {
+  const nodeDir = join(dir, node.identity);
+  mkdirSync(nodeDir, { recursive: true });
+  writeFileSync(join(nodeDir, 'facts.yaml'), yaml.dump(node.facts));
+  writeFileSync(join(nodeDir, 'classes.txt'), `${node.classes.join('\n')}\n`);
+  const config = {
+    identity: node.identity,
+    nats: { servers: [natsUrl] },
+    facts: [join(nodeDir, 'facts.yaml')],
+    classes_file: join(nodeDir, 'classes.txt'),
+    logging: { level: 'warn' },
+    security: { mode: 'unsigned', ...(nodeKeys ? { node_key: certifiedNodeKey(nodeDir, node.identity) } : {}) },
+    ...extra,
+  };
+  const file = join(nodeDir, 'server.yaml');
+  writeFileSync(file, yaml.dump(config));
+  return file;
+}
+
+/**
  * Start one real daemon per node descriptor ({ identity, facts, classes }) on
  * `natsUrl`, as the `cohortd` executable, and wait until all are registered.
  * `nodeKeys`: give each a node key certified by the bench issuer (trust.mjs),
@@ -45,22 +70,7 @@ export function timeRuns(cmd, args, runs, env = {}, tally = { incomplete: 0, det
 export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false, config: extra = {} } = {}) {
   const children = [];
   for (const node of nodes) {
-    const nodeDir = join(dir, node.identity);
-    mkdirSync(nodeDir, { recursive: true });
-    writeFileSync(join(nodeDir, 'facts.yaml'), yaml.dump(node.facts));
-    writeFileSync(join(nodeDir, 'classes.txt'), `${node.classes.join('\n')}\n`);
-    const config = {
-      identity: node.identity,
-      nats: { servers: [natsUrl] },
-      facts: [join(nodeDir, 'facts.yaml')],
-      classes_file: join(nodeDir, 'classes.txt'),
-      logging: { level: 'warn' },
-      // Unsigned, like the simulator: these rows measure transport, start-up and footprint, not Ed25519.
-      security: { mode: 'unsigned', ...(nodeKeys ? { node_key: certifiedNodeKey(nodeDir, node.identity) } : {}) },
-      ...extra,
-    };
-    writeFileSync(join(nodeDir, 'server.yaml'), yaml.dump(config));
-    children.push(spawn(cohortdBin, ['--config', join(nodeDir, 'server.yaml')], { stdio: 'ignore' }));
+    children.push(spawn(cohortdBin, ['--config', writeDaemonConfig(natsUrl, node, dir, { nodeKeys, config: extra })], { stdio: 'ignore' }));
   }
   const exited = () => {
     const gone = children.find((c) => c.exitCode !== null);
