@@ -3,7 +3,7 @@
 // an rpcutil ping, with no network: bursts of 1,000 requests, as a broadcast
 // delivers them to a simulator process.
 import { builtinAgents } from '@cohort/agents';
-import { builtinDdlDir, emptyFilter, encode, ProtocolTag } from '@cohort/core';
+import { builtinDdlDir, emptyFilter, encode, ProtocolTag, replySubject } from '@cohort/core';
 import { loadServerConfig } from '@cohort/agents';
 import { silentLogger } from '@cohort/core/log';
 import { AgentRegistry, loadAgents, Processor, simNode, simNodeInfo, simNodeView, Stats } from '@cohort/server';
@@ -31,7 +31,8 @@ export async function pipelineMicros(requests = 100000) {
     filter: { ...emptyFilter(), agent: ['rpcutil'] },
     ttl: 3600,
     time: Date.now(),
-    reply_to: 'cohort.reply.0123456789abcdef0123456789abcdef.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    // Nodes answer only on the caller's own reply subject for this request (docs/security.md).
+    reply_to: replySubject('cohort', 'user=bench', 'a'.repeat(32)),
   });
   const arrival = { collective: 'cohort', agent: undefined };
   const burst = async (n) => {
@@ -50,6 +51,6 @@ export async function pipelineMicros(requests = 100000) {
     rounds.push((c.user + c.system) / requests);
   }
   rounds.sort((a, b) => a - b);
-  if (stats.replies !== 20000 + 5 * requests) throw new Error(`pipeline bench: ${stats.replies} replies for ${20000 + 5 * requests} requests`);
+  if (stats.replies !== 20000 + 5 * requests) throw new Error(`pipeline bench: ${stats.replies} replies for ${20000 + 5 * requests} requests (stats: ${JSON.stringify(stats)})`);
   return rounds[2];
 }
