@@ -28,7 +28,7 @@ interface Run {
 
 /** Run `cmd` with the environment of this test, minus any NODE_EXTRA_CA_CERTS of its own, plus `env`. */
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<Run> {
-  const base = { ...process.env, COHORT_CONFIG: '' };
+  const base: NodeJS.ProcessEnv = { ...process.env, COHORT_CONFIG: '' };
   delete base['NODE_EXTRA_CA_CERTS'];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -108,7 +108,7 @@ function fakeTls() {
       DEFAULT_CIPHERS: 'CIPHERS',
       DEFAULT_MIN_VERSION: 'TLSv1.2',
       DEFAULT_MAX_VERSION: 'TLSv1.3',
-    } as const,
+    } as { connect: typeof tls.connect; createSecureContext: typeof tls.createSecureContext; rootCertificates: readonly string[]; DEFAULT_CIPHERS: string; DEFAULT_MIN_VERSION: tls.SecureVersion; DEFAULT_MAX_VERSION: tls.SecureVersion },
   };
 }
 
@@ -124,7 +124,7 @@ test('deferExtraCaCerts puts NODE_EXTRA_CA_CERTS back and reads the file once, o
   assert.equal(reads, 0, 'nothing is read before a connection');
 
   fake.api.connect({ host: 'a', port: 1 });
-  fake.api.connect(4222, 'b', cb);
+  (fake.api.connect as (...args: unknown[]) => unknown)(4222, 'b', cb);
   assert.equal(reads, 1);
   assert.equal(fake.contexts.length, 1, 'calls that shape no context share one');
   assert.deepEqual(fake.contexts[0]!.options, { ciphers: 'CIPHERS', host: 'a', port: 1 }, "made as tls.connect makes it: its default ciphers, the call's options");
