@@ -3,7 +3,7 @@
 // CA that only NODE_EXTRA_CA_CERTS names. The launchers move the variable
 // aside (node would read the file at start, ~90 ms); the programs load it on
 // their first TLS connection (@cohort/core/deferred-extra-ca). So: the CLI
-// and a daemon both connect with no --tls-ca and no tls.ca; a missing file
+// and a daemon (and check_cohort_nrpe) connect with no --tls-ca and no tls.ca; a missing file
 // gets Node's warning and a TLS error saying what to do; and a command the
 // daemon runs (an NRPE command) sees NODE_EXTRA_CA_CERTS as the user set it.
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import { missingOpenssl } from './security-fleet.js';
 
 const cohortLauncher = join(repoRoot, 'packages/cli/bin/cohort');
 const cohortdLauncher = join(repoRoot, 'packages/server/bin/cohortd');
+const checkLauncher = join(repoRoot, 'packages/nagios/bin/check_cohort_nrpe');
 const identity = 'extra-ca-node';
 
 interface Run {
@@ -110,6 +111,12 @@ describe('NODE_EXTRA_CA_CERTS through the launchers: loaded on the first TLS con
     const r = await run(cohortLauncher, ['rpc', 'nrpe', 'runcommand', 'command=show_ca', '-I', identity, '--nats', url(), '--json'], { NODE_EXTRA_CA_CERTS: caFile });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`NODE_EXTRA_CA_CERTS=${caFile} moved=unset`));
+  });
+
+  test('check_cohort_nrpe, through its launcher, runs the command over TLS with no CA of its own', async () => {
+    const r = await run(checkLauncher, ['-I', identity, '--nats', url(), '--expect', '1', 'show_ca'], { NODE_EXTRA_CA_CERTS: caFile });
+    assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^show_ca: OK: 1 /);
   });
 
   test("a missing NODE_EXTRA_CA_CERTS file: Node's warning, and a TLS error saying what to do", async () => {
