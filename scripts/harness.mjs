@@ -20,6 +20,8 @@ export const {
   repoRoot,
   cohortBin,
   cohortdBin,
+  cohortLauncher,
+  cohortdLauncher,
   examplePluginDir,
   exampleClientConfig,
 } = await import('../test/harness/index.ts');

@@ -2,7 +2,7 @@
 // it, (d) broadcast discovery with the quiet window, and sequential requests/s.
 import { spawnSync } from 'node:child_process';
 import { Client } from '@cohort/client';
-import { cohortBin } from '../harness.mjs';
+import { cohortLauncher } from '../harness.mjs';
 import { sleep } from './util.mjs';
 import { benchIssuer, benchNodeTrust } from './trust.mjs';
 
@@ -56,13 +56,13 @@ export async function measureSequential(natsUrl, n, seconds) {
   }
 }
 
-/** (c): `cohort rpc rpcutil ping` in a new process, wall time; output is read from a pipe. */
+/** (c): `cohort rpc rpcutil ping` in a new process (the installed command: its launcher), wall time; output is read from a pipe. */
 export function measureCli(natsUrl, n, { runs, warmup }) {
   const samples = [];
   let lost = 0;
   for (let i = 0; i < warmup + runs; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--issuer', benchIssuer().publicFile], {
+    const r = spawnSync(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--issuer', benchIssuer().publicFile], {
       env: { ...process.env, COHORT_NATS: natsUrl, COHORT_CONFIG: '', NO_COLOR: '1' },
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,

@@ -1,7 +1,8 @@
-// Real cohortd processes, run as operators run them (the executable, so its
-// shebang's V8 flags apply), each with its own facts, classes and config:
-// `cohort rpc rpcutil ping` against them (registry discovery and --nodes)
-// next to a bare `node -e 0` start measured in the same run; what each
+// Real cohortd processes, run as operators run them (the `cohortd` launcher,
+// with cohortd.js's V8 flags), each with its own facts, classes and config:
+// `cohort rpc rpcutil ping` (its launcher) against them (registry discovery
+// and --nodes) next to a bare `node -e 0` start measured in the same run
+// (also without NODE_EXTRA_CA_CERTS when it is set: its start-up tax); what each
 // daemon costs while idle (RSS, CPU, wake-ups); and what a request costs
 // each daemon in CPU (from /proc stat deltas over many requests).
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohortBin, cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
+import { cohortBin, cohortdLauncher, cohortLauncher, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { cpuMs, idleCost } from './idle.mjs';
 import { benchIssuer, certifiedNodeKey } from './trust.mjs';
 import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
@@ -60,7 +61,7 @@ export function writeDaemonConfig(natsUrl, node, dir, { nodeKeys = false, config
 
 /**
  * Start one real daemon per node descriptor ({ identity, facts, classes }) on
- * `natsUrl`, as the `cohortd` executable, and wait until all are registered.
+ * `natsUrl`, as the `cohortd` command (its launcher), and wait until all are registered.
  * `nodeKeys`: give each a node key certified by the bench issuer (trust.mjs),
  * so its registry record is signed and clients trusting that issuer discover
  * it through the registry (its replies are signed too). `config`: more
@@ -70,7 +71,7 @@ export function writeDaemonConfig(natsUrl, node, dir, { nodeKeys = false, config
 export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false, config: extra = {} } = {}) {
   const children = [];
   for (const node of nodes) {
-    children.push(spawn(cohortdBin, ['--config', writeDaemonConfig(natsUrl, node, dir, { nodeKeys, config: extra })], { stdio: 'ignore' }));
+    children.push(spawn(cohortdLauncher, ['--config', writeDaemonConfig(natsUrl, node, dir, { nodeKeys, config: extra })], { stdio: 'ignore' }));
   }
   const exited = () => {
     const gone = children.find((c) => c.exitCode !== null);
@@ -125,16 +126,20 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
     log(`${n} real cohortd processes: RSS ${(rss.reduce((a, b) => a + b, 0) / n / 1024).toFixed(1)} MB each; idle ${idle.cpuPctMean.toFixed(3)} % CPU, ${idle.wakeupsPerSecMean.toFixed(2)} wake-ups/s each`);
     log(`${n} real cohortd processes: cohort rpc rpcutil ping ...`);
     const load = loadAverage();
-    timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', ...trust], 1, env, { incomplete: 0 }); // warm the page cache
+    timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', ...trust], 1, env, { incomplete: 0 }); // warm the page cache
     const tally = { incomplete: 0, detail: '' };
     const nodeStart = [];
+    const nodeStartBare = [];
     const registry = [];
     const nodesFile = [];
-    // Interleaved, so a change of load during the run touches all three alike.
+    // NODE_EXTRA_CA_CERTS makes every node start read that file (the launchers defer it): `node -e 0` with and without it.
+    const extraCa = Boolean(process.env.NODE_EXTRA_CA_CERTS);
+    // Interleaved, so a change of load during the run touches all alike. The CLI as a user runs it: its launcher.
     for (let i = 0; i < runs; i++) {
       nodeStart.push(...timeRuns(process.execPath, ['-e', '0'], 1));
-      registry.push(...timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', ...trust], 1, env, tally));
-      nodesFile.push(...timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], 1, env, tally));
+      if (extraCa) nodeStartBare.push(...timeRuns(process.execPath, ['-e', '0'], 1, { NODE_EXTRA_CA_CERTS: undefined }));
+      registry.push(...timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', ...trust], 1, env, tally));
+      nodesFile.push(...timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], 1, env, tally));
     }
     // CPU per request per daemon: /proc CPU time of all daemons over `cpuRequests` pings, less their idle CPU.
     const cpu0 = fleet.pids.map(cpuMs);
@@ -148,6 +153,7 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
       n,
       load,
       nodeStart: median(nodeStart),
+      nodeStartBare: extraCa ? median(nodeStartBare) : undefined,
       registry: median(registry),
       nodesFile: median(nodesFile),
       rssKb: mean(rss),

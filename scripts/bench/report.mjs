@@ -50,7 +50,7 @@ export function renderRealFleets(real) {
       ['daemons', '`node -e 0`', 'ping, registry discovery', 'ratio', 'ping, --nodes', 'ratio', 'idle RSS / daemon (private)', 'idle CPU / daemon', 'wake-ups/s / daemon', 'CPU per request per daemon', 'load'],
       real.map((r) => [
         String(r.n),
-        `${ms(r.nodeStart)} ms`,
+        r.nodeStartBare === undefined ? `${ms(r.nodeStart)} ms` : `${ms(r.nodeStart)} ms (${ms(r.nodeStartBare)} ms without NODE_EXTRA_CA_CERTS)`,
         `${ms(r.registry)} ms`,
         (r.registry / r.nodeStart).toFixed(2),
         `${ms(r.nodesFile)} ms`,

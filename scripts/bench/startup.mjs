@@ -5,14 +5,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer, cohortBin, cohortdBin, startFleet, syntheticNodes, waitForRegistry } from '../harness.mjs';
+import { startNatsServer, cohortLauncher, cohortdLauncher, startFleet, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { anonKb, median, rssKb, sleep } from './util.mjs';
 
+/** Wall times of `cohort ARGS` run as a user runs it: the installed command, bin/cohort (the launcher). */
 function timeCommand(args, runs, env = {}) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cohortBin, ...args], { env: { ...process.env, COHORT_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(cohortLauncher, args, { env: { ...process.env, COHORT_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`cohort ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     samples.push(ms);
@@ -50,8 +51,8 @@ export async function startupRows(runs) {
 }
 
 /**
- * Idle memory of one real cohortd, run as operators run it (the executable,
- * so its shebang's V8 flags apply) with the default settings plus the NATS
+ * Idle memory of one real cohortd, run as operators run it (the `cohortd`
+ * launcher, with cohortd.js's V8 flags) with the default settings plus the NATS
  * URL, registered, `settleMs` after start: { rssKb, anonKb } (anon: private,
  * not counting the node binary's shared pages).
  */
@@ -60,7 +61,7 @@ export async function cohortdIdleRss(settleMs = 5000) {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-rss-'));
   const config = join(dir, 'server.yaml');
   writeFileSync(config, `identity: rss-probe\nnats: { servers: [${nats.url}] }\nlogging: { level: error }\n`);
-  const child = spawn(cohortdBin, ['--config', config], { stdio: 'ignore' });
+  const child = spawn(cohortdLauncher, ['--config', config], { stdio: 'ignore' });
   try {
     await waitForRegistry(nats.url, ['rss-probe'], { timeoutMs: 30000 });
     await sleep(settleMs);

@@ -55,6 +55,9 @@ export interface FleetOptions {
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.js');
 export const cohortBin = join(repoRoot, 'packages/cli/bin/cohort.js');
+/** The installed commands (package.json "bin"): sh launchers that run bin/cohort.js and bin/cohortd.js (with its V8 flags), as users run them. */
+export const cohortLauncher = join(repoRoot, 'packages/cli/bin/cohort');
+export const cohortdLauncher = join(repoRoot, 'packages/server/bin/cohortd');
 export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');
 export const examplePluginDir = join(repoRoot, 'examples/agents/echo');
 export const exampleClientConfig = join(repoRoot, 'examples/fleet/client.yaml');

@@ -16,6 +16,8 @@ export {
   repoRoot,
   cohortBin,
   cohortdBin,
+  cohortLauncher,
+  cohortdLauncher,
   waitForSubscriptions,
   examplePluginDir,
   exampleClientConfig,
