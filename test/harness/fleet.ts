@@ -53,7 +53,7 @@ export interface FleetOptions {
 }
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.js');
+export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.cjs');
 export const cohortBin = join(repoRoot, 'packages/cli/bin/cohort.js');
 export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');
 export const examplePluginDir = join(repoRoot, 'examples/agents/echo');
