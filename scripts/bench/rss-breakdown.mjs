@@ -10,14 +10,15 @@
 // (V8's heap and code, glibc's thread arenas, thread stacks) and the rest;
 // then `rpcutil daemon_stats` (the V8 heap in use). Medians per variant.
 //
-//   node scripts/bench/rss-breakdown.mjs [--per 3] [--settle 10] [--keep-ca] \
-//     [--variant 'LABEL [VAR=value ...] [--node-flag ...] [!--shebang-flag ...] [bin=PATH]'] ...
+//   node scripts/bench/rss-breakdown.mjs [--per 3] [--settle 15] [--keep-ca] [--smaps] [--hold S] \
+//     [--variant 'LABEL [VAR=value ...] [!VAR ...] [--node-flag ...] [!--shebang-flag ...] [bin=PATH]'] ...
 //
-// A variant's words: VAR=value sets an environment variable, --flag adds a
-// node flag after the shebang's, !--flag drops one of the shebang's, bin=PATH
-// runs another cohortd.js (its own shebang flags). Without --variant: the
-// tree's bin/cohortd.js as is ('base'). The daemons run as `node FLAGS BIN`
-// with the flags of BIN's shebang line, which is what executing BIN does.
+// A variant's words: VAR=value sets an environment variable, !VAR drops one
+// the shebang sets, --flag adds a node flag after the shebang's, !--flag
+// drops one of the shebang's, bin=PATH runs another cohortd executable (with
+// its own shebang). Without --variant: the tree's bin/cohortd.cjs as is
+// ('base'). The daemons run as `VARS node FLAGS BIN` with the variables and
+// flags of BIN's shebang line, which is what executing BIN does.
 // NODE_EXTRA_CA_CERTS is removed from every daemon's environment unless
 // --keep-ca (it costs every node ~2 MB; the packaged launchers drop it).
 // --smaps: also print the largest mappings of the first daemon of each variant.
@@ -39,7 +40,7 @@ const { values } = parseArgs({
   options: {
     variant: { type: 'string', multiple: true },
     per: { type: 'string', default: '3' },
-    settle: { type: 'string', default: '10' },
+    settle: { type: 'string', default: '15' },
     'keep-ca': { type: 'boolean' },
     smaps: { type: 'boolean' },
     hold: { type: 'string', default: '0' },
