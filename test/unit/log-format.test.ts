@@ -9,11 +9,17 @@ import { createLogger, type Logger, type LogLevel } from '@cohort/core/log';
 
 // The daemon's lines were written by winston until 7 December 2026; @cohort/core/log now writes them itself.
 // The reference here is winston (a dev dependency of @cohort/core) set up as log.ts set it up then.
-const winston = createRequire(new URL('../../packages/core/package.json', import.meta.url))('winston') as typeof import('winston');
+/** The part of winston's API used here (its types resolve from packages/core only). */
+interface Winston {
+  format: { printf(f: (info: Record<string, unknown>) => string): unknown; combine(...formats: unknown[]): unknown; timestamp(): unknown; json(): unknown };
+  transports: { Stream: new (options: { stream: Writable }) => unknown };
+  createLogger(options: { level: string; format: unknown; transports: unknown[] }): unknown;
+}
+const winston = createRequire(new URL('../../packages/core/package.json', import.meta.url))('winston') as Winston;
 
 function winstonLogger(level: LogLevel, format: 'text' | 'json', stream: Writable): Logger {
   const textFormat = winston.format.printf((info) => {
-    const { level, message, timestamp, ns, ...rest } = info as Record<string, unknown>;
+    const { level, message, timestamp, ns, ...rest } = info;
     const extra = Object.keys(rest).filter((k) => typeof k === 'string' && !k.startsWith('Symbol'));
     const fields = extra.length ? ' ' + extra.map((k) => `${k}=${JSON.stringify(rest[k])}`).join(' ') : '';
     return `${String(timestamp)} ${String(level).toUpperCase().padEnd(5)} ${ns ? `[${String(ns)}] ` : ''}${String(message)}${fields}`;
