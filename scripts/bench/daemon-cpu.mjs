@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What one request costs a real cohortd in CPU, for comparing builds of the
 // daemon side by side: one private nats-server, `--per` daemons of each
-// executable given (default: this tree's bin/cohortd.js), and this process
+// executable given (default: this tree's bin/cohortd.cjs), and this process
 // sending `rpcutil ping` to all of them (--nodes style: straight to each
 // node's subject) in rounds. The executables take turns being first in each
 // round's list of targets (rotated every round); CPU (utime + stime from

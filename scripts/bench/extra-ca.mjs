@@ -7,7 +7,7 @@
 //                               wall time and COHORT_TIMING's "requests published"
 //                               (the first request on the wire, ms since the process started)
 // and the idle RSS of daemons started through the cohortd launcher vs
-// `node <its V8 flags> bin/cohortd.js` (which reads the file at start).
+// `node <its V8 flags> bin/cohortd.cjs` (which reads the file at start).
 // Both sides keep NODE_EXTRA_CA_CERTS as the environment has it; set it first
 // (e.g. NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt) to see its tax.
 // --tls: the bus speaks TLS with a certificate from a private CA (made with
@@ -65,7 +65,7 @@ const daemonFlags = readFileSync(cohortdBin, 'utf8').split('\n')[0].replace(/^#!
 const children = [];
 try {
   const nodes = syntheticNodes(n);
-  // Half the daemons through the launcher, half as `node <flags> cohortd.js` (node reads the file at start).
+  // Half the daemons through the launcher, half as `node <flags> cohortd.cjs` (node reads the file at start).
   nodes.forEach((node, i) => {
     const config = writeDaemonConfig(natsUrl, node, dir, { nodeKeys: true });
     const viaLauncher = i % 2 === 0;
@@ -120,7 +120,7 @@ try {
     `| \`cohort rpc rpcutil ping --nodes FILE\` (${n} daemons) | ${fmt(s.ping.launcher)} | ${fmt(s.ping.direct)} |`,
     `| first request on the wire (COHORT_TIMING "requests published") | ${fmt(s.firstRequest.launcher)} | ${fmt(s.firstRequest.direct)} |`,
     '',
-    `idle cohortd RSS (median, private in brackets): launcher ${rss(true).rss.toFixed(1)} MB (${rss(true).anon.toFixed(1)} MB) of ${rss(true).count}; \`node <flags> cohortd.js\` ${rss(false).rss.toFixed(1)} MB (${rss(false).anon.toFixed(1)} MB) of ${rss(false).count}`,
+    `idle cohortd RSS (median, private in brackets): launcher ${rss(true).rss.toFixed(1)} MB (${rss(true).anon.toFixed(1)} MB) of ${rss(true).count}; \`node <flags> cohortd.cjs\` ${rss(false).rss.toFixed(1)} MB (${rss(false).anon.toFixed(1)} MB) of ${rss(false).count}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {

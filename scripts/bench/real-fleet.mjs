@@ -1,5 +1,5 @@
 // Real cohortd processes, run as operators run them (the `cohortd` launcher,
-// with cohortd.js's V8 flags), each with its own facts, classes and config:
+// with cohortd.cjs's V8 flags), each with its own facts, classes and config:
 // `cohort rpc rpcutil ping` (its launcher) against them (registry discovery
 // and --nodes) next to a bare `node -e 0` start measured in the same run
 // (also without NODE_EXTRA_CA_CERTS when it is set: its start-up tax); what each

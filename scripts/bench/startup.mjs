@@ -52,7 +52,7 @@ export async function startupRows(runs) {
 
 /**
  * Idle memory of one real cohortd, run as operators run it (the `cohortd`
- * launcher, with cohortd.js's V8 flags) with the default settings plus the NATS
+ * launcher, with cohortd.cjs's V8 flags) with the default settings plus the NATS
  * URL, registered, `settleMs` after start: { rssKb, anonKb } (anon: private,
  * not counting the node binary's shared pages).
  */

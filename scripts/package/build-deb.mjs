@@ -130,13 +130,13 @@ async function buildNode(out, version, work) {
   const { bytes, text } = await bundleProgram({
     sourcefile: 'cohortd-entry.js',
     outfile: join(stage, bundle),
-    // As packages/server/bin/cohortd.js: run, then exit even if a stray handle lingers.
+    // As packages/server/bin/cohortd.cjs: run, then exit even if a stray handle lingers.
     source: "import { main } from './packages/server/dist/main.js';\nconst code = await main();\nprocess.exitCode = code;\nsetTimeout(() => process.exit(code), 2000).unref();\n",
   });
   if (!text.includes('../../ruby/puppetral-helper.rb')) throw new Error("puppetral's helper is no longer at ../../ruby/puppetral-helper.rb from its module: update bundleSubdir and the copy below in scripts/package/build-deb.mjs");
   copy(stage, join(root, 'packages/agents/ruby/puppetral-helper.rb'), `${share}/ruby/puppetral-helper.rb`);
   copyDdls(stage, `${share}/ddl`);
-  // The V8 flags of packages/server/bin/cohortd.js: a small idle daemon (docs/performance.md).
+  // The V8 flags of packages/server/bin/cohortd.cjs: a small idle daemon (docs/performance.md).
   put(stage, 'usr/bin/cohortd', launcher(bundle, ['--max-semi-space-size=2', '--optimize-for-size', '--no-opt']), 0o755);
   copy(stage, join(debianDir, 'node/cohortd.service'), 'usr/lib/systemd/system/cohortd.service');
   copy(stage, join(debianDir, 'node/server.yaml'), 'etc/cohort/server.yaml');

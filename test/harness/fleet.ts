@@ -53,9 +53,9 @@ export interface FleetOptions {
 }
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.js');
+export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.cjs');
 export const cohortBin = join(repoRoot, 'packages/cli/bin/cohort.js');
-/** The installed commands (package.json "bin"): sh launchers that run bin/cohort.js and bin/cohortd.js (with its V8 flags), as users run them. */
+/** The installed commands (package.json "bin"): sh launchers that run bin/cohort.js and bin/cohortd.cjs (with its V8 flags), as users run them. */
 export const cohortLauncher = join(repoRoot, 'packages/cli/bin/cohort');
 export const cohortdLauncher = join(repoRoot, 'packages/server/bin/cohortd');
 export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');

@@ -217,7 +217,7 @@ describe('graceful shutdown', () => {
 
 function run(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'packages/server/bin/cohortd.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'packages/server/bin/cohortd.cjs'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     const t = setTimeout(() => child.kill('SIGKILL'), 10000);

@@ -286,7 +286,7 @@ describe('--record and --retry', () => {
 
     // Bring web2 back (same config), wait until it is subscribed, then retry the silent node.
     const node = env.fleet.nodes.get('web2')!;
-    const revived = spawn(process.execPath, [join(repoRoot, 'packages/server/bin/cohortd.js'), '--config', node.configFile], { stdio: 'ignore' });
+    const revived = spawn(process.execPath, [join(repoRoot, 'packages/server/bin/cohortd.cjs'), '--config', node.configFile], { stdio: 'ignore' });
     started.push(revived);
     await until('web2 to come back', async () => (await subscribedSubjects(env.nats.monitorPort)).has('cohort.node.web2'), { timeoutMs: 30_000, everyMs: 100 });
 

@@ -212,7 +212,7 @@ describe('secured bus and signed requests', { skip }, () => {
   test('unsigned mode says so loudly at every start', async () => {
     const file = join(env.dir, 'unsigned.yaml');
     writeFileSync(file, yaml.dump({ identity: 'lab1', nats: env.nodeNats, security: { mode: 'unsigned' }, logging: { level: 'warn' } }));
-    const child = spawn(process.execPath, [join(repoRoot, 'packages/server/bin/cohortd.js'), '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'packages/server/bin/cohortd.cjs'), '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     const exited = new Promise((r) => child.once('exit', r));

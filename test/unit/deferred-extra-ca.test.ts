@@ -183,7 +183,7 @@ function launch(cmd: string, args: string[], env: Record<string, string>, cwd = 
 const launchers = [
   { bin: 'packages/cli/bin/cohort', js: 'packages/cli/bin/cohort.js' },
   { bin: 'packages/nagios/bin/check_cohort_nrpe', js: 'packages/nagios/bin/check_cohort_nrpe.js' },
-  { bin: 'packages/server/bin/cohortd', js: 'packages/server/bin/cohortd.js' },
+  { bin: 'packages/server/bin/cohortd', js: 'packages/server/bin/cohortd.cjs' },
 ];
 /** The node flags in a file's `#!/usr/bin/env -S node ...` line. */
 const shebangFlags = (path: string): string[] => readFileSync(path, 'utf8').split('\n')[0]!.replace(/^#!.*?node\s*/, '').split(/\s+/).filter(Boolean);
@@ -211,7 +211,7 @@ for (const { bin, js } of launchers) {
 }
 
 test('cohortd keeps its V8 flags; the programs test for the variable name the module uses', () => {
-  assert.deepEqual(shebangFlags(join(repoRoot, 'packages/server/bin/cohortd.js')), ['--max-semi-space-size=2', '--optimize-for-size', '--no-opt']);
+  assert.deepEqual(shebangFlags(join(repoRoot, 'packages/server/bin/cohortd.cjs')), ['--max-semi-space-size=2', '--optimize-for-size', '--no-opt']);
   for (const source of ['packages/cli/src/main.ts', 'packages/server/src/main.ts', 'packages/nagios/src/main.ts', ...launchers.map((l) => l.bin)]) {
     assert.match(readFileSync(join(repoRoot, source), 'utf8'), new RegExp(movedExtraCaVariable), source);
   }

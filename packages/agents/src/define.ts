@@ -1,7 +1,7 @@
 import { AgentDefinitionError, type FailStatus } from './errors.js';
 import type { NodeInfo } from './node-info.js';
 
-/** The logging an action gets (a namespaced winston child logger in the daemon). */
+/** The logging an action gets (a namespaced child logger of `@cohort/core/log` in the daemon). */
 export interface AgentLogger {
   error(message: string, meta?: Record<string, unknown>): unknown;
   warn(message: string, meta?: Record<string, unknown>): unknown;

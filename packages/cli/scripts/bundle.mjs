@@ -20,7 +20,7 @@
 // Packages loaded only on some paths stay outside and are loaded lazily from
 // node_modules: ora (only on a terminal), ajv (only when an input is
 // validated), nodemailer (only for the provisioner's email notifier),
-// @cohort/core/log with winston (only for `cohort provisioner run`), re2js
+// @cohort/core/log (only for `cohort provisioner run`), re2js
 // (only when a filter has a regex), @cohort/web with fastify (only for `cohort web`). Each is a dependency of this package, so
 // that it resolves from dist/.
 //

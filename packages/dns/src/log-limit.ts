@@ -1,4 +1,4 @@
-/** The logger the DNS service writes to (winston's child loggers fit). */
+/** The logger the DNS service writes to (`@cohort/core/log`'s child loggers fit). */
 export interface DnsLog {
   info(message: string): void;
   warn(message: string): void;

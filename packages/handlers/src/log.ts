@@ -1,4 +1,4 @@
-/** The logging the service needs: a winston logger (`@cohort/core/log`, made by the CLI) fits; tests pass a recorder. */
+/** The logging the service needs: a `@cohort/core/log` logger (made by the CLI) fits; tests pass a recorder. */
 export interface HandlersLog {
   error(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;

@@ -1,6 +1,6 @@
 /**
- * The logging the provisioner needs: a winston logger (`@cohort/core/log`,
- * created by the CLI) fits it; tests pass a recorder.
+ * The logging the provisioner needs: a `@cohort/core/log` logger
+ * (created by the CLI) fits it; tests pass a recorder.
  */
 export interface ProvisionerLog {
   error(message: string, meta?: Record<string, unknown>): void;

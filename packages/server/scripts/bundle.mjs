@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Build step: bundles the daemon (dist/main.js and what it imports) into one
-// minified ESM file, dist/cohortd.bundle.mjs, which bin/cohortd.js loads.
+// minified CommonJS file, dist/cohortd.bundle.cjs, which bin/cohortd.cjs loads.
+// CommonJS, not ESM: a process whose entry point is an ES module loads
+// node's ESM loader, about 2 MB more resident in every idle cohortd
+// (docs/performance.md, "Idle RSS").
 // Every machine of a fleet runs a cohortd for months: one file instead of a
 // few hundred modules, minified, keeps about 3 MB less resident (module
 // records and source text held by V8) and starts faster (docs/performance.md).
 // yargs (only for --help, --version and mistakes) stays outside and is
 // loaded lazily from node_modules; so are ajv and re2js (required lazily
 // through createRequire, which the bundler leaves alone).
-// `import.meta.url` keeps meaning each module's own original location
+// `import.meta.url` (which CommonJS lacks) keeps meaning each module's own original location
 // (relative to the bundle, so the tree can move), so paths relative to a
 // source file (the DDL directory, the puppetral helper) resolve as unbundled.
 import { readFile } from 'node:fs/promises';
@@ -16,16 +19,16 @@ import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 
-const outfile = `${root}dist/cohortd.bundle.mjs`;
+const outfile = `${root}dist/cohortd.bundle.cjs`;
 
-/** Replace `import.meta.url` in every bundled module by that module's own URL, found from the bundle's. */
+/** Replace `import.meta.url` in every bundled module by that module's own URL, found from the bundle's (`__cohortBundleUrl`, from the banner). */
 const ownImportMetaUrl = {
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.(m?js)$/ }, async (args) => {
       const text = await readFile(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
-      const own = `new URL(${JSON.stringify(relative(`${root}dist`, args.path))}, import.meta.url).href`;
+      const own = `new URL(${JSON.stringify(relative(`${root}dist`, args.path))}, __cohortBundleUrl).href`;
       return { contents: text.replaceAll('import.meta.url', own), loader: 'js' };
     });
   },
@@ -36,13 +39,13 @@ await build({
   bundle: true,
   minify: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   outfile,
   // nunjucks: loaded only by nodes with templates (docs/service-discovery.md).
   external: ['yargs', 'prom-client', 'nunjucks'],
   plugins: [ownImportMetaUrl],
-  // Bundled CommonJS dependencies (nats' helpers, winston, js-yaml) call require().
-  banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
+  // The bundle's own URL, for the modules' rewritten `import.meta.url`.
+  banner: { js: "const __cohortBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });

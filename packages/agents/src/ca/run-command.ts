@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { childProcess } from '@cohort/core';
 import { AgentError } from '../errors.js';
 
 /** How a command ended: its exit code (null when killed) and its output. */
@@ -28,7 +28,7 @@ export interface RunCommandOptions {
 export function runCommand(command: string, args: readonly string[], options: RunCommandOptions): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const settings = { timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) };
-    const child = execFile(command, [...args], settings, (err, stdout, stderr) => {
+    const child = childProcess().execFile(command, [...args], settings, (err, stdout, stderr) => {
       if (!err) return resolve({ code: 0, stdout, stderr });
       const failure = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string | null };
       if (failure.code === 'ENOENT') {

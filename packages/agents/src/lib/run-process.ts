@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { childProcess } from '@cohort/core';
 
 /** How a process run by runProcess ended. */
 export interface ProcessRun {
@@ -62,7 +62,7 @@ export function runProcess(file: string, args: readonly string[], options: RunPr
     let drain: NodeJS.Timeout | undefined;
     let end: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     // detached: the process leads a new process group, so stopping it stops everything it started.
-    const child = spawn(file, args, {
+    const child = childProcess().spawn(file, args, {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),

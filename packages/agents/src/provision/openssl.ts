@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { childProcess } from '@cohort/core';
 import { AgentError } from '../errors.js';
 
 /** How long one openssl command may take (RSA key generation is the slowest, well under a second). */
@@ -22,7 +22,7 @@ function reason(text: string): string {
 export function opensslRunner(command: string, signal?: AbortSignal): OpensslRunner {
   return (args) =>
     new Promise((resolve, reject) => {
-      execFile(command, [...args], { timeout: opensslTimeoutMs, maxBuffer: 4 * 1024 * 1024, ...(signal ? { signal } : {}) }, (err, stdout, stderr) => {
+      childProcess().execFile(command, [...args], { timeout: opensslTimeoutMs, maxBuffer: 4 * 1024 * 1024, ...(signal ? { signal } : {}) }, (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') {

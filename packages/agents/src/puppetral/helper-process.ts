@@ -1,5 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { childProcess, readline } from '@cohort/core';
 import type { AgentLogger } from '../define.js';
 import { PuppetHelperError } from './errors.js';
 
@@ -26,17 +26,17 @@ export class HelperProcess {
   readonly exited: Promise<void>;
 
   constructor(spec: LaunchSpec, log: AgentLogger) {
-    const child = spawn(spec.command, [...spec.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = childProcess().spawn(spec.command, [...spec.args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
     // A helper that died leaves a broken pipe; the exit handler reports it.
     child.stdin.on('error', () => undefined);
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    readline().createInterface({ input: child.stdout }).on('line', (line) => {
       const waiter = this.#waiter;
       this.#waiter = undefined;
       if (waiter) waiter.resolve(line);
       else log.warn(`the Puppet helper printed a line nobody asked for: ${line.slice(0, 200)}`);
     });
-    createInterface({ input: child.stderr }).on('line', (line) => {
+    readline().createInterface({ input: child.stderr }).on('line', (line) => {
       this.#stderr.push(line);
       if (this.#stderr.length > stderrLines) this.#stderr.shift();
       log.debug(`puppet: ${line}`);

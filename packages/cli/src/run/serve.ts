@@ -10,7 +10,7 @@ export interface ForegroundService {
 
 /** The service's logger from --log-level and --log-format, under namespace `ns`. */
 export async function serviceLogger(argv: Args, ns: string): Promise<Logger> {
-  // winston stays out of the CLI bundle (see scripts/bundle.mjs): loaded only here.
+  // The logger stays out of the CLI bundle's entry (see scripts/bundle.mjs): loaded only here.
   const { createLogger } = await import('@cohort/core/log');
   return createLogger({ level: (str(argv, 'log-level') ?? 'info') as LogLevel, format: str(argv, 'log-format') === 'json' ? 'json' : 'text' }).child({ ns });
 }

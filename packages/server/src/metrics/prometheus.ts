@@ -5,8 +5,8 @@
  * perfdata. Any other path is 404, any other method 405. prom-client is
  * loaded only when the listener is configured.
  */
-import { createServer, type Server } from 'node:http';
-import { errorMessage, exitCodeOfState, checkStates as allCheckStates, type CheckState } from '@cohort/core';
+import type { Server } from 'node:http';
+import { errorMessage, exitCodeOfState, http, checkStates as allCheckStates, type CheckState } from '@cohort/core';
 import type { DaemonCounters } from '@cohort/agents';
 import type { Logger } from '@cohort/core/log';
 import type { Sampler } from './collectors/index.js';
@@ -175,7 +175,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   }
 
   const log = options.log;
-  const server: Server = createServer((req, res) => {
+  const server: Server = http().createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: cohortd serves only /metrics\n');

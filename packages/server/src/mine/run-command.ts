@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { errorMessage, Status } from '@cohort/core';
+import { childProcess, errorMessage, Status } from '@cohort/core';
 import type { RunOutcome } from './outcome.js';
 
 /** How much of stderr is kept for the status message of a failed command. */
@@ -19,7 +18,7 @@ export function runCommand(argv: readonly string[], maxBytes: number, signal: Ab
     let size = 0;
     let stderr = '';
     let ended: RunOutcome | undefined;
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const child = childProcess().spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
     const kill = (why: RunOutcome): void => {
       ended ??= why;
       child.kill('SIGTERM');

@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { errorMessage, type TemplateSettings } from '@cohort/core';
+import { childProcess, errorMessage, type TemplateSettings } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
 import type { Render } from './render.js';
 import { writeAtomic } from './write.js';
@@ -47,7 +46,7 @@ export type RunCommand = (argv: readonly string[], timeoutMs: number) => Promise
 
 export const runCommand: RunCommand = (argv, timeoutMs) =>
   new Promise((resolve, reject) => {
-    execFile(argv[0]!, argv.slice(1), { timeout: timeoutMs, killSignal: 'SIGTERM', maxBuffer: 1024 * 1024, shell: false }, (err, _stdout, stderr) => {
+    childProcess().execFile(argv[0]!, argv.slice(1), { timeout: timeoutMs, killSignal: 'SIGTERM', maxBuffer: 1024 * 1024, shell: false }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
       const why = e.killed ? `timed out after ${timeoutMs / 1000} s` : typeof e.code === 'number' ? `exited ${e.code}` : errorMessage(err);
