@@ -4,21 +4,26 @@
 // executable given (default: this tree's bin/cohortd.js), and this process
 // sending `rpcutil ping` to all of them (--nodes style: straight to each
 // node's subject) in rounds. The executables take turns being first in each
-// round's list of targets (rotated every round); CPU (utime + stime from
-// /proc) is read per daemon before and after each round, less its idle CPU
-// measured first. Load from other processes touches all executables alike.
-// The table: ms of CPU per request per daemon, median of rounds (min-max).
+// round's list of targets (rotated every round); CPU (the scheduler's
+// runtime of all its threads, idle.mjs's cpuMs) is read per daemon before
+// and after each round, less its idle CPU measured first. Load from other processes touches all executables alike.
+// The table: ms of CPU per request per daemon, median of rounds (min-max),
+// and minor page faults and context switches per request (idle ones included).
 //
-//   node scripts/bench/daemon-cpu.mjs [--bin A --bin B] [--per 3] [--rounds 6] [--requests 200] [--gap MS] [--no-warmup]
+//   node scripts/bench/daemon-cpu.mjs [--bin A --bin B] [--per 3] [--rounds 6] [--requests 200 | --round-seconds S] [--gap MS[,MS...]] [--no-warmup]
 //
 // --gap: pause between requests (a CLI run is ~300 ms apart; caches go cold
-// in between); --no-warmup: count round 0 (otherwise a warm-up) too, as
-// a young daemon's; --idle/--settle: seconds of idle measurement, and of
-// waiting before it (start-up GCs).
+// in between); a list (--gap 0,100,300,1000) takes turns round by round
+// (`--rounds` of each, interleaved, so a change of load touches every gap
+// alike) and gives a row per executable and gap; --round-seconds: send
+// requests for this long per round instead of a fixed number; --no-warmup:
+// count round 0 (otherwise a warm-up) too, as a young daemon's;
+// --idle/--settle: seconds of idle measurement, and of waiting before it
+// (start-up GCs).
 //
 // --profile DIR: run the (first) executable's daemons under `node --cpu-prof`
 // with the V8 flags of its shebang instead (the profile is written at exit).
-// --node-flags 'FLAGS': the same, with these node flags (e.g. --trace-gc).
+// --node-flags='FLAGS': the same, with these node flags (e.g. --trace-gc).
 // --perf FILE: run the first executable's first daemon with --perf-basic-prof
 // and record its on-CPU samples with `perf record -e cpu-clock -g` over the
 // measured rounds (`perf report -i FILE`); the CPU figures then include perf's cost.
@@ -29,7 +34,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@cohort/client';
 import { cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
-import { cpuMs } from './idle.mjs';
+import { contextSwitches, cpuMs, minorFaults } from './idle.mjs';
 import { writeDaemonConfig } from './real-fleet.mjs';
 import { benchNodeTrust, removeBenchIssuer } from './trust.mjs';
 import { loadAverage, median, rssKb, sleep } from './util.mjs';
@@ -42,6 +47,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '200' },
     idle: { type: 'string', default: '10' },
     gap: { type: 'string', default: '0' },
+    'round-seconds': { type: 'string' },
     settle: { type: 'string', default: '30' },
     'no-warmup': { type: 'boolean' },
     profile: { type: 'string' },
@@ -60,7 +66,12 @@ const per = num('per', 1);
 const rounds = num('rounds', 1);
 const requests = num('requests', 1);
 const idleS = num('idle', 1);
-const gapMs = num('gap', 0);
+const gaps = values.gap.split(',').map((g) => {
+  const v = Number(g);
+  if (g.trim() === '' || !Number.isFinite(v) || v < 0) throw new Error(`--gap must be milliseconds of at least 0, or a comma-separated list of them (got '${values.gap}')`);
+  return v;
+});
+const roundMs = values['round-seconds'] === undefined ? undefined : num('round-seconds', 0.1) * 1000;
 const settleS = num('settle', 0);
 
 /** The V8 flags on an executable's shebang line (`#!/usr/bin/env -S node FLAGS`). */
@@ -90,32 +101,44 @@ try {
   const idleMsPerMs = daemons.map((d, i) => (cpuMs(d.pid) - cpuIdle0[i]) / (performance.now() - tIdle0));
 
   const client = await Client.connect({ servers: nats.url, callerid: 'user=bench', nodeTrust: benchNodeTrust() });
-  const perRequest = bins.map(() => []);
+  // Per executable, per gap: one figure per round.
+  const perRequest = bins.map(() => gaps.map(() => []));
+  const faults = bins.map(() => gaps.map(() => []));
+  const switches = bins.map(() => gaps.map(() => []));
   const loads = [loadAverage()];
   let perf;
   try {
-    for (let r = 0; r < rounds + 1; r++) {
+    const warmup = values['no-warmup'] ? 0 : 1;
+    for (let r = 0; r < rounds * gaps.length + warmup; r++) {
+      const g = (r - warmup + gaps.length) % gaps.length;
+      const gapMs = gaps[g];
       // Rotate which executable's daemons come first in the target list.
       const order = daemons.map((_, i) => daemons[(i + r * per) % daemons.length].identity);
       const cpu0 = daemons.map((d) => cpuMs(d.pid));
+      const faults0 = daemons.map((d) => minorFaults(d.pid));
+      const switches0 = daemons.map((d) => contextSwitches(d.pid));
       const t0 = performance.now();
-      for (let q = 0; q < requests; q++) {
+      let sent = 0;
+      while (roundMs === undefined ? sent < requests : sent === 0 || performance.now() - t0 < roundMs) {
+        sent++;
         const stats = await client.rpc({ agent: 'rpcutil', action: 'ping', nodes: order, timeout: 10 }).stats();
         if (stats.responded !== daemons.length) throw new Error(`round ${r}: ${stats.responded} of ${daemons.length} replied`);
         if (gapMs > 0) await sleep(gapMs);
       }
       const elapsed = performance.now() - t0;
-      if (r === 0 && !values['no-warmup']) {
+      if (r < warmup) {
         if (values.perf) perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(daemons[0].pid), '-o', resolve(values.perf)], { stdio: 'inherit' });
         continue; // warm-up
       }
       for (let b = 0; b < bins.length; b++) {
         const mine = daemons.map((d, i) => ({ d, i })).filter(({ d }) => d.bin === b);
         const spent = mine.reduce((s, { d, i }) => s + (cpuMs(d.pid) - cpu0[i] - idleMsPerMs[i] * elapsed), 0);
-        perRequest[b].push(spent / (requests * mine.length));
+        perRequest[b][g].push(spent / (sent * mine.length));
+        faults[b][g].push(mine.reduce((s, { d, i }) => s + minorFaults(d.pid) - faults0[i], 0) / (sent * mine.length));
+        switches[b][g].push(mine.reduce((s, { d, i }) => s + contextSwitches(d.pid) - switches0[i], 0) / (sent * mine.length));
       }
       loads.push(loadAverage());
-      console.error(`round ${r}: ${bins.map((_, b) => perRequest[b].at(-1).toFixed(3)).join(' / ')} ms per request per daemon (load ${loads.at(-1)})`);
+      console.error(`round ${r} (gap ${gapMs} ms, ${sent} requests): ${bins.map((_, b) => perRequest[b][g].at(-1).toFixed(3)).join(' / ')} ms per request per daemon (load ${loads.at(-1)})`);
     }
   } finally {
     if (perf) {
@@ -126,12 +149,15 @@ try {
     await client.close();
   }
   const rss = bins.map((_, b) => median(daemons.filter((d) => d.bin === b).map((d) => rssKb(d.pid) / 1024)));
-  console.log(`load average ${Math.min(...loads)}-${Math.max(...loads)}; ${rounds} rounds of ${requests} pings to ${daemons.length} daemons`);
-  console.log('| executable | CPU per request per daemon, median of rounds (min-max) | RSS after |');
-  console.log('| --- | --- | --- |');
+  const size = roundMs === undefined ? `${requests} pings` : `${roundMs / 1000} s of pings`;
+  console.log(`load average ${Math.min(...loads)}-${Math.max(...loads)}; ${rounds} rounds${gaps.length > 1 ? ' per gap' : ''} of ${size} to ${daemons.length} daemons`);
+  console.log('| executable | gap | CPU per request per daemon, median of rounds (min-max) | page faults / request | context switches / request | RSS after |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   bins.forEach((bin, b) => {
-    const xs = perRequest[b];
-    console.log(`| ${bin} | ${median(xs).toFixed(3)} ms (${Math.min(...xs).toFixed(3)}-${Math.max(...xs).toFixed(3)}) | ${rss[b].toFixed(1)} MB |`);
+    gaps.forEach((gapMs, g) => {
+      const xs = perRequest[b][g];
+      console.log(`| ${bin} | ${gapMs} ms | ${median(xs).toFixed(3)} ms (${Math.min(...xs).toFixed(3)}-${Math.max(...xs).toFixed(3)}) | ${median(faults[b][g]).toFixed(1)} | ${median(switches[b][g]).toFixed(1)} | ${rss[b].toFixed(1)} MB |`);
+    });
   });
 } finally {
   await Promise.all(
