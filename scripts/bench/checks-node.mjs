@@ -1,8 +1,8 @@
 // The node side of checks (issue 17's target: 20 checks at 60 s on a node cost
 // at most 1 % of a core, averaged, the plugins' own CPU excluded). One real
 // cohortd with a certified node key on a JetStream nats-server runs `count`
-// check_dummy checks at `interval` seconds; its own CPU time (utime + stime
-// of the daemon: what children spend is theirs, in cutime/cstime) is read
+// check_dummy checks at `interval` seconds; its own CPU time (the scheduler's
+// runtime of the daemon's threads: what children spend is theirs) is read
 // from /proc over `observe` seconds, after the first round of runs, and
 // compared with the same daemon without checks.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

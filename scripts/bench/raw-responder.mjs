@@ -2,8 +2,12 @@
 // The floor's responders: `--count N` plain nats.js connections in this
 // process, each subscribed to `--subject` and replying with a fixed payload
 // the size of a Cohort ping reply. No Cohort code at all.
-//   node raw-responder.mjs --nats URL --count N --subject bench.ping
+//   node raw-responder.mjs --nats URL --count N --subject bench.ping [--sign]
+// --sign: each reply is a fresh text signed with an Ed25519 key (as a node
+// signs its replies), wrapped in a JSON envelope with the public key (no
+// certificate).
 // Prints "ready N" once every connection is subscribed; SIGTERM closes them.
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { connect } from 'nats';
 
 const arg = (name, fallback) => {
@@ -14,6 +18,10 @@ const url = arg('nats');
 const count = Number(arg('count', '100'));
 const subject = arg('subject', 'bench.ping');
 const concurrency = 50;
+const signing = process.argv.includes('--sign') ? generateKeyPairSync('ed25519').privateKey : undefined;
+// The raw 32-byte key is the end of its DER (SPKI) encoding.
+const publicKey = signing ? createPublicKey(signing).export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex') : undefined;
+const encoder = new TextEncoder();
 
 const connections = [];
 let next = 0;
@@ -24,7 +32,11 @@ async function worker() {
     const reply = new TextEncoder().encode(
       JSON.stringify({ protocol: 'cohort:reply:1', request_id: '0'.repeat(32), sender: `raw-${String(i).padStart(5, '0')}`, agent: 'rpcutil', action: 'ping', statuscode: 0, statusmsg: 'OK', data: { pong: 1763760000 }, time: 1763760000000 }),
     );
-    nc.subscribe(subject, { callback: (err, msg) => !err && msg.respond(reply) });
+    const signed = () => {
+      const text = JSON.stringify({ protocol: 'cohort:reply:1', request_id: '0'.repeat(32), sender: `raw-${String(i).padStart(5, '0')}`, agent: 'rpcutil', action: 'ping', statuscode: 0, statusmsg: 'OK', data: { pong: Math.floor(Date.now() / 1000) }, time: Date.now() });
+      return encoder.encode(JSON.stringify({ protocol: 'cohort:secure-reply:1', reply: text, signature: sign(null, Buffer.from(text, 'utf8'), signing).toString('hex'), public_key: publicKey }));
+    };
+    nc.subscribe(subject, { callback: (err, msg) => !err && msg.respond(signing ? signed() : reply) });
     await nc.flush();
     connections.push(nc);
   }

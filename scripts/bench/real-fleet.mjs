@@ -4,14 +4,15 @@
 // and --nodes) next to a bare `node -e 0` start measured in the same run
 // (also without NODE_EXTRA_CA_CERTS when it is set: its start-up tax); what each
 // daemon costs while idle (RSS, CPU, wake-ups); and what a request costs
-// each daemon in CPU (from /proc stat deltas over many requests).
+// each daemon in CPU (the scheduler's runtime of its threads, from /proc,
+// over many requests).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { cohortBin, cohortdLauncher, cohortLauncher, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
-import { cpuMs, idleCost } from './idle.mjs';
+import { cpuMs, idleCost, tickCpuMs } from './idle.mjs';
 import { benchIssuer, certifiedNodeKey } from './trust.mjs';
 import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
 
@@ -142,12 +143,17 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
       nodesFile.push(...timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], 1, env, tally));
     }
     // CPU per request per daemon: /proc CPU time of all daemons over `cpuRequests` pings, less their idle CPU.
+    // The scheduler's runtime (cpuMs); clock ticks (tickCpuMs, what this row used to read) alongside, for comparison.
     const cpu0 = fleet.pids.map(cpuMs);
+    const tick0 = fleet.pids.map(tickCpuMs);
     const t0 = performance.now();
     timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], cpuRequests, env, tally);
     const spentMs = fleet.pids.reduce((sum, pid, i) => sum + (cpuMs(pid) - cpu0[i]), 0);
+    const tickSpentMs = fleet.pids.reduce((sum, pid, i) => sum + (tickCpuMs(pid) - tick0[i]), 0);
     const idleShareMs = (idle.cpuPctMean / 100) * (performance.now() - t0) * n;
     const perRequestCpuMs = Math.max(0, spentMs - idleShareMs) / (cpuRequests * n);
+    const perRequestTickCpuMs = Math.max(0, tickSpentMs - idleShareMs) / (cpuRequests * n);
+    log(`${n} real cohortd processes: CPU per request per daemon ${perRequestCpuMs.toFixed(3)} ms (scheduler runtime; ${perRequestTickCpuMs.toFixed(3)} ms in clock ticks), load ${loadAverage()}`);
     const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
       n,
@@ -160,6 +166,7 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
       anonKb: mean(anon),
       idle,
       perRequestCpuMs,
+      perRequestTickCpuMs,
       cpuRequests,
       incomplete: tally.incomplete,
       incompleteDetail: tally.detail,

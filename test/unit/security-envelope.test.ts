@@ -10,6 +10,7 @@ import {
   createSigner,
   encode,
   encodeRequest,
+  encodeSealedReply,
   generateKeyPair,
   issueCertificate,
   openReply,
@@ -161,4 +162,32 @@ test('signed replies verify against trusted node keys or issuers; the sender is 
   const cert = issueCertificate(issuer.privateKey, { kind: 'node', subject: 'web1', publicKey: publicKeyHex(nodeKey.publicKey) });
   const byIssuer = TrustStore.load({ kind: 'node', issuers: [issuerFile()] });
   assert.ok(typeof verifyReply(openReply(encode(sealReply(reply, createSigner(nodeKey.privateKey, 'web1', cert)))), byIssuer, now) !== 'string');
+});
+
+test('encodeSealedReply gives the bytes of encode(sealReply(...)), with and without a certificate, and verifies', () => {
+  const nodeKey = generateKeyPair();
+  const cert = issueCertificate(issuer.privateKey, { kind: 'node', subject: 'web1', publicKey: publicKeyHex(nodeKey.publicKey) });
+  const reply: ReplyMessage = {
+    protocol: ProtocolTag.Reply,
+    request_id: 'b'.repeat(32),
+    sender: 'web1',
+    agent: 'rpcutil',
+    action: 'ping',
+    statuscode: 0,
+    statusmsg: 'OK "quoted" \\ back\nslash, ünïcødé 🐙 \u2028',
+    data: { pong: 1, nested: { list: [1, 'two', null], text: '</script>' } },
+    time: now,
+  };
+  for (const signer of [createSigner(nodeKey.privateKey, 'web1'), createSigner(nodeKey.privateKey, 'web1', cert)]) {
+    // Twice: the second reply uses the signer's remembered envelope tail.
+    for (const r of [reply, { ...reply, request_id: 'c'.repeat(32), data: {} }]) {
+      const bytes = encodeSealedReply(r, signer);
+      assert.deepEqual(Buffer.from(bytes), Buffer.from(encode(sealReply(r, signer))));
+      const opened = openReply(bytes);
+      assert.deepEqual(opened.reply, r);
+      assert.equal(opened.envelope?.certificate === undefined, signer.certificate === undefined);
+    }
+  }
+  const byIssuer = TrustStore.load({ kind: 'node', issuers: [issuerFile()] });
+  assert.ok(typeof verifyReply(openReply(encodeSealedReply(reply, createSigner(nodeKey.privateKey, 'web1', cert))), byIssuer, now) !== 'string');
 });

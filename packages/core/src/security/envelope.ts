@@ -58,6 +58,29 @@ export function sealReply(reply: ReplyMessage, signer: Signer): SecureReplyMessa
   return sealed;
 }
 
+const utf8 = new TextEncoder();
+/** Per signer, the end of its reply envelopes' JSON text: `"public_key":...,"certificate":...}`. */
+const envelopeTails = new WeakMap<Signer, string>();
+
+/**
+ * The bytes of `encode(sealReply(reply, signer))`, the same to the byte, made
+ * without building the envelope object or serialising the signer's key and
+ * certificate for every reply (a node signs every reply it sends; the
+ * certificate is most of the envelope's fields). A Signer's key and
+ * certificate are fixed (readonly): a new key or certificate is a new Signer.
+ */
+export function encodeSealedReply(reply: ReplyMessage, signer: Signer): Uint8Array {
+  const text = JSON.stringify(reply);
+  const signature = signer.sign(text);
+  let tail = envelopeTails.get(signer);
+  if (tail === undefined) {
+    tail = `"public_key":${JSON.stringify(signer.publicKey)}${signer.certificate ? `,"certificate":${JSON.stringify(signer.certificate)}` : ''}}`;
+    envelopeTails.set(signer, tail);
+  }
+  // The key order of sealReply's object: protocol, reply, signature, public_key, certificate.
+  return utf8.encode(`{"protocol":${JSON.stringify(ProtocolTag.SecureReply)},"reply":${JSON.stringify(text)},"signature":${JSON.stringify(signature)},${tail}`);
+}
+
 /** A decoded request and, when it came signed, its envelope (not yet verified). */
 export interface OpenedRequest {
   readonly request: RequestMessage;

@@ -37,6 +37,7 @@ export {
   createSigner,
   sealRequest,
   sealReply,
+  encodeSealedReply,
   encodeRequest,
   openRequest,
   openReply,

@@ -1,4 +1,4 @@
-import { encode, errorMessage, ProtocolTag, sealReply, Status, type ReplyMessage, type RequestMessage, type Signer, type StatusCode } from '@cohort/core';
+import { encode, encodeSealedReply, errorMessage, ProtocolTag, Status, type ReplyMessage, type RequestMessage, type Signer, type StatusCode } from '@cohort/core';
 
 /** A reply ready to publish. */
 export interface EncodedReply {
@@ -37,7 +37,7 @@ export function buildReply(
  */
 export function encodeReply(reply: ReplyMessage, defaults: Readonly<Record<string, unknown>>, maxBytes: number, signer?: Signer): EncodedReply {
   // With a node key the reply travels inside a signed cohort:secure-reply:1 envelope.
-  const serialise = (r: ReplyMessage): Uint8Array => encode(signer ? sealReply(r, signer) : r);
+  const serialise = (r: ReplyMessage): Uint8Array => (signer ? encodeSealedReply(r, signer) : encode(r));
   let problem: string;
   try {
     const bytes = serialise(reply);
