@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohortBin, cohortdLauncher, cohortLauncher, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
+import { cohortdLauncher, cohortLauncher, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { cpuMs, idleCost, tickCpuMs } from './idle.mjs';
 import { benchIssuer, certifiedNodeKey } from './trust.mjs';
 import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
@@ -147,7 +147,7 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
     const cpu0 = fleet.pids.map(cpuMs);
     const tick0 = fleet.pids.map(tickCpuMs);
     const t0 = performance.now();
-    timeRuns(process.execPath, [cohortBin, 'rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], cpuRequests, env, tally);
+    timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], cpuRequests, env, tally);
     const spentMs = fleet.pids.reduce((sum, pid, i) => sum + (cpuMs(pid) - cpu0[i]), 0);
     const tickSpentMs = fleet.pids.reduce((sum, pid, i) => sum + (tickCpuMs(pid) - tick0[i]), 0);
     const idleShareMs = (idle.cpuPctMean / 100) * (performance.now() - t0) * n;
