@@ -27,6 +27,9 @@ export function timeRuns(cmd, args, runs, env = {}, tally = { incomplete: 0, det
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, { env: { ...process.env, COHORT_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
     samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    // With COHORT_TIMING=1 the CLI prints its phases (ms since its process started) to stderr.
+    const published = /timing:\s+([\d.]+) ms\s+\([^)]*\)\s+requests published/.exec(r.stderr ?? '');
+    if (published && tally.firstRequest) tally.firstRequest.push(Number(published[1]));
     if (r.status === 1) {
       tally.incomplete++;
       tally.detail ||= `${r.stdout.split('\n').filter((l) => /no response|Finished|Failed/i.test(l)).join('; ')}`;
@@ -142,6 +145,13 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
       registry.push(...timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', ...trust], 1, env, tally));
       nodesFile.push(...timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], 1, env, tally));
     }
+    // Process start to the first request on the wire, as the CLI itself measures it (COHORT_TIMING=1), in runs of their own.
+    const firstRegistry = { incomplete: 0, detail: '', firstRequest: [] };
+    const firstNodes = { incomplete: 0, detail: '', firstRequest: [] };
+    for (let i = 0; i < runs; i++) {
+      timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', ...trust], 1, { ...env, COHORT_TIMING: '1' }, firstRegistry);
+      timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], 1, { ...env, COHORT_TIMING: '1' }, firstNodes);
+    }
     // CPU per request per daemon: /proc CPU time of all daemons over `cpuRequests` pings, less their idle CPU.
     // The scheduler's runtime (cpuMs); clock ticks (tickCpuMs, what this row used to read) alongside, for comparison.
     const cpu0 = fleet.pids.map(cpuMs);
@@ -162,6 +172,8 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
       nodeStartBare: extraCa ? median(nodeStartBare) : undefined,
       registry: median(registry),
       nodesFile: median(nodesFile),
+      firstRequestRegistry: firstRegistry.firstRequest.length ? median(firstRegistry.firstRequest) : undefined,
+      firstRequestNodes: firstNodes.firstRequest.length ? median(firstNodes.firstRequest) : undefined,
       rssKb: mean(rss),
       anonKb: mean(anon),
       idle,
