@@ -6,7 +6,7 @@ import { broadcastDiscovery, type DiscoveryRun } from './discovery/broadcast.js'
 import { batchTargets, limitTargets, type ParsedCount } from './targets.js';
 import type { Reply, RpcCall, RpcStats } from './types.js';
 import { markPhase } from './timing.js';
-import { buildRequest, replyOf, subscribeReplies, withAgent, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
+import { buildRequest, replyOf, subscribeReplies, targetedRequests, withAgent, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 
 /** What one call does, fully resolved (milliseconds, parsed counts, validated data). */
 export interface RpcPlan {
@@ -82,31 +82,50 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
     else failed++;
   }, verification);
 
-  // Signed once per envelope (once per call, or per batch): every node gets the same bytes.
-  // `targets`: the nodes this envelope is for, when known (signed in: other nodes refuse it).
-  const encodeNow = (targets?: readonly string[]): Uint8Array =>
-    encodeRequest(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl, targets }), deps.signer);
+  // Broadcast discovery's pipelined requests: signed once per call, every node gets the same bytes.
+  const encodeNow = (): Uint8Array =>
+    encodeRequest(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }), deps.signer);
 
-  const send = (ids: readonly string[], bytes: Uint8Array): void => {
+  /** Publish to each node not yet expected: `bytes` for all, or an envelope per group of targets (see targetedRequests). */
+  const send = (ids: readonly string[], bytes: Uint8Array | ReturnType<typeof targetedRequests>): void => {
     const t0 = clock.now();
     const first = firstSentAt === undefined;
     firstSentAt ??= t0;
-    for (const identity of ids) {
-      if (!collector.expect(identity)) continue;
+    const publish = (identity: string, data: Uint8Array): void => {
       sentAt.set(identity, clock.now());
-      bus.publish(nodeSubject(caller.collective, identity), bytes);
+      bus.publish(nodeSubject(caller.collective, identity), data);
+    };
+    if (bytes instanceof Uint8Array) {
+      for (const identity of ids) if (collector.expect(identity)) publish(identity, bytes);
+    } else {
+      const group: string[] = [];
+      const flush = (): void => {
+        const data = bytes.encode(group);
+        for (const identity of group) publish(identity, data);
+        group.length = 0;
+      };
+      for (const identity of ids) {
+        if (!collector.expect(identity)) continue;
+        group.push(identity);
+        if (group.length >= bytes.groupSize) flush();
+      }
+      if (group.length > 0) flush();
     }
     if (first) markPhase('requests published');
     publishMs += clock.now() - t0;
   };
 
+  // The envelopes for a set of targets, made now (a long batched run must not outlive the TTL).
+  const targeted = (): ReturnType<typeof targetedRequests> =>
+    targetedRequests(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }, deps.signer);
+
   const dispatch = async (ids: readonly string[]): Promise<void> => {
-    if (!plan.batch) return send(ids, encodeNow(ids));
+    if (!plan.batch) return send(ids, targeted());
     const groups = batchTargets(ids, plan.batch);
     for (let i = 0; i < groups.length && !collector.ended; i++) {
       const group = groups[i]!;
-      // Fresh envelope per batch: a long batched run must not outlive the TTL.
-      send(group, encodeNow(group));
+      // Fresh envelopes per batch: a long batched run must not outlive the TTL.
+      send(group, targeted());
       await collector.waitFor(group, plan.timeoutMs);
       if (i < groups.length - 1 && !collector.ended) await sleep(clock, plan.batchSleepMs);
     }

@@ -1,4 +1,4 @@
-import { emptyFilter, filterSizeProblem, maxSignedTargets, openReply, ProtocolTag, replySubject, UsageError, type Filter, type OpenedReply, type ReplyMessage, type RequestMessage } from '@cohort/core';
+import { emptyFilter, encodeRequest, filterSizeProblem, maxSignedTargets, openReply, ProtocolTag, replySubject, UsageError, type Filter, type OpenedReply, type ReplyMessage, type RequestMessage, type Signer } from '@cohort/core';
 import type { Bus, BusSubscription } from './bus.js';
 import type { Reply } from './types.js';
 
@@ -59,6 +59,44 @@ export function buildRequest(
     ...targets,
   };
 }
+
+/** Targets per envelope when requests are signed: one signature per this many nodes. */
+export const signedGroupSize = 32;
+
+/**
+ * The one request of a call, encoded for groups of the nodes it is sent to:
+ * each group's envelope names just that group in `targets` (so a node not
+ * in it refuses the envelope, as with the whole list), rather than every
+ * envelope carrying all N identities (N requests of N names each: 12 MB per
+ * call at 1,000 nodes, parsed and checked by every node). `groupSize` says
+ * how many nodes share an envelope: 1 unsigned (the envelope is the same
+ * bytes but for the name, spliced in), {@link signedGroupSize} signed (one
+ * signature per group). The request's `time` is now. Throws UsageError as
+ * {@link buildRequest}.
+ */
+export function targetedRequests(
+  caller: Caller,
+  id: string,
+  fields: { agent: string; action: string; data: Record<string, unknown>; filter: Filter; ttl: number },
+  signer: Signer | undefined,
+): { groupSize: number; encode(targets: readonly string[]): Uint8Array } {
+  const request = buildRequest(caller, id, fields);
+  if (signer) return { groupSize: signedGroupSize, encode: (targets) => encodeRequest({ ...request, targets: [...targets] }, signer) };
+  // JSON.stringify({ ...request, targets }) is the request's text with `,"targets":[...]` before its closing brace.
+  const head = textEncoder.encode(`${JSON.stringify(request).slice(0, -1)},"targets":`);
+  return {
+    groupSize: 1,
+    encode: (targets) => {
+      const tail = textEncoder.encode(`${JSON.stringify(targets)}}`);
+      const bytes = new Uint8Array(head.length + tail.length);
+      bytes.set(head, 0);
+      bytes.set(tail, head.length);
+      return bytes;
+    },
+  };
+}
+
+const textEncoder = new TextEncoder();
 
 /**
  * Checks a reply's signature and signer (see `--verify-replies`): undefined
