@@ -6,7 +6,7 @@ import { broadcastDiscovery, type DiscoveryRun } from './discovery/broadcast.js'
 import { batchTargets, limitTargets, type ParsedCount } from './targets.js';
 import type { Reply, RpcCall, RpcStats } from './types.js';
 import { markPhase } from './timing.js';
-import { buildRequest, replyOf, subscribeReplies, targetedRequests, withAgent, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
+import { buildRequest, publishTargeted, replyOf, subscribeReplies, targetedRequests, withAgent, type TargetedRequests, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 
 /** What one call does, fully resolved (milliseconds, parsed counts, validated data). */
 export interface RpcPlan {
@@ -87,36 +87,26 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
     encodeRequest(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }), deps.signer);
 
   /** Publish to each node not yet expected: `bytes` for all, or an envelope per group of targets (see targetedRequests). */
-  const send = (ids: readonly string[], bytes: Uint8Array | ReturnType<typeof targetedRequests>): void => {
+  const send = (ids: readonly string[], bytes: Uint8Array | TargetedRequests): void => {
     const t0 = clock.now();
     const first = firstSentAt === undefined;
     firstSentAt ??= t0;
-    const publish = (identity: string, data: Uint8Array): void => {
-      sentAt.set(identity, clock.now());
-      bus.publish(nodeSubject(caller.collective, identity), data);
-    };
+    const fresh = ids.filter((identity) => collector.expect(identity));
+    const sent = (identity: string): void => void sentAt.set(identity, clock.now());
     if (bytes instanceof Uint8Array) {
-      for (const identity of ids) if (collector.expect(identity)) publish(identity, bytes);
-    } else {
-      const group: string[] = [];
-      const flush = (): void => {
-        const data = bytes.encode(group);
-        for (const identity of group) publish(identity, data);
-        group.length = 0;
-      };
-      for (const identity of ids) {
-        if (!collector.expect(identity)) continue;
-        group.push(identity);
-        if (group.length >= bytes.groupSize) flush();
+      for (const identity of fresh) {
+        sent(identity);
+        bus.publish(nodeSubject(caller.collective, identity), bytes);
       }
-      if (group.length > 0) flush();
+    } else {
+      publishTargeted(bus, caller.collective, fresh, bytes, sent);
     }
     if (first) markPhase('requests published');
     publishMs += clock.now() - t0;
   };
 
   // The envelopes for a set of targets, made now (a long batched run must not outlive the TTL).
-  const targeted = (): ReturnType<typeof targetedRequests> =>
+  const targeted = (): TargetedRequests =>
     targetedRequests(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }, deps.signer);
 
   const dispatch = async (ids: readonly string[]): Promise<void> => {
