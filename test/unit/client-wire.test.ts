@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSigner, emptyFilter, encodeRequest, filterLimits, generateKeyPair, openRequest, TrustStore, verifyRequest } from '@cohort/core';
-import { buildRequest, signedGroupSize, targetedRequests, type Caller } from '@cohort/client';
+import { buildRequest, publishTargeted, signedGroupSize, targetedRequests, type Bus, type Caller } from '@cohort/client';
 
 const caller: Caller = { collective: 'cohort', callerid: 'user=alice', sender: 'laptop' };
 const fields = { agent: 'rpcutil', action: 'echo', data: { msg: 'a "quoted" \u00e9 \\ msg' }, filter: { ...emptyFilter(), agent: ['rpcutil'] }, ttl: 60 };
@@ -36,4 +36,17 @@ test('signed: one signature per group of targets, each verifying and naming just
 test('a filter over the size limit is refused before anything is encoded', () => {
   const filter = { ...emptyFilter(), identity: Array.from({ length: filterLimits.identities + 1 }, (_, i) => `n${i}`) };
   assert.throws(() => targetedRequests(caller, 'c'.repeat(32), { ...fields, filter }, undefined), /narrow it down/);
+});
+
+test('publishTargeted: signed, 70 nodes go out in envelopes of 32, 32 and 6, each naming the node it is sent to', () => {
+  const signer = createSigner(generateKeyPair().privateKey, caller.callerid);
+  const sent: Array<{ subject: string; targets: string[] | undefined; data: Uint8Array }> = [];
+  const bus = { publish: (subject: string, data: Uint8Array) => void sent.push({ subject, targets: openRequest(data).request.targets, data }) } as unknown as Bus;
+  const ids = Array.from({ length: 70 }, (_, i) => `n${i}`);
+  const told: string[] = [];
+  publishTargeted(bus, 'cohort', ids, targetedRequests(caller, 'd'.repeat(32), fields, signer), (id) => told.push(id));
+  assert.deepEqual(told, ids);
+  assert.deepEqual(sent.map((s) => s.subject), ids.map((id) => `cohort.node.${id}`));
+  assert.ok(sent.every((s, i) => s.targets?.includes(ids[i]!)));
+  assert.deepEqual([...new Set(sent.map((s) => s.data))].map((d) => openRequest(d).request.targets?.length), [32, 32, 6], 'one envelope per group');
 });
