@@ -71,6 +71,20 @@ test('plain identity filters and explicit node lists skip discovery', async () =
   assert.ok(bus.published.every((p) => p.subject.startsWith('cohort.node.')), 'no broadcast was sent');
 });
 
+test('each directly addressed node gets a request naming only itself as target', async () => {
+  const { client, bus } = await clientFor(three);
+  const { stats } = await run(client.rpc({ agent: 'rpcutil', action: 'ping', nodes: ['n1', 'n2', 'n3', 'n2'], timeout: 1 }));
+  assert.equal(stats.responded, 3);
+  const direct = bus.published.filter((p) => p.subject.startsWith('cohort.node.'));
+  assert.deepEqual(direct.map((p) => [p.subject, p.request.targets]), [
+    ['cohort.node.n1', ['n1']],
+    ['cohort.node.n2', ['n2']],
+    ['cohort.node.n3', ['n3']],
+  ]);
+  assert.equal(new Set(direct.map((p) => p.request.id)).size, 1, 'one request id for all');
+  await client.close();
+});
+
 test('silent nodes are listed as not responding once the timeout passes', async () => {
   const { client } = await clientFor([{ identity: 'n1' }, { identity: 'n2', silent: true }]);
   const started = Date.now();

@@ -72,6 +72,7 @@ test('stream ready, then the record, then the requests; replies land in the capt
   assert.deepEqual(order.slice(0, 2), ['ensure', 'save'], 'nothing is sent to a node before the record is stored');
   const requests = bus.published.filter((p) => p.subject.startsWith('cohort.node.'));
   assert.ok(requests.every((p) => p.request.id === record.id && p.request.reply_to === asyncReplySubject('cohort', 'user=test', record.id)));
+  assert.ok(requests.every((p) => p.subject === `cohort.node.${p.request.targets?.join()}`), 'each node\'s request names only that node as target');
   await new Promise((r) => setTimeout(r, 50));
   const replies = new JobReplies(record);
   for (const b of bus.captured) replies.push(b);

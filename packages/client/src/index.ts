@@ -35,7 +35,7 @@ export { parseCount, resolveCount, limitTargets, batchTargets, seededRandom, typ
 export { parseNodesList } from './nodes-file.js';
 export { createDdlSource, prepareRequest, requireAction, type DdlSource, type PreparedRequest } from './ddl.js';
 export { defaultCallerId, defaultSender } from './identity.js';
-export { buildRequest, completeFilter, withAgent, subscribeReplies, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
+export { buildRequest, completeFilter, publishTargeted, signedGroupSize, targetedRequests, type TargetedRequests, withAgent, subscribeReplies, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 export { NoNodesError, ClientClosedError } from './errors.js';
 export * from './jobs/index.js';
 export * from './config/index.js';

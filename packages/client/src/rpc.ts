@@ -6,7 +6,7 @@ import { broadcastDiscovery, type DiscoveryRun } from './discovery/broadcast.js'
 import { batchTargets, limitTargets, type ParsedCount } from './targets.js';
 import type { Reply, RpcCall, RpcStats } from './types.js';
 import { markPhase } from './timing.js';
-import { buildRequest, replyOf, subscribeReplies, withAgent, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
+import { buildRequest, publishTargeted, replyOf, subscribeReplies, targetedRequests, withAgent, type TargetedRequests, type Caller, type ReplyCheck, type ReplyVerification } from './wire.js';
 
 /** What one call does, fully resolved (milliseconds, parsed counts, validated data). */
 export interface RpcPlan {
@@ -82,31 +82,40 @@ export function startRpc(deps: RpcDeps, plan: RpcPlan): RpcCall {
     else failed++;
   }, verification);
 
-  // Signed once per envelope (once per call, or per batch): every node gets the same bytes.
-  // `targets`: the nodes this envelope is for, when known (signed in: other nodes refuse it).
-  const encodeNow = (targets?: readonly string[]): Uint8Array =>
-    encodeRequest(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl, targets }), deps.signer);
+  // Broadcast discovery's pipelined requests: signed once per call, every node gets the same bytes.
+  const encodeNow = (): Uint8Array =>
+    encodeRequest(buildRequest(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }), deps.signer);
 
-  const send = (ids: readonly string[], bytes: Uint8Array): void => {
+  /** Publish to each node not yet expected: `bytes` for all, or an envelope per group of targets (see targetedRequests). */
+  const send = (ids: readonly string[], bytes: Uint8Array | TargetedRequests): void => {
     const t0 = clock.now();
     const first = firstSentAt === undefined;
     firstSentAt ??= t0;
-    for (const identity of ids) {
-      if (!collector.expect(identity)) continue;
-      sentAt.set(identity, clock.now());
-      bus.publish(nodeSubject(caller.collective, identity), bytes);
+    const fresh = ids.filter((identity) => collector.expect(identity));
+    const sent = (identity: string): void => void sentAt.set(identity, clock.now());
+    if (bytes instanceof Uint8Array) {
+      for (const identity of fresh) {
+        sent(identity);
+        bus.publish(nodeSubject(caller.collective, identity), bytes);
+      }
+    } else {
+      publishTargeted(bus, caller.collective, fresh, bytes, sent);
     }
     if (first) markPhase('requests published');
     publishMs += clock.now() - t0;
   };
 
+  // The envelopes for a set of targets, made now (a long batched run must not outlive the TTL).
+  const targeted = (): TargetedRequests =>
+    targetedRequests(caller, id, { agent: plan.agent, action: plan.action, data: plan.data, filter, ttl: plan.ttl }, deps.signer);
+
   const dispatch = async (ids: readonly string[]): Promise<void> => {
-    if (!plan.batch) return send(ids, encodeNow(ids));
+    if (!plan.batch) return send(ids, targeted());
     const groups = batchTargets(ids, plan.batch);
     for (let i = 0; i < groups.length && !collector.ended; i++) {
       const group = groups[i]!;
-      // Fresh envelope per batch: a long batched run must not outlive the TTL.
-      send(group, encodeNow(group));
+      // Fresh envelopes per batch: a long batched run must not outlive the TTL.
+      send(group, targeted());
       await collector.waitFor(group, plan.timeoutMs);
       if (i < groups.length - 1 && !collector.ended) await sleep(clock, plan.batchSleepMs);
     }

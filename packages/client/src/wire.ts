@@ -1,4 +1,4 @@
-import { emptyFilter, filterSizeProblem, maxSignedTargets, openReply, ProtocolTag, replySubject, UsageError, type Filter, type OpenedReply, type ReplyMessage, type RequestMessage } from '@cohort/core';
+import { emptyFilter, encodeRequest, filterSizeProblem, maxSignedTargets, nodeSubject, openReply, ProtocolTag, replySubject, UsageError, type Filter, type OpenedReply, type ReplyMessage, type RequestMessage, type Signer } from '@cohort/core';
 import type { Bus, BusSubscription } from './bus.js';
 import type { Reply } from './types.js';
 
@@ -59,6 +59,90 @@ export function buildRequest(
     ...targets,
   };
 }
+
+/** One request's envelopes for groups of its targets (see targetedRequests). */
+export interface TargetedRequests {
+  /** The request without targets. */
+  readonly request: RequestMessage;
+  /** How many targets share an envelope. */
+  readonly groupSize: number;
+  /** The envelope naming these targets. */
+  encode(targets: readonly string[]): Uint8Array;
+}
+
+/**
+ * Publish the request to each of `identities` (node subjects), an envelope
+ * per group of them; `onPublish` is told each identity just before.
+ */
+export function publishTargeted(bus: Bus, collective: string, identities: Iterable<string>, envelopes: TargetedRequests, onPublish?: (identity: string) => void): void {
+  const group: string[] = [];
+  const flush = (): void => {
+    const data = envelopes.encode(group);
+    for (const identity of group) {
+      onPublish?.(identity);
+      bus.publish(nodeSubject(collective, identity), data);
+    }
+    group.length = 0;
+  };
+  for (const identity of identities) {
+    group.push(identity);
+    if (group.length >= envelopes.groupSize) flush();
+  }
+  if (group.length > 0) flush();
+}
+
+/** Targets per envelope when requests are signed: one signature per this many nodes. */
+export const signedGroupSize = 32;
+
+/**
+ * The one request of a call, encoded for groups of the nodes it is sent to:
+ * each group's envelope names just that group in `targets` (so a node not
+ * in it refuses the envelope, as with the whole list), rather than every
+ * envelope carrying all N identities (N requests of N names each: 12 MB per
+ * call at 1,000 nodes, parsed and checked by every node). `groupSize` says
+ * how many nodes share an envelope: 1 unsigned (the envelope is the same
+ * bytes but for the name, spliced in), {@link signedGroupSize} signed (one
+ * signature per group). The request's `time` is now. Throws UsageError as
+ * {@link buildRequest}.
+ */
+export function targetedRequests(
+  caller: Caller,
+  id: string,
+  fields: { agent: string; action: string; data: Record<string, unknown>; filter: Filter; ttl: number },
+  signer: Signer | undefined,
+  /** Replies go here instead of the call's reply subject (async jobs). */
+  replyTo?: string,
+): TargetedRequests {
+  const built = buildRequest(caller, id, fields);
+  const request: RequestMessage = replyTo === undefined ? built : { ...built, reply_to: replyTo };
+  if (signer) return { request, groupSize: signedGroupSize, encode: (targets) => encodeRequest({ ...request, targets: [...targets] }, signer) };
+  // JSON.stringify({ ...request, targets }) is the request's text with `,"targets":[...]` before its closing brace.
+  const head = textEncoder.encode(`${JSON.stringify(request).slice(0, -1)},"targets":`);
+  // Envelopes are cut from shared slabs: one allocation for many nodes rather than one (or two) per node.
+  let slab = new Uint8Array(0);
+  let used = 0;
+  return {
+    request,
+    groupSize: 1,
+    encode: (targets) => {
+      const tail = `${JSON.stringify(targets)}}`;
+      const room = head.length + tail.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
+      if (slab.length - used < room) {
+        slab = new Uint8Array(Math.max(room, slabBytes));
+        used = 0;
+      }
+      const start = used;
+      slab.set(head, start);
+      used = start + head.length;
+      used += textEncoder.encodeInto(tail, slab.subarray(used)).written;
+      return slab.subarray(start, used);
+    },
+  };
+}
+
+/** Size of the slabs unsigned envelopes are cut from (about 200 ping requests). */
+const slabBytes = 64 * 1024;
+const textEncoder = new TextEncoder();
 
 /**
  * Checks a reply's signature and signer (see `--verify-replies`): undefined

@@ -40,10 +40,16 @@ export function matchRegistry(nodes: readonly RegisteredNode[], filter: Filter, 
     return undefined;
   };
   const identities: string[] = [];
+  // One view, refilled per node: matchFilter keeps nothing of it.
+  const view: NodeView = { identity: '', facts: current, classes: [], agents: [], data };
   for (const node of nodes) {
     current = node.view.facts;
     identity = node.identity;
-    if (matchFilter(filter, { ...node.view, data })) identities.push(node.identity);
+    view.identity = node.view.identity;
+    view.facts = node.view.facts;
+    view.classes = node.view.classes;
+    view.agents = node.view.agents;
+    if (matchFilter(filter, view)) identities.push(node.identity);
   }
   identities.sort();
   return { identities, nodeData };

@@ -1,9 +1,9 @@
-import { encodeRequest, newRequestId, nodeSubject, plainIdentities, type Filter, type Signer } from '@cohort/core';
+import { newRequestId, plainIdentities, type Filter, type Signer } from '@cohort/core';
 import type { Bus } from '../bus.js';
 import type { Client } from '../client.js';
 import type { DiscoveryDecision, DiscoveryMethod } from '../discovery/method.js';
 import { limitTargets, type ParsedCount } from '../targets.js';
-import { buildRequest, completeFilter, withAgent } from '../wire.js';
+import { completeFilter, publishTargeted, targetedRequests, withAgent } from '../wire.js';
 import type { JobDiscovery, JobRecord } from './record.js';
 import type { JobRetention } from './retention.js';
 import type { JobStore } from './store.js';
@@ -75,10 +75,9 @@ export async function submitJob(deps: JobDeps, job: JobSubmission): Promise<JobS
   if (targets.length === 0) return undefined;
 
   const id = newRequestId();
-  const request = {
-    ...buildRequest(caller, id, { agent: job.agent, action: job.action, data: job.data, filter, ttl: job.ttl, targets }),
-    reply_to: asyncReplySubject(caller.collective, caller.callerid, id),
-  };
+  // Each node's envelope names just its group of targets (see targetedRequests).
+  const envelopes = targetedRequests(caller, id, { agent: job.agent, action: job.action, data: job.data, filter, ttl: job.ttl }, deps.signer, asyncReplySubject(caller.collective, caller.callerid, id));
+  const request = envelopes.request;
   const record: JobRecord = {
     protocol: 'cohort:job:1',
     id,
@@ -97,8 +96,7 @@ export async function submitJob(deps: JobDeps, job: JobSubmission): Promise<JobS
     ...(job.retryOf !== undefined ? { retry_of: job.retryOf } : {}),
   };
   await store.save(record);
-  const bytes = encodeRequest(request, deps.signer);
-  for (const identity of targets) bus.publish(nodeSubject(caller.collective, identity), bytes);
+  publishTargeted(bus, caller.collective, targets, envelopes);
   await bus.flush();
   return { record, stream: store.name, retention };
 }
