@@ -33,7 +33,7 @@
 // and record its on-CPU samples with `perf record -e cpu-clock -g` over the
 // measured rounds (`perf report -i FILE`); the CPU figures then include perf's cost.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +44,7 @@ import { cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '..
 import { contextSwitches, cpuMs, minorFaults } from './idle.mjs';
 import { writeDaemonConfig } from './real-fleet.mjs';
 import { benchNodeTrust, removeBenchIssuer } from './trust.mjs';
-import { loadAverage, median, rssKb, sleep } from './util.mjs';
+import { loadAverage, median, rssKb, shebangFlags, sleep } from './util.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -82,8 +82,6 @@ const gaps = values.gap.split(',').map((g) => {
 const roundMs = values['round-seconds'] === undefined ? undefined : num('round-seconds', 0.1) * 1000;
 const settleS = num('settle', 0);
 
-/** The V8 flags on an executable's shebang line (`#!/usr/bin/env -S node FLAGS`). */
-const shebangFlags = (bin) => readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
 
 const nats = await startNatsServer({ jetstream: true });
 const dir = mkdtempSync(join(tmpdir(), 'cohort-daemon-cpu-'));

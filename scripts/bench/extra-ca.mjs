@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { cohortBin, cohortdBin, cohortdLauncher, cohortLauncher, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { writeDaemonConfig } from './real-fleet.mjs';
 import { benchIssuer } from './trust.mjs';
-import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
+import { anonKb, loadAverage, median, rssKb, shebangFlags, sleep } from './util.mjs';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '10' }, rounds: { type: 'string', default: '15' }, tls: { type: 'boolean', default: false } } });
 const n = Number(values.nodes);
@@ -61,7 +61,7 @@ const published = (stderr) => Number(/timing:\s+([\d.]+) ms\s+\([^)]*\)\s+reques
 
 const nats = await startNatsServer({ jetstream: true, ...(values.tls ? { args: ['-c', join(dir, 'nats.conf')] } : {}) });
 const natsUrl = values.tls ? `tls://127.0.0.1:${nats.port}` : nats.url;
-const daemonFlags = readFileSync(cohortdBin, 'utf8').split('\n')[0].replace(/^#!.*?node\s*/, '').split(/\s+/).filter(Boolean);
+const daemonFlags = shebangFlags(cohortdBin);
 const children = [];
 try {
   const nodes = syntheticNodes(n);

@@ -34,7 +34,7 @@ import { Client } from '@cohort/client';
 import { cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { writeDaemonConfig } from './real-fleet.mjs';
 import { benchNodeTrust, removeBenchIssuer } from './trust.mjs';
-import { loadAverage, median, sleep } from './util.mjs';
+import { loadAverage, median, shebangFlags, shebangWords, sleep } from './util.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -51,9 +51,6 @@ const settleS = Number(values.settle);
 if (!Number.isInteger(per) || per < 1) throw new Error(`--per must be a whole number of at least 1 (got '${values.per}')`);
 if (!Number.isFinite(settleS) || settleS < 0) throw new Error(`--settle must be a number of seconds (got '${values.settle}')`);
 
-const shebangWords = (bin) => readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/);
-/** The V8 flags on an executable's shebang line (`#!/usr/bin/env -S [VAR=value ...] node FLAGS`). */
-const shebangFlags = (bin) => shebangWords(bin).filter((w) => w.startsWith('--'));
 /** The environment variables its shebang line sets. */
 const shebangEnv = (bin) => Object.fromEntries(shebangWords(bin).filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
 

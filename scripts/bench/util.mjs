@@ -68,3 +68,13 @@ export async function startReady(cmd, args, { timeoutMs = 600000, env } = {}) {
     },
   };
 }
+
+/** The words of an executable's shebang line (`#!/usr/bin/env -S [VAR=value ...] node FLAGS`). */
+export function shebangWords(bin) {
+  return readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/);
+}
+
+/** The V8 flags on an executable's shebang line, as executing it passes them to node. */
+export function shebangFlags(bin) {
+  return shebangWords(bin).filter((w) => w.startsWith('--'));
+}
