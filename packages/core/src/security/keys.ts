@@ -18,9 +18,20 @@ export interface KeyPair {
 
 const hexKeyPattern = /^[0-9a-f]{64}$/;
 
-/** Make a fresh Ed25519 key pair. */
+/**
+ * Make a fresh Ed25519 key pair. The keys are rebuilt from their DER encoding
+ * rather than taken as generateKeyPairSync hands them out: on Node 20 those
+ * share a lock with the key-generation job that made them, and exporting one
+ * (publicKeyHex) while a garbage collection finalises that job deadlocks the
+ * process for good (a benchmark generating thousands of keys hung that way;
+ * test/unit/security-keygen-deadlock.test.ts).
+ */
 export function generateKeyPair(): KeyPair {
-  return generateKeyPairSync('ed25519');
+  const der = generateKeyPairSync('ed25519', { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } });
+  return {
+    privateKey: createPrivateKey({ key: der.privateKey, format: 'der', type: 'pkcs8' }),
+    publicKey: createPublicKey({ key: der.publicKey, format: 'der', type: 'spki' }),
+  };
 }
 
 /** The raw public key as 64 lower-case hex characters (works for a private key too). */
