@@ -70,8 +70,11 @@ export async function benchMine(o) {
     await sleep(100);
   }
   const latencies = [];
+  // Counted only while this process's event loop is free: the CLI runs and the spawnSync reads below block it,
+  // and a change seen late because of that would be the bench's delay, not the mirror's.
+  let countLatency = true;
   const dirWatch = watch(mirrorDir, (_event, name) => {
-    if (!name || name.startsWith('.')) return;
+    if (!countLatency || !name || name.startsWith('.')) return;
     const seen = Date.now();
     try {
       // cohort-mine/1 <state> <time_s> <stale_at_s> <statuscode> <time_ms> ...
@@ -160,6 +163,7 @@ export async function benchMine(o) {
   const warmChecks = memo.checks - before.checks;
   const warmHits = memo.hits - before.hits;
   await bus.close();
+  countLatency = false;
   const cliMs = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
@@ -263,7 +267,7 @@ export function renderMine(env, r) {
     `| first read of a process, cold (every node certificate and signature checked): one-shot reader; long-lived reader | ${ms(r.get.coldMs)} ms; ${ms(r.get.coldRememberMs)} ms | |`,
     `| mine get with a filter evaluated on the registry (-I /^sim-/: ${r.get.filteredMatched} matched; + registry read and verified), one-shot reader, 10 reads | p50 ${ms(r.get.filteredP50)} ms, p99 ${ms(r.get.filteredP99)} ms | |`,
     `| \`cohort mine get role --json\` wall time (new process) | median ${ms(r.get.cli)} ms | |`,
-    `| change to mirror: node wrote the value → file in place (${r.mirror.count} changes) | p50 ${ms(r.mirror.p50)} ms, p99 ${ms(r.mirror.p99)} ms, max ${ms(r.mirror.max)} ms | ≤ 1 s |`,
+    `| change to mirror: node wrote the value → file in place (${r.mirror.count} changes, seen while this process's event loop was free: not during its spawnSync runs) | p50 ${ms(r.mirror.p50)} ms, p99 ${ms(r.mirror.p99)} ms, max ${ms(r.mirror.max)} ms | ≤ 1 s |`,
     ...(r.read.checkmk
       ? [
           `| datasource read of one host as Checkmk starts it (Python \`subprocess.Popen(cmdline, shell=True)\`: a shell, then cohort-mine-cat, then cat; ${r.read.count} reads, ${r.read.checkmk.failures} failed) | p50 ${ms(r.read.checkmk.p50)} ms, p99 ${ms(r.read.checkmk.p99)} ms; CPU ${ms(r.read.checkmk.cpu)} ms per read | ≤ 5 ms p99 |`,
