@@ -105,7 +105,7 @@ export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false, conf
 }
 
 /**
- * One fleet size: { n, load, nodeStart, registry, nodesFile, idle, rss, perRequestCpuMs }.
+ * One fleet size: { n, load, nodeStart, registry, registryCold, nodesFile, idle, rss, perRequestCpuMs }.
  * Medians of `runs` CLI runs after one warm-up; idle figures over `idleMs`.
  */
 export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 20, log = () => undefined }) {
@@ -135,6 +135,9 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
     const nodeStart = [];
     const nodeStartBare = [];
     const registry = [];
+    // The same with the CLI's signatures file off: every node certificate and registry record checked again
+    // (what a user's first run does; the other runs find what the warm-up verified, less the records rewritten since).
+    const registryCold = [];
     const nodesFile = [];
     // NODE_EXTRA_CA_CERTS makes every node start read that file (the launchers defer it): `node -e 0` with and without it.
     const extraCa = Boolean(process.env.NODE_EXTRA_CA_CERTS);
@@ -143,13 +146,16 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
       nodeStart.push(...timeRuns(process.execPath, ['-e', '0'], 1));
       if (extraCa) nodeStartBare.push(...timeRuns(process.execPath, ['-e', '0'], 1, { NODE_EXTRA_CA_CERTS: undefined }));
       registry.push(...timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', ...trust], 1, env, tally));
+      registryCold.push(...timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', ...trust], 1, { ...env, COHORT_SIGNATURE_CACHE: 'off' }, tally));
       nodesFile.push(...timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], 1, env, tally));
     }
     // Process start to the first request on the wire, as the CLI itself measures it (COHORT_TIMING=1), in runs of their own.
     const firstRegistry = { incomplete: 0, detail: '', firstRequest: [] };
     const firstNodes = { incomplete: 0, detail: '', firstRequest: [] };
+    const firstRegistryCold = { incomplete: 0, detail: '', firstRequest: [] };
     for (let i = 0; i < runs; i++) {
       timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', ...trust], 1, { ...env, COHORT_TIMING: '1' }, firstRegistry);
+      timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', ...trust], 1, { ...env, COHORT_TIMING: '1', COHORT_SIGNATURE_CACHE: 'off' }, firstRegistryCold);
       timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], 1, { ...env, COHORT_TIMING: '1' }, firstNodes);
     }
     // CPU per request per daemon: /proc CPU time of all daemons over `cpuRequests` pings, less their idle CPU.
@@ -171,9 +177,11 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
       nodeStart: median(nodeStart),
       nodeStartBare: extraCa ? median(nodeStartBare) : undefined,
       registry: median(registry),
+      registryCold: median(registryCold),
       nodesFile: median(nodesFile),
       firstRequestRegistry: firstRegistry.firstRequest.length ? median(firstRegistry.firstRequest) : undefined,
       firstRequestNodes: firstNodes.firstRequest.length ? median(firstNodes.firstRequest) : undefined,
+      firstRequestRegistryCold: firstRegistryCold.firstRequest.length ? median(firstRegistryCold.firstRequest) : undefined,
       rssKb: mean(rss),
       anonKb: mean(anon),
       idle,

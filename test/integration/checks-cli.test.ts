@@ -10,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, DiscardPolicy, RetentionPolicy, StorageType, type KV, type NatsConnection } from 'nats';
@@ -25,6 +25,7 @@ import {
   generateKeyPair,
   loadSigner,
   sealDataBytes,
+  SignatureFile,
   type CheckEvent,
   type CheckStateRecord,
   type Signer,
@@ -105,7 +106,9 @@ describe('checks: reading states and events from the bus', () => {
       registry: true,
       readyTimeoutMs: 300_000,
     });
-    env = fleet.clientEnv;
+    // A signatures file of this suite's own: every read after the first finds what it verified there, and the
+    // forged records below are read with it warm (and still refused).
+    env = { ...fleet.clientEnv, XDG_CACHE_HOME: join(dir, 'xdg-cache') };
     for (const id of identities) signers.set(id, loadSigner({ kind: 'node', keyFile: join(dir, id, 'node.key') }));
     nc = await connect({ servers: nats.url });
     // The bucket and stream as the nodes create them (the node side's part of the contract).
@@ -270,6 +273,8 @@ describe('checks: reading states and events from the bus', () => {
   test('check_cohort_nrpe --cached CHECK: the aggregated check over the cached states, stale UNKNOWN', async () => {
     const load = await runCheck(['--nats', nats.url, '--cached', 'load'], env);
     assert.equal(load.code, 2, load.stdout);
+    // What it verified is kept for the next check (the user's signatures file, as the CLI's).
+    assert.ok(statSync(join(env['XDG_CACHE_HOME']!, 'cohort', 'verified-signatures')).size > SignatureFile.header.length);
     assert.match(load.stdout, /^load: OK: 2 WARNING: 0 CRITICAL: 1 UNKNOWN: 0\|total=3 ok=2 warning=0 critical=1 unknown=0 checktime=\d+\.\d{3}s$/m);
     assert.match(load.stdout, /^CRITICAL: n2: CRITICAL - load average 9\.1$/m);
     const ok = await runCheck(['--nats', nats.url, '--cached', '-I', 'n1', '-I', 'n3', 'load'], env);

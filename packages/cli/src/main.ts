@@ -6,6 +6,7 @@ import { errorReport, exitCodeForError, exitCodeForOutcome, ExitCode, ParseError
 import type { CliIo } from './io.js';
 import { connectionOptions } from './options.js';
 import { enableTiming, markPhase, timingReport } from '@cohort/client/timing';
+import { saveSignatureCaches } from './signature-cache.js';
 
 /** The client package's version (read from its package.json). */
 export function packageVersion(): string {
@@ -22,7 +23,8 @@ const epilog =
   'run cohort COMMAND --help for its options and examples.\n' +
   'Environment: COHORT_NATS (NATS URLs), COHORT_CONFIG (client config file), COHORT_KEY (signing key), COHORT_NATS_USER, COHORT_NATS_PASSWORD, COHORT_NATS_TOKEN, NO_COLOR; ' +
   'COHORT_TIMING=1 prints the start-up phases of a run (ms since the process started) to stderr; ' +
-  'COHORT_CODE_CACHE=off stops keeping compiled code in $XDG_CACHE_HOME/cohort (~/.cache/cohort).';
+  'COHORT_CODE_CACHE=off stops keeping compiled code in $XDG_CACHE_HOME/cohort (~/.cache/cohort), ' +
+  'COHORT_SIGNATURE_CACHE=off the signatures that verified there (a run then checks every node certificate and record again).';
 
 /**
  * Run the CLI with `args` (without node and script) and return the exit code.
@@ -40,8 +42,10 @@ export async function main(args: readonly string[], io: CliIo, version = package
   try {
     return await run(args, io, version);
   } finally {
+    // What this run verified, for the next one (written after the answer is out).
+    const saved = saveSignatureCaches();
     markPhase('done');
-    if (timing) io.stderr.write(`${timingReport()}\n`);
+    if (timing) io.stderr.write(`${[timingReport(), ...saved.map((s) => `timing: ${s}`)].join('\n')}\n`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { buildFilter, callerInboxPrefix, errorMessage, UsageError, type Filter, type Signer, type TrustStore } from '@cohort/core';
+import { buildFilter, callerInboxPrefix, errorMessage, UsageError, type Filter, type SignatureFile, type Signer, type TrustStore } from '@cohort/core';
 import { connectBus, type Bus } from '@cohort/client';
 import { Client } from '@cohort/client';
 import { createDdlSource, type DdlSource } from '@cohort/client';
@@ -12,6 +12,7 @@ import { sessionConfig } from './config-flags.js';
 import { resolveDiscoveryChoice } from './discovery-method.js';
 import { parseDuration } from '@cohort/client';
 import { busAuth, chooseNodeTrust, chooseReplyTrust, chooseSigner } from './session-security.js';
+import { signatureCache } from './signature-cache.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -50,10 +51,22 @@ export interface Session {
   signer: Signer | undefined;
   /** Trusted node keys and issuers (registry records, job replies); undefined when none is configured. */
   nodeTrust: TrustStore | undefined;
+  /**
+   * The signatures that verified in earlier runs (signature-cache.ts), for
+   * the node trust of a command that reads and exits; undefined for one
+   * that keeps running (it remembers in memory only) or when turned off.
+   */
+  verifiedSignatures: SignatureFile | undefined;
+}
+
+/** How a command uses its session. */
+export interface SessionOptions {
+  /** The command keeps running (a server, a watch, a mirror): no signatures file (see Session.verifiedSignatures). */
+  keepsRunning?: boolean;
 }
 
 /** Resolve the common flags. Throws ConfigError / FilterSyntaxError / UsageError (all exit 2). */
-export async function openSession(argv: Args, io: CliIo): Promise<Session> {
+export async function openSession(argv: Args, io: CliIo, options: SessionOptions = {}): Promise<Session> {
   const config = sessionConfig(argv, io);
   const servers = [...config.servers];
   const collective = config.collective;
@@ -78,6 +91,8 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
   const auth = busAuth(config.security);
   const replyTrust = chooseReplyTrust(argv, config.security, signing.signer);
   const nodeTrust = replyTrust ?? chooseNodeTrust(argv, config.security, signing.signer);
+  const verifiedSignatures = options.keepsRunning ? undefined : signatureCache(io);
+  if (verifiedSignatures) nodeTrust?.rememberSignatures(undefined, verifiedSignatures);
   const noColour = io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '';
   const session: Session = {
     io,
@@ -97,6 +112,7 @@ export async function openSession(argv: Args, io: CliIo): Promise<Session> {
     unsignedHint: signing.unsignedHint,
     signer: signing.signer,
     nodeTrust,
+    verifiedSignatures,
     openBus: async () =>
       io.connect
         ? io.connect(servers)

@@ -1,4 +1,4 @@
-import { buildFilter, isEmptyFilter, plainIdentities, type BusAuth, type CheckStateRecord, type TrustStore } from '@cohort/core';
+import { buildFilter, isEmptyFilter, plainIdentities, SignatureFile, signatureFilePath, type BusAuth, type CheckStateRecord, type TrustStore } from '@cohort/core';
 import { checks, connectBus, Registry, systemClock, type Bus, type ClientSecurityConfig } from '@cohort/client';
 import { pluginConfig } from './config.js';
 import { NagiosState } from '@cohort/core';
@@ -100,6 +100,11 @@ export async function readCachedFleet(args: CheckArgs, deps: CachedDeps): Promis
   const collective = loaded.collective;
   const filter = buildFilter(args.filter);
   const { trust, auth } = cachedSecurity(args, deps.env, loaded.security);
+  // The signatures that verified in earlier checks (the CLI's file, this user's): Nagios runs this every
+  // interval, and a state record or node certificate unchanged since is not checked again.
+  const sigPath = signatureFilePath(deps.env, deps.homedir);
+  const sigFile = sigPath === undefined ? undefined : SignatureFile.open(sigPath);
+  if (sigFile) trust.rememberSignatures(undefined, sigFile);
   deps.stage(`connecting to NATS at ${servers.join(', ')}`);
   const bus = deps.bus ?? (await connectBus({ servers, name: 'check_cohort_nrpe', ...(auth ? { auth } : {}), connectTimeoutMs: deps.connectTimeoutMs }));
   let registry: Registry | undefined;
@@ -125,5 +130,6 @@ export async function readCachedFleet(args: CheckArgs, deps: CachedDeps): Promis
   } finally {
     await registry?.close();
     if (!deps.bus) await bus.close();
+    sigFile?.save();
   }
 }

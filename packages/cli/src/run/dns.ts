@@ -18,7 +18,7 @@ export async function runDns(argv: Args, io: CliIo): Promise<Outcome> {
   if (typeof domain !== 'string') throw new UsageError(`--domain: ${domain.error}`);
   const ttl = Number(argv['ttl'] ?? 5);
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 86_400) throw new UsageError(`--ttl ${String(argv['ttl'])} is not a whole number of seconds between 0 and 86400`);
-  const session = await openSession(argv, io);
+  const session = await openSession(argv, io, { keepsRunning: true });
   const trust = session.nodeTrust;
   if (!trust) throw new UsageError('cohort dns answers only from signed registry records: give the issuer of the node certificates (--issuer FILE, or security issuers in the client config)');
   const log = await serviceLogger(argv, 'dns');

@@ -21,7 +21,7 @@ export async function runEventsWatch(argv: Args, io: CliIo): Promise<Outcome> {
   const countArg = str(argv, 'count');
   const count = countArg === undefined ? undefined : Number(countArg);
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new UsageError(`--count '${countArg}' must be a whole number of events of at least 1`);
-  const session = await openSession(argv, io);
+  const session = await openSession(argv, io, { keepsRunning: true });
   const trust = nodeDataTrust(argv, session, 'check events');
   const bus = await session.openBus();
   let registry: Registry | undefined;

@@ -25,7 +25,7 @@ function required(argv: Args, key: string): string {
 
 /** `cohort kv put|get|del|ls|watch|history`. */
 export async function runKv(command: KvCommand, argv: Args, io: CliIo): Promise<Outcome> {
-  const session = await openSession(argv, io);
+  const session = await openSession(argv, io, { keepsRunning: command === 'watch' });
   const defaults = session.config.kv;
   const bucket = kv.kvBucketName(session.collective, str(argv, 'bucket') ?? defaults.bucket);
   // Check the arguments before connecting.

@@ -23,6 +23,7 @@ export function nodeDataTrust(argv: Args, session: Session, what: string): Trust
     throw err;
   }
   const { keys, issuers: n } = trust.size;
+  if (session.verifiedSignatures) trust.rememberSignatures(undefined, session.verifiedSignatures);
   if (keys + n === 0) {
     throw new UsageError(
       `${what} are signed by their nodes and cohort verifies every one, so it needs trusted node keys: --issuer FILE, issuers or node_keys_dir in the client config, or a key (--key) with an issuer certificate`,

@@ -16,7 +16,7 @@ export async function runMineExport(argv: Args, io: CliIo): Promise<Outcome> {
   if (dirArg === undefined) throw new UsageError('--dir is required: the directory to keep one file per node in');
   const maxAgeArg = str(argv, 'max-age');
   const maxAgeMs = maxAgeArg === undefined ? undefined : parseDuration(maxAgeArg, 'ms', '--max-age');
-  const session = await openSession(argv, io);
+  const session = await openSession(argv, io, { keepsRunning: true });
   // Long-lived: a value delivered again (the watch restarting after a reconnect) costs a hash, not a check.
   const trust = mineTrust(argv, session).rememberSignatures();
   const dir = resolve(dirArg);

@@ -99,7 +99,7 @@ function untrusted(feed: RegistryFeed | undefined): string | undefined {
 /** `cohort nagios hosts --dir DIR [...]`: see commands/nagios-hosts.ts and docs/service-discovery.md. */
 export async function runNagiosHosts(argv: Args, io: CliIo): Promise<Outcome> {
   const args = parseHostsArgs(argv);
-  const session = await openSession(argv, io);
+  const session = await openSession(argv, io, { keepsRunning: !args.once });
   const trust = nodeDataTrust(argv, session, 'registry records');
   const filter = session.filter;
   const select = (nodes: RegisteredNode[]): RegisteredNode[] => {

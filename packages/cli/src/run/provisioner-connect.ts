@@ -17,7 +17,7 @@ import { busAuth } from '../session-security.js';
 
 /** The session of collective `collective` (servers, keys, DDLs resolved). */
 export function provisionerSession(argv: Args, io: CliIo, collective: string): Promise<Session> {
-  return openSession({ ...argv, config: str(argv, 'client-config'), target: collective }, io);
+  return openSession({ ...argv, config: str(argv, 'client-config'), target: collective }, io, { keepsRunning: true });
 }
 
 /** NATS TLS and credentials as the session resolved them. */

@@ -18,7 +18,7 @@ export async function runWeb(argv: Args, io: CliIo): Promise<Outcome> {
   const config = loadWebConfig(file);
   const { config: _webYaml, ...rest } = argv;
   const sessionArgs: Args = config.clientConfig === undefined ? rest : { ...rest, config: config.clientConfig };
-  const session = await openSession(sessionArgs, io);
+  const session = await openSession(sessionArgs, io, { keepsRunning: true });
   if (!session.nodeTrust) {
     throw new ConfigError('cohort web shows only verified registry records: give the issuer of the node certificates (issuers in the client config named by client_config in web.yaml, or COHORT_CONFIG)');
   }

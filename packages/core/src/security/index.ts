@@ -19,7 +19,8 @@ export {
   type KeyPair,
 } from './keys.js';
 export { signText, verifyText, verifyTextAsync } from './signing.js';
-export { VerifiedSignatures, defaultVerifiedSignaturesLimit } from './verified-signatures.js';
+export { VerifiedSignatures, defaultVerifiedSignaturesLimit, signatureDigest } from './verified-signatures.js';
+export { SignatureFile, signatureFilePath } from './signature-file.js';
 export {
   certificateTag,
   issueCertificate,

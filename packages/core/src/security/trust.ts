@@ -6,6 +6,7 @@ import { certificateBody, certificateProblem, subjectProblem } from './certifica
 import { SecurityError } from './errors.js';
 import { keyId, readPublicKeyHex } from './keys.js';
 import { verifyText, verifyTextAsync } from './signing.js';
+import type { SignatureFile } from './signature-file.js';
 import { VerifiedSignatures } from './verified-signatures.js';
 
 /** Who a trust store vouches for: callers (nodes checking requests) or nodes (clients checking replies). */
@@ -103,10 +104,13 @@ export class TrustStore {
    * long-lived reader that reads the same records again and again (the web
    * console, the mine mirror): a record read before costs a hash instead of
    * an Ed25519 check. Every other check (trusted key, certificate validity,
-   * subject, kind, time) is still made on every read. Returns this store.
+   * subject, kind, time) is still made on every read. With `file` (the CLI's
+   * signatures file, see SignatureFile), the triples that verified in earlier
+   * runs count too. Certificates' signatures are remembered the same way.
+   * Returns this store.
    */
-  rememberSignatures(limit?: number): this {
-    this.#signatures ??= new VerifiedSignatures(limit);
+  rememberSignatures(limit?: number, file?: SignatureFile): this {
+    this.#signatures ??= new VerifiedSignatures(limit, file);
     return this;
   }
 
@@ -171,14 +175,14 @@ export class TrustStore {
   #certificate(doc: CertificateDocument): CertificateBody | string {
     const known = this.#beforeCertificateSignature(doc);
     if (typeof known !== 'object' || known.checked) return typeof known === 'object' ? known.body : known;
-    if (!verifyText(known.body.issuer, doc.certificate, doc.signature)) return `the certificate for ${known.body.subject} has a signature that does not verify`;
+    if (!this.checkSignature(known.body.issuer, doc.certificate, doc.signature)) return `the certificate for ${known.body.subject} has a signature that does not verify`;
     return this.#remember(doc, known.body);
   }
 
   async #certificateAsync(doc: CertificateDocument): Promise<CertificateBody | string> {
     const known = this.#beforeCertificateSignature(doc);
     if (typeof known !== 'object' || known.checked) return typeof known === 'object' ? known.body : known;
-    if (!(await verifyTextAsync(known.body.issuer, doc.certificate, doc.signature))) return `the certificate for ${known.body.subject} has a signature that does not verify`;
+    if (!(await this.checkSignatureAsync(known.body.issuer, doc.certificate, doc.signature))) return `the certificate for ${known.body.subject} has a signature that does not verify`;
     return this.#remember(doc, known.body);
   }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SignatureFile } from './signature-file.js';
 import { verifyText, verifyTextAsync } from './signing.js';
 
 /** Default number of remembered signatures: every value of a 1,000-node fleet with a dozen functions, plus its registry. */
@@ -11,67 +12,92 @@ export const defaultVerifiedSignaturesLimit = 16_384;
  * signature), so finding that exact triple among those that verified before
  * is as safe as checking it again; a changed value has a new text and a new
  * signature and is checked. Only successes are kept (a forged record is
- * checked, and refused, every time it is read). An entry is the signature
- * and a SHA-256 digest of the key and the text, so a mined value of
- * hundreds of kilobytes costs ~100 bytes to remember; the least recently
- * used entries go first once `limit` are held.
+ * checked, and refused, every time it is read). An entry is a SHA-256
+ * digest of the key, the signature and the text ({@link signatureDigest}), so
+ * a mined value of hundreds of kilobytes costs ~100 bytes to remember; the least recently
+ * used entries go first once `limit` are held. With a {@link SignatureFile}
+ * (the CLI's, in the user's cache directory), what verified in earlier runs
+ * counts too, and what verifies now is kept for the next run.
  */
 export class VerifiedSignatures {
   readonly limit: number;
-  /** signature (hex) → SHA-256 of public key + text; Map order is least recently used first. */
-  readonly #seen = new Map<string, string>();
-  /** Lookups answered from memory, and checks made (for benchmarks and tests). */
+  /** Digests that verified, kept between runs (the CLI's file), if any. */
+  readonly file: SignatureFile | undefined;
+  /** Digests (base64) of the triples that verified; Map order is least recently used first. */
+  readonly #seen = new Map<string, true>();
+  /** Lookups answered from memory or the file, and checks made (for benchmarks and tests). */
   hits = 0;
   checks = 0;
 
-  constructor(limit: number = defaultVerifiedSignaturesLimit) {
+  constructor(limit: number = defaultVerifiedSignaturesLimit, file?: SignatureFile) {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`remembered signatures limit ${limit} must be a positive integer`);
     this.limit = limit;
+    this.file = file;
   }
 
-  /** Signatures held. */
+  /** Signatures held in memory. */
   get size(): number {
     return this.#seen.size;
   }
 
   /** {@link verifyText}, answered from memory when this exact triple verified before. */
   verify(publicKey: string, text: string, signature: string): boolean {
-    const digest = this.#recall(publicKey, text, signature);
-    if (digest === true) return true;
+    const digest = signatureDigest(publicKey, text, signature);
+    if (this.#recall(digest)) return true;
     this.checks++;
     const ok = verifyText(publicKey, text, signature);
-    if (ok) this.#remember(signature, digest);
+    if (ok) this.#remember(digest);
     return ok;
   }
 
   /** {@link verifyTextAsync} (the thread pool), answered from memory when this exact triple verified before. */
   async verifyAsync(publicKey: string, text: string, signature: string): Promise<boolean> {
-    const digest = this.#recall(publicKey, text, signature);
-    if (digest === true) return true;
+    const digest = signatureDigest(publicKey, text, signature);
+    if (this.#recall(digest)) return true;
     this.checks++;
     const ok = await verifyTextAsync(publicKey, text, signature);
-    if (ok) this.#remember(signature, digest);
+    if (ok) this.#remember(digest);
     return ok;
   }
 
-  /** True on a hit (refreshed as most recently used), else the digest to remember it under once it verifies. */
-  #recall(publicKey: string, text: string, signature: string): true | string {
-    // The key is 64 hex characters: key + text cannot be read two ways.
-    const digest = createHash('sha256').update(publicKey).update(text).digest('base64');
-    const held = this.#seen.get(signature);
-    if (held !== digest) return digest;
-    this.#seen.delete(signature);
-    this.#seen.set(signature, digest);
+  /** True on a hit (refreshed as most recently used). */
+  #recall(digest: Buffer): boolean {
+    const key = digest.toString('base64');
+    if (this.#seen.has(key)) {
+      this.#seen.delete(key);
+      this.#seen.set(key, true);
+      this.hits++;
+      return true;
+    }
+    if (this.file?.has(digest) !== true) return false;
+    this.#keep(key);
     this.hits++;
     return true;
   }
 
-  #remember(signature: string, digest: string): void {
-    this.#seen.delete(signature);
-    this.#seen.set(signature, digest);
+  #remember(digest: Buffer): void {
+    this.#keep(digest.toString('base64'));
+    this.file?.add(digest);
+  }
+
+  #keep(key: string): void {
+    this.#seen.delete(key);
+    this.#seen.set(key, true);
     if (this.#seen.size > this.limit) {
       const oldest = this.#seen.keys().next();
       if (!oldest.done) this.#seen.delete(oldest.value);
     }
   }
+}
+
+/**
+ * What identifies a verified triple: SHA-256 over the public key, the
+ * signature (each with its length, so no two triples read the same) and the
+ * text. 32 bytes however long the record.
+ */
+export function signatureDigest(publicKey: string, text: string, signature: string): Buffer {
+  const lengths = Buffer.alloc(8);
+  lengths.writeUInt32BE(Buffer.byteLength(publicKey), 0);
+  lengths.writeUInt32BE(Buffer.byteLength(signature), 4);
+  return createHash('sha256').update(lengths).update(publicKey).update(signature).update(text).digest();
 }
