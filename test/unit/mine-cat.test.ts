@@ -1,8 +1,10 @@
 // The datasource program cohort-mine-cat (a POSIX sh script) on mirror files
 // written by mirrorFile: output byte for byte, exit codes and stderr reasons
 // (missing, failed, stale by its interval or by --max-age, bad usage), the
-// seconds-since-boot header fields (judged with no `date` on PATH), and the
-// wall-clock fallback for files from another boot or an older mirror.
+// seconds-since-boot header fields (judged with no `date` on PATH; with the
+// boot id `-` of a tmpfs mirror, no boot id read), the wall-clock fallback for
+// files from another boot or an older mirror, cat started with LC_ALL=C, and
+// the same answers when the script is sourced by Checkmk's shell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
