@@ -1,12 +1,14 @@
 // The datasource program cohort-mine-cat (a POSIX sh script) on mirror files
 // written by mirrorFile: output byte for byte, exit codes and stderr reasons
 // (missing, failed, stale by its interval or by --max-age, bad usage), the
-// seconds-since-boot header fields (judged with no `date` on PATH), and the
-// wall-clock fallback for files from another boot or an older mirror.
+// seconds-since-boot header fields (judged with no `date` on PATH; with the
+// boot id `-` of a tmpfs mirror, no boot id read), the wall-clock fallback for
+// files from another boot or an older mirror, cat started with LC_ALL=C, and
+// the same answers when the script is sourced by Checkmk's shell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MineValue } from '@cohort/core';
@@ -119,4 +121,43 @@ test('files from another boot or an older mirror are judged by the wall clock (d
   assert.equal(cat(['--max-age', '5m', 'plain']).status, 0);
   put('plain-fresh', 10, undefined);
   assert.equal(cat(['plain-fresh']).stdout, output);
+});
+
+test('the mirror marks files on tmpfs with the boot id "-": judged by uptime, no boot id read, no date', { skip: boot === undefined ? 'no /proc/uptime here (not Linux): the script uses date' : false }, () => {
+  const onRam = existsSync('/dev/shm') && readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => / \/dev\/shm tmpfs /.test(l));
+  assert.equal(mine.diesWithBoot('/dev/shm'), onRam);
+  assert.equal(mine.diesWithBoot(join(dir, 'no-such-dir')), false, 'unknown: not assumed to die with the boot');
+  const b = { ...boot!, id: mine.thisBootOnly };
+  put('ram-fresh', 10, b);
+  put('ram-old', 150, b);
+  assert.match(readFileSync(join(dir, 'ram-fresh'), 'utf8'), /^cohort-mine\/1 fresh \d+ \d+ 0 \d+ - -?\d+ \d+\n/);
+  assert.equal(cat(['ram-fresh'], onlyCat).stdout, output);
+  assert.equal(cat(['ram-fresh'], onlyCat).status, 0);
+  const old = cat(['ram-old'], onlyCat);
+  assert.equal(old.status, 1);
+  assert.match(old.stderr, /the mined value of ram-old is stale: 1[45]\ds old, older than twice its interval/);
+  assert.equal(cat(['--max-age', '5m', 'ram-old'], onlyCat).status, 0);
+});
+
+test('cat runs with LC_ALL=C (no locale files loaded per read)', () => {
+  put('fresh', 10);
+  const fakeCat = mkdtempSync(join(tmpdir(), 'mine-cat-fake-'));
+  writeFileSync(join(fakeCat, 'cat'), '#!/bin/sh\nprintf "LC_ALL=%s" "$LC_ALL"\n', { mode: 0o755 });
+  const r = spawnSync(catBin, ['--dir', dir, 'fresh'], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PATH: `${fakeCat}:${process.env['PATH']}` } });
+  assert.equal(r.stdout, 'LC_ALL=C');
+});
+
+test('sourced into the shell Checkmk starts (set -- ARGS; . cohort-mine-cat): the same output, exit codes and reasons', () => {
+  put('fresh', 10);
+  put('old', 150);
+  put('failed', 5, boot, { statuscode: 5, statusmsg: 'check_mk_agent: exit 1', output: undefined });
+  const sourced = (args: string[]) => spawnSync('/bin/sh', ['-c', `set -- --dir "$D" ${args.join(' ')}; . "$S"; echo not reached`], { encoding: 'utf8', env: { ...process.env, D: dir, S: catBin } });
+  for (const args of [['fresh'], ['--max-age', '3m', 'fresh'], ['old'], ['--max-age', '5m', 'old'], ['failed'], ['nosuch'], ['--max-age', '3x', 'fresh']]) {
+    const s = sourced(args);
+    const r = cat(args);
+    assert.equal(s.status, r.status, args.join(' '));
+    assert.equal(s.stdout, r.stdout, args.join(' '));
+    assert.equal(s.stderr.replace(/\d+s (ago|old)/, 'Ns $1'), r.stderr.replace(/\d+s (ago|old)/, 'Ns $1'), args.join(' '));
+  }
+  assert.equal(sourced(['fresh']).stdout, output);
 });

@@ -3,7 +3,7 @@
 // nodes a filter names, and the export mirror's files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFilter, createSigner, generateKeyPair, mineKey, publicKeyHex, sealDataBytes, TrustStore, type MineValue } from '@cohort/core';
@@ -144,6 +144,19 @@ test('the mirror: one file per node, replaced whole; stale marked; removed value
   m.apply({ key: mineKey('f', 'n1'), value: undefined, created: now });
   assert.deepEqual(readdirSync(dir).sort(), ['n2', 'notes.txt']);
   m.stop();
+});
+
+test('the mirror on tmpfs writes the boot id "-" (no file there outlives the boot); elsewhere the real id', { skip: mine.diesWithBoot('/dev/shm') ? false : 'no tmpfs /dev/shm here' }, () => {
+  const real = mine.readBootClock();
+  for (const [base, id] of [['/dev/shm', mine.thisBootOnly], [tmpdir(), mine.diesWithBoot(tmpdir()) ? mine.thisBootOnly : real?.id]] as const) {
+    const dir = mkdtempSync(join(base, 'mine-mirror-ram-'));
+    const m = new mine.MineMirror({ dir, fn: 'f', trust, clock: () => now });
+    m.apply({ key: mineKey('f', 'n1'), value: seal(value('n1')), created: now });
+    m.stop();
+    const fields = readFileSync(join(dir, 'n1'), 'utf8').split('\n', 1)[0]!.split(' ');
+    assert.equal(fields[6], id, `${base}: ${fields.join(' ')}`);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('readMine: every value of the function, verified (through the shared signed-bucket reader); missing bucket', async () => {

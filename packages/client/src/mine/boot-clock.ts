@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 
 /**
  * This boot's clock as the datasource program (cohort-mine-cat, a sh script)
@@ -30,5 +30,25 @@ export function readBootClock(wallNow: number = Date.now()): BootClock | undefin
     return { id, startedMs: wallNow - Math.round(uptimeS * 1000) };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The boot id the mirror writes for a directory on tmpfs or ramfs: no file
+ * there can outlive this boot, so the datasource program need not read
+ * /proc/sys/kernel/random/boot_id to check (a read each of its 37 bytes is a
+ * sysctl call: a tenth of a millisecond per read, docs/performance.md).
+ * An older script compares it with the real id, fails, and uses `date`.
+ */
+export const thisBootOnly = '-';
+
+const ramFsTypes = new Set([0x01021994 /* tmpfs */, 0x858458f6 /* ramfs */]);
+
+/** True when `dir` is on tmpfs or ramfs (nothing in it survives a reboot); false when unknown. */
+export function diesWithBoot(dir: string): boolean {
+  try {
+    return ramFsTypes.has(statfsSync(dir).type);
+  } catch {
+    return false;
   }
 }

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage, mineStaleAfterMs, parseMineKey, type MineValue, type TrustStore } from '@cohort/core';
-import { readBootClock, type BootClock } from './boot-clock.js';
+import { diesWithBoot, readBootClock, thisBootOnly, type BootClock } from './boot-clock.js';
 import type { KvEntry } from './kv.js';
 import { verifyMineEntry } from './verify.js';
 
@@ -17,7 +17,8 @@ export type MirrorState = 'fresh' | 'stale' | 'failed';
  * then the command's output, the action's data as JSON, or (failed) the status message.
  * With `boot`, the value's time and stale time are also given in seconds since
  * that boot (`time_up_s` may be negative), so the datasource program needs no
- * `date` process to judge the age.
+ * `date` process to judge the age; `boot_id` is `-` (thisBootOnly) when the
+ * file cannot outlive the boot (the mirror's directory is on tmpfs).
  */
 export function mirrorFile(value: MineValue, state: MirrorState, staleAt: number, boot?: BootClock): string {
   const body = state === 'failed' ? `${value.statusmsg}\n` : value.output !== undefined ? value.output : `${JSON.stringify(value.data ?? {})}\n`;
@@ -32,7 +33,10 @@ export interface MirrorOptions {
   /** Stale after this age (default: twice the value's interval). */
   readonly maxAgeMs?: number | undefined;
   readonly clock?: () => number;
-  /** This boot's clock for the seconds-since-boot header fields (default: read from /proc at each write; undefined: none). */
+  /**
+   * This boot's clock for the seconds-since-boot header fields (default: read from /proc at each write, with the id
+   * `-` when `dir` is on tmpfs; undefined: none).
+   */
   readonly bootClock?: () => BootClock | undefined;
   /** Told about refused values and write failures. */
   readonly warn?: (message: string) => void;
@@ -67,8 +71,14 @@ export class MineMirror {
   constructor(options: MirrorOptions) {
     this.#o = options;
     this.#clock = options.clock ?? Date.now;
-    this.#bootClock = options.bootClock ?? (() => readBootClock());
     mkdirSync(options.dir, { recursive: true });
+    const ram = diesWithBoot(options.dir);
+    this.#bootClock =
+      options.bootClock ??
+      (() => {
+        const boot = readBootClock();
+        return boot !== undefined && ram ? { ...boot, id: thisBootOnly } : boot;
+      });
   }
 
   /** Identities currently mirrored. */
