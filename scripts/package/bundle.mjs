@@ -1,4 +1,4 @@
-// One self-contained ESM file per program for the Debian packages: every
+// One self-contained file per program for the Debian packages: every
 // dependency (nats, ajv, yargs, js-yaml, winston, prom-client, nunjucks,
 // re2js, ...) is inside, so nothing is loaded from node_modules at run time.
 // The bundles the workspace builds for development (packages/*/scripts/bundle.mjs)
@@ -62,26 +62,39 @@ export function foreignImports(metafile) {
 }
 
 /**
- * Bundle `source` (ESM text; imports resolve from the repository root) into
- * `outfile`. Fails when the bundle would still import anything but Node's
- * built-in modules, or when one of our modules requires something in a way
- * esbuild cannot follow.
+ * What differs between an ES module bundle and a CommonJS one. ESM: bundled
+ * CommonJS dependencies (nats' helpers, js-yaml, yargs' helpers) call
+ * require(), which the banner provides. CommonJS (cohortd, loaded by its
+ * bin/cohortd.cjs as in the workspace): every module's `import.meta.url` is
+ * the bundle's own URL, as in an ES module bundle, so paths our modules
+ * resolve relative to themselves land where they do in that one.
  */
-export async function bundleProgram({ source, sourcefile, outfile }) {
+const formats = {
+  esm: { banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" } },
+  cjs: { banner: { js: "const __cohortBundleUrl = require('node:url').pathToFileURL(__filename).href;" }, define: { 'import.meta.url': '__cohortBundleUrl' } },
+};
+
+/**
+ * Bundle `source` (ESM text; imports resolve from the repository root) into
+ * `outfile`, an ES module or (`format: 'cjs'`) a CommonJS file whose exports
+ * are `source`'s. Fails when the bundle would still import anything but
+ * Node's built-in modules, or when one of our modules requires something in
+ * a way esbuild cannot follow.
+ */
+export async function bundleProgram({ source, sourcefile, outfile, format = 'esm' }) {
   const { build } = await loadEsbuild();
   const result = await build({
     stdin: { contents: source, resolveDir: root, sourcefile, loader: 'js' },
     bundle: true,
     minify: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20',
     outfile,
     metafile: true,
     external: optionalExternals,
     plugins: [inlineLazyRequiresPlugin],
-    // Bundled CommonJS dependencies (nats' helpers, winston, js-yaml, yargs' helpers) call require().
-    banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
+    ...formats[format],
     logLevel: 'warning',
   });
   const foreign = foreignImports(result.metafile);
