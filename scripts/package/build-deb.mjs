@@ -21,7 +21,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launcher } from '../launchers.mjs';
-import { assertBuiltinsOnly, bundleCliChunks, bundleProgram } from './bundle.mjs';
+import { assertBuiltinsOnly, bundleCliChunks, bundleDaemon, bundleProgram } from './bundle.mjs';
 import { conffilesFile, controlFile, debianVersionOf, nodejsDepends } from './control.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -120,17 +120,18 @@ async function buildNode(out, version, work) {
   // cohortd as the workspace runs it: packages/server's bin/cohortd.cjs as it
   // is (its shebang's V8 flags, its loader reading the bundle in 64 kB pieces)
   // and, at ../dist/cohortd.bundle.cjs from it, a CommonJS bundle with every
-  // dependency inside (docs/performance.md, "Idle RSS").
+  // dependency inside, but what only some runs load, in files beside it
+  // (bundleDaemon; docs/performance.md, "Idle RSS").
   const bin = `/${share}/lib/bin/cohortd.cjs`;
   const bundle = `/${share}/lib/dist/cohortd.bundle.cjs`;
   await assertBuiltinsOnly(join(root, 'packages/server/bin/cohortd.cjs'));
   copy(stage, join(root, 'packages/server/bin/cohortd.cjs'), bin);
-  const { bytes, text } = await bundleProgram({
+  const { text } = await bundleDaemon({
     sourcefile: 'cohortd-entry.js',
     outfile: join(stage, bundle),
-    format: 'cjs',
     source: "export { main } from './packages/server/dist/main.js';\n",
   });
+  const bytes = walk(join(stage, share, 'lib')).reduce((n, f) => n + statSync(f).size, 0);
   if (!text.includes('../../ruby/puppetral-helper.rb')) throw new Error("puppetral's helper is no longer at ../../ruby/puppetral-helper.rb from its module: update the bundle's directory and the copy below in scripts/package/build-deb.mjs");
   copy(stage, join(root, 'packages/agents/ruby/puppetral-helper.rb'), `${share}/ruby/puppetral-helper.rb`);
   copyDdls(stage, `${share}/ddl`);
