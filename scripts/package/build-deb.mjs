@@ -2,7 +2,8 @@
 // pnpm package: the Debian packages of Cohort, built with dpkg-deb from the
 // compiled workspace (run `pnpm -s build` first; `pnpm package` does).
 //
-//   cohort-node_<version>_all.deb    cohortd (one bundled file), its systemd
+//   cohort-node_<version>_all.deb    cohortd (packages/server's bin/cohortd.cjs
+//                                    and a self-contained bundle), its systemd
 //                                    unit, /etc/cohort/server.yaml (signed
 //                                    mode, a conffile), the built-in DDLs
 //   cohort-client_<version>_all.deb  cohort (the CLI's own split bundle, bin
