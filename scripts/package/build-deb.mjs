@@ -2,7 +2,8 @@
 // pnpm package: the Debian packages of Cohort, built with dpkg-deb from the
 // compiled workspace (run `pnpm -s build` first; `pnpm package` does).
 //
-//   cohort-node_<version>_all.deb    cohortd (one bundled file), its systemd
+//   cohort-node_<version>_all.deb    cohortd (packages/server's bin/cohortd.cjs
+//                                    and a self-contained bundle), its systemd
 //                                    unit, /etc/cohort/server.yaml (signed
 //                                    mode, a conffile), the built-in DDLs
 //   cohort-client_<version>_all.deb  cohort (the CLI's own split bundle, bin
@@ -20,7 +21,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { assertBuiltinsOnly, bundleCliChunks, bundleProgram } from './bundle.mjs';
+import { launcher } from '../launchers.mjs';
+import { assertBuiltinsOnly, bundleCliChunks, bundleDaemon, bundleProgram } from './bundle.mjs';
 import { conffilesFile, controlFile, debianVersionOf, nodejsDepends } from './control.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,25 +37,15 @@ const debianDir = join(root, 'packaging', 'debian');
 const bundleSubdir = 'lib/js';
 
 /**
- * The launcher in /usr/bin: Debian's node running the bundle, with `nodeFlags`.
- * As the workspace's launchers (packages/cli/bin/cohort and the others), it
- * moves NODE_EXTRA_CA_CERTS to COHORT_NODE_EXTRA_CA_CERTS, sparing node ~90 ms
- * of reading the file at start; the program puts it back and loads the file on
- * its first TLS connection (@cohort/core/deferred-extra-ca).
+ * The launcher in /usr/bin: Debian's node running `program` (an absolute
+ * path), made by the template of the workspace's launchers
+ * (scripts/launchers.mjs): it moves NODE_EXTRA_CA_CERTS aside, sparing node
+ * ~90 ms of reading the file at start (the program loads it on its first TLS
+ * connection), and with `shebangFlags` passes node the flags of the
+ * program's shebang line.
  */
-export function launcher(bundle, nodeFlags = []) {
-  return [
-    '#!/bin/sh',
-    "# Installed by a Cohort Debian package: runs the bundled program with Debian's nodejs.",
-    '# NODE_EXTRA_CA_CERTS is read by the program on its first TLS connection, not by node at start.',
-    'if [ -n "${NODE_EXTRA_CA_CERTS-}" ]; then',
-    '  COHORT_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS',
-    '  export COHORT_NODE_EXTRA_CA_CERTS',
-    '  unset NODE_EXTRA_CA_CERTS',
-    'fi',
-    `exec /usr/bin/node ${[...nodeFlags, bundle].join(' ')} "$@"`,
-    '',
-  ].join('\n');
+export function packageLauncher(name, program, options = {}) {
+  return launcher({ name, program, node: '/usr/bin/node', installedBy: 'by a Cohort Debian package', ...options });
 }
 
 function put(stage, path, text, mode = 0o644) {
@@ -126,18 +118,25 @@ async function buildNode(out, version, work) {
   needBuilt('packages/server/dist/main.js');
   const stage = join(work, 'cohort-node');
   const share = 'usr/share/cohort';
-  const bundle = `/${share}/${bundleSubdir}/cohortd.mjs`;
-  const { bytes, text } = await bundleProgram({
+  // cohortd as the workspace runs it: packages/server's bin/cohortd.cjs as it
+  // is (its shebang's V8 flags, its loader reading the bundle in 64 kB pieces)
+  // and, at ../dist/cohortd.bundle.cjs from it, a CommonJS bundle with every
+  // dependency inside, but what only some runs load, in files beside it
+  // (bundleDaemon; docs/performance.md, "Idle RSS").
+  const bin = `/${share}/lib/bin/cohortd.cjs`;
+  const bundle = `/${share}/lib/dist/cohortd.bundle.cjs`;
+  await assertBuiltinsOnly(join(root, 'packages/server/bin/cohortd.cjs'));
+  copy(stage, join(root, 'packages/server/bin/cohortd.cjs'), bin);
+  const { text } = await bundleDaemon({
     sourcefile: 'cohortd-entry.js',
     outfile: join(stage, bundle),
-    // As packages/server/bin/cohortd.cjs: run, then exit even if a stray handle lingers.
-    source: "import { main } from './packages/server/dist/main.js';\nconst code = await main();\nprocess.exitCode = code;\nsetTimeout(() => process.exit(code), 2000).unref();\n",
+    source: "export { main } from './packages/server/dist/main.js';\n",
   });
-  if (!text.includes('../../ruby/puppetral-helper.rb')) throw new Error("puppetral's helper is no longer at ../../ruby/puppetral-helper.rb from its module: update bundleSubdir and the copy below in scripts/package/build-deb.mjs");
+  const bytes = walk(join(stage, share, 'lib')).reduce((n, f) => n + statSync(f).size, 0);
+  if (!text.includes('../../ruby/puppetral-helper.rb')) throw new Error("puppetral's helper is no longer at ../../ruby/puppetral-helper.rb from its module: update the bundle's directory and the copy below in scripts/package/build-deb.mjs");
   copy(stage, join(root, 'packages/agents/ruby/puppetral-helper.rb'), `${share}/ruby/puppetral-helper.rb`);
   copyDdls(stage, `${share}/ddl`);
-  // The V8 flags of packages/server/bin/cohortd.cjs: a small idle daemon (docs/performance.md).
-  put(stage, 'usr/bin/cohortd', launcher(bundle, ['--max-semi-space-size=2', '--optimize-for-size', '--no-opt']), 0o755);
+  put(stage, 'usr/bin/cohortd', packageLauncher('cohortd', bin, { shebangFlags: true }), 0o755);
   copy(stage, join(debianDir, 'node/cohortd.service'), 'usr/lib/systemd/system/cohortd.service');
   copy(stage, join(debianDir, 'node/server.yaml'), 'etc/cohort/server.yaml');
   mkdirSync(join(stage, 'etc/cohort/trusted_keys'), { recursive: true });
@@ -202,8 +201,8 @@ async function buildClient(out, version, work) {
     ].join('\n'),
   });
   copyDdls(stage, `${share}/ddl`);
-  put(stage, 'usr/bin/cohort', launcher(`/${cliDir}/bin/cohort.js`), 0o755);
-  put(stage, 'usr/bin/check_cohort_nrpe', launcher(check), 0o755);
+  put(stage, 'usr/bin/cohort', packageLauncher('cohort', `/${cliDir}/bin/cohort.js`), 0o755);
+  put(stage, 'usr/bin/check_cohort_nrpe', packageLauncher('check_cohort_nrpe', check), 0o755);
   docs(stage, 'cohort-client');
   const deb = finish(stage, out, {
     dir: 'client',

@@ -1,4 +1,4 @@
-// One self-contained ESM file per program for the Debian packages: every
+// One self-contained file per program for the Debian packages: every
 // dependency (nats, ajv, yargs, js-yaml, winston, prom-client, nunjucks,
 // re2js, ...) is inside, so nothing is loaded from node_modules at run time.
 // The bundles the workspace builds for development (packages/*/scripts/bundle.mjs)
@@ -8,6 +8,7 @@
 // imported module and runs it on first import).
 import { builtinModules, createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,26 +63,39 @@ export function foreignImports(metafile) {
 }
 
 /**
- * Bundle `source` (ESM text; imports resolve from the repository root) into
- * `outfile`. Fails when the bundle would still import anything but Node's
- * built-in modules, or when one of our modules requires something in a way
- * esbuild cannot follow.
+ * What differs between an ES module bundle and a CommonJS one. ESM: bundled
+ * CommonJS dependencies (nats' helpers, js-yaml, yargs' helpers) call
+ * require(), which the banner provides. CommonJS (cohortd, loaded by its
+ * bin/cohortd.cjs as in the workspace): every module's `import.meta.url` is
+ * the bundle's own URL, as in an ES module bundle, so paths our modules
+ * resolve relative to themselves land where they do in that one.
  */
-export async function bundleProgram({ source, sourcefile, outfile }) {
+const formats = {
+  esm: { banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" } },
+  cjs: { banner: { js: "const __cohortBundleUrl = require('node:url').pathToFileURL(__filename).href;" }, define: { 'import.meta.url': '__cohortBundleUrl' } },
+};
+
+/**
+ * Bundle `source` (ESM text; imports resolve from the repository root) into
+ * `outfile`, an ES module or (`format: 'cjs'`) a CommonJS file whose exports
+ * are `source`'s. Fails when the bundle would still import anything but
+ * Node's built-in modules, or when one of our modules requires something in
+ * a way esbuild cannot follow.
+ */
+export async function bundleProgram({ source, sourcefile, outfile, format = 'esm', plugins = [] }) {
   const { build } = await loadEsbuild();
   const result = await build({
     stdin: { contents: source, resolveDir: root, sourcefile, loader: 'js' },
     bundle: true,
     minify: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20',
     outfile,
     metafile: true,
     external: optionalExternals,
-    plugins: [inlineLazyRequiresPlugin],
-    // Bundled CommonJS dependencies (nats' helpers, winston, js-yaml, yargs' helpers) call require().
-    banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
+    plugins: [...plugins, inlineLazyRequiresPlugin],
+    ...formats[format],
     logLevel: 'warning',
   });
   const foreign = foreignImports(result.metafile);
@@ -91,38 +105,80 @@ export async function bundleProgram({ source, sourcefile, outfile }) {
 }
 
 /**
- * esbuild plugin for the CLI's chunks: what the development bundle leaves
- * outside because our modules require it only when it is used (ajv when an
- * input is validated, re2js when a filter has a regex) becomes a CommonJS
- * file of its own in chunks/ (lazy-<name>.cjs, every dependency inside),
- * required on first use, so every run does not load ~280 kB it does not
- * need. `foreign` collects what such a file would still import.
+ * esbuild plugin for what the development bundles leave outside because our
+ * modules load it only when it is used (the CLI: ajv when an input is
+ * validated, re2js when a filter has a regex; cohortd: also yargs for --help
+ * and mistakes, prom-client for the Prometheus listener, nunjucks for
+ * templates): each becomes a CommonJS file of its own (lazy-<name>.cjs in
+ * `chunkDir`, every dependency inside), required on first use, so that every
+ * run does not load, and a daemon does not keep the source text of, code it
+ * does not need. `require(name)` and `import(name)` (`kinds`) both get the
+ * package's CommonJS build. `load(file)` is the CommonJS text that requires
+ * the file from where the bundle is; `options`, more of esbuild's for these
+ * files; `foreign` collects what a file would still import.
  */
-function lazyRequires({ outdir, names, foreign }) {
+function lazyRequires({ outdir, chunkDir = 'chunks', names, foreign, kinds = ['require-call'], load, options = {} }) {
   return {
     name: 'cohort-lazy-requires',
     setup(b) {
       const made = new Map();
       const filter = new RegExp(`^(${names.join('|')})$`);
       b.onResolve({ filter }, async (args) => {
-        if (args.kind !== 'require-call' || args.pluginData?.real) return undefined;
-        const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: { real: true } });
+        if (!kinds.includes(args.kind) || args.pluginData?.real) return undefined;
+        const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: 'require-call', pluginData: { real: true } });
         if (real.errors.length > 0) return { errors: real.errors };
         const file = `lazy-${args.path.replace(/[^\w.@-]/g, '_')}.cjs`;
         if (!made.has(file)) {
-          const outfile = `${outdir}/chunks/${file}`;
-          made.set(file, b.esbuild.build({ entryPoints: [real.path], bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', outfile, metafile: true, external: optionalExternals, logLevel: 'warning' }).then((r) => foreign.push(...foreignImports(r.metafile))));
+          const outfile = `${outdir}/${chunkDir}/${file}`;
+          made.set(file, b.esbuild.build({ entryPoints: [real.path], bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', outfile, metafile: true, external: optionalExternals, logLevel: 'warning', ...options }).then((r) => {
+            foreign.push(...foreignImports(r.metafile));
+            return Object.entries(r.metafile.inputs).find(([path]) => real.path.endsWith(path))?.[1].format === 'esm';
+          }));
         }
-        await made.get(file);
-        return { path: args.path, namespace: 'cohort-lazy-require', pluginData: { file } };
+        const esm = await made.get(file);
+        return { path: args.path, namespace: 'cohort-lazy-require', pluginData: { file, esm } };
       });
-      // CommonJS, so that esbuild evaluates it where the require() stood; the chunk is in bundle/ or bundle/chunks/.
-      b.onLoad({ filter: /.*/, namespace: 'cohort-lazy-require' }, (args) => ({
-        contents: `const here = __cohortImportMetaUrl;\nmodule.exports = process.getBuiltinModule('node:module').createRequire(here)(/\\/chunks\\/[^/]+$/.test(here) ? './${args.pluginData.file}' : './chunks/${args.pluginData.file}');\n`,
+      // CommonJS, so that esbuild evaluates it where the require() stood. An
+      // ES module package (yargs) is imported for its default export, which
+      // Node's import() of CommonJS text would make the whole exports object.
+      b.onLoad({ filter: /.*/, namespace: 'cohort-lazy-require' }, ({ pluginData: { file, esm } }) => ({
+        contents: esm ? `const m = (() => {\n${load(file).replace('module.exports =', 'return')}})();\nexport default m.default;\n` : load(file),
         loader: 'js',
       }));
     },
   };
+}
+
+/** The CLI's chunks are in bundle/ or bundle/chunks/, its lazy files in bundle/chunks/. */
+const cliLazyLoad = (file) => `const here = __cohortImportMetaUrl;\nmodule.exports = process.getBuiltinModule('node:module').createRequire(here)(/\\/chunks\\/[^/]+$/.test(here) ? './${file}' : './chunks/${file}');\n`;
+
+/**
+ * What cohortd's CommonJS bundle requires on first use from files beside it
+ * (lazyRequires): what the workspace's bundle leaves in node_modules
+ * (packages/server/scripts/bundle.mjs) and re2js. ajv stays inside: its
+ * standalone code generator must share ajv's classes.
+ */
+export const daemonLazyNames = ['yargs', 'prom-client', 'nunjucks', 're2js'];
+
+/**
+ * cohortd for the node package: `source` bundled as bundleProgram does into
+ * `outfile` (CommonJS), with daemonLazyNames in files of their own beside it.
+ */
+export async function bundleDaemon({ source, sourcefile, outfile }) {
+  const foreign = [];
+  const lazy = lazyRequires({
+    outdir: dirname(outfile),
+    chunkDir: '.',
+    names: daemonLazyNames,
+    foreign,
+    kinds: ['require-call', 'dynamic-import'],
+    load: (file) => `module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(file)}));\n`,
+    // yargs is an ES module package: its import.meta.url, the file's own.
+    options: formats.cjs,
+  });
+  const result = await bundleProgram({ source, sourcefile, outfile, format: 'cjs', plugins: [lazy] });
+  if (foreign.length > 0) throw new Error(`a lazily required file beside ${outfile} still imports from node_modules: ${foreign.join(', ')}`);
+  return result;
 }
 
 /**
@@ -134,7 +190,7 @@ function lazyRequires({ outdir, names, foreign }) {
 export async function bundleCliChunks({ outdir }) {
   const { bundleCli } = await import('../../packages/cli/scripts/bundle.mjs');
   const foreign = [];
-  const metafile = await bundleCli({ outdir, external: optionalExternals, plugins: [inlineLazyRequiresPlugin, lazyRequires({ outdir, names: ['ajv', 're2js'], foreign })] });
+  const metafile = await bundleCli({ outdir, external: optionalExternals, plugins: [inlineLazyRequiresPlugin, lazyRequires({ outdir, names: ['ajv', 're2js'], foreign, load: cliLazyLoad })] });
   foreign.push(...foreignImports(metafile));
   if (foreign.length > 0) throw new Error(`the CLI bundle in ${outdir} still imports from node_modules: ${foreign.join(', ')}`);
   return metafile;

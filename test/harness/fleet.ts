@@ -50,6 +50,8 @@ export interface FleetOptions {
   registry?: boolean;
   /** Signed mode with throwaway keys (and optional actionpolicy files); default: unsigned mode. */
   secure?: boolean | { policies?: Record<string, string> };
+  /** Run each node through the `cohortd` launcher, as users do (default), or as `node bin/cohortd.cjs` (false): no V8 flags, NODE_EXTRA_CA_CERTS read at start. */
+  launcher?: boolean;
 }
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -121,7 +123,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       ...(options.config ?? {}),
     };
     writeFileSync(configFile, yaml.dump(config));
-    nodes.set(node.identity, launch(node.identity, configFile, factsFile));
+    nodes.set(node.identity, launch(node.identity, configFile, factsFile, options.launcher ?? true));
   }
   await waitForSubscriptions(options.monitorPort, [...nodes.keys()], options.readyTimeoutMs ?? readyDeadlineMs, nodes);
   if (options.registry) {
@@ -174,8 +176,11 @@ function trustingClientConfig(dir: string, issuer: string): string {
   return file;
 }
 
-function launch(identity: string, configFile: string, factsFile: string): FleetNode {
-  const child = spawn(process.execPath, [cohortdBin, '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** One node as users run it, through the `cohortd` launcher (FleetOptions.launcher). */
+function launch(identity: string, configFile: string, factsFile: string, launcher: boolean): FleetNode {
+  const child = launcher
+    ? spawn(cohortdLauncher, ['--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(process.execPath, [cohortdBin, '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d: Buffer) => {
     log += d;

@@ -201,9 +201,16 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     for (const bin of ['/usr/bin/cohortd', '/usr/bin/cohort', '/usr/bin/check_cohort_nrpe']) assert.ok(statSync(bin).mode & 0o111, `${bin} is executable`);
     const depends = run('dpkg-query', ['-W', '-f', '${Depends}', 'cohort-node']).stdout;
     assert.match(depends, /^nodejs \(>= 20\.19\)$/);
-    // One bundled file and no node_modules anywhere it could load them from.
-    assert.ok(statSync('/usr/share/cohort/lib/js/cohortd.mjs').size > 100_000);
-    for (const dir of ['/usr/share/cohort/lib/js', '/usr/share/cohort/lib', '/usr/share/cohort', '/usr/share', '/usr', '/']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
+    // cohortd as the workspace runs it (its bin/cohortd.cjs, read by /usr/bin/cohortd for its V8 flags, and a
+    // CommonJS bundle beside it) and no node_modules anywhere it could load them from.
+    assert.equal(readFileSync('/usr/share/cohort/lib/bin/cohortd.cjs', 'utf8'), readFileSync(join(repoRoot, 'packages/server/bin/cohortd.cjs'), 'utf8'));
+    assert.ok(statSync('/usr/share/cohort/lib/dist/cohortd.bundle.cjs').size > 100_000);
+    // yargs (for --help and mistakes) is one of the files beside the bundle, required on first use.
+    const help = run('/usr/bin/cohortd', ['--help'], { env: { PATH: '/usr/bin:/bin' } });
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^cohortd \[options\]/);
+    assert.ok(existsSync('/usr/share/cohort/lib/dist/lazy-yargs.cjs'));
+    for (const dir of ['/usr/share/cohort/lib/dist', '/usr/share/cohort/lib/bin', '/usr/share/cohort/lib', '/usr/share/cohort', '/usr/share', '/usr', '/']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
     // The client's cohort: the CLI's split bundle, loaded by its bin and code-cache loader; no node_modules there either.
     assert.ok(existsSync(`${cliDir}/dist/bundle/cohort.js`) && existsSync(`${cliDir}/dist/bundle-loader.js`), 'the packaged CLI bundle and its loader');
     for (const dir of [`${cliDir}/dist/bundle/chunks`, `${cliDir}/dist/bundle`, `${cliDir}/dist`, `${cliDir}/bin`, cliDir, '/usr/share/cohort-client']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);

@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BundleLoader, codeCacheDir } from '../../packages/cli/src/bundle-loader.ts';
+import { BundleLoader, codeCacheDir, pruneCodeCaches } from '../../packages/cli/src/bundle-loader.ts';
 
 const loaderSource = fileURLToPath(new URL('../../packages/cli/src/bundle-loader.ts', import.meta.url));
 
@@ -164,4 +164,50 @@ test('the cache lives in the user\'s cache directory, per CLI version and Node; 
   assert.equal(codeCacheDir({ COHORT_CODE_CACHE: 'off' }, '/home/op', '0.1.0'), undefined);
   assert.equal(codeCacheDir({ COHORT_CODE_CACHE: '0' }, '/home/op', '0.1.0'), undefined);
   assert.notEqual(codeCacheDir({}, '/home/op', '0.2.0'), codeCacheDir({}, '/home/op', '0.1.0'));
+});
+
+test("writing the cache removes other versions' cache directories unused for a month, and nothing that is not plainly one of them", () => {
+  const home = mkdtempSync(join(tmpdir(), 'cohort-prune-'));
+  try {
+    const base = join(home, 'cohort', 'code-cache');
+    const own = codeCacheDir({ XDG_CACHE_HOME: home }, '', '0.3.0')!;
+    const tag = (version: string) => basename(codeCacheDir({ XDG_CACHE_HOME: home }, '', version)!);
+    const bin = `${'a'.repeat(40)}.bin`;
+    const old = Date.now() / 1000 - 40 * 86_400;
+    const make = (name: string, files: string[], aged = true): string => {
+      const d = join(base, name);
+      mkdirSync(d, { recursive: true });
+      for (const f of files) writeFileSync(join(d, f), 'x');
+      if (aged) utimesSync(d, old, old);
+      return d;
+    };
+    const stale = make(tag('0.1.0'), [bin, `${bin}.123.tmp`]);
+    const empty = make(tag('0.0.9'), []);
+    const recent = make(tag('0.2.0'), [bin], false);
+    const foreign = make(tag('0.1.1'), [bin, 'notes.txt']);
+    const notOurs = make('something-else', [bin]);
+    // A symbolic link named like ours, to an old directory of cache files elsewhere: neither followed nor removed.
+    const target = join(home, 'elsewhere');
+    mkdirSync(target);
+    writeFileSync(join(target, bin), 'x');
+    utimesSync(target, old, old);
+    symlinkSync(target, join(base, tag('0.1.2')));
+    // Inside an old directory, a link named like a cache file: the directory stays, the link's target too.
+    const linked = make(tag('0.1.3'), []);
+    symlinkSync(join(target, bin), join(linked, bin));
+    utimesSync(linked, old, old);
+    // The run of 0.3.0 writes its cache: the loader prunes.
+    const entry = writeBundle(join(home, 'bundle'));
+    loadOnce(entry, own);
+    assert.equal(readdirSync(own).length, 3, 'its own cache written');
+    for (const gone of [stale, empty]) assert.ok(!existsSync(gone), `${gone} left`);
+    for (const kept of [recent, foreign, notOurs, join(base, tag('0.1.2')), linked, join(target, bin)]) assert.ok(existsSync(kept), `${kept} removed`);
+    // A run that takes everything from its cache writes nothing and prunes nothing; pruning a missing directory is no error.
+    const again = make(tag('0.1.0'), [bin]);
+    loadOnce(entry, own);
+    assert.ok(existsSync(again));
+    assert.deepEqual(pruneCodeCaches(join(home, 'nowhere', 'x')), []);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,8 @@
 // read as Node reads it (its warnings compared with node's own, word for
 // word), the environment put back, the file read once and only on a
 // connection, the contexts; and the launchers (bin/cohort, bin/cohortd,
-// bin/check_cohort_nrpe, the Debian package's) run with a stand-in `node`.
+// bin/check_cohort_nrpe, bin/cohort-sim, the Debian packages') run with a
+// stand-in `node`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -184,6 +185,7 @@ const launchers = [
   { bin: 'packages/cli/bin/cohort', js: 'packages/cli/bin/cohort.js' },
   { bin: 'packages/nagios/bin/check_cohort_nrpe', js: 'packages/nagios/bin/check_cohort_nrpe.js' },
   { bin: 'packages/server/bin/cohortd', js: 'packages/server/bin/cohortd.cjs' },
+  { bin: 'packages/server/bin/cohort-sim', js: 'packages/server/bin/cohort-sim.js' },
 ];
 /** The node flags in a file's `#!/usr/bin/env -S node ...` line. */
 const shebangFlags = (path: string): string[] => readFileSync(path, 'utf8').split('\n')[0]!.replace(/^#!.*?node\s*/, '').split(/\s+/).filter(Boolean);
@@ -212,16 +214,20 @@ for (const { bin, js } of launchers) {
 
 test('cohortd keeps its V8 flags; the programs test for the variable name the module uses', () => {
   assert.deepEqual(shebangFlags(join(repoRoot, 'packages/server/bin/cohortd.cjs')), ['--max-semi-space-size=2', '--optimize-for-size', '--no-opt']);
-  for (const source of ['packages/cli/src/main.ts', 'packages/server/src/main.ts', 'packages/nagios/src/main.ts', ...launchers.map((l) => l.bin)]) {
+  for (const source of ['packages/cli/src/main.ts', 'packages/server/src/main.ts', 'packages/server/src/sim/main.ts', 'packages/nagios/src/main.ts', ...launchers.map((l) => l.bin)]) {
     assert.match(readFileSync(join(repoRoot, source), 'utf8'), new RegExp(movedExtraCaVariable), source);
   }
 });
 
-test("the Debian package's launcher moves the variable the same way", async () => {
-  const { launcher } = (await import(join(repoRoot, 'scripts/package/build-deb.mjs'))) as { launcher: (bundle: string, flags?: string[]) => string };
-  const text = launcher('/usr/share/cohort/lib/js/cohortd.mjs', ['--no-opt']);
-  assert.match(text, /exec \/usr\/bin\/node --no-opt \/usr\/share\/cohort\/lib\/js\/cohortd\.mjs "\$@"/);
-  const script = file('deb-launcher', text.replace('/usr/bin/node', join(fakeBin, 'node')));
-  assert.deepEqual(launch('/bin/sh', [script, 'x'], { NODE_EXTRA_CA_CERTS: '/etc/ca.pem' }), ['--no-opt', '/usr/share/cohort/lib/js/cohortd.mjs', 'x', 'NODE_EXTRA_CA_CERTS=unset', 'MOVED=/etc/ca.pem']);
-  assert.deepEqual(launch('/bin/sh', [script], { NODE_EXTRA_CA_CERTS: '' }), ['--no-opt', '/usr/share/cohort/lib/js/cohortd.mjs', 'NODE_EXTRA_CA_CERTS=', 'MOVED=unset']);
+test("the Debian packages' launchers move the variable the same way, with /usr/bin/node and the program's shebang flags", async () => {
+  const { packageLauncher } = (await import(join(repoRoot, 'scripts/package/build-deb.mjs'))) as { packageLauncher: (name: string, program: string, options?: { shebangFlags?: boolean }) => string };
+  const program = file('cohortd.cjs', `#!/usr/bin/env -S node ${shebangFlags(join(repoRoot, 'packages/server/bin/cohortd.cjs')).join(' ')}\n'use strict';\n`);
+  const flags = shebangFlags(program);
+  const text = packageLauncher('cohortd', program, { shebangFlags: true });
+  assert.match(text, /exec \/usr\/bin\/node \$\{shebang#\*node\} /);
+  const script = file('deb-launcher', text.replace('exec /usr/bin/node ', `exec ${join(fakeBin, 'node')} `));
+  assert.deepEqual(launch('/bin/sh', [script, 'x'], { NODE_EXTRA_CA_CERTS: '/etc/ca.pem' }), [...flags, program, 'x', 'NODE_EXTRA_CA_CERTS=unset', 'MOVED=/etc/ca.pem']);
+  assert.deepEqual(launch('/bin/sh', [script], { NODE_EXTRA_CA_CERTS: '' }), [...flags, program, 'NODE_EXTRA_CA_CERTS=', 'MOVED=unset']);
+  const cli = file('deb-cli-launcher', packageLauncher('cohort', '/usr/share/cohort-client/cli/bin/cohort.js').replace('exec /usr/bin/node ', `exec ${join(fakeBin, 'node')} `));
+  assert.deepEqual(launch('/bin/sh', [cli, 'a b'], { NODE_EXTRA_CA_CERTS: '/etc/ca.pem' }), ['/usr/share/cohort-client/cli/bin/cohort.js', 'a b', 'NODE_EXTRA_CA_CERTS=unset', 'MOVED=/etc/ca.pem']);
 });

@@ -12,12 +12,14 @@
 // architecture, in the user's cache directory ($XDG_CACHE_HOME/cohort or
 // ~/.cache/cohort; never beside the installed code); each starts with the
 // SHA-1 of the bytecode after it, checked before V8 sees it; a directory
-// that someone else could write to is not used.
+// that someone else could write to is not used. When a run writes the cache,
+// the directories of other versions that no run has written to for a month
+// are removed (pruneCodeCaches).
 // COHORT_CODE_CACHE=off disables it.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 
@@ -43,6 +45,48 @@ export function codeCacheDir(env: NodeJS.ProcessEnv, homedir: string, version: s
 }
 
 const sha1 = (data: string | Uint8Array): Buffer => createHash('sha1').update(data).digest();
+
+/** The name of a directory codeCacheDir() makes, and of the files saveCodeCache() writes in it. */
+const cacheDirName = /^[\w.-]+-node[\w.-]+-v8-[\w.-]+-\w+$/;
+const cacheFileName = /^[0-9a-f]{40}\.bin(\.\d+\.tmp)?$/;
+
+/** A month: another installed version (a package beside a checkout) written to within it is kept, so two never evict each other on every run. */
+const unusedCacheMs = 30 * 86_400_000;
+
+/**
+ * Remove the cache directories beside `dir` (other CLI versions, or Node
+ * versions) that look like ours and that no run has written to for
+ * `unusedMs`, so that upgrades do not pile them up. Only plain directories
+ * of ours named as codeCacheDir() names them, holding only files named as
+ * saveCodeCache() names them, are removed; symbolic links are never
+ * followed; it never throws.
+ */
+export function pruneCodeCaches(dir: string, now = Date.now(), unusedMs = unusedCacheMs): string[] {
+  const removed: string[] = [];
+  const parent = dirname(dir);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (name === basename(dir) || !cacheDirName.test(name)) continue;
+    const other = join(parent, name);
+    try {
+      const st = lstatSync(other);
+      if (!st.isDirectory() || st.uid !== process.geteuid?.() || now - st.mtimeMs < unusedMs) continue;
+      const files = readdirSync(other);
+      if (!files.every((f) => cacheFileName.test(f))) continue;
+      for (const f of files) if (lstatSync(join(other, f)).isFile()) unlinkSync(join(other, f));
+      rmdirSync(other);
+      removed.push(other);
+    } catch {
+      // in use by another run, not ours after all, ...: left as it is
+    }
+  }
+  return removed;
+}
 
 /** Where the header line of a bundled chunk lists its static imports: `//cohort-deps [...]`. */
 const depsHeader = '//cohort-deps ';
@@ -90,6 +134,7 @@ export class BundleLoader {
     } catch {
       // read-only home, full disk, ...: run without a cache
     }
+    pruneCodeCaches(this.cacheDir);
   }
 
   private prepare(file: string): Chunk {

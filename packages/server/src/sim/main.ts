@@ -159,6 +159,9 @@ async function runChildren(flags: SimFlags, script: string, started: number): Pr
 export async function simMain(args: string[] = hideBin(process.argv), script: string = process.argv[1] ?? ''): Promise<number> {
   const started = performance.now();
   try {
+    // As cohortd's main: the launcher (bin/cohort-sim) moved NODE_EXTRA_CA_CERTS aside; back for
+    // child processes, its certificates loaded on the first TLS connection.
+    if (process.env['COHORT_NODE_EXTRA_CA_CERTS'] !== undefined) (await import('@cohort/core/deferred-extra-ca')).deferExtraCaCerts();
     const flags = await parse(args);
     if (!flags) return 0;
     return flags.count > flags.perProcess ? await runChildren(flags, script, started) : await runHere(flags, started);
