@@ -1,6 +1,7 @@
 // One self-contained ESM file per program for the Debian packages: every
-// dependency (nats, ajv, yargs, js-yaml, winston, prom-client, nunjucks,
-// re2js, ...) is inside, so nothing is loaded from node_modules at run time.
+// dependency (nats, ajv, yargs, js-yaml, prom-client, nunjucks, re2js, ...)
+// is inside, so nothing is loaded from node_modules at run time; winston
+// (only for a log file) is a file of its own beside it (programChunks).
 // The bundles the workspace builds for development (packages/*/scripts/bundle.mjs)
 // keep a few rarely used dependencies outside, loaded lazily from
 // node_modules; an installed package has no node_modules, so here they are
@@ -8,6 +9,7 @@
 // imported module and runs it on first import).
 import { builtinModules, createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,6 +45,16 @@ const inlineLazyRequiresPlugin = {
   },
 };
 
+/**
+ * Lazily required packages that a program bundle (bundleProgram) leaves in a
+ * CommonJS file of its own, chunks/lazy-<name>.cjs beside the bundle,
+ * required on first use: winston's File transport, which @cohort/core/log
+ * loads only for a log file. Bundled inline it would still be evaluated only
+ * on first use, but every daemon would hold its ~140 kB of source, ~0.4 MB
+ * of resident memory (docs/performance.md, "winston for log files").
+ */
+export const programChunks = ['winston/lib/winston/transports/file.js'];
+
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /**
@@ -69,6 +81,7 @@ export function foreignImports(metafile) {
  */
 export async function bundleProgram({ source, sourcefile, outfile }) {
   const { build } = await loadEsbuild();
+  const chunkForeign = [];
   const result = await build({
     stdin: { contents: source, resolveDir: root, sourcefile, loader: 'js' },
     bundle: true,
@@ -79,12 +92,13 @@ export async function bundleProgram({ source, sourcefile, outfile }) {
     outfile,
     metafile: true,
     external: optionalExternals,
-    plugins: [inlineLazyRequiresPlugin],
-    // Bundled CommonJS dependencies (nats' helpers, winston, js-yaml, yargs' helpers) call require().
-    banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
+    // winston (only for a log file): a file of its own beside the bundle, so that a daemon logging to stderr does not hold its source.
+    plugins: [inlineLazyRequiresPlugin, lazyRequires({ outdir: dirname(outfile), names: programChunks, foreign: chunkForeign })],
+    // Bundled CommonJS dependencies (nats' helpers, js-yaml, yargs' helpers) call require(); the bundle's URL finds chunks/.
+    banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url); const __cohortImportMetaUrl = import.meta.url;" },
     logLevel: 'warning',
   });
-  const foreign = foreignImports(result.metafile);
+  const foreign = [...foreignImports(result.metafile), ...chunkForeign];
   if (foreign.length > 0) throw new Error(`the bundle ${outfile} still imports from node_modules: ${foreign.join(', ')}`);
   const text = await readFile(outfile, 'utf8');
   return { bytes: Buffer.byteLength(text), text };
@@ -134,7 +148,7 @@ function lazyRequires({ outdir, names, foreign }) {
 export async function bundleCliChunks({ outdir }) {
   const { bundleCli } = await import('../../packages/cli/scripts/bundle.mjs');
   const foreign = [];
-  const metafile = await bundleCli({ outdir, external: optionalExternals, plugins: [inlineLazyRequiresPlugin, lazyRequires({ outdir, names: ['ajv', 're2js'], foreign })] });
+  const metafile = await bundleCli({ outdir, external: optionalExternals, plugins: [inlineLazyRequiresPlugin, lazyRequires({ outdir, names: ['ajv', 're2js', ...programChunks], foreign })] });
   foreign.push(...foreignImports(metafile));
   if (foreign.length > 0) throw new Error(`the CLI bundle in ${outdir} still imports from node_modules: ${foreign.join(', ')}`);
   return metafile;
