@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -133,6 +134,28 @@ test('a log file rotates at maxSize: the live file keeps its name, archives are 
     assert.ok(kept.length > 0 && kept.at(-1) === 60, 'the newest line is in the live file');
     assert.deepEqual(kept, Array.from({ length: kept.length }, (_, i) => 60 - kept.length + 1 + i), 'oldest archive first: consecutive lines up to the last');
     assert.ok(kept.length < 60, 'the oldest lines went with the deleted archives');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('winston is loaded for a log file only, never for stderr', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-log-'));
+  try {
+    const log = new URL('../../packages/core/dist/log.js', import.meta.url).href;
+    // A fresh process per case: which winston modules are in require's cache once a line is logged.
+    const loaded = (options: string): string[] => {
+      const code = `import { createRequire } from 'node:module'; const { createLogger } = await import(${JSON.stringify(log)});
+        const root = createLogger(${options}); root.info('hello'); await root.close();
+        console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/winston/'))));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as string[];
+    };
+    assert.deepEqual(loaded('{}'), []);
+    const withFile = loaded(JSON.stringify({ file: join(dir, 'cohortd.log') }));
+    assert.ok(withFile.some((k) => k.endsWith('/winston/lib/winston/transports/file.js')), withFile.join(', '));
+    assert.match(readFileSync(join(dir, 'cohortd.log'), 'utf8'), / INFO  hello\n$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
