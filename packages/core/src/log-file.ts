@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { EOL } from 'node:os';
-import { basename, dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 
 /**
  * The `file` log destination: winston's File transport, which rotates the
@@ -37,12 +37,6 @@ type WinstonFile = new (options: Record<string, unknown>) => FileTransport;
 // triple-beam's MESSAGE: the finished line a transport writes (a global symbol, so winston need not be loaded to name it).
 const MESSAGE = Symbol.for('message');
 
-/** Where `file`'s archives go: `cohortd.log` → `cohortd1.log`, `cohortd2.log`, ... (winston inserts the number before the extension). */
-export function archiveName(file: string, n: number): string {
-  const ext = extname(file);
-  return `${dirname(file)}/${basename(file, ext)}${n}${ext}`;
-}
-
 /**
  * Open `file` for appending (its directory created), through winston's File
  * transport. Throws now when the file cannot be opened: winston opens it
@@ -58,9 +52,11 @@ export function openFileDestination(file: string, { maxSize, maxFiles }: FileDes
   const transport = new File({
     filename: file,
     eol: EOL,
-    ...(maxSize > 0 ? { maxsize: maxSize, maxFiles, tailable: true } : {}),
+    // At least 2: a tailable transport without maxFiles never finishes its first rotation (and logs nothing more).
+    ...(maxSize > 0 ? { maxsize: maxSize, maxFiles: Math.max(2, maxFiles), tailable: true } : {}),
   });
-  // A write error after opening (disk full, file system gone): say so on stderr, once per error, and keep the daemon running.
+  // What winston reports as an error (a failed stat when it reopens the file after a rotation, a line logged after close): on stderr; the daemon runs on.
+  // (A failed write to the open file winston only passes to its debug output.)
   transport.on('error', (err) => void process.stderr.write(`log file ${file}: ${err.message}${EOL}`));
   let closed: Promise<void> | undefined;
   return {
