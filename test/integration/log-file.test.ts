@@ -1,47 +1,44 @@
 // cohortd logging to a file rotated by size (logging.file, max_size,
 // max_files: winston's File transport, loaded only then): with a tiny
-// max_size and a burst of requests, the file rotates many times, and the
-// live file plus its archives hold every line once, whole and in order.
+// max_size and bursts of requests, the file rotates many times, and the live
+// file plus its archives hold every line once, whole and in order. Once with
+// the workspace's cohortd (bin/cohortd.cjs and its bundle), once with the
+// Debian package's bundle (scripts/package/bundle.mjs, as build-deb.mjs makes
+// it: winston's File transport in a chunk beside it, no node_modules).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { connect, type NatsConnection } from 'nats';
+import yaml from 'js-yaml';
 import { decodeReply, encode, nodeSubject } from '@cohort/core';
-import { startFleet, startNatsServer, until, type Fleet, type NatsServer } from '../harness/index.js';
+import { examplePluginDir, repoRoot, startFleet, startNatsServer, until, waitForSubscriptions, type Fleet, type NatsServer } from '../harness/index.js';
 import { testRequest } from '../harness/messages.js';
 
-const identity = 'logger.example.com';
-const requests = 300;
 const burst = 10;
-const maxFiles = 60;
 let nats: NatsServer;
-let fleet: Fleet;
 let nc: NatsConnection;
 let dir: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cohort-log-file-'));
   nats = await startNatsServer();
-  fleet = await startFleet({
-    natsUrl: nats.url,
-    monitorPort: nats.monitorPort,
-    nodes: [{ identity, facts: {}, classes: [] }],
-    // The echo agent logs every call at debug ("echo from ... length=N"); 1 KiB is the smallest size the setting takes.
-    config: { logging: { level: 'debug', format: 'text', file: join(dir, 'log', 'cohortd.log'), max_size: '1KiB', max_files: maxFiles } },
-  });
   nc = await connect({ servers: nats.url });
 });
 after(async () => {
   await nc?.close();
-  await fleet?.stop();
   await nats?.stop();
-  if (dir && !process.env["KEEP"]) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('a log file with a tiny max_size rotates, and no line is lost or torn', async () => {
-  // Bursts of 10 requests (each published before the first reply), so lines keep coming while winston rotates.
+/** The logging section: debug (the echo agent logs every call at debug, "echo from ... length=N"), 1 KiB (the smallest size the setting takes). */
+const logging = (file: string, maxFiles: number) => ({ level: 'debug', format: 'text', file, max_size: '1KiB', max_files: maxFiles });
+
+/** `requests` echo calls to `identity` in bursts of 10 (each published before the first reply), so lines keep coming while winston rotates. */
+async function echoBursts(identity: string, requests: number): Promise<void> {
   const replies = new Set<number>();
   for (let first = 1; first <= requests; first += burst) {
     for (let n = first; n < first + burst; n++) {
@@ -52,19 +49,17 @@ test('a log file with a tiny max_size rotates, and no line is lost or torn', asy
     }
     await until(`${first + burst - 1} echo replies`, () => replies.size === first + burst - 1, { timeoutMs: 60_000, everyMs: 20 });
   }
-  // SIGTERM: a graceful stop closes the logger, which waits until every line is in the file.
-  await fleet.kill(identity, 'SIGTERM');
-  assert.equal(fleet.nodes.get(identity)!.process.exitCode, 0, fleet.nodes.get(identity)!.log());
-  assert.equal(fleet.nodes.get(identity)!.log(), '', 'nothing on stderr');
+}
 
-  const logDir = join(dir, 'log');
-  const files = readdirSync(logDir).sort();
-  // cohortd.log is the live file; cohortd1.log the newest archive, cohortdN.log the oldest.
+/** The log in `logDir` (cohortd.log and its archives cohortd1.log, newest, ... cohortdN.log, oldest): rotated, nothing deleted, every line whole, one echo line per request, in time order. */
+function checkLog(logDir: string, requests: number, maxFiles: number, minArchives: number): void {
+  const files = readdirSync(logDir);
   const archives = files.filter((f) => /^cohortd\d+\.log$/.test(f)).map((f) => Number(/\d+/.exec(f)![0])).sort((a, b) => b - a);
   assert.deepEqual([...files].sort(), ['cohortd.log', ...archives.map((n) => `cohortd${n}.log`)].sort(), 'only the live file and numbered archives');
-  assert.ok(archives.length >= 10, `rotated many times (archives: ${archives.length})`);
+  assert.ok(archives.length >= minArchives, `rotated at least ${minArchives} times (archives: ${archives.length})`);
   assert.ok(archives.length < maxFiles - 1, 'no archive was deleted (max_files not reached)');
   assert.deepEqual(archives, Array.from({ length: archives.length }, (_, i) => archives.length - i), 'archives numbered 1..N without gaps');
+
   const text = [...archives.map((n) => `cohortd${n}.log`), 'cohortd.log'].map((f) => readFileSync(join(logDir, f), 'utf8'));
   for (const t of text) assert.ok(t === '' || t.endsWith('\n'), 'every file ends with a whole line');
   const lines = text.join('').split('\n').slice(0, -1);
@@ -75,5 +70,65 @@ test('a log file with a tiny max_size rotates, and no line is lost or torn', asy
   assert.deepEqual([...new Set(echoed)].sort((a, b) => a - b), Array.from({ length: requests }, (_, i) => i + 1), 'every request logged once');
   const stamps = lines.map((l) => l.slice(0, 24));
   assert.deepEqual(stamps, [...stamps].sort(), 'oldest archive first, live file last: the lines in time order');
-  assert.ok(!existsSync(join(logDir, `cohortd${maxFiles}.log`)));
+  assert.match(lines.at(-1)!, / INFO  stopped total=\d+/, 'the last line, logged on the way out, is in the file');
+}
+
+test('the workspace cohortd: a log file with a tiny max_size rotates, and no line is lost or torn', async () => {
+  const identity = 'logger.example.com';
+  const requests = 300;
+  const maxFiles = 60;
+  const logDir = join(dir, 'workspace', 'log');
+  let fleet: Fleet | undefined;
+  try {
+    fleet = await startFleet({ natsUrl: nats.url, monitorPort: nats.monitorPort, nodes: [{ identity, facts: {}, classes: [] }], config: { logging: logging(join(logDir, 'cohortd.log'), maxFiles) } });
+    await echoBursts(identity, requests);
+    // SIGTERM: a graceful stop closes the logger, which waits until every line is in the file.
+    await fleet.kill(identity, 'SIGTERM');
+    const node = fleet.nodes.get(identity)!;
+    assert.equal(node.process.exitCode, 0, node.log());
+    assert.equal(node.log(), '', 'nothing on stderr');
+  } finally {
+    await fleet?.stop();
+  }
+  checkLog(logDir, requests, maxFiles, 10);
+});
+
+test("the Debian package's cohortd: winston's File transport from its chunk beside the bundle", async () => {
+  const identity = 'packaged.example.com';
+  const requests = 100;
+  const maxFiles = 30;
+  // The package's layout (build-deb.mjs): share/lib/js/cohortd.mjs, its chunks/, the DDLs in share/ddl; no node_modules above.
+  const share = join(dir, 'share');
+  const outfile = join(share, 'lib', 'js', 'cohortd.mjs');
+  const { bundleProgram } = (await import(pathToFileURL(join(repoRoot, 'scripts/package/bundle.mjs')).href)) as {
+    bundleProgram(o: { source: string; sourcefile: string; outfile: string }): Promise<{ bytes: number; text: string }>;
+  };
+  const { text } = await bundleProgram({
+    sourcefile: 'cohortd-entry.js',
+    outfile,
+    source: "import { main } from './packages/server/dist/main.js';\nconst code = await main();\nprocess.exitCode = code;\nsetTimeout(() => process.exit(code), 2000).unref();\n",
+  });
+  assert.ok(!text.includes('_checkMaxFilesTailable'), 'winston is not inside the bundle');
+  const chunks = readdirSync(join(share, 'lib', 'js', 'chunks'));
+  assert.ok(chunks.some((f) => f.startsWith('lazy-winston') && statSync(join(share, 'lib', 'js', 'chunks', f)).size > 10_000), chunks.join(', '));
+  cpSync(join(repoRoot, 'ddl'), join(share, 'ddl'), { recursive: true });
+
+  const logDir = join(dir, 'packaged', 'log');
+  const configFile = join(dir, 'packaged', 'server.yaml');
+  mkdirSync(join(dir, 'packaged'), { recursive: true });
+  writeFileSync(configFile, yaml.dump({ identity, nats: { servers: [nats.url] }, plugin_dirs: [examplePluginDir], security: { mode: 'unsigned' }, logging: logging(join(logDir, 'cohortd.log'), maxFiles) }));
+  const child = spawn(process.execPath, [outfile, '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: '' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    await waitForSubscriptions(nats.monitorPort, [identity], 120_000);
+    await echoBursts(identity, requests);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0, stderr);
+  assert.equal(stderr, '', 'nothing on stderr');
+  checkLog(logDir, requests, maxFiles, 3);
+  assert.ok(!existsSync(join(share, 'node_modules')) && !existsSync(join(dir, 'node_modules')));
 });
