@@ -1,6 +1,8 @@
 // One self-contained file per program for the Debian packages: every
-// dependency (nats, ajv, yargs, js-yaml, winston, prom-client, nunjucks,
-// re2js, ...) is inside, so nothing is loaded from node_modules at run time.
+// dependency (nats, ajv, yargs, js-yaml, prom-client, nunjucks, re2js, ...)
+// is inside, so nothing is loaded from node_modules at run time; what only
+// some runs need (winston's File transport, only for a log file; cohortd's
+// lazily loaded packages) is in files of their own beside it.
 // The bundles the workspace builds for development (packages/*/scripts/bundle.mjs)
 // keep a few rarely used dependencies outside, loaded lazily from
 // node_modules; an installed package has no node_modules, so here they are
@@ -63,6 +65,16 @@ export function foreignImports(metafile) {
 }
 
 /**
+ * Lazily required packages that a program bundle (bundleProgram) leaves in a
+ * CommonJS file of its own, chunks/lazy-<name>.cjs beside the bundle,
+ * required on first use: winston's File transport, which @cohort/core/log
+ * loads only for a log file. Bundled inline it would still be evaluated only
+ * on first use, but every daemon would hold its ~140 kB of source, ~0.4 MB
+ * of resident memory (docs/performance.md, "winston for log files").
+ */
+export const programChunks = ['winston/lib/winston/transports/file.js'];
+
+/**
  * What differs between an ES module bundle and a CommonJS one. ESM: bundled
  * CommonJS dependencies (nats' helpers, js-yaml, yargs' helpers) call
  * require(), which the banner provides. CommonJS (cohortd, loaded by its
@@ -71,7 +83,7 @@ export function foreignImports(metafile) {
  * resolve relative to themselves land where they do in that one.
  */
 const formats = {
-  esm: { banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" } },
+  esm: { banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url); const __cohortImportMetaUrl = import.meta.url;" } },
   cjs: { banner: { js: "const __cohortBundleUrl = require('node:url').pathToFileURL(__filename).href;" }, define: { 'import.meta.url': '__cohortBundleUrl' } },
 };
 
@@ -84,6 +96,10 @@ const formats = {
  */
 export async function bundleProgram({ source, sourcefile, outfile, format = 'esm', plugins = [] }) {
   const { build } = await loadEsbuild();
+  // winston's File transport (only for a log file): a file of its own in chunks/ beside an ES module bundle, so that
+  // a program logging to stderr does not hold its source (bundleDaemon puts it beside cohortd's, with its other lazy files).
+  const chunkForeign = [];
+  const programLazy = format === 'esm' ? [lazyRequires({ outdir: dirname(outfile), names: programChunks, foreign: chunkForeign, load: cliLazyLoad })] : [];
   const result = await build({
     stdin: { contents: source, resolveDir: root, sourcefile, loader: 'js' },
     bundle: true,
@@ -94,11 +110,11 @@ export async function bundleProgram({ source, sourcefile, outfile, format = 'esm
     outfile,
     metafile: true,
     external: optionalExternals,
-    plugins: [...plugins, inlineLazyRequiresPlugin],
+    plugins: [...plugins, inlineLazyRequiresPlugin, ...programLazy],
     ...formats[format],
     logLevel: 'warning',
   });
-  const foreign = foreignImports(result.metafile);
+  const foreign = [...foreignImports(result.metafile), ...chunkForeign];
   if (foreign.length > 0) throw new Error(`the bundle ${outfile} still imports from node_modules: ${foreign.join(', ')}`);
   const text = await readFile(outfile, 'utf8');
   return { bytes: Buffer.byteLength(text), text };
@@ -155,10 +171,11 @@ const cliLazyLoad = (file) => `const here = __cohortImportMetaUrl;\nmodule.expor
 /**
  * What cohortd's CommonJS bundle requires on first use from files beside it
  * (lazyRequires): what the workspace's bundle leaves in node_modules
- * (packages/server/scripts/bundle.mjs) and re2js. ajv stays inside: its
+ * (packages/server/scripts/bundle.mjs), re2js and winston's File transport
+ * (programChunks). ajv stays inside: its
  * standalone code generator must share ajv's classes.
  */
-export const daemonLazyNames = ['yargs', 'prom-client', 'nunjucks', 're2js'];
+export const daemonLazyNames = ['yargs', 'prom-client', 'nunjucks', 're2js', ...programChunks];
 
 /**
  * cohortd for the node package: `source` bundled as bundleProgram does into
@@ -190,7 +207,7 @@ export async function bundleDaemon({ source, sourcefile, outfile }) {
 export async function bundleCliChunks({ outdir }) {
   const { bundleCli } = await import('../../packages/cli/scripts/bundle.mjs');
   const foreign = [];
-  const metafile = await bundleCli({ outdir, external: optionalExternals, plugins: [inlineLazyRequiresPlugin, lazyRequires({ outdir, names: ['ajv', 're2js'], foreign, load: cliLazyLoad })] });
+  const metafile = await bundleCli({ outdir, external: optionalExternals, plugins: [inlineLazyRequiresPlugin, lazyRequires({ outdir, names: ['ajv', 're2js', ...programChunks], foreign, load: cliLazyLoad })] });
   foreign.push(...foreignImports(metafile));
   if (foreign.length > 0) throw new Error(`the CLI bundle in ${outdir} still imports from node_modules: ${foreign.join(', ')}`);
   return metafile;

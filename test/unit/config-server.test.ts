@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, configValue, describeConfig } from '@cohort/core';
+import { ConfigError, configValue, describeConfig, logMaxSizeBytes } from '@cohort/core';
 import { loadServerConfig, serverConfigSpec } from '@cohort/agents';
 
 function configFile(text: string): string {
@@ -107,7 +107,7 @@ test('an unknown nested key is named with its section', () => {
 
 test('an unknown key with no close match lists the known keys', () => {
   const file = configFile('logging:\n  colour: true\n');
-  assert.match(refusal(() => loadServerConfig({ file, env: {} })), /unknown key 'logging\.colour' \(known keys here: logging\.level, logging\.format, logging\.file\)/);
+  assert.match(refusal(() => loadServerConfig({ file, env: {} })), /unknown key 'logging\.colour' \(known keys here: logging\.level, logging\.format, logging\.file, logging\.max_size, logging\.max_files\)/);
 });
 
 test('wrong types name the key and what it must be', () => {
@@ -157,4 +157,26 @@ test('describeConfig documents every key with its default and variable', () => {
     assert.match(text, new RegExp(`^  ${key.replace('.', '\\.')} = `, 'm'));
   }
   assert.match(text, /nats\.servers = \[nats:\/\/127\.0\.0\.1:4222\]\s+\(COHORT_NATS, --nats\)/);
+});
+
+test('log file rotation: max_size takes bytes, a size with a unit or 0; max_files at least 2', () => {
+  const defaults = loadServerConfig({ env: {} }).config.logging;
+  assert.equal(logMaxSizeBytes(defaults.max_size), 20 * 1024 * 1024, 'rotate at 20 MiB by default');
+  assert.equal(defaults.max_files, 5);
+  const sizes: Array<[string, number]> = [['1048576', 1048576], ['10MB', 10_000_000], ['10MiB', 10 * 1024 * 1024], ['512KiB', 512 * 1024], ["'0'", 0], ['0', 0]];
+  for (const [text, bytes] of sizes) {
+    const { config } = loadServerConfig({ file: configFile(`logging:\n  file: /var/log/cohortd.log\n  max_size: ${text}\n  max_files: 2\n`), env: {} });
+    assert.equal(logMaxSizeBytes(config.logging.max_size), bytes, text);
+    assert.equal(config.logging.max_files, 2);
+  }
+  for (const bad of ['10 parsecs', '-5', '100', 'MB', '1.5TB', '""', 'true']) {
+    const file = configFile(`logging:\n  max_size: ${bad}\n`);
+    assert.match(refusal(() => loadServerConfig({ file, env: {} })), new RegExp(`^config ${file}: key 'logging\\.max_size' must be `), bad);
+  }
+  // Below 1 KiB (as every size setting) is refused with the reason.
+  assert.match(refusal(() => loadServerConfig({ file: configFile('logging:\n  max_size: 100\n'), env: {} })), /key 'logging\.max_size' must be a size: bytes or e\.g\. 512KiB, 10MB, 20MiB \(at least 1 KiB\), or 0 to never rotate \(got 100\)/);
+  for (const bad of ['1', '0', '2.5', 'five', '100000']) {
+    const file = configFile(`logging:\n  max_files: ${bad}\n`);
+    assert.match(refusal(() => loadServerConfig({ file, env: {} })), new RegExp(`^config ${file}: key 'logging\\.max_files' must be an integer from 2 to 1000`), bad);
+  }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { Writable } from 'node:stream';
 import { createLogger, type Logger, type LogLevel } from '@cohort/core/log';
 
 // The daemon's lines were written by winston until 7 December 2026; @cohort/core/log now writes them itself.
-// The reference here is winston (a dev dependency of @cohort/core) set up as log.ts set it up then.
+// The reference here is winston (a dependency of @cohort/core again, for log files: log-file.ts) set up as log.ts set it up then.
 /** The part of winston's API used here (its types resolve from packages/core only). */
 interface Winston {
   format: { printf(f: (info: Record<string, unknown>) => string): unknown; combine(...formats: unknown[]): unknown; timestamp(): unknown; json(): unknown };
@@ -87,6 +88,79 @@ for (const f of ['text', 'json'] as const) {
   }
 }
 
+// A log file is written by winston's File transport (log-file.ts): the same bytes as the stderr writer's.
+for (const f of ['text', 'json'] as const) {
+  test(`the ${f} lines in a log file (winston's File transport) are the bytes written to stderr`, async () => {
+    format = f;
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-log-'));
+    try {
+      const onStderr: string[] = [];
+      const write = process.stderr.write;
+      process.stderr.write = ((chunk: string) => (onStderr.push(String(chunk)), true)) as typeof process.stderr.write;
+      try {
+        script(createLogger({ level: 'debug', format: f }));
+      } finally {
+        process.stderr.write = write;
+      }
+      const file = join(dir, 'cohortd.log');
+      const toFile = createLogger({ level: 'debug', format: f, file, maxSize: 1024 * 1024, maxFiles: 2 });
+      script(toFile);
+      await toFile.close();
+      const inFile = readFileSync(file, 'utf8');
+      assert.ok(onStderr.length > 10);
+      assert.deepEqual(normalise(inFile), normalise(onStderr.join('')));
+      assert.ok(inFile.endsWith('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('a log file rotates at maxSize: the live file keeps its name, archives are numbered, maxFiles counts them all', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-log-'));
+  try {
+    const file = join(dir, 'cohortd.log');
+    const log = createLogger({ file, maxSize: 1024, maxFiles: 3 });
+    // Every line on its own turn of the event loop (as a daemon logs), so that winston rotates between them.
+    for (let n = 1; n <= 60; n++) {
+      log.info(`line ${String(n).padStart(3, '0')} ${'x'.repeat(60)}`);
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await log.close();
+    assert.deepEqual(readdirSync(dir).sort(), ['cohortd.log', 'cohortd1.log', 'cohortd2.log']);
+    const numbers = (name: string) => [...readFileSync(join(dir, name), 'utf8').matchAll(/ line (\d+) /g)].map((m) => Number(m[1]));
+    const kept = [...numbers('cohortd2.log'), ...numbers('cohortd1.log'), ...numbers('cohortd.log')];
+    assert.ok(kept.length > 0 && kept.at(-1) === 60, 'the newest line is in the live file');
+    assert.deepEqual(kept, Array.from({ length: kept.length }, (_, i) => 60 - kept.length + 1 + i), 'oldest archive first: consecutive lines up to the last');
+    assert.ok(kept.length < 60, 'the oldest lines went with the deleted archives');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('winston is loaded for a log file only, never for stderr', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-log-'));
+  try {
+    const log = new URL('../../packages/core/dist/log.js', import.meta.url).href;
+    // A fresh process per case: which winston modules are in require's cache once a line is logged.
+    const loaded = (options: string): string[] => {
+      const code = `import { createRequire } from 'node:module'; const { createLogger } = await import(${JSON.stringify(log)});
+        const root = createLogger(${options}); root.info('hello'); await root.close();
+        console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/winston/'))));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as string[];
+    };
+    assert.deepEqual(loaded('{}'), []);
+    const withFile = loaded(JSON.stringify({ file: join(dir, 'cohortd.log') }));
+    assert.ok(withFile.some((k) => k.endsWith('/winston/lib/winston/transports/file.js')), withFile.join(', '));
+    assert.match(readFileSync(join(dir, 'cohortd.log'), 'utf8'), / INFO  hello\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the text format: timestamp, padded level, [ns], message, then key=JSON fields in their order', () => {
   const mine: string[] = [];
   const write = process.stderr.write;
@@ -100,12 +174,16 @@ test('the text format: timestamp, padded level, [ns], message, then key=JSON fie
   assert.match(mine[0]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN  \[server:bus\] reconnected server="nats:\/\/a:4222" attempts=2\n$/);
 });
 
-test('a log file is appended to, its directory created', () => {
+test('a log file is appended to, its directory created', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-log-'));
   try {
     const file = join(dir, 'sub', 'dir', 'cohortd.log');
-    createLogger({ file, format: 'json' }).child({ ns: 'server' }).info('one', { n: 1 });
-    createLogger({ file, format: 'json' }).error('two');
+    const first = createLogger({ file, format: 'json' });
+    first.child({ ns: 'server' }).info('one', { n: 1 });
+    await first.close();
+    const second = createLogger({ file, format: 'json' });
+    second.error('two');
+    await second.close();
     const lines = readFileSync(file, 'utf8').split('\n');
     assert.equal(lines.length, 3);
     assert.equal(lines[2], '');

@@ -1,7 +1,6 @@
-import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
-import { dirname } from 'node:path';
 import { configure } from 'safe-stable-stringify';
+import { openFileDestination } from './log-file.js';
 
 /**
  * Logging for long-running processes (cohortd, provisioner, the simulator,
@@ -12,10 +11,11 @@ import { configure } from 'safe-stable-stringify';
  * The lines are the ones winston wrote here before (winston with
  * `format.timestamp()` and either the text `printf` below or `format.json()`,
  * to a Stream transport on stderr or a File transport), byte for byte, with
- * winston's rules for merging a message's meta object and a child's fields;
- * winston itself is not loaded: it was 1.1 MB of an idle cohortd's
- * resident memory (docs/performance.md, "Idle RSS"). Lines are written
- * synchronously (winston queued them through object streams).
+ * winston's rules for merging a message's meta object and a child's fields.
+ * On stderr winston is not loaded: it was 1.1 MB of an idle cohortd's
+ * resident memory (docs/performance.md, "Idle RSS"), and stderr lines are
+ * written synchronously. A log file is written by winston's File transport
+ * (log-file.ts: size-based rotation), loaded only when a file is configured.
  */
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -38,6 +38,15 @@ export interface LogOptions {
   format?: 'text' | 'json';
   /** Append to this file (its directory is created) instead of writing to stderr. */
   file?: string;
+  /** With `file`: rotate when it reaches this many bytes (0 or absent: never). */
+  maxSize?: number;
+  /** With `file` and `maxSize`: files kept, the live one included (at least 2; default 5). */
+  maxFiles?: number;
+}
+
+/** The root logger: `close()` resolves once every line logged so far is written (at once on stderr). */
+export interface RootLogger extends Logger {
+  close(): Promise<void>;
 }
 
 // winston's npm levels (the four the config allows).
@@ -131,20 +140,18 @@ class LineLogger implements Logger {
 }
 
 /** Create the root logger. Use `logger.child({ ns: 'server:processor' })` for namespaced children. */
-export function createLogger(options: LogOptions = {}): Logger {
+export function createLogger(options: LogOptions = {}): RootLogger {
   const line = options.format === 'json' ? jsonLine : textLine;
-  let write: (text: string) => void;
-  if (options.file) {
-    mkdirSync(dirname(options.file), { recursive: true });
-    const fd = openSync(options.file, 'a');
-    write = (text) => void writeSync(fd, text);
-  } else {
-    write = (text) => void process.stderr.write(text);
-  }
-  return new LineLogger((info) => {
+  const stamp = (info: Info): Info => {
     if (!info.timestamp) info.timestamp = new Date().toISOString();
-    write(`${line(info)}${EOL}`);
-  }, severity[options.level ?? 'info']);
+    return info;
+  };
+  if (options.file) {
+    // winston's File transport adds the end of line (EOL, as on stderr).
+    const dest = openFileDestination(options.file, { maxSize: options.maxSize ?? 0, maxFiles: options.maxFiles ?? 5 });
+    return Object.assign(new LineLogger((info) => dest.write(line(stamp(info))), severity[options.level ?? 'info']), { close: dest.close });
+  }
+  return Object.assign(new LineLogger((info) => void process.stderr.write(`${line(stamp(info))}${EOL}`), severity[options.level ?? 'info']), { close: () => Promise.resolve() });
 }
 
 /** A logger that discards everything (tests, library users who pass none). */

@@ -8,8 +8,9 @@
 // few hundred modules, minified, keeps about 3 MB less resident (module
 // records and source text held by V8) and starts faster (docs/performance.md).
 // yargs (only for --help, --version and mistakes) stays outside and is
-// loaded lazily from node_modules; so are ajv and re2js (required lazily
-// through createRequire, which the bundler leaves alone).
+// loaded lazily from node_modules; so are ajv, re2js and winston's File
+// transport (only for a log file), required lazily through createRequire,
+// which the bundler leaves alone.
 // `import.meta.url` (which CommonJS lacks) keeps meaning each module's own original location
 // (relative to the bundle, so the tree can move), so paths relative to a
 // source file (the DDL directory, the puppetral helper) resolve as unbundled.

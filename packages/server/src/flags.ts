@@ -24,7 +24,7 @@ export const daemonFlags = {
   'plugin-dir': { multiple: true, setting: 'plugin_dirs', describe: 'directory of custom agents (<name>.json + <name>.js, or + an executable <name>/<name>.py/.sh: docs/external-agents.md); repeatable' },
   'log-level': { choices: ['error', 'warn', 'info', 'debug'], setting: 'logging.level', describe: 'least severe level logged' },
   'log-format': { choices: ['text', 'json'], setting: 'logging.format', describe: 'log as text lines or JSON objects' },
-  'log-file': { setting: 'logging.file', describe: 'log to this file instead of stderr' },
+  'log-file': { setting: 'logging.file', describe: 'log to this file instead of stderr, rotated by size (logging.max_size, logging.max_files)' },
 } as const satisfies Record<string, DaemonFlag>;
 
 export type DaemonFlagName = keyof typeof daemonFlags;

@@ -1,6 +1,6 @@
-import { ConfigError, errorMessage, UsageError, version } from '@cohort/core';
+import { ConfigError, errorMessage, logMaxSizeBytes, UsageError, version, type ServerConfigSources } from '@cohort/core';
 import { loadServerConfig, type LoadedServerConfig, type ServerConfig } from '@cohort/agents';
-import { createLogger, type Logger } from '@cohort/core/log';
+import { createLogger, type RootLogger } from '@cohort/core/log';
 import { flagsToSettings, helpEpilogue, type DaemonFlags } from './options.js';
 import { configForRestart, fallbackConfig, isRestart, restartTrigger } from './provisioning/restart.js';
 import { yargsOptions } from './flags.js';
@@ -51,15 +51,28 @@ function waitForSignal(signals: readonly NodeJS.Signals[]): Promise<NodeJS.Signa
   });
 }
 
-function loggerFor(config: ServerConfig): Logger {
-  return createLogger({ level: config.logging.level, format: config.logging.format, ...(config.logging.file ? { file: config.logging.file } : {}) });
+/** The daemon's logger: stderr, or the log file rotated by size (winston's File transport, loaded only then). */
+function loggerFor(config: ServerConfig): RootLogger {
+  const { level, format, file, max_size, max_files } = config.logging;
+  return createLogger({ level, format, ...(file ? { file, maxSize: logMaxSizeBytes(max_size) ?? 0, maxFiles: max_files } : {}) });
 }
 
 async function run(flags: DaemonFlags, env: NodeJS.ProcessEnv): Promise<number> {
   const sources = { file: flags.config, env, flags: flagsToSettings(flags) };
-  let loaded: LoadedServerConfig = loadServerConfig(sources);
+  const loaded: LoadedServerConfig = loadServerConfig(sources);
+  let log = loggerFor(loaded.config);
+  try {
+    return await runTurns(sources, loaded, log, (next) => (log = next));
+  } finally {
+    // Every line in the log file before the process ends (a no-op on stderr).
+    await log.close();
+  }
+}
+
+async function runTurns(sources: ServerConfigSources, first: LoadedServerConfig, firstLog: RootLogger, setLog: (log: RootLogger) => void): Promise<number> {
+  let loaded = first;
   let good = loaded; // the last configuration the daemon ran in: what a failed restart falls back to
-  let log: Logger = loggerFor(loaded.config);
+  let log = firstLog;
   const stopSignal = waitForSignal(['SIGTERM', 'SIGINT']);
   // Each turn runs the daemon once; `provision restart` ends a turn and the next one re-reads the config file.
   for (let turn = 0, fellBack = false; ; turn++) {
@@ -90,7 +103,11 @@ async function run(flags: DaemonFlags, env: NodeJS.ProcessEnv): Promise<number> 
     if (isRestart(outcome)) {
       await server.stop(`restarting: ${outcome.reason}`);
       ({ loaded, fellBack } = await configForRestart(sources, good, log));
-      if (JSON.stringify(loaded.config.logging) !== JSON.stringify(good.config.logging)) log = loggerFor(loaded.config);
+      if (JSON.stringify(loaded.config.logging) !== JSON.stringify(good.config.logging)) {
+        const old = log;
+        setLog((log = loggerFor(loaded.config)));
+        void old.close();
+      }
       continue;
     }
     // A second signal during shutdown means "now".

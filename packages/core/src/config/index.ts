@@ -13,4 +13,5 @@ export { describeConfig } from './describe.js';
 export { didYouMean } from './suggest.js';
 export { daemonConfigSpec, loadServerConfigOf, type DaemonConfig, type ServerConfigSources, type LoadedConfig } from './server/index.js';
 export { metricCollectorNames, type MetricCollectorName, type DetectorSpec } from './server/metrics.js';
+export { logMaxSizeBytes } from './server/logging.js';
 export { parseTemplates, defaultTemplateDebounceMs, type TemplateSettings } from './server/templates.js';
