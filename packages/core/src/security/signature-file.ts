@@ -112,12 +112,17 @@ export class SignatureFile {
   /** Index of `digest` among the stored digests, or -1. */
   #find(digest: Buffer): number {
     const n = SignatureFile.digestBytes;
+    const stored = this.#stored;
+    // Digests are uniformly random: their first 32 bits almost always decide, read as a number (cheap);
+    // the whole digest is compared only when those are equal.
+    const head = digest.readUInt32BE(0);
     let lo = 0;
-    let hi = this.#stored.length / n - 1;
+    let hi = stored.length / n - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.#stored.compare(digest, 0, n, mid * n, (mid + 1) * n);
-      // compare() is (stored slice) vs digest: negative when the stored one sorts first.
+      const at = stored.readUInt32BE(mid * n);
+      // Negative when the stored digest sorts first.
+      const c = at !== head ? at - head : stored.compare(digest, 0, n, mid * n, (mid + 1) * n);
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SignatureFile } from './signature-file.js';
 import { verifyText, verifyTextAsync } from './signing.js';
 
@@ -23,7 +23,7 @@ export class VerifiedSignatures {
   readonly limit: number;
   /** Digests that verified, kept between runs (the CLI's file), if any. */
   readonly file: SignatureFile | undefined;
-  /** Digests (base64) of the triples that verified; Map order is least recently used first. */
+  /** Digests (as latin1 strings) of the triples that verified; Map order is least recently used first. */
   readonly #seen = new Map<string, true>();
   /** Lookups answered from memory or the file, and checks made (for benchmarks and tests). */
   hits = 0;
@@ -62,7 +62,7 @@ export class VerifiedSignatures {
 
   /** True on a hit (refreshed as most recently used). */
   #recall(digest: Buffer): boolean {
-    const key = digest.toString('base64');
+    const key = digest.toString('latin1');
     if (this.#seen.has(key)) {
       this.#seen.delete(key);
       this.#seen.set(key, true);
@@ -76,7 +76,7 @@ export class VerifiedSignatures {
   }
 
   #remember(digest: Buffer): void {
-    this.#keep(digest.toString('base64'));
+    this.#keep(digest.toString('latin1'));
     this.file?.add(digest);
   }
 
@@ -92,12 +92,10 @@ export class VerifiedSignatures {
 
 /**
  * What identifies a verified triple: SHA-256 over the public key, the
- * signature (each with its length, so no two triples read the same) and the
- * text. 32 bytes however long the record.
+ * signature (each after its length, so no two triples read the same) and the
+ * text. 32 bytes however long the record; one hash call (a reader hashes
+ * every record it reads).
  */
 export function signatureDigest(publicKey: string, text: string, signature: string): Buffer {
-  const lengths = Buffer.alloc(8);
-  lengths.writeUInt32BE(Buffer.byteLength(publicKey), 0);
-  lengths.writeUInt32BE(Buffer.byteLength(signature), 4);
-  return createHash('sha256').update(lengths).update(publicKey).update(signature).update(text).digest();
+  return hash('sha256', `${publicKey.length}:${signature.length}:${publicKey}${signature}${text}`, 'buffer');
 }
