@@ -11,11 +11,13 @@ export const simNodeFlags = ['--max-semi-space-size=32'];
 
 /**
  * `extraArgs`: more cohort-sim flags, e.g. ['--services'] for simulated services and addresses in the records.
+ * `dir`: run another checkout's cohort-sim; `nodeFlags`: more node flags (e.g. --cpu-prof), passed on to its child processes.
  * @returns {Promise<{ pids: number[], readyMs: number, rssKb(): number, stop(): Promise<void> }>}
  */
-export async function startSim(natsUrl, n, perProcess, extraArgs = []) {
+export async function startSim(natsUrl, n, perProcess, extraArgs = [], { dir, nodeFlags = [] } = {}) {
+  const bin = dir ? join(dir, 'packages/server/bin/cohort-sim.js') : simBin;
   // Long heartbeat so re-registrations do not land inside the measurements.
-  const sim = await startReady(process.execPath, [...simNodeFlags, simBin, '--log-level', 'error', '--nats', natsUrl, '--count', String(n), '--per-process', String(perProcess), '--interval', '600', '--ttl', '1800', '--issuer-key', benchIssuer().keyFile, ...extraArgs]);
+  const sim = await startReady(process.execPath, [...simNodeFlags, ...nodeFlags, bin, '--log-level', 'error', '--nats', natsUrl, '--count', String(n), '--per-process', String(perProcess), '--interval', '600', '--ttl', '1800', '--issuer-key', benchIssuer().keyFile, ...extraArgs]);
   const [, , ms, pidsField] = sim.line.split(' ');
   const pids = (pidsField ?? '').replace('pids=', '').split(',').map(Number).filter(Boolean);
   const ids = Array.from({ length: n }, (_, i) => `sim-${String(i + 1).padStart(5, '0')}`);

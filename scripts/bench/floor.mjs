@@ -8,14 +8,14 @@ import { startReady, sleep } from './util.mjs';
 
 const responder = fileURLToPath(new URL('./raw-responder.mjs', import.meta.url));
 
-/** Start N raw responders in ceil(N / perProcess) processes. */
-export async function startRawResponders(natsUrl, n, perProcess) {
+/** Start N raw responders in ceil(N / perProcess) processes; `extraArgs` e.g. ['--direct'] (raw-responder.mjs). */
+export async function startRawResponders(natsUrl, n, perProcess, extraArgs = []) {
   const procs = [];
   for (let done = 0; done < n; done += perProcess) {
-    procs.push(startReady(process.execPath, [...simNodeFlags, responder, '--nats', natsUrl, '--count', String(Math.min(perProcess, n - done)), '--subject', 'bench.ping']));
+    procs.push(startReady(process.execPath, [...simNodeFlags, responder, '--nats', natsUrl, '--count', String(Math.min(perProcess, n - done)), '--first', String(done), '--subject', 'bench.ping', ...extraArgs]));
   }
   const started = await Promise.all(procs);
-  return { stop: () => Promise.all(started.map((p) => p.stop())) };
+  return { pids: started.map((p) => p.child.pid), stop: () => Promise.all(started.map((p) => p.stop())) };
 }
 
 /** One scatter-gather: ms until all n replies arrived (or the timeout), and how many came. */
@@ -58,4 +58,31 @@ export async function measureFloor(natsUrl, n, { runs, warmup }) {
   } finally {
     await nc.close();
   }
+}
+
+/**
+ * The floor with direct addressing: one message of `bytes` bytes to each of
+ * n connections' own subjects (bench.direct.raw-<i>, raw-responder --direct),
+ * as the library sends one request per node; ms until all n replies arrived.
+ */
+export async function directScatterGather(nc, n, bytes, timeoutMs = 30000) {
+  const inbox = createInbox();
+  let got = 0;
+  let done;
+  const finished = new Promise((r) => (done = r));
+  const sub = nc.subscribe(inbox, {
+    callback: () => {
+      if (++got === n) done();
+    },
+  });
+  await nc.flush();
+  const payload = new Uint8Array(bytes).fill(32);
+  const start = performance.now();
+  for (let i = 0; i < n; i++) nc.publish(`bench.direct.raw-${i}`, payload, { reply: inbox });
+  const timer = setTimeout(done, timeoutMs);
+  await finished;
+  clearTimeout(timer);
+  const ms = performance.now() - start;
+  sub.unsubscribe();
+  return { ms, got };
 }

@@ -2,7 +2,10 @@
 // The floor's responders: `--count N` plain nats.js connections in this
 // process, each subscribed to `--subject` and replying with a fixed payload
 // the size of a Cohort ping reply. No Cohort code at all.
-//   node raw-responder.mjs --nats URL --count N --subject bench.ping [--sign]
+//   node raw-responder.mjs --nats URL --count N --subject bench.ping [--first I] [--direct] [--sign]
+// --direct: each connection also answers on its own subject,
+// bench.direct.raw-<index> (index from --first, default 0), as a node
+// answers on its node subject (the direct-addressed floor of ba.mjs).
 // --sign: each reply is a fresh text signed with an Ed25519 key (as a node
 // signs its replies), wrapped in a JSON envelope with the public key (no
 // certificate).
@@ -17,6 +20,8 @@ const arg = (name, fallback) => {
 const url = arg('nats');
 const count = Number(arg('count', '100'));
 const subject = arg('subject', 'bench.ping');
+const first = Number(arg('first', '0'));
+const direct = process.argv.includes('--direct');
 const concurrency = 50;
 const signing = process.argv.includes('--sign') ? generateKeyPairSync('ed25519').privateKey : undefined;
 // The raw 32-byte key is the end of its DER (SPKI) encoding.
@@ -37,6 +42,7 @@ async function worker() {
       return encoder.encode(JSON.stringify({ protocol: 'cohort:secure-reply:1', reply: text, signature: sign(null, Buffer.from(text, 'utf8'), signing).toString('hex'), public_key: publicKey }));
     };
     nc.subscribe(subject, { callback: (err, msg) => !err && msg.respond(signing ? signed() : reply) });
+    if (direct) nc.subscribe(`bench.direct.raw-${first + i}`, { callback: (err, msg) => !err && msg.respond(signing ? signed() : reply) });
     await nc.flush();
     connections.push(nc);
   }

@@ -193,6 +193,38 @@ test('concurrency is bounded by maxConcurrency; excess requests wait and still g
   assert.equal(processor.inFlight, 0);
 });
 
+test('a synchronous action with a free slot is answered before handle() returns; behind a busy slot it waits its turn', async () => {
+  let release: (() => void) | undefined;
+  const { processor, published } = setup(
+    {
+      ok: () => ({ result: 'sync' }),
+      slow: () => new Promise<Record<string, unknown>>((resolve) => (release = () => resolve({ result: 'slow' }))),
+    },
+    { maxConcurrency: 1 },
+  );
+  const first = request();
+  const served = processor.handle(encode(first), direct);
+  // Served in the same turn: the reply is out and nothing stays in flight.
+  assert.equal(published.length, 1);
+  assert.equal(published[0]?.reply.request_id, first.id);
+  assert.equal(processor.inFlight, 0);
+  await served;
+  // The only slot held by an asynchronous action: a synchronous one queues and is answered after it.
+  const slow = processor.handle(encode(request({ action: 'slow' })), direct);
+  const queued = request();
+  const waiting = processor.handle(encode(queued), direct);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(published.length, 1);
+  assert.equal(processor.inFlight, 2);
+  release?.();
+  await Promise.all([slow, waiting]);
+  assert.deepEqual(
+    published.slice(1).map((p) => p.reply.data['result']),
+    ['slow', 'sync'],
+  );
+  assert.equal(processor.inFlight, 0);
+});
+
 test('a reply that cannot be published is counted, not thrown', async () => {
   const { send, stats } = setup(
     { ok: () => ({}) },

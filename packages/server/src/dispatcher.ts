@@ -90,6 +90,15 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * promise, or reads `ctx.signal`.
  */
 export async function dispatch(action: string, handler: ActionHandler, input: Record<string, unknown>, base: ContextBase, options: DispatchOptions): Promise<ActionOutcome> {
+  return startDispatch(action, handler, input, base, options);
+}
+
+/**
+ * {@link dispatch}, but an action that returns without awaiting gives its
+ * outcome at once rather than a promise of it: the request pipeline then
+ * replies in the same turn, without a promise or microtask per request.
+ */
+export function startDispatch(action: string, handler: ActionHandler, input: Record<string, unknown>, base: ContextBase, options: DispatchOptions): ActionOutcome | Promise<ActionOutcome> {
   let controller: AbortController | undefined;
   let abortedBy: Error | undefined;
   const signal = (): AbortSignal => {
@@ -130,10 +139,8 @@ export async function dispatch(action: string, handler: ActionHandler, input: Re
     (v) => fromValue(action, v),
     (err: unknown) => fromError(err),
   );
-  try {
-    return await Promise.race([run, stopped]);
-  } finally {
+  return Promise.race([run, stopped]).finally(() => {
     clearTimeout(timer);
     if (onShutdown) shutdown?.removeEventListener('abort', onShutdown);
-  }
+  });
 }

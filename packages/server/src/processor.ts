@@ -1,7 +1,7 @@
 import type { NodeInfo } from '@cohort/agents';
 import { AuditOutcome, auditRecord, matchFilter, Status, validateInputs, type NodeView, type RequestMessage, type StatusCode } from '@cohort/core';
 import type { Logger } from '@cohort/core/log';
-import { dispatch, type ActionOutcome } from './dispatcher.js';
+import { startDispatch, type ActionOutcome } from './dispatcher.js';
 import { createFstat, type AsyncFstat } from './fstat.js';
 import type { NodeSecurity } from './node-security.js';
 import { authorizeStage } from './pipeline/authorize.js';
@@ -19,7 +19,7 @@ import { defaultFreshness, effectiveTtl, ttlStage, type Freshness } from './pipe
 import { validateStage, type InputValidator } from './pipeline/validate.js';
 import { verifyStage, type Admitted } from './pipeline/verify.js';
 import { RateLimitedLog } from './rate-limit.js';
-import type { AgentLookup } from './registry.js';
+import type { AgentLookup, HostedAction, HostedAgent } from './registry.js';
 import { Semaphore } from './semaphore.js';
 import { DropReason, type Stats } from './stats.js';
 
@@ -128,12 +128,22 @@ export class Processor {
       stats.drop(filtered.reason);
       return Promise.resolve();
     }
-    const work = this.#serve(admitted, later, arrival).catch((err: unknown) => {
-      this.#d.log.error(`request ${request.id} failed inside the pipeline: ${String(err)}`);
-    });
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.#serve(admitted, later, arrival);
+    } catch (err) {
+      this.#failed(request, err);
+    }
+    // Served in this turn (a synchronous action with a free slot: rpcutil ping): nothing stays in flight.
+    if (pending === undefined) return done;
+    const work = pending.catch((err: unknown) => this.#failed(request, err));
     this.#inFlight.add(work);
     void work.finally(() => this.#inFlight.delete(work));
     return work;
+  }
+
+  #failed(request: RequestMessage, err: unknown): void {
+    this.#d.log.error(`request ${request.id} failed inside the pipeline: ${String(err)}`);
   }
 
   /** Wait until nothing is in flight, at most `timeoutMs`; true when idle. */
@@ -187,7 +197,14 @@ export class Processor {
     return sink ? sink.write(auditRecord(request, outcome, { now: this.#clock(), verified, key, reason })) : true;
   }
 
-  async #serve(admitted: Admitted, later: readonly string[], arrival: Arrival): Promise<void> {
+  /**
+   * Lookup, authorization, replay check, deferred filter, input validation,
+   * a slot, the action, the reply. Runs in the caller's turn as far as it
+   * can: undefined when the request was served synchronously (a free slot
+   * and an action that returned without awaiting), else a promise of the
+   * rest. Hot path: a ping is served without a promise or microtask.
+   */
+  #serve(admitted: Admitted, later: readonly string[], arrival: Arrival): Promise<void> | undefined {
     const { request, verified, key } = admitted;
     const security = this.#d.security;
     const target = lookupStage(request, this.#d.agents, this.#d.identity);
@@ -202,46 +219,89 @@ export class Processor {
     }
     // Remembered only once authorized: strangers and denied callers cannot fill the cache.
     const replayed = security ? replayStage(request, security.replay, this.#clock(), effectiveTtl(request, this.#freshness)) : undefined;
-    if (replayed) return this.#refuse(replayed, arrival, verified, key);
-    if (later.length > 0 && !(await matchDeferred(later, this.#d.view(), this.#fstat, this.#match))) {
+    if (replayed) {
+      void this.#refuse(replayed, arrival, verified, key);
+      return undefined;
+    }
+    const serving: Serving = { request, agent, action, verified, key, authorized };
+    if (later.length > 0) return this.#serveDeferred(serving, later);
+    return this.#admit(serving);
+  }
+
+  /** The fstat part of the filter (asynchronous), then the rest. */
+  async #serveDeferred(serving: Serving, later: readonly string[]): Promise<void> {
+    if (!(await matchDeferred(later, this.#d.view(), this.#fstat, this.#match))) {
       this.#d.stats.filtered++;
       this.#d.stats.drop(DropReason.Filtered);
       return;
     }
+    await this.#admit(serving);
+  }
+
+  /** Validate the inputs and take a slot (now if one is free, else in the queue), then run. */
+  #admit(serving: Serving): Promise<void> | undefined {
+    const { request, action } = serving;
     this.#d.stats.passed++;
     const input = validateStage(action.ddl, request.data, this.#validate);
     if (input instanceof Refusal) return this.#reply(request, input.status, input.message, action.defaults, undefined);
-    if (this.#semaphore.active >= this.#semaphore.limit && this.#semaphore.waiting >= this.#maxQueue) {
+    const release = this.#semaphore.tryAcquire();
+    if (release) return this.#run(serving, input, release);
+    if (this.#semaphore.waiting >= this.#maxQueue) {
       this.#d.stats.drop(DropReason.QueueFull);
       this.#warn.warn(DropReason.QueueFull, `refused request ${request.id} (${request.agent}#${request.action}): ${this.#semaphore.waiting} requests already wait for a slot (max_queue)`);
       return this.#reply(request, Status.Aborted, `Request Aborted: node ${this.#d.identity} is busy: ${this.#semaphore.limit} actions running and ${this.#semaphore.waiting} waiting (max_queue); try again later`, action.defaults, undefined);
     }
+    return this.#semaphore.acquire().then((queued) => this.#run(serving, input, queued));
+  }
 
-    const release = await this.#semaphore.acquire();
-    let outcome: ActionOutcome;
+  /** Holding a slot: the ttl again, the audit line, the action (released when it ends), the reply. */
+  #run(serving: Serving, input: Record<string, unknown>, release: () => void): Promise<void> | undefined {
+    const { request, agent, action } = serving;
+    let started: ActionOutcome | Promise<ActionOutcome>;
     try {
       // The wait may have outlived the request's ttl: a request is never run after it expired.
       const expired = ttlStage(request, this.#clock(), this.#freshness);
       if (expired) {
         this.#d.stats.drop(DropReason.TtlExpired);
+        release();
         return this.#reply(request, Status.Aborted, `Request Aborted: the request expired while waiting for a free slot on ${this.#d.identity} (${expired.detail})`, action.defaults, undefined);
       }
       // The audit line is written before the action runs; if it cannot be written the action does not run.
-      if (!this.#audit(request, AuditOutcome.Allowed, verified, key, authorized)) {
+      if (!this.#audit(request, AuditOutcome.Allowed, serving.verified, serving.key, serving.authorized)) {
         this.#d.stats.drop(DropReason.AuditFailed);
+        release();
         return this.#reply(request, Status.Aborted, 'Request Aborted: the node cannot write its audit log, so it runs nothing', action.defaults, undefined);
       }
       const { id, callerid, sender, collective, ttl, time } = request;
       const base = { log: agent.log, node: this.#d.node, request: { id, callerid, sender, agent: agent.name, action: action.ddl.action, collective, ttl, time } };
-      outcome = await dispatch(request.action, action.handler, input, base, { timeoutMs: agent.timeoutMs, shutdown: this.#shutdown.signal });
-    } finally {
+      started = startDispatch(request.action, action.handler, input, base, { timeoutMs: agent.timeoutMs, shutdown: this.#shutdown.signal });
+    } catch (err) {
       release();
+      throw err;
     }
-    if (outcome.error !== undefined) agent.log.warn(`${agent.name}#${request.action} failed: ${outcome.message}`, { request: request.id });
-    this.#reply(request, outcome.status, outcome.message, action.defaults, outcome.data);
+    if (!(started instanceof Promise)) {
+      release();
+      return this.#finish(serving, started);
+    }
+    return started.then(
+      (outcome) => {
+        release();
+        this.#finish(serving, outcome);
+      },
+      (err: unknown) => {
+        release();
+        throw err;
+      },
+    );
   }
 
-  #reply(request: RequestMessage, status: StatusCode, message: string, defaults: Readonly<Record<string, unknown>>, data: Record<string, unknown> | undefined): void {
+  #finish(serving: Serving, outcome: ActionOutcome): undefined {
+    const { request, agent, action } = serving;
+    if (outcome.error !== undefined) agent.log.warn(`${agent.name}#${request.action} failed: ${outcome.message}`, { request: request.id });
+    return this.#reply(request, outcome.status, outcome.message, action.defaults, outcome.data);
+  }
+
+  #reply(request: RequestMessage, status: StatusCode, message: string, defaults: Readonly<Record<string, unknown>>, data: Record<string, unknown> | undefined): undefined {
     const reply = buildReply(request, this.#d.identity, status, message, defaults, data, this.#clock());
     const { bytes } = encodeReply(reply, defaults, this.#d.maxReplyBytes ?? this.#d.maxBytes, this.#d.security?.signer);
     try {
@@ -251,5 +311,19 @@ export class Processor {
       this.#d.stats.drop(DropReason.ReplyFailed);
       this.#warn.warn(DropReason.ReplyFailed, `could not publish the reply to ${request.reply_to}: ${String(err)}`);
     }
+    return undefined;
   }
 }
+
+/** A request past lookup and authorization, on its way to the action. */
+interface Serving {
+  readonly request: RequestMessage;
+  readonly agent: HostedAgent;
+  readonly action: HostedAction;
+  readonly verified: boolean;
+  readonly key: string | undefined;
+  /** The policy line that allowed it (audited). */
+  readonly authorized: string | undefined;
+}
+
+const done: Promise<void> = Promise.resolve();

@@ -26,6 +26,21 @@ export class Semaphore {
   async acquire(): Promise<() => void> {
     if (this.#active < this.limit) this.#active++;
     else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    return this.#releaser();
+  }
+
+  /**
+   * Take a free slot now, without waiting: the release function, or
+   * undefined when every slot is held (then `acquire()` queues). Lets a
+   * caller whose work is synchronous skip a promise and a microtask.
+   */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#active >= this.limit) return undefined;
+    this.#active++;
+    return this.#releaser();
+  }
+
+  #releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
