@@ -211,3 +211,24 @@ test("writing the cache removes other versions' cache directories unused for a m
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test("the CLI's entry chunk does not load @cohort/core before a command needs it (start-up: --help, --version)", () => {
+  // The chunks the entry imports statically (their `//cohort-deps` headers), as the loader follows them.
+  const entry = fileURLToPath(new URL('../../packages/cli/dist/bundle/cohort.js', import.meta.url));
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    const deps = JSON.parse(source.slice('//cohort-deps '.length, source.indexOf('\n'))) as string[];
+    for (const d of deps) if (d.startsWith('./') || d.startsWith('../')) visit(join(file, '..', d));
+  };
+  visit(entry);
+  // Strings only core's modules hold: signed data, the signatures file, the DDL loader.
+  for (const file of seen) {
+    const text = readFileSync(file, 'utf8');
+    for (const marker of ['cohort:signed-data:1', 'cohort-verified-signatures/1']) {
+      assert.ok(!text.includes(marker), `${basename(file)}, loaded at every start, holds core's '${marker}': something the entry imports statically pulls in @cohort/core`);
+    }
+  }
+});

@@ -6,7 +6,7 @@ import { errorReport, exitCodeForError, exitCodeForOutcome, ExitCode, ParseError
 import type { CliIo } from './io.js';
 import { connectionOptions } from './options.js';
 import { enableTiming, markPhase, timingReport } from '@cohort/client/timing';
-import { saveSignatureCaches } from './signature-cache.js';
+import { finishRun } from './finish.js';
 
 /** The client package's version (read from its package.json). */
 export function packageVersion(): string {
@@ -42,8 +42,8 @@ export async function main(args: readonly string[], io: CliIo, version = package
   try {
     return await run(args, io, version);
   } finally {
-    // What this run verified, for the next one (written after the answer is out).
-    const saved = saveSignatureCaches();
+    // What the run left for its end (the signatures it verified, for the next run), after the answer is out.
+    const saved = finishRun();
     markPhase('done');
     if (timing) io.stderr.write(`${[timingReport(), ...saved.map((s) => `timing: ${s}`)].join('\n')}\n`);
   }

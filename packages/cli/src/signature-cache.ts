@@ -1,4 +1,5 @@
 import { SignatureFile, signatureFilePath } from '@cohort/core';
+import { atFinish } from './finish.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -8,7 +9,7 @@ import type { CliIo } from './io.js';
  * write). A run that reads the registry, mined values or check states skips
  * the Ed25519 checks of the node certificates and records it verified in an
  * earlier run; every trust decision is still made. COHORT_SIGNATURE_CACHE=off
- * turns it off. One per file and process; main() saves them as it finishes.
+ * turns it off. One per file and process, saved as the run finishes (finish.ts).
  */
 const open = new Map<string, SignatureFile>();
 
@@ -18,6 +19,7 @@ export function signatureCache(io: CliIo): SignatureFile | undefined {
   if (file === undefined) return undefined;
   let f = open.get(file);
   if (f === undefined) {
+    if (open.size === 0) atFinish(saveSignatureCaches);
     f = SignatureFile.open(file);
     open.set(file, f);
   }
