@@ -354,6 +354,9 @@ describe('the mine on a signed fleet of five nodes', () => {
         const got = execFileSync(catBin, ['--dir', mirror, '--max-age', '5m', id]);
         assert.ok(got.equals(expected), `${id}: datasource output equals the agent's output byte for byte`);
         assert.match(got.toString(), /^<<<check_mk>>>\nVersion: 2\.2\.0p1\n/);
+        // The README's rule, as Checkmk runs it (`sh -c`): the shell reads the script itself.
+        const sourced = execFileSync('/bin/sh', ['-c', `set -- --dir ${mirror} --max-age 3m ${id}; . ${catBin}`]);
+        assert.ok(sourced.equals(expected), `${id}: the sourced rule's output equals the agent's output byte for byte`);
       }
       // Missing host: non-zero exit and a reason on stderr, nothing on stdout.
       const missing = spawnSyncCat(['--dir', mirror, 'nosuchhost']);
