@@ -18,8 +18,11 @@ export async function startRawResponders(natsUrl, n, perProcess, extraArgs = [])
   return { pids: started.map((p) => p.child.pid), stop: () => Promise.all(started.map((p) => p.stop())) };
 }
 
-/** One scatter-gather: ms until all n replies arrived (or the timeout), and how many came. */
-export async function scatterGather(nc, n, timeoutMs = 30000) {
+/**
+ * Collect n replies on a new inbox after `send(inbox)` has published: ms from
+ * the first publish until all n arrived (or the timeout), and how many came.
+ */
+async function gather(nc, n, send, timeoutMs) {
   const inbox = createInbox();
   let got = 0;
   let done;
@@ -31,13 +34,18 @@ export async function scatterGather(nc, n, timeoutMs = 30000) {
   });
   await nc.flush();
   const start = performance.now();
-  nc.publish('bench.ping', new Uint8Array(0), { reply: inbox });
+  send(inbox);
   const timer = setTimeout(done, timeoutMs);
   await finished;
   clearTimeout(timer);
   const ms = performance.now() - start;
   sub.unsubscribe();
   return { ms, got };
+}
+
+/** One scatter-gather: ms until all n replies arrived (or the timeout), and how many came. */
+export function scatterGather(nc, n, timeoutMs = 30000) {
+  return gather(nc, n, (inbox) => nc.publish('bench.ping', new Uint8Array(0), { reply: inbox }), timeoutMs);
 }
 
 /** Measure the floor `runs` times after `warmup` runs. */
@@ -65,24 +73,9 @@ export async function measureFloor(natsUrl, n, { runs, warmup }) {
  * n connections' own subjects (bench.direct.raw-<i>, raw-responder --direct),
  * as the library sends one request per node; ms until all n replies arrived.
  */
-export async function directScatterGather(nc, n, bytes, timeoutMs = 30000) {
-  const inbox = createInbox();
-  let got = 0;
-  let done;
-  const finished = new Promise((r) => (done = r));
-  const sub = nc.subscribe(inbox, {
-    callback: () => {
-      if (++got === n) done();
-    },
-  });
-  await nc.flush();
+export function directScatterGather(nc, n, bytes, timeoutMs = 30000) {
   const payload = new Uint8Array(bytes).fill(32);
-  const start = performance.now();
-  for (let i = 0; i < n; i++) nc.publish(`bench.direct.raw-${i}`, payload, { reply: inbox });
-  const timer = setTimeout(done, timeoutMs);
-  await finished;
-  clearTimeout(timer);
-  const ms = performance.now() - start;
-  sub.unsubscribe();
-  return { ms, got };
+  return gather(nc, n, (inbox) => {
+    for (let i = 0; i < n; i++) nc.publish(`bench.direct.raw-${i}`, payload, { reply: inbox });
+  }, timeoutMs);
 }
