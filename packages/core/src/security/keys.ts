@@ -24,7 +24,7 @@ const hexKeyPattern = /^[0-9a-f]{64}$/;
  * share a lock with the key-generation job that made them, and exporting one
  * (publicKeyHex) while a garbage collection finalises that job deadlocks the
  * process for good (a benchmark generating thousands of keys hung that way;
- * test/unit/security-keygen-deadlock.test.ts).
+ * test/integration/keygen-deadlock.test.ts).
  */
 export function generateKeyPair(): KeyPair {
   const der = generateKeyPairSync('ed25519', { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } });

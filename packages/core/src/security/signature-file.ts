@@ -61,9 +61,9 @@ export class SignatureFile {
 
   /** Did this triple verify before (in an earlier run, or this one)? */
   has(digest: Buffer): boolean {
-    if (this.#added.has(digest.toString('hex'))) return true;
+    // The file first: a warm run finds nearly everything there, without making a hex key.
     const at = this.#find(digest);
-    if (at < 0) return false;
+    if (at < 0) return this.#added.has(digest.toString('hex'));
     this.#used.add(at);
     this.hits++;
     return true;

@@ -60,16 +60,10 @@ export class VerifiedSignatures {
     return ok;
   }
 
-  /** True on a hit (refreshed as most recently used). */
+  /** True on a hit, in memory or in the file (then held as the most recently used). */
   #recall(digest: Buffer): boolean {
     const key = digest.toString('latin1');
-    if (this.#seen.has(key)) {
-      this.#seen.delete(key);
-      this.#seen.set(key, true);
-      this.hits++;
-      return true;
-    }
-    if (this.file?.has(digest) !== true) return false;
+    if (!this.#seen.has(key) && this.file?.has(digest) !== true) return false;
     this.#keep(key);
     this.hits++;
     return true;
