@@ -25,12 +25,10 @@
 // signatures); only the registry records are signed (and verified by the
 // client when it reads them, not per call).
 // --prof DIR: cpu profiles of the simulator processes and the first client.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { connectBuild, serveLines, startWorkers, stopWorkers, wholeNumber } from './client-workers.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -48,11 +46,7 @@ const { values } = parseArgs({
   },
 });
 
-const num = (name, min) => {
-  const v = Number(values[name]);
-  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be a whole number of at least ${min} (got '${values[name]}')`);
-  return v;
-};
+const num = (name, min) => wholeNumber(values, name, min);
 
 if (values.worker !== undefined) await worker(values.worker);
 else await main();
@@ -63,14 +57,10 @@ else await main();
  * (wall ms of each call, CPU of the whole block, replies, lost).
  */
 async function worker(dir) {
-  const load = (pkg) => (dir ? import(pathToFileURL(join(dir, 'packages', pkg, 'dist/index.js')).href) : import(`@cohort/${pkg}`));
-  const { Client } = await load('client');
-  const { TrustStore } = await load('core');
   const { connect } = await import('nats');
   const { directScatterGather, scatterGather } = await import('./floor.mjs');
   const n = Number(values.nodes);
-  const nodeTrust = TrustStore.load({ kind: 'node', issuers: [values.issuer] });
-  const client = await Client.connect({ servers: values.nats, discoveryMethod: 'registry', callerid: 'user=bench', nodeTrust });
+  const client = await connectBuild(dir, values.nats, values.issuer);
   const raw = await connect({ servers: values.nats, name: 'bench floor client' });
   const calls = {
     async floor() {
@@ -91,10 +81,9 @@ async function worker(dir) {
       return { ms, got, expected: stats.discovered === n ? n : Math.max(n, stats.discovered) };
     },
   };
-  process.stdout.write('ready\n');
-  for await (const line of createInterface({ input: process.stdin })) {
-    const m = /^(floor|direct|lib) (\d+)$/.exec(line.trim());
-    if (!m) break;
+  await serveLines(async (line) => {
+    const m = /^(floor|direct|lib) (\d+)$/.exec(line);
+    if (!m) return undefined;
     const [, kind, k] = m;
     const ms = [];
     let replies = 0;
@@ -110,8 +99,8 @@ async function worker(dir) {
       lost += r.expected - r.got;
       await new Promise((res) => setTimeout(res, 20));
     }
-    process.stdout.write(`${JSON.stringify({ kind, ms, replies, lost, cpuUs })}\n`);
-  }
+    return { kind, ms, replies, lost, cpuUs };
+  });
   await client.close();
   await raw.close();
 }
@@ -137,7 +126,7 @@ async function main() {
   const nats = await startNatsServer({ jetstream: true });
   let raw;
   let sim;
-  const workers = [];
+  let workers = [];
   try {
     log(`load ${load0.toFixed(2)}; ${n} raw responders ...`);
     raw = await startRawResponders(nats.url, n, perProcess, values.direct ? ['--direct'] : []);
@@ -146,21 +135,10 @@ async function main() {
       dir: values.sim ? resolve(values.sim) : undefined,
       nodeFlags: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
     });
-    for (const [i, dir] of dirs.entries()) {
-      const flags = prof && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
-      const args = [...flags, self, '--worker', dir, '--nats', nats.url, '--issuer', benchIssuer().publicFile, '--nodes', String(n)];
-      const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-      const first = await lines.next();
-      if (first.done || first.value !== 'ready') throw new Error(`client ${dir || '(this tree)'} did not start: ${first.value ?? 'exited'}`);
-      workers.push({ dir: dir || '(this tree)', child, lines, rows: [] });
-    }
-    const run = async (w, kind, k) => {
-      w.child.stdin.write(`${kind} ${k}\n`);
-      const r = await w.lines.next();
-      if (r.done) throw new Error(`client ${w.dir} exited`);
-      return JSON.parse(r.value);
-    };
+    workers = await startWorkers(self, dirs, () => ['--nats', nats.url, '--issuer', benchIssuer().publicFile, '--nodes', String(n)], (i) =>
+      prof && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+    );
+    const run = (w, kind, k) => w.ask(`${kind} ${k}`);
     const natsPid = nats.process.pid;
     const simPids = sim.pids;
     const rawPids = raw.pids;
@@ -209,10 +187,7 @@ async function main() {
       }
     }
   } finally {
-    for (const w of workers) {
-      w.child.stdin.end();
-      await new Promise((r) => (w.child.exitCode !== null ? r() : w.child.once('exit', r)));
-    }
+    await stopWorkers(workers);
     await sim?.stop();
     await raw?.stop();
     await nats.stop();

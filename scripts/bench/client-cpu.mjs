@@ -15,11 +15,9 @@
 // --client DIR: a checkout (or a copy of one) whose packages/client and
 // packages/core are built; its packages/client/dist/index.js is loaded.
 // --cpu-prof DIR: run the (first) client under `node --cpu-prof` (written at exit).
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { connectBuild, serveLines, startWorkers, stopWorkers, wholeNumber } from './client-workers.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -36,11 +34,7 @@ const { values } = parseArgs({
 });
 
 /** A flag's value as a whole number of at least `min`; throws naming the flag. */
-const num = (name, min) => {
-  const v = Number(values[name]);
-  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be a whole number of at least ${min} (got '${values[name]}')`);
-  return v;
-};
+const num = (name, min) => wholeNumber(values, name, min);
 
 if (values.worker !== undefined) await worker(values.worker);
 else await main();
@@ -50,11 +44,7 @@ else await main();
  * answers every `run K` line on stdin with one JSON line after K calls.
  */
 async function worker(dir) {
-  const load = (pkg) => (dir ? import(pathToFileURL(join(dir, 'packages', pkg, 'dist/index.js')).href) : import(`@cohort/${pkg}`));
-  const { Client } = await load('client');
-  const { TrustStore } = await load('core');
-  const nodeTrust = TrustStore.load({ kind: 'node', issuers: [values.issuer] });
-  const client = await Client.connect({ servers: values.nats, discoveryMethod: 'registry', callerid: 'user=bench', nodeTrust });
+  const client = await connectBuild(dir, values.nats, values.issuer);
   const ping = async () => {
     const call = client.rpc({ agent: 'rpcutil', action: 'ping', discoveryMethod: 'registry' });
     let replies = 0;
@@ -62,10 +52,9 @@ async function worker(dir) {
     const stats = await call.stats();
     return { replies, responded: stats.responded, discovered: stats.discovered };
   };
-  process.stdout.write('ready\n');
-  for await (const line of createInterface({ input: process.stdin })) {
-    const m = /^run (\d+)$/.exec(line.trim());
-    if (!m) break;
+  await serveLines(async (line) => {
+    const m = /^run (\d+)$/.exec(line);
+    if (!m) return undefined;
     const calls = Number(m[1]);
     let replies = 0;
     let lost = 0;
@@ -78,8 +67,8 @@ async function worker(dir) {
     }
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    process.stdout.write(`${JSON.stringify({ calls, replies, lost, cpuUs: cpu.user + cpu.system, sysUs: cpu.system, wallMs })}\n`);
-  }
+    return { calls, replies, lost, cpuUs: cpu.user + cpu.system, sysUs: cpu.system, wallMs };
+  });
   await client.close();
 }
 
@@ -99,23 +88,13 @@ async function main() {
   const load0 = loadAverage();
   const nats = await startNatsServer({ jetstream: true });
   let sim;
-  const workers = [];
+  let workers = [];
   try {
     sim = await startSim(nats.url, nodes, perProcess);
-    for (const [i, dir] of dirs.entries()) {
-      const flags = values['cpu-prof'] && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`] : [];
-      const child = spawn(process.execPath, [...flags, self, '--worker', dir, '--nats', nats.url, '--issuer', benchIssuer().publicFile], { stdio: ['pipe', 'pipe', 'inherit'] });
-      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-      const first = await lines.next();
-      if (first.done || first.value !== 'ready') throw new Error(`client ${dir || '(this tree)'} did not start: ${first.value ?? 'exited'}`);
-      workers.push({ dir: dir || '(this tree)', child, lines, rows: [] });
-    }
-    const run = async (w, k) => {
-      w.child.stdin.write(`run ${k}\n`);
-      const r = await w.lines.next();
-      if (r.done) throw new Error(`client ${w.dir} exited`);
-      return JSON.parse(r.value);
-    };
+    workers = await startWorkers(self, dirs, () => ['--nats', nats.url, '--issuer', benchIssuer().publicFile], (i) =>
+      values['cpu-prof'] && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`] : [],
+    );
+    const run = (w, k) => w.ask(`run ${k}`);
     // Warm-up: every client, a few calls (JIT, registry watch, connections).
     for (const w of workers) await run(w, Math.max(5, Math.ceil(calls / 2)));
     const others = [nats.process.pid, ...sim.pids];
@@ -144,10 +123,7 @@ async function main() {
       );
     }
   } finally {
-    for (const w of workers) {
-      w.child.stdin.end();
-      await new Promise((r) => (w.child.exitCode !== null ? r() : w.child.once('exit', r)));
-    }
+    await stopWorkers(workers);
     await sim?.stop();
     await nats.stop();
     removeBenchIssuer();
