@@ -27,6 +27,8 @@ const bootDir = join(root, 'boot-id');
 mkdirSync(dir);
 mkdirSync(bootDir);
 const boot = mine.readBootClock();
+// As the mirror writes them there (the boot id `-` on tmpfs).
+const mirrorBoot = mine.mirrorBootClock(dir)();
 const ram = mine.diesWithBoot(dir);
 const sections = ['<<<check_mk>>>', 'Version: 2.2.0p1', 'AgentOS: linux', '<<<df>>>'];
 for (let i = 0; i < 400; i++) sections.push(`/dev/mapper/vg-lv${i} ext4 ${1000000 + i} ${500000 + i} ${500000 - i} ${50 + (i % 40)}% /srv/${i}`);
@@ -35,7 +37,7 @@ const ids = Array.from({ length: 1000 }, (_, i) => `host-${String(i + 1).padStar
 const now = Date.now();
 for (const id of ids) {
   const v = { function: 'check_mk', identity: id, time: now - 5000, interval: 60, duration_ms: 100, statuscode: 0, statusmsg: 'OK', source: 'config', output };
-  writeFileSync(join(dir, id), mine.mirrorFile(v, 'fresh', v.time + 120_000, boot && ram ? { ...boot, id: mine.thisBootOnly } : boot));
+  writeFileSync(join(dir, id), mine.mirrorFile(v, 'fresh', v.time + 120_000, mirrorBoot));
   writeFileSync(join(bootDir, id), mine.mirrorFile(v, 'fresh', v.time + 120_000, boot));
 }
 

@@ -52,3 +52,15 @@ export function diesWithBoot(dir: string): boolean {
     return false;
   }
 }
+
+/**
+ * The boot clock a mirror in `dir` writes with (read at each call): this
+ * boot's, with the id `-` (thisBootOnly) when `dir` is on tmpfs or ramfs.
+ */
+export function mirrorBootClock(dir: string): () => BootClock | undefined {
+  const ram = diesWithBoot(dir);
+  return () => {
+    const boot = readBootClock();
+    return boot !== undefined && ram ? { ...boot, id: thisBootOnly } : boot;
+  };
+}

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage, mineStaleAfterMs, parseMineKey, type MineValue, type TrustStore } from '@cohort/core';
-import { diesWithBoot, readBootClock, thisBootOnly, type BootClock } from './boot-clock.js';
+import { mirrorBootClock, type BootClock } from './boot-clock.js';
 import type { KvEntry } from './kv.js';
 import { verifyMineEntry } from './verify.js';
 
@@ -72,13 +72,7 @@ export class MineMirror {
     this.#o = options;
     this.#clock = options.clock ?? Date.now;
     mkdirSync(options.dir, { recursive: true });
-    const ram = diesWithBoot(options.dir);
-    this.#bootClock =
-      options.bootClock ??
-      (() => {
-        const boot = readBootClock();
-        return boot !== undefined && ram ? { ...boot, id: thisBootOnly } : boot;
-      });
+    this.#bootClock = options.bootClock ?? mirrorBootClock(options.dir);
   }
 
   /** Identities currently mirrored. */
