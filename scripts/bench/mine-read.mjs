@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { generateKeyPair, mineBucket, TrustStore, writeKeyPair } from '@cohort/core';
+import { generateKeyPair, mineBucket, SignatureFile, TrustStore, writeKeyPair } from '@cohort/core';
 import { connectBus, mine } from '@cohort/client';
 import { startNatsServer, waitForRegistry } from '../harness.mjs';
 import { simBin, simNodeFlags } from './fleet.mjs';
@@ -33,7 +33,14 @@ const remembering = TrustStore.load({ kind: 'node', issuers: [issuerPub] }).reme
 const c0 = performance.now();
 await mine.readMine(bus.mineKv, 'cohort', 'role', remembering);
 console.log('remembering reader, cold read (certificates + signatures)', (performance.now() - c0).toFixed(1), 'ms');
-const t = { raw: [], open: [], syncV: [], asyncV: [], readMine: [], remembered: [] };
+const sigFile = join(dir, 'cache', 'verified-signatures');
+const fileRead = async () => {
+  const file = SignatureFile.open(sigFile);
+  await mine.readMine(bus.mineKv, 'cohort', 'role', TrustStore.load({ kind: 'node', issuers: [issuerPub] }).rememberSignatures(undefined, file));
+  file.save();
+};
+await fileRead();
+const t = { raw: [], open: [], syncV: [], asyncV: [], readMine: [], remembered: [], file: [] };
 for (let i = 0; i < 8; i++) {
   let t0 = performance.now();
   const kv = await bus.mineKv(mineBucket('cohort'), false);
@@ -53,6 +60,9 @@ for (let i = 0; i < 8; i++) {
   t0 = performance.now();
   await mine.readMine(bus.mineKv, 'cohort', 'role', remembering);
   t.remembered.push(performance.now() - t0);
+  t0 = performance.now();
+  await fileRead();
+  t.file.push(performance.now() - t0);
 }
 console.log('remembering reader: checks', remembering.signatures.checks, 'remembered', remembering.signatures.hits);
 for (const [k, v] of Object.entries(t)) console.log(k.padEnd(10), 'p50', median(v).toFixed(1), 'all', v.map((x) => x.toFixed(0)).join(' '));

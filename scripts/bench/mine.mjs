@@ -31,7 +31,7 @@ function percentile(xs, p) {
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 0) : 'n/a');
 
 /**
- * @param {{ n: number, intervalS: number, observeS: number, reads: number, log: (s: string) => void }} o
+ * @param {{ n: number, intervalS: number, observeS: number, reads: number, getReads?: number, log: (s: string) => void }} o
  */
 export async function benchMine(o) {
   const { n, intervalS, log } = o;
@@ -115,9 +115,12 @@ export async function benchMine(o) {
   const loadTrust = () => TrustStore.load({ kind: 'node', issuers: [issuerPub] });
   const bus = await connectBus({ servers: [nats.url] });
   // As `cohort mine get` does it: the registry is read (and verified) only when the filter is evaluated on it.
-  const getOnce = async (filter, trust) => {
+  // The client's one-request read of the bucket (bus.mineKv.latest), or, for comparison, nats.js's watch as the
+  // client read it until 7 December (session 9): the same opener without `latest`.
+  const watchOpen = (name, create, ttl) => bus.mineKv(name, create, ttl);
+  const getOnce = async (filter, trust, open = bus.mineKv) => {
     const withRegistry = mine.mineNeedsRegistry(filter);
-    const [read, registry] = await Promise.all([mine.readMine(bus.mineKv, 'cohort', 'role', trust), withRegistry ? Registry.open(bus, 'cohort', systemClock, trust) : undefined]);
+    const [read, registry] = await Promise.all([mine.readMine(open, 'cohort', 'role', trust), withRegistry ? Registry.open(bus, 'cohort', systemClock, trust) : undefined]);
     const targets = mine.mineTargets(filter, registry?.nodes() ?? [], read.readings.keys());
     const result = mine.mineRows('role', targets, read.readings, Date.now());
     await registry?.close();
@@ -152,21 +155,26 @@ export async function benchMine(o) {
   // through the CLI's signatures file (what earlier runs verified; SignatureFile), saved at the end; timed from
   // opening the file to saving it. Its first read (an empty file) is timed apart.
   const sigFile = join(dir, 'xdg-cache', 'cohort', 'verified-signatures');
-  const fileRead = async () => {
+  const fileRead = async (open = bus.mineKv) => {
     const t0 = performance.now();
     const file = SignatureFile.open(sigFile);
     const trust = loadTrust().rememberSignatures(undefined, file);
-    const result = await getOnce(noFilter, trust);
+    const result = await getOnce(noFilter, trust, open);
     file.save();
     return { ms: performance.now() - t0, result, checks: trust.signatures.checks, hits: trust.signatures.hits };
   };
   const coldFile = await fileRead();
   const fileMs = [];
+  const fileWatchMs = [];
   let fileChecks = 0;
   let fileHits = 0;
-  for (let i = 0; i < 10; i++) {
+  const getReads = o.getReads ?? 30;
+  for (let i = 0; i < getReads; i++) {
+    // The two ways of reading the bucket take turns being first.
+    const w = i % 2 ? await fileRead(watchOpen) : undefined;
     const c = await fileRead();
     fileMs.push(c.ms);
+    fileWatchMs.push((w ?? (await fileRead(watchOpen))).ms);
     fileChecks += c.checks;
     fileHits += c.hits;
     const a = await timed(noFilter, oneShot);
@@ -274,6 +282,9 @@ export async function benchMine(o) {
       coldFileMs: coldFile.ms,
       fileP50: median(fileMs),
       fileP99: percentile(fileMs, 99),
+      fileWatchP50: median(fileWatchMs),
+      fileWatchP99: percentile(fileWatchMs, 99),
+      getReads,
       fileChecks,
       fileHits,
     },
@@ -294,11 +305,12 @@ export function renderMine(env, r) {
     '|---|---|---|',
     `| bucket writes per second over ${r.observeS} s (expected ${r.writes.expected.toFixed(0)}) | mean ${r.writes.mean.toFixed(1)}, sd ${r.writes.sd.toFixed(1)}, min ${r.writes.min}, max ${r.writes.max} | even spread |`,
     `| writes per second in the first interval after start | mean ${r.writes.startMean.toFixed(1)}, max ${r.writes.startMax} | no thundering herd |`,
-    `| mine get of all ${r.get.matched} values, in-process, one-shot reader (as \`cohort mine get\`: every signature checked every read; certificates cached; no filter, so no registry), 10 reads | p50 ${ms(r.get.p50)} ms, p99 ${ms(r.get.p99)} ms (${r.get.fresh} fresh) | ≤ 150 ms |`,
-    `| the same, long-lived reader (web console, mirror: verified signatures remembered), 10 reads between the one-shot reads; ${r.get.warmChecks} values checked (changed meanwhile), ${r.get.warmHits} remembered | p50 ${ms(r.get.warmP50)} ms, p99 ${ms(r.get.warmP99)} ms (${r.get.warmMatched} matched) | ≤ 150 ms |`,
+    `| mine get of all ${r.get.matched} values, in-process, one-shot reader (as \`cohort mine get\`: every signature checked every read; certificates cached; no filter, so no registry), ${r.get.getReads} reads | p50 ${ms(r.get.p50)} ms, p99 ${ms(r.get.p99)} ms (${r.get.fresh} fresh) | ≤ 150 ms |`,
+    `| the same, long-lived reader (web console, mirror: verified signatures remembered), ${r.get.getReads} reads between the one-shot reads; ${r.get.warmChecks} values checked (changed meanwhile), ${r.get.warmHits} remembered | p50 ${ms(r.get.warmP50)} ms, p99 ${ms(r.get.warmP99)} ms (${r.get.warmMatched} matched) | ≤ 150 ms |`,
     `| first read of a process, cold (every node certificate and signature checked): one-shot reader; long-lived reader | ${ms(r.get.coldMs)} ms; ${ms(r.get.coldRememberMs)} ms | |`,
-    `| mine get with a filter evaluated on the registry (-I /^sim-/: ${r.get.filteredMatched} matched; + registry read and verified), one-shot reader, 10 reads | p50 ${ms(r.get.filteredP50)} ms, p99 ${ms(r.get.filteredP99)} ms | |`,
-    `| mine get of all ${r.get.matched} values, in-process, as a new \`cohort mine get\` process reads them: a new trust store each read, through the CLI's signatures file (what earlier reads verified), 10 reads; ${r.get.fileChecks} signatures checked (values rewritten since the previous read), ${r.get.fileHits} found in the file | p50 ${ms(r.get.fileP50)} ms, p99 ${ms(r.get.fileP99)} ms; the first read (empty file) ${ms(r.get.coldFileMs)} ms | ≤ 150 ms |`,
+    `| mine get with a filter evaluated on the registry (-I /^sim-/: ${r.get.filteredMatched} matched; + registry read and verified), one-shot reader, ${r.get.getReads} reads | p50 ${ms(r.get.filteredP50)} ms, p99 ${ms(r.get.filteredP99)} ms | |`,
+    `| mine get of all ${r.get.matched} values, in-process, as a new \`cohort mine get\` process reads them: a new trust store each read, through the CLI's signatures file (what earlier reads verified), ${r.get.getReads} reads; ${r.get.fileChecks} signatures checked (values rewritten since the previous read), ${r.get.fileHits} found in the file | p50 ${ms(r.get.fileP50)} ms, p99 ${ms(r.get.fileP99)} ms; the first read (empty file) ${ms(r.get.coldFileMs)} ms | ≤ 150 ms |`,
+    `| the same, the bucket read as before 7 December (session 9: nats.js's kv.watch, after binding the bucket and asking its status), in turn with the reads above | p50 ${ms(r.get.fileWatchP50)} ms, p99 ${ms(r.get.fileWatchP99)} ms | |`,
     `| \`cohort mine get role --json\` wall time (a new process each, through its launcher): the first run; then 5 runs with its signatures file, interleaved with 5 with \`COHORT_SIGNATURE_CACHE=off\` | first ${ms(r.get.cliFirst)} ms; median ${ms(r.get.cli)} ms; off: median ${ms(r.get.cliOff)} ms | |`,
     `| change to mirror: node wrote the value → file in place (${r.mirror.count} changes, seen while this process's event loop was free: not during its spawnSync runs) | p50 ${ms(r.mirror.p50)} ms, p99 ${ms(r.mirror.p99)} ms, max ${ms(r.mirror.max)} ms | ≤ 1 s |`,
     ...(r.read.checkmk

@@ -5,7 +5,8 @@ import { natsJobStore } from './bus/job-stream.js';
 import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
 import { openKvStore, type KvStore, type KvStoreOptions } from './bus/kv-store.js';
 import { setupBus, type BusSetupOptions, type BusSetupResult } from './bus/setup.js';
-import type { MineKvOpener } from './mine/kv.js';
+import type { KvEntry, MineKvOpener } from './mine/kv.js';
+import { readKvLatest } from './bus/kv-latest.js';
 import { openNatsKv } from './bus/mine-kv.js';
 import { followNatsStream, type FollowOptions, type StreamFollow, type StreamMessage } from './bus/stream-follow.js';
 import type { JobStore } from './jobs/store.js';
@@ -151,7 +152,9 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     jobs: (collective, callerid, signer) => natsJobStore(nc, collective, callerid, signer),
     keyValue: (name, options) => openKeyValue(nc, name, options),
     setup: (collective, options) => setupBus(nc, collective, options),
-    mineKv: (name, create, ttlSeconds) => openNatsKv(nc, name, create, ttlSeconds),
+    mineKv: Object.assign((name: string, create: boolean, ttlSeconds?: number) => openNatsKv(nc, name, create, ttlSeconds), {
+      latest: (bucket: string, filter: string, onEntry: (entry: KvEntry) => void) => readKvLatest(nc, bucket, filter, onEntry),
+    }),
     followStream: (stream, filter, onMessage, options) => followNatsStream(nc, stream, filter, onMessage, options),
     kvStore: (name, options) => openKvStore(nc, name, options),
     plugins: (collective, create) => openPluginStore(nc, collective, create),

@@ -1,4 +1,4 @@
-import { isKvMissing, type MineKvOpener } from './mine/kv.js';
+import { isKvMissing, type KvEntry, type MineKvOpener } from './mine/kv.js';
 
 /** A stored entry that did not verify, and why (shown with -v; never used). */
 export interface Refused {
@@ -27,16 +27,22 @@ export async function readSignedBucket<T>(
   now: () => number = Date.now,
 ): Promise<{ entries: Map<string, T | Refused>; missing?: string }> {
   const entries = new Map<string, T | Refused>();
-  const kv = await open(bucket, false);
-  if (isKvMissing(kv)) return { entries, missing: kv.missing };
   // One clock reading for the whole read: every entry is judged at the same instant.
   const at = now();
   // Each entry is verified as it arrives (an asynchronous verifier checks signatures on
   // every core while the rest of the bucket is still being read).
   const pending: Array<{ key: string; result: T | string | Promise<T | string> }> = [];
-  await kv.watch(filter, (e) => {
+  const onEntry = (e: KvEntry): void => {
     if (e.value !== undefined) pending.push({ key: e.key, result: verify(e.key, e.value, at) });
-  }, false);
+  };
+  if (open.latest !== undefined) {
+    const missing = await open.latest(bucket, filter, onEntry);
+    if (missing !== undefined) return { entries, missing: missing.missing };
+  } else {
+    const kv = await open(bucket, false);
+    if (isKvMissing(kv)) return { entries, missing: kv.missing };
+    await kv.watch(filter, onEntry, false);
+  }
   const verified = await Promise.all(pending.map((p) => p.result));
   pending.forEach(({ key }, i) => {
     const v = verified[i] as T | string;

@@ -1,5 +1,6 @@
 import { UsageError } from '@cohort/core';
 import { mine, parseDuration, Registry, systemClock } from '@cohort/client';
+import { markPhase } from '@cohort/client/timing';
 import { str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
@@ -39,12 +40,15 @@ export async function runMineGet(argv: Args, io: CliIo): Promise<Outcome> {
   const maxAgeMs = maxAgeArg === undefined ? undefined : parseDuration(maxAgeArg, 'ms', '--max-age');
   const session = await openSession(argv, io);
   const trust = mineTrust(argv, session);
+  markPhase('session and trust ready');
   const bus = await session.openBus();
+  markPhase('connected');
   try {
     const open = mineKvOf(bus);
     // The registry (a thousand more signatures to check) only when the filter is evaluated on it.
     const withRegistry = mine.mineNeedsRegistry(session.filter);
     const [read, registry] = await Promise.all([mine.readMine(open, session.collective, fn, trust), withRegistry ? Registry.open(bus, session.collective, systemClock, trust) : undefined]);
+    markPhase(`read and verified ${read.readings.size} values`);
     if (read.missing !== undefined) io.stderr.write(`cannot read the mine: ${read.missing}\n`);
     if (registry?.unavailable !== undefined && argv['verbose'] === true) io.stderr.write(`registry: ${registry.unavailable}\n`);
     const targets = mine.mineTargets(session.filter, registry !== undefined && registry.unavailable === undefined ? registry.nodes() : [], read.readings.keys());
@@ -52,6 +56,7 @@ export async function runMineGet(argv: Args, io: CliIo): Promise<Outcome> {
     const result = mine.mineRows(fn, targets, read.readings, Date.now(), maxAgeMs);
     if (session.json) io.stdout.write(stringifyJson({ function: result.function, values: result.values, stats: result.stats }, io.stdout.isTTY));
     else if (result.stats.matched > 0) io.stdout.write(renderText(result, io.stdout.columns ?? 120));
+    markPhase('written');
     if (result.stats.matched === 0) io.stderr.write(`No node matched, or no node holds a value of ${fn}\n`);
     const code = mine.mineExitCode(result.stats);
     return { kind: 'rpc', stats: { discovered: result.stats.matched, responded: result.stats.matched, failed: code === 1 ? result.stats.matched - result.stats.fresh : 0 } };
