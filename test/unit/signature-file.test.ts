@@ -157,3 +157,36 @@ test('the digest tells apart triples that concatenate the same', () => {
   assert.notDeepEqual(signatureDigest('k', 'xy', 'sig'), signatureDigest('k', 'y', 'sigx'));
   assert.deepEqual(signatureDigest('k', 't', 's'), signatureDigest('k', 't', 's'));
 });
+
+test('saving merges a run’s digests into the sorted file: every digest findable, the bytes sorted, the limit kept', () => {
+  const d = (i: number) => signatureDigest('k', `merge ${i}`, 's');
+  const sortedBytes = (file: string) => {
+    const body = readFileSync(file).subarray(SignatureFile.header.length);
+    const digests = Array.from({ length: body.length / 32 }, (_, i) => body.subarray(i * 32, (i + 1) * 32));
+    return { digests, sorted: digests.every((x, i) => i === 0 || Buffer.compare(digests[i - 1]!, x) < 0) };
+  };
+  const file = join(cacheDir(), 'verified-signatures');
+  // Runs of random sizes, some at the front, the middle and the end of the hash order: under the limit, then over.
+  let next = 0;
+  const all: number[] = [];
+  for (const [limit, adds] of [[1000, 300], [1000, 1], [1000, 250], [1000, 7], [600, 40], [600, 0], [600, 599]] as const) {
+    const f = SignatureFile.open(file, limit);
+    const used = all.filter((_, i) => i % 7 === 0).filter((i) => f.has(d(i)));
+    const mine: number[] = [];
+    for (let k = 0; k < adds; k++) {
+      mine.push(next);
+      f.add(d(next++));
+    }
+    all.push(...mine);
+    f.save();
+    const { digests, sorted } = sortedBytes(file);
+    assert.ok(sorted, `limit ${limit}, ${adds} added: the file is sorted`);
+    assert.equal(digests.length, Math.min(limit, all.length), 'as many as the limit allows');
+    const g = SignatureFile.open(file, limit);
+    for (const i of mine) assert.ok(g.has(d(i)), `added ${i} is found`);
+    // What this run used stays while there is room for it beside what it added.
+    if (mine.length + used.length <= limit) for (const i of used) assert.ok(g.has(d(i)), `used ${i} is kept`);
+    const found = all.filter((i) => g.has(d(i))).length;
+    assert.equal(found, digests.length, 'every digest in the file is found by its search');
+  }
+});
