@@ -6,7 +6,7 @@
 //   node scripts/bench.mjs --sizes 100,2000 --runs 20 --per-process 2500 --no-startup
 //   node scripts/bench.mjs --scale [--nodes 50000] [--runs 10]   over a 3-server NATS cluster
 //   node scripts/bench.mjs --sizes none --no-startup --real-fleet 50,250 [--idle-seconds 60]   real daemons only
-//   node scripts/bench.mjs --mine [--nodes 1000] [--interval 60] [--observe 120] [--reads 1000] [--get-reads 30]   the mine (docs/mine.md)
+//   node scripts/bench.mjs --mine [--nodes 1000] [--interval 60] [--observe 120] [--reads 1000] [--get-reads 100]   the mine (docs/mine.md)
 //   node scripts/bench.mjs --checks [--nodes 1000] [--per-node 1] [--runs 10]   cohort checks over cached states (docs/checks.md)
 //   node scripts/bench.mjs --handlers [--events 200] [--gap 50]   event published -> handler received (docs/handlers.md)
 //   node scripts/bench.mjs --checks-node [--count 20] [--interval 60] [--observe 180]   a node's CPU running checks (docs/checks-node.md)
@@ -154,7 +154,7 @@ if (flag('dns')) {
 if (flag('mine')) {
   const { benchMine, renderMine } = await import('./bench/mine.mjs');
   const interval = Number(value('interval', '60'));
-  const result = await benchMine({ n: Number(value('nodes', '1000')), intervalS: interval, observeS: Number(value('observe', String(2 * interval))), reads: Number(value('reads', '1000')), getReads: Number(value('get-reads', '30')), log });
+  const result = await benchMine({ n: Number(value('nodes', '1000')), intervalS: interval, observeS: Number(value('observe', String(2 * interval))), reads: Number(value('reads', '1000')), getReads: Number(value('get-reads', '100')), log });
   const report = renderMine({ ...env, loadBefore: env.loadBefore }, result);
   process.stdout.write(`\n${report}`);
   const file = join(dir, `${env.date.slice(0, 10)}-mine.md`);

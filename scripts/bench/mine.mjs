@@ -168,13 +168,13 @@ export async function benchMine(o) {
   const fileWatchMs = [];
   let fileChecks = 0;
   let fileHits = 0;
-  const getReads = o.getReads ?? 30;
+  const getReads = o.getReads ?? 100;
   for (let i = 0; i < getReads; i++) {
     // The two ways of reading the bucket take turns being first.
-    const w = i % 2 ? await fileRead(watchOpen) : undefined;
+    const viaWatch = i % 2 ? await fileRead(watchOpen) : undefined;
     const c = await fileRead();
     fileMs.push(c.ms);
-    fileWatchMs.push((w ?? (await fileRead(watchOpen))).ms);
+    fileWatchMs.push((viaWatch ?? (await fileRead(watchOpen))).ms);
     fileChecks += c.checks;
     fileHits += c.hits;
     const a = await timed(noFilter, oneShot);
