@@ -1,4 +1,4 @@
-import { createInbox, Empty, type Msg, type NatsConnection } from 'nats';
+import { createInbox, Empty, nuid, type Msg, type NatsConnection } from 'nats';
 import { errorMessage } from '@cohort/core';
 import type { KvEntry, KvMissing } from '../mine/kv.js';
 
@@ -27,7 +27,15 @@ const apiPrefix = '$JS.API';
 export function readKvLatest(nc: NatsConnection, bucket: string, filter: string, onEntry: (entry: KvEntry) => void, timeoutMs = 5000): Promise<KvMissing | undefined> {
   const stream = `KV_${bucket}`;
   const prefix = `$KV.${bucket}.`;
-  const inbox = createInbox();
+  // The connection's own inbox prefix (a caller may subscribe only under its own: docs/security.md).
+  const options: unknown = Reflect.get(nc, 'options');
+  const inboxPrefix = typeof options === 'object' && options !== null ? Reflect.get(options, 'inboxPrefix') : undefined;
+  const inbox = createInbox(typeof inboxPrefix === 'string' ? inboxPrefix : undefined);
+  // A named consumer created on the API subject that names its filter (nats-server 2.9 and later): what the
+  // least-privilege permissions allow a reader (CONSUMER.CREATE.<stream>.>), as nats.js's watch does it.
+  const name = nuid.next();
+  const filterSubject = `${prefix}${filter}`;
+  const createSubject = namedConsumers(nc) ? `${apiPrefix}.CONSUMER.CREATE.${stream}.${name}.${filterSubject}` : `${apiPrefix}.CONSUMER.CREATE.${stream}`;
   return new Promise<KvMissing | undefined>((resolve, reject) => {
     let received = 0;
     let expected = -1;
@@ -102,15 +110,16 @@ export function readKvLatest(nc: NatsConnection, bucket: string, filter: string,
       deliver_policy: 'last_per_subject',
       ack_policy: 'none',
       replay_policy: 'instant',
-      filter_subject: `${prefix}${filter}`,
+      filter_subject: filterSubject,
       flow_control: true,
       idle_heartbeat: 5_000_000_000,
       inactive_threshold: 10_000_000_000,
       mem_storage: true,
       num_replicas: 1,
       max_deliver: 1,
+      ...(namedConsumers(nc) ? { name } : {}),
     };
-    nc.request(`${apiPrefix}.CONSUMER.CREATE.${stream}`, JSON.stringify({ stream_name: stream, config }), { timeout: timeoutMs }).then(
+    nc.request(createSubject, JSON.stringify({ stream_name: stream, config }), { timeout: timeoutMs }).then(
       (m) => {
         if (state === 'done') return;
         const answer = parseAnswer(m.data);
@@ -136,6 +145,12 @@ export function readKvLatest(nc: NatsConnection, bucket: string, filter: string,
       },
     );
   });
+}
+
+/** Does the server take a consumer's name and filter in the create subject (nats-server 2.9.0 and later)? */
+function namedConsumers(nc: NatsConnection): boolean {
+  const m = /^(\d+)\.(\d+)\./.exec(nc.info?.version ?? '');
+  return m !== null && (Number(m[1]) > 2 || (Number(m[1]) === 2 && Number(m[2]) >= 9));
 }
 
 interface ConsumerAnswer {
