@@ -12,6 +12,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { natsLazyBuiltins } from '../../packages/server/scripts/nats-lazy-builtins.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -179,7 +180,8 @@ export const daemonLazyNames = ['yargs', 'prom-client', 'nunjucks', 're2js', ...
 
 /**
  * cohortd for the node package: `source` bundled as bundleProgram does into
- * `outfile` (CommonJS), with daemonLazyNames in files of their own beside it.
+ * `outfile` (CommonJS), with daemonLazyNames in files of their own beside it
+ * and nats.js' rarely used built-in modules loaded on first use.
  */
 export async function bundleDaemon({ source, sourcefile, outfile }) {
   const foreign = [];
@@ -193,7 +195,8 @@ export async function bundleDaemon({ source, sourcefile, outfile }) {
     // yargs is an ES module package: its import.meta.url, the file's own.
     options: formats.cjs,
   });
-  const result = await bundleProgram({ source, sourcefile, outfile, format: 'cjs', plugins: [lazy] });
+  // nats.js' tls, dns, webcrypto and perf_hooks loaded on first use, as in the workspace's bundle (packages/server/scripts/nats-lazy-builtins.mjs).
+  const result = await bundleProgram({ source, sourcefile, outfile, format: 'cjs', plugins: [natsLazyBuiltins, lazy] });
   if (foreign.length > 0) throw new Error(`a lazily required file beside ${outfile} still imports from node_modules: ${foreign.join(', ')}`);
   return result;
 }

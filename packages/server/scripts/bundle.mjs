@@ -17,6 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { build } from 'esbuild';
+import { natsLazyBuiltins } from './nats-lazy-builtins.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -45,7 +46,7 @@ await build({
   outfile,
   // nunjucks: loaded only by nodes with templates (docs/service-discovery.md).
   external: ['yargs', 'prom-client', 'nunjucks'],
-  plugins: [ownImportMetaUrl],
+  plugins: [natsLazyBuiltins, ownImportMetaUrl],
   // The bundle's own URL, for the modules' rewritten `import.meta.url`.
   banner: { js: "const __cohortBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
