@@ -213,7 +213,7 @@ for (const { bin, js } of launchers) {
 }
 
 test('cohortd keeps its V8 flags; the programs test for the variable name the module uses', () => {
-  assert.deepEqual(shebangFlags(join(repoRoot, 'packages/server/bin/cohortd.cjs')), ['--max-semi-space-size=2', '--optimize-for-size', '--no-opt']);
+  assert.deepEqual(shebangFlags(join(repoRoot, 'packages/server/bin/cohortd.cjs')), ['--max-semi-space-size=2', '--optimize-for-size', '--no-opt', '--single-threaded', '--bytecode-old-age=1']);
   for (const source of ['packages/cli/src/main.ts', 'packages/server/src/main.ts', 'packages/server/src/sim/main.ts', 'packages/nagios/src/main.ts', ...launchers.map((l) => l.bin)]) {
     assert.match(readFileSync(join(repoRoot, source), 'utf8'), new RegExp(movedExtraCaVariable), source);
   }

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --optimize-for-size --no-opt
+#!/usr/bin/env -S node --max-semi-space-size=2 --optimize-for-size --no-opt --single-threaded --bytecode-old-age=1
 // Thin shim: the daemon lives in ../dist/main.js, bundled into one minified
 // CommonJS file ../dist/cohortd.bundle.cjs (build with `pnpm --filter
 // @cohort/server run build`; scripts/bundle.mjs says why). This shim is
@@ -7,7 +7,11 @@
 // The V8 flags above keep an idle node small (see docs/performance.md): a 2 MB
 // young generation instead of up to 16 MB grown during start-up, compact code
 // and no optimizing compiler (a node answers a few requests a second; each
-// still takes well under 0.1 ms). They apply when the file is run as a program,
+// still takes well under 0.1 ms), V8's work on the main thread instead of
+// helper threads (a heap this small needs none), and the bytecode of a function
+// that has not run since the last full GC dropped at the next instead of after
+// five (start-up code goes soon after start; code that runs again is compiled
+// again, as it would be a few GCs later anyway). They apply when the file is run as a program,
 // and the `cohortd` launcher (bin/cohortd, which package.json installs) reads
 // them from this line; `node bin/cohortd.cjs` runs without them.
 'use strict';
