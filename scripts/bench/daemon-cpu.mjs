@@ -10,7 +10,13 @@
 // The table: ms of CPU per request per daemon, median of rounds (min-max),
 // and minor page faults and context switches per request (idle ones included).
 //
-//   node scripts/bench/daemon-cpu.mjs [--bin A --bin B] [--per 3] [--rounds 6] [--requests 200 | --round-seconds S] [--gap MS[,MS...]] [--no-warmup]
+//   node scripts/bench/daemon-cpu.mjs [--bin A --bin B] [--per 3] [--rounds 6] [--requests 200 | --round-seconds S] [--gap MS[,MS...]] [--no-warmup] [--signed]
+//
+// --signed: the daemons run in signed mode (security.mode: signed, trusting
+// the bench issuer) and the client signs every request with a caller key
+// that issuer certified (its certificate travels with each request), so each
+// request's signature and certificate are checked too; default: unsigned
+// requests, as the real-fleet rows send them (replies are signed either way).
 //
 // --gap: pause between requests (a CLI run is ~300 ms apart; caches go cold
 // in between); a list (--gap 0,100,300,1000) takes turns round by round
@@ -43,7 +49,7 @@ import { connect, createInbox } from 'nats';
 import { cohortdBin, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
 import { contextSwitches, cpuMs, minorFaults } from './idle.mjs';
 import { writeDaemonConfig } from './real-fleet.mjs';
-import { benchNodeTrust, removeBenchIssuer } from './trust.mjs';
+import { benchNodeTrust, callerSigner, removeBenchIssuer } from './trust.mjs';
 import { loadAverage, median, rssKb, shebangFlags, sleep } from './util.mjs';
 
 const { values } = parseArgs({
@@ -61,6 +67,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     perf: { type: 'string' },
     'node-flags': { type: 'string' },
+    signed: { type: 'boolean' },
   },
 });
 const bins = (values.bin ?? [cohortdBin]).map((b) => resolve(b));
@@ -91,7 +98,7 @@ try {
   const nodes = syntheticNodes(bins.length * per);
   nodes.forEach((node, i) => {
     const b = i % bins.length;
-    const args = ['--config', writeDaemonConfig(nats.url, node, dir, { nodeKeys: true })];
+    const args = ['--config', writeDaemonConfig(nats.url, node, dir, { nodeKeys: true, signed: values.signed })];
     const extra = values['node-flags'] && b === 0 ? values['node-flags'].split(' ') : values.profile && b === 0 ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : values.perf && i === 0 ? ['--perf-basic-prof', '--interpreted-frames-native-stack'] : undefined;
     // cwd: V8 logs of --perf-basic-prof land in the run's temp dir.
     const child = extra ? spawn(process.execPath, [...shebangFlags(bins[b]), ...extra, bins[b], ...args], { stdio: 'inherit', cwd: dir }) : spawn(bins[b], args, { stdio: 'inherit', cwd: dir });
@@ -139,7 +146,7 @@ try {
   await sleep(idleS * 1000);
   const idleMsPerMs = measured.map((d, i) => (cpuMs(d.pid) - cpuIdle0[i]) / (performance.now() - tIdle0));
 
-  const client = await Client.connect({ servers: nats.url, callerid: 'user=bench', nodeTrust: benchNodeTrust() });
+  const client = await Client.connect({ servers: nats.url, nodeTrust: benchNodeTrust(), ...(values.signed ? { signer: callerSigner('user=bench') } : { callerid: 'user=bench' }) });
   // Per executable, per gap: one figure per round.
   const perRequest = labels.map(() => gaps.map(() => []));
   const faults = labels.map(() => gaps.map(() => []));
@@ -191,7 +198,7 @@ try {
   }
   const rss = labels.map((_, b) => median(measured.filter((d) => d.bin === b).map((d) => rssKb(d.pid) / 1024)));
   const size = roundMs === undefined ? `${requests} pings` : `${roundMs / 1000} s of pings`;
-  console.log(`load average ${Math.min(...loads)}-${Math.max(...loads)}; ${rounds} rounds${gaps.length > 1 ? ' per gap' : ''} of ${size} to ${daemons.length} daemons`);
+  console.log(`load average ${Math.min(...loads)}-${Math.max(...loads)}; ${rounds} rounds${gaps.length > 1 ? ' per gap' : ''} of ${size} to ${daemons.length} daemons${values.signed ? ' (signed requests, signed mode)' : ''}`);
   console.log('| executable | gap | CPU per request per daemon, median of rounds (min-max) | page faults / request | context switches / request | RSS after |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   labels.forEach((bin, b) => {

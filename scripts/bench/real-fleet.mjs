@@ -45,9 +45,11 @@ export function timeRuns(cmd, args, runs, env = {}, tally = { incomplete: 0, det
  * Write one daemon's facts, classes and server.yaml under `dir/<identity>`;
  * returns the config file. Unsigned, like the simulator: these rows measure
  * transport, start-up and footprint, not Ed25519 (`nodeKeys` still gives the
- * node a certified key, so its registry record is signed).
+ * node a certified key, so its registry record is signed). `signed`:
+ * security.mode signed instead, trusting callers the bench issuer certified
+ * (callerSigner() in trust.mjs).
  */
-export function writeDaemonConfig(natsUrl, node, dir, { nodeKeys = false, config: extra = {} } = {}) {
+export function writeDaemonConfig(natsUrl, node, dir, { nodeKeys = false, signed = false, config: extra = {} } = {}) {
   const nodeDir = join(dir, node.identity);
   mkdirSync(nodeDir, { recursive: true });
   writeFileSync(join(nodeDir, 'facts.yaml'), yaml.dump(node.facts));
@@ -58,7 +60,8 @@ export function writeDaemonConfig(natsUrl, node, dir, { nodeKeys = false, config
     facts: [join(nodeDir, 'facts.yaml')],
     classes_file: join(nodeDir, 'classes.txt'),
     logging: { level: 'warn' },
-    security: { mode: 'unsigned', ...(nodeKeys ? { node_key: certifiedNodeKey(nodeDir, node.identity) } : {}) },
+    // signed: only requests signed by a caller key the bench issuer certified are served (callerKey() in trust.mjs).
+    security: { mode: signed ? 'signed' : 'unsigned', ...(signed ? { issuers: [benchIssuer().publicFile] } : {}), ...(nodeKeys ? { node_key: certifiedNodeKey(nodeDir, node.identity) } : {}) },
     ...extra,
   };
   const file = join(nodeDir, 'server.yaml');

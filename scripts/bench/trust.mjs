@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { generateKeyPair, issueCertificate, publicKeyHex, TrustStore, writeCertificate, writeKeyPair } from '@cohort/core';
+import { createSigner, generateKeyPair, issueCertificate, publicKeyHex, TrustStore, writeCertificate, writeKeyPair } from '@cohort/core';
 
 /** @type {{ keyFile: string, publicFile: string, privateKey: import('node:crypto').KeyObject } | undefined} */
 let issuer;
@@ -42,6 +42,18 @@ export function certifiedNodeKey(dir, identity) {
   const day = 86_400_000;
   writeCertificate(join(dir, 'node.cert'), issueCertificate(benchIssuer().privateKey, { kind: 'node', subject: identity, publicKey: publicKeyHex(pair.publicKey), expiresAt: Date.now() + day }));
   return keyFile;
+}
+
+/**
+ * A caller key for `callerid` certified by the bench issuer (valid a day), as
+ * a Signer for Client.connect's `signer`: the client sends the certificate
+ * with every signed request, and daemons in signed mode trusting the issuer
+ * (writeDaemonConfig's `signed`) serve it.
+ */
+export function callerSigner(callerid = 'user=bench') {
+  const pair = generateKeyPair();
+  const certificate = issueCertificate(benchIssuer().privateKey, { kind: 'caller', subject: callerid, publicKey: publicKeyHex(pair.publicKey), expiresAt: Date.now() + 86_400_000 });
+  return createSigner(pair.privateKey, callerid, certificate);
 }
 
 /** Remove the issuer's temp dir (the next benchIssuer() makes a new one). */

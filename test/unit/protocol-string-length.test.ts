@@ -4,7 +4,7 @@
 // used the faster one in packages/core/src/protocol/string-length.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeRequest, encode, ProtocolError } from '@cohort/core';
+import { decode, decodeRequest, encode, ProtocolError } from '@cohort/core';
 import { ucs2length } from '../../packages/core/src/protocol/string-length.ts';
 import { caught, testRequest } from '../harness/messages.js';
 
@@ -24,4 +24,22 @@ test('a request field at its maxLength in astral characters decodes; one charact
   const over = { ...base, reply_to: '😀'.repeat(513) };
   const err = caught(ProtocolError, () => decodeRequest(encode(over)));
   assert.match(err.message, /\/reply_to must NOT have more than 512 characters/);
+});
+
+test('minLength and maxLength at the edges where code points and UTF-16 units differ (the validators ask the UTF-16 length first)', () => {
+  const base = testRequest();
+  // maxLength 512: 510 emoji and 2 letters are 512 code points (1,022 units); one letter more is 513.
+  const at = { ...base, reply_to: `${'😀'.repeat(510)}ab` };
+  assert.equal(decodeRequest(encode(at)).reply_to, at.reply_to);
+  assert.match(caught(ProtocolError, () => decodeRequest(encode({ ...base, reply_to: `${'😀'.repeat(510)}abc` }))).message, /\/reply_to must NOT have more than 512 characters/);
+  // A lone surrogate counts one: 512 of them are within the limit.
+  assert.equal(decodeRequest(encode({ ...base, reply_to: '\uD83D'.repeat(512) })).reply_to.length, 512);
+  // minLength 1 (a class term): empty is refused, one astral character (two units) is not.
+  assert.match(caught(ProtocolError, () => decodeRequest(encode({ ...base, filter: { ...base.filter, cf_class: [''] } }))).message, /\/filter\/cf_class\/0 must NOT have fewer than 1 characters/);
+  assert.deepEqual(decodeRequest(encode({ ...base, filter: { ...base.filter, cf_class: ['😀'] } })).filter.cf_class, ['😀']);
+  // minLength 2 (a signed envelope's request text): one emoji is two units but one character, refused; two emoji pass the length check.
+  const sealed = (request: string) => ({ protocol: 'cohort:secure-request:1', request, signature: 'a'.repeat(128), public_key: 'b'.repeat(64) });
+  assert.match(caught(ProtocolError, () => decode(encode(sealed('😀') as never))).message, /\/request must NOT have fewer than 2 characters/);
+  assert.doesNotThrow(() => decode(encode(sealed('😀😀') as never)));
+  assert.doesNotThrow(() => decode(encode(sealed('ab') as never)));
 });

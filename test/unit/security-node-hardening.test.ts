@@ -15,6 +15,7 @@ import {
   replySubject,
   type AuditRecord,
   type AuditSummary,
+  type Filter,
 } from '@cohort/core';
 import { RefusalAudit } from '../../packages/server/src/pipeline/refusal-audit.ts';
 import { ttlStage } from '../../packages/server/src/pipeline/ttl.ts';
@@ -48,6 +49,25 @@ test('filters over the limits are named', () => {
   assert.equal(filterSizeProblem(emptyFilter()), undefined);
   assert.match(filterSizeProblem({ ...emptyFilter(), compound: ['x'.repeat(5000)] }) ?? '', /compound expression in the filter has 5000 characters \(at most 4096\)/);
   assert.match(filterSizeProblem({ ...emptyFilter(), cf_class: Array.from({ length: 65 }, (_, i) => `c${i}`) }) ?? '', /65 .* terms \(at most 64\)/);
+});
+
+test('every kind of over-long filter term is named, the first problem in the order compound, fact, class, agent, identity', () => {
+  const long = 'y'.repeat(1025);
+  const fact = (f: string, value: string) => ({ fact: f, operator: '==' as const, value });
+  const within = { ...emptyFilter(), compound: ['x'.repeat(4096)], fact: [fact('a'.repeat(1024), 'b'.repeat(1024))], cf_class: ['c'.repeat(1024)], agent: ['d'.repeat(1024)], identity: ['e'.repeat(1024)] };
+  assert.equal(filterSizeProblem(within as Filter), undefined, 'at the limits');
+  const cases: Array<[Partial<Filter>, string]> = [
+    [{ fact: [fact('os', 'linux'), fact(long, 'x')] }, 'a fact term in the filter has 1025 characters (at most 1024)'],
+    [{ fact: [fact('os', long)] }, 'a fact term in the filter has 1025 characters (at most 1024)'],
+    [{ cf_class: ['web', long] }, 'a class in the filter has 1025 characters (at most 1024)'],
+    [{ agent: [long] }, 'a agent in the filter has 1025 characters (at most 1024)'],
+    [{ identity: ['web1', long] }, 'a identity in the filter has 1025 characters (at most 1024)'],
+    // Several problems: the first in the order of the checks.
+    [{ identity: [long], agent: ['z'.repeat(2000)], cf_class: ['z'.repeat(3000)] }, 'a class in the filter has 3000 characters (at most 1024)'],
+    [{ fact: [fact('x', 'z'.repeat(1500))], compound: ['z'.repeat(4097)] }, 'a compound expression in the filter has 4097 characters (at most 4096)'],
+    [{ fact: [fact('z'.repeat(1100), 'z'.repeat(1200))] }, 'a fact term in the filter has 1100 characters (at most 1024)'],
+  ];
+  for (const [parts, message] of cases) assert.equal(filterSizeProblem({ ...within, ...parts } as Filter), message, JSON.stringify(Object.keys(parts)));
 });
 
 test('a size-aware cache drops what would exceed its weight and never keeps a huge entry', () => {

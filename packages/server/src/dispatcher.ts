@@ -72,6 +72,11 @@ class DispatchContext implements ActionContext {
   }
 }
 
+/** The message of an action aborted by the daemon's shutdown (made only then, not for every request). */
+function shuttingDown(action: string): string {
+  return `action '${action}' aborted: the node is shutting down`;
+}
+
 /** True for promises and other thenables (an async action's result). */
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
@@ -113,9 +118,8 @@ export function startDispatch(action: string, handler: ActionHandler, input: Rec
     controller?.abort(abortedBy);
     return { status: Status.Aborted, message };
   };
-  const shutdownMessage = `action '${action}' aborted: the node is shutting down`;
   const shutdown = options.shutdown;
-  const early = shutdown?.aborted ? abort(shutdownMessage) : undefined;
+  const early = shutdown?.aborted ? abort(shuttingDown(action)) : undefined;
   const ctx: ActionContext = new DispatchContext(base, Date.now() + options.timeoutMs, signal);
   let value: unknown;
   try {
@@ -131,7 +135,7 @@ export function startDispatch(action: string, handler: ActionHandler, input: Rec
   const stopped = new Promise<ActionOutcome>((resolve) => {
     timer = setTimeout(() => resolve(abort(`action '${action}' exceeded its ${options.timeoutMs / 1000} s timeout`)), options.timeoutMs);
     if (shutdown) {
-      onShutdown = () => resolve(abort(shutdownMessage));
+      onShutdown = () => resolve(abort(shuttingDown(action)));
       shutdown.addEventListener('abort', onShutdown, { once: true });
     }
   });

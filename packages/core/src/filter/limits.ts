@@ -23,15 +23,31 @@ export function filterSizeProblem(filter: Filter): string | undefined {
   const terms = filter.fact.length + filter.cf_class.length + filter.agent.length + filter.compound.length;
   if (terms > filterLimits.terms) return `the filter has ${terms} fact, class, agent and compound terms (at most ${filterLimits.terms})`;
   if (filter.identity.length > filterLimits.identities) return `the filter names ${filter.identity.length} identities (at most ${filterLimits.identities})`;
-  const long = (kind: string, values: Iterable<string>, max: number): string | undefined => {
-    for (const v of values) if (v.length > max) return `a ${kind} in the filter has ${v.length} characters (at most ${max})`;
-    return undefined;
-  };
-  return (
-    long('compound expression', filter.compound, filterLimits.compoundChars) ??
-    long('fact term', filter.fact.flatMap((f) => [f.fact, f.value]), filterLimits.termChars) ??
-    long('class', filter.cf_class, filterLimits.termChars) ??
-    long('agent', filter.agent, filterLimits.termChars) ??
-    long('identity', filter.identity, filterLimits.termChars)
-  );
+  // Plain loops, in the order of the checks (every node runs this on every request).
+  const compound = longest(filter.compound, filterLimits.compoundChars);
+  if (compound !== undefined) return tooLong('compound expression', compound, filterLimits.compoundChars);
+  for (const f of filter.fact) {
+    if (f.fact.length > filterLimits.termChars) return tooLong('fact term', f.fact, filterLimits.termChars);
+    if (f.value.length > filterLimits.termChars) return tooLong('fact term', f.value, filterLimits.termChars);
+  }
+  const cls = longest(filter.cf_class, filterLimits.termChars);
+  if (cls !== undefined) return tooLong('class', cls, filterLimits.termChars);
+  const agent = longest(filter.agent, filterLimits.termChars);
+  if (agent !== undefined) return tooLong('agent', agent, filterLimits.termChars);
+  const identity = longest(filter.identity, filterLimits.termChars);
+  if (identity !== undefined) return tooLong('identity', identity, filterLimits.termChars);
+  return undefined;
+}
+
+/** The first of `values` longer than `max` characters. */
+function longest(values: readonly string[], max: number): string | undefined {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== undefined && v.length > max) return v;
+  }
+  return undefined;
+}
+
+function tooLong(kind: string, value: string, max: number): string {
+  return `a ${kind} in the filter has ${value.length} characters (at most ${max})`;
 }

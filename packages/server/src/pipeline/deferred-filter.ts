@@ -13,9 +13,16 @@ import type { FilterMatcher } from './filter.js';
 /** Most distinct paths one request's fstat calls may look at. */
 const maxPaths = 16;
 
+const none: readonly string[] = Object.freeze([]);
+
+function hasFstat(compound: readonly string[]): boolean {
+  for (let i = 0; i < compound.length; i++) if (compound[i]?.includes('fstat')) return true;
+  return false;
+}
+
 /** The filter without the compounds that call fstat, and those compounds. */
 export function splitFilter(filter: Filter): { now: Filter; later: readonly string[] } {
-  if (!filter.compound.some((c) => c.includes('fstat'))) return { now: filter, later: [] };
+  if (!hasFstat(filter.compound)) return { now: filter, later: none };
   return {
     now: { ...filter, compound: filter.compound.filter((c) => !c.includes('fstat')) },
     later: filter.compound.filter((c) => c.includes('fstat')),

@@ -36,16 +36,19 @@ export function buildReply(
  * 5 with the output defaults, so the caller still learns what happened.
  */
 export function encodeReply(reply: ReplyMessage, defaults: Readonly<Record<string, unknown>>, maxBytes: number, signer?: Signer): EncodedReply {
-  // With a node key the reply travels inside a signed cohort:secure-reply:1 envelope.
-  const serialise = (r: ReplyMessage): Uint8Array => (signer ? encodeSealedReply(r, signer) : encode(r));
   let problem: string;
   try {
-    const bytes = serialise(reply);
+    const bytes = serialise(reply, signer);
     if (bytes.byteLength <= maxBytes) return { reply, bytes };
     problem = `the reply of ${bytes.byteLength} bytes exceeds the ${maxBytes} byte limit`;
   } catch (err) {
     problem = `the action returned data that cannot be serialised to JSON (${errorMessage(err)})`;
   }
   const fallback: ReplyMessage = { ...reply, statuscode: Status.UnknownError, statusmsg: `Unknown error: ${problem}`, data: { ...defaults } };
-  return { reply: fallback, bytes: serialise(fallback) };
+  return { reply: fallback, bytes: serialise(fallback, signer) };
+}
+
+/** With a node key the reply travels inside a signed cohort:secure-reply:1 envelope. */
+function serialise(reply: ReplyMessage, signer: Signer | undefined): Uint8Array {
+  return signer ? encodeSealedReply(reply, signer) : encode(reply);
 }
