@@ -54,5 +54,5 @@ export * as mine from './mine/index.js';
 export * as kv from './kv/index.js';
 export * as checks from './checks/index.js';
 export { registryTargets } from './discovery/registry-targets.js';
-export { readSignedBucket, isRefused, type Refused, type EntryVerifier } from './signed-bucket.js';
+export { readSignedBucket, readBucketEntries, isRefused, type Refused, type EntryVerifier } from './signed-bucket.js';
 export * as plugins from './plugins/index.js';

@@ -13,11 +13,25 @@ export function isRefused(v: unknown): v is Refused {
 export type EntryVerifier<T> = (key: string, bytes: Uint8Array, now: number) => T | string | Promise<T | string>;
 
 /**
+ * Every current entry of a bucket matching `filter`, once (no watch left
+ * behind): through the opener's one-request read when it has one, else
+ * one watch without follow. Returns why the bucket cannot be read
+ * (`missing`), or undefined.
+ */
+export async function readBucketEntries(open: MineKvOpener, bucket: string, filter: string, onEntry: (entry: KvEntry) => void): Promise<string | undefined> {
+  if (open.latest !== undefined) return (await open.latest(bucket, filter, onEntry))?.missing;
+  const kv = await open(bucket, false);
+  if (isKvMissing(kv)) return kv.missing;
+  await kv.watch(filter, onEntry, false);
+  return undefined;
+}
+
+/**
  * Read every current entry of a bucket whose values are signed data (the
  * mine's values, the nodes' check states) and verify each one: key → the
  * verified value, or why it was refused. `missing` when the bucket does not
- * exist (nothing read). One watch of the bucket's current values, no follow;
- * entries keep the bucket's order.
+ * exist (nothing read). One read of the bucket's current values
+ * ({@link readBucketEntries}); entries keep the bucket's order.
  */
 export async function readSignedBucket<T>(
   open: MineKvOpener,
@@ -32,17 +46,10 @@ export async function readSignedBucket<T>(
   // Each entry is verified as it arrives (an asynchronous verifier checks signatures on
   // every core while the rest of the bucket is still being read).
   const pending: Array<{ key: string; result: T | string | Promise<T | string> }> = [];
-  const onEntry = (e: KvEntry): void => {
+  const missing = await readBucketEntries(open, bucket, filter, (e) => {
     if (e.value !== undefined) pending.push({ key: e.key, result: verify(e.key, e.value, at) });
-  };
-  if (open.latest !== undefined) {
-    const missing = await open.latest(bucket, filter, onEntry);
-    if (missing !== undefined) return { entries, missing: missing.missing };
-  } else {
-    const kv = await open(bucket, false);
-    if (isKvMissing(kv)) return { entries, missing: kv.missing };
-    await kv.watch(filter, onEntry, false);
-  }
+  });
+  if (missing !== undefined) return { entries, missing };
   const verified = await Promise.all(pending.map((p) => p.result));
   pending.forEach(({ key }, i) => {
     const v = verified[i] as T | string;
