@@ -5,6 +5,7 @@ import { encodeJobFor, type JobRecord } from '../jobs/record.js';
 import type { JobRetention } from '../jobs/retention.js';
 import type { JobFollow, JobStore, StoredMessage } from '../jobs/store.js';
 import { asyncReplySubject, jobIdOfSubject, jobRecordSubject, jobStreamName, jobStreamSubjects } from '@cohort/core';
+import { isNoJetStream } from './nats-errors.js';
 
 /**
  * The job stream over NATS JetStream (file storage, limits retention,
@@ -19,13 +20,8 @@ function isMissing(err: unknown): boolean {
   return /stream not found/i.test(errorMessage(err));
 }
 
-function noJetStream(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  return code === '503' || /no responders|jetstream not enabled/i.test(errorMessage(err));
-}
-
 function jetStreamError(err: unknown, what: string): Error {
-  if (noJetStream(err)) return new UsageError(`${what}: the NATS server has no JetStream (start it with -js, or jetstream {} in its config); async jobs need it`, { cause: err });
+  if (isNoJetStream(err)) return new UsageError(`${what}: the NATS server has no JetStream (start it with -js, or jetstream {} in its config); async jobs need it`, { cause: err });
   return err instanceof Error ? err : new Error(`${what}: ${errorMessage(err)}`);
 }
 

@@ -1,6 +1,7 @@
 import { KvWatchInclude, type KV, type KvEntry, type NatsConnection } from 'nats';
 import { bucketCreateError, errorMessage, isPermissionDenied } from '@cohort/core';
 import type { BucketMissing } from './kv.js';
+import { noJetStreamReason } from './nats-errors.js';
 
 /**
  * A user-facing key-value bucket (`cohort kv`) over NATS JetStream: values
@@ -80,7 +81,7 @@ export async function openKvStore(nc: NatsConnection, name: string, options: KvS
     await jsm.streams.info(`KV_${name}`);
   } catch (err) {
     const m = errorMessage(err);
-    if (/no responders|503/i.test(m)) return { missing: 'the NATS server has no JetStream (start it with -js)' };
+    if (/no responders|503/i.test(m)) return { missing: noJetStreamReason };
     if (!/not found/i.test(m)) throw kvFailure(err, 'opening the bucket', name);
     exists = false;
   }

@@ -1,5 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { errorMessage } from '@cohort/core';
+import { natsErrorCode, noJetStreamReason } from './nats-errors.js';
 
 /**
  * Reading a key-value bucket (the registry) over NATS JetStream. Like bus.ts,
@@ -57,8 +58,7 @@ export async function watchKvBucket(
   } catch (err) {
     // No bucket (or no JetStream): the watch fails too, or watches nothing; either way it goes.
     void watching.then(stopWatch, () => undefined);
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-    if (code === '503' || /no responders/i.test(errorMessage(err))) return { missing: 'the NATS server has no JetStream (start it with -js)' };
+    if (natsErrorCode(err) === '503' || /no responders/i.test(errorMessage(err))) return { missing: noJetStreamReason };
     if (notFound.test(errorMessage(err))) return { missing: `there is no registry bucket ${name} (no node has registered in this collective)` };
     throw err;
   }

@@ -1,6 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { bucketCreateError, errorMessage } from '@cohort/core';
 import type { KvEntry, KvMissing, MineKv, KvWatch } from '../mine/kv.js';
+import { isNoJetStream, noJetStreamReason } from './nats-errors.js';
 
 function isDestroyable(v: unknown): v is { destroy(): Promise<void> } {
   return typeof v === 'object' && v !== null && typeof (v as { destroy?: unknown }).destroy === 'function';
@@ -15,8 +16,7 @@ export async function openNatsKv(nc: NatsConnection, name: string, create: boole
     if (!create) await kv.status();
   } catch (err) {
     const text = errorMessage(err);
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-    if (code === '503' || /no responders|jetstream not enabled/i.test(text)) return { missing: 'the NATS server has no JetStream (start it with -js)' };
+    if (isNoJetStream(err)) return { missing: noJetStreamReason };
     if (/not found/i.test(text)) return { missing: `there is no bucket ${name} yet (no node has written to it)` };
     throw create ? bucketCreateError(err, name) : err;
   }

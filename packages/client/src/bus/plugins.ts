@@ -1,11 +1,11 @@
 import type { NatsConnection } from 'nats';
 import { bucketCreateError, errorMessage, kvCreateOptions, pluginManifestsSpec, pluginObjectsBucket, pluginRolloutBucket, pluginRolloutSpec } from '@cohort/core';
 import type { PluginStore, PluginStoreMissing } from '../plugins/store.js';
+import { isNoJetStream, noJetStreamReason } from './nats-errors.js';
 
 function missingReason(err: unknown, name: string): string | undefined {
   const text = errorMessage(err);
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  if (code === '503' || /no responders|jetstream not enabled/i.test(text)) return 'the NATS server has no JetStream (start it with -js)';
+  if (isNoJetStream(err)) return noJetStreamReason;
   if (/not found/i.test(text)) return `there is no bucket ${name} yet (nothing was pushed: cohort plugin push DIR)`;
   return undefined;
 }

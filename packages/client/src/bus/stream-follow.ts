@@ -1,6 +1,7 @@
 import { DeliverPolicy, type NatsConnection } from 'nats';
 import { errorMessage } from '@cohort/core';
 import type { BucketMissing } from './kv.js';
+import { isNoJetStream, noJetStreamReason } from './nats-errors.js';
 
 /**
  * Following a JetStream stream live (the check events) over NATS. Like
@@ -39,8 +40,7 @@ export async function followNatsStream(nc: NatsConnection, stream: string, filte
   try {
     await (await nc.jetstreamManager({ checkAPI: false, timeout })).streams.info(stream);
   } catch (err) {
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-    if (code === '503' || /no responders|jetstream not enabled/i.test(errorMessage(err))) return { missing: 'the NATS server has no JetStream (start it with -js)' };
+    if (isNoJetStream(err)) return { missing: noJetStreamReason };
     if (/not found/i.test(errorMessage(err))) return { missing: `there is no stream ${stream}` };
     throw err;
   }
