@@ -13,6 +13,7 @@ import type { JobStore } from './jobs/store.js';
 import { natsAuthOptions } from '@cohort/core/nats-auth';
 import { openPluginStore } from './bus/plugins.js';
 import type { PluginStoreOpener } from './plugins/store.js';
+import { natsErrorCode } from './bus/nats-errors.js';
 
 /**
  * The only module that talks to NATS (with its parts in bus/: key-value
@@ -107,11 +108,11 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     const waited = why === 'timed out' ? ` after ${(options.connectTimeoutMs ?? defaultConnectTimeoutMs) / 1000} s (--connect-timeout)` : '';
     throw new ConnectionError(servers, `cannot connect to NATS at ${tried}: ${why}${waited}`, { cause: err });
   }
-  return natsBus(nc, servers);
+  return natsBus(nc, servers, options.inboxPrefix);
 }
 
 function reason(err: unknown): string {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const code = natsErrorCode(err);
   if (code === 'CONNECTION_REFUSED') return 'connection refused';
   if (code === 'CONNECTION_TIMEOUT' || code === 'TIMEOUT') return 'timed out';
   if (code === 'AUTHORIZATION_VIOLATION' || code === 'AUTHENTICATION_EXPIRED' || /authorization violation/i.test(errorMessage(err))) {
@@ -130,7 +131,7 @@ function boundedFlush(nc: NatsConnection, ms: number): Promise<void> {
   return Promise.race([nc.flush().catch(() => undefined), gaveUp]).finally(() => clearTimeout(timer));
 }
 
-function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
+function natsBus(nc: NatsConnection, servers: readonly string[], inboxPrefix: string | undefined): Bus {
   return {
     servers,
     publish(subject, data) {
@@ -153,7 +154,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[]): Bus {
     keyValue: (name, options) => openKeyValue(nc, name, options),
     setup: (collective, options) => setupBus(nc, collective, options),
     mineKv: Object.assign((name: string, create: boolean, ttlSeconds?: number) => openNatsKv(nc, name, create, ttlSeconds), {
-      latest: (bucket: string, filter: string, onEntry: (entry: KvEntry) => void) => readKvLatest(nc, bucket, filter, onEntry),
+      latest: (bucket: string, filter: string, onEntry: (entry: KvEntry) => void) => readKvLatest(nc, inboxPrefix, bucket, filter, onEntry),
     }),
     followStream: (stream, filter, onMessage, options) => followNatsStream(nc, stream, filter, onMessage, options),
     kvStore: (name, options) => openKvStore(nc, name, options),

@@ -1,6 +1,7 @@
 import { createInbox, Empty, nuid, type Msg, type NatsConnection } from 'nats';
 import { errorMessage } from '@cohort/core';
 import type { KvEntry, KvMissing } from '../mine/kv.js';
+import { isNoJetStream, noJetStreamReason } from './nats-errors.js';
 
 /**
  * One read of a key-value bucket's latest values (`mine get`, `checks`): what
@@ -23,19 +24,20 @@ import type { KvEntry, KvMissing } from '../mine/kv.js';
 
 const apiPrefix = '$JS.API';
 
-/** Reads `$KV.<bucket>.<filter>`'s latest values into `onEntry` (a deleted key's value is undefined); KvMissing when there is no bucket or no JetStream. */
-export function readKvLatest(nc: NatsConnection, bucket: string, filter: string, onEntry: (entry: KvEntry) => void, timeoutMs = 5000): Promise<KvMissing | undefined> {
+/**
+ * Reads `$KV.<bucket>.<filter>`'s latest values into `onEntry` (a deleted key's value is undefined); KvMissing when
+ * there is no bucket or no JetStream. `inboxPrefix`: the connection's own (a caller may subscribe only under its own:
+ * docs/security.md).
+ */
+export function readKvLatest(nc: NatsConnection, inboxPrefix: string | undefined, bucket: string, filter: string, onEntry: (entry: KvEntry) => void, timeoutMs = 5000): Promise<KvMissing | undefined> {
   const stream = `KV_${bucket}`;
   const prefix = `$KV.${bucket}.`;
-  // The connection's own inbox prefix (a caller may subscribe only under its own: docs/security.md).
-  const options: unknown = Reflect.get(nc, 'options');
-  const inboxPrefix = typeof options === 'object' && options !== null ? Reflect.get(options, 'inboxPrefix') : undefined;
-  const inbox = createInbox(typeof inboxPrefix === 'string' ? inboxPrefix : undefined);
+  const inbox = createInbox(inboxPrefix);
   // A named consumer created on the API subject that names its filter (nats-server 2.9 and later): what the
   // least-privilege permissions allow a reader (CONSUMER.CREATE.<stream>.>), as nats.js's watch does it.
-  const name = nuid.next();
+  const name = namedConsumers(nc) ? nuid.next() : undefined;
   const filterSubject = `${prefix}${filter}`;
-  const createSubject = namedConsumers(nc) ? `${apiPrefix}.CONSUMER.CREATE.${stream}.${name}.${filterSubject}` : `${apiPrefix}.CONSUMER.CREATE.${stream}`;
+  const createSubject = name !== undefined ? `${apiPrefix}.CONSUMER.CREATE.${stream}.${name}.${filterSubject}` : `${apiPrefix}.CONSUMER.CREATE.${stream}`;
   return new Promise<KvMissing | undefined>((resolve, reject) => {
     let received = 0;
     let expected = -1;
@@ -117,7 +119,7 @@ export function readKvLatest(nc: NatsConnection, bucket: string, filter: string,
       mem_storage: true,
       num_replicas: 1,
       max_deliver: 1,
-      ...(namedConsumers(nc) ? { name } : {}),
+      ...(name !== undefined ? { name } : {}),
     };
     nc.request(createSubject, JSON.stringify({ stream_name: stream, config }), { timeout: timeoutMs }).then(
       (m) => {
@@ -139,8 +141,7 @@ export function readKvLatest(nc: NatsConnection, bucket: string, filter: string,
         if (received >= expected) complete();
       },
       (err: unknown) => {
-        const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-        if (code === '503' || /no responders/i.test(errorMessage(err))) end({ missing: 'the NATS server has no JetStream (start it with -js)' });
+        if (isNoJetStream(err)) end({ missing: noJetStreamReason });
         else end(new Error(`reading bucket ${bucket}: ${errorMessage(err)}`));
       },
     );
