@@ -63,4 +63,4 @@ export * from './expression/index.js';
 export * from './plugins/index.js';
 export * from './layout.js';
 export * from './bucket-denied.js';
-export { childProcess, readline, http } from './lazy-builtins.js';
+export { childProcess, readline, http, perfHooks } from './lazy-builtins.js';

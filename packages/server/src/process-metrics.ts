@@ -1,13 +1,6 @@
-import { createRequire } from 'node:module';
 import type { IntervalHistogram } from 'node:perf_hooks';
 import type { EventLoopLag } from '@cohort/agents';
-
-/**
- * `node:perf_hooks`, loaded when measuring starts: an idle daemon nobody asks
- * for its event-loop lag never needs it (about 0.25 MB resident;
- * docs/performance.md, "Idle RSS: nats.js' built-in modules").
- */
-const perfHooks = (): typeof import('node:perf_hooks') => createRequire(import.meta.url)('node:perf_hooks') as typeof import('node:perf_hooks');
+import { perfHooks } from '@cohort/core';
 
 /** Defaults, as data. */
 export const eventLoopDefaults = {
@@ -88,6 +81,7 @@ export class EventLoopMonitor {
   }
 
   #start(): void {
+    // perf_hooks is loaded when measuring starts: an idle daemon nobody asks for its lag never needs it.
     const h = perfHooks().monitorEventLoopDelay({ resolution: this.#resolutionMs });
     h.enable();
     this.#histogram = h;
