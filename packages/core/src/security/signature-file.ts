@@ -93,8 +93,9 @@ export class SignatureFile {
     // and the stored ones are copied in runs, not sorted again (sorting 131,072 digests took ~0.1 s a run).
     const added = [...this.#added.values()].sort(Buffer.compare);
     const at = added.map((d) => ~this.#find(d));
-    const dropped = this.#dropped(storedCount, Math.max(0, storedCount + added.length - this.limit));
-    const out = Buffer.allocUnsafe((storedCount - dropped.count + added.length) * n);
+    const dropCount = Math.max(0, storedCount + added.length - this.limit);
+    const dropped = this.#dropped(storedCount, dropCount);
+    const out = Buffer.allocUnsafe((storedCount - dropCount + added.length) * n);
     let o = 0;
     let runStart = 0;
     const copyRun = (end: number): void => {
@@ -107,7 +108,7 @@ export class SignatureFile {
         copyRun(i);
         while (j < added.length && at[j] === i) o += added[j++]!.copy(out, o);
       }
-      if (dropped.flags?.[i] === 1) {
+      if (dropped?.[i] === 1) {
         copyRun(i);
         runStart = i + 1;
       }
@@ -130,11 +131,12 @@ export class SignatureFile {
   }
 
   /**
-   * Which stored digests go to make room for `count` new ones: those this run did not use first (the last in the
-   * file's hash order first: an arbitrary choice), then, if need be, used ones the same way.
+   * Which stored digests go (1 at their index) to make room for `count` new ones: those this run did not use first
+   * (the last in the file's hash order first: an arbitrary choice), then, if need be, used ones the same way;
+   * undefined when none go.
    */
-  #dropped(storedCount: number, count: number): { count: number; flags?: Uint8Array } {
-    if (count === 0) return { count };
+  #dropped(storedCount: number, count: number): Uint8Array | undefined {
+    if (count === 0) return undefined;
     const flags = new Uint8Array(storedCount);
     let left = count;
     for (let i = storedCount - 1; i >= 0 && left > 0; i--) {
@@ -147,7 +149,7 @@ export class SignatureFile {
       flags[i] = 1;
       left--;
     }
-    return { count, flags };
+    return flags;
   }
 
   /** Index of `digest` among the stored digests, or, when it is not there, `~i` (negative) for `i` where it would go. */
