@@ -84,6 +84,22 @@ describe('on a fleet with varied facts', () => {
     }
   });
 
+  test('a client that reads the registry once (the CLI) sees what a watching client sees', async () => {
+    const once = await Client.connect({ servers: nats.url, callerid: 'user=test', nodeTrust: TrustStore.load({ kind: 'node', issuers: [fleet.issuer!] }), watchRegistry: false });
+    try {
+      const [watched, read] = [await client.registry(), await once.registry()];
+      assert.equal(read.unavailable, undefined);
+      assert.deepEqual(read.nodes().map((n) => n.identity).sort(), all);
+      assert.deepEqual(read.nodes().map((n) => n.identity).sort(), watched.nodes().map((n) => n.identity).sort());
+      assert.ok(read.maxAgeMs > 0);
+      assert.equal(read.maxAgeMs, watched.maxAgeMs);
+      const filter = buildFilter({ fact: ['role=web'] });
+      assert.deepEqual(await once.planDiscovery(filter), await client.planDiscovery(filter));
+    } finally {
+      await once.close();
+    }
+  });
+
   test('cohort find: --dm registry, --dm broadcast and the default agree; -v names the method', async () => {
     for (const filter of [['-F', 'role=web'], ['-C', 'mysql', '-F', 'cpus>=16'], ['-S', 'os.family=debian and not apache']]) {
       const [reg, bc, auto] = await Promise.all([run(['find', ...filter, '--dm', 'registry']), run(['find', ...filter, '--dm', 'broadcast']), run(['find', ...filter, '-v'])]);

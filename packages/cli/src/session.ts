@@ -133,6 +133,8 @@ export async function openSession(argv: Args, io: CliIo, options: SessionOptions
         ...(signing.signer ? { signer: signing.signer } : {}),
         ...(replyTrust ? { verifyReplies: replyTrust } : {}),
         ...(nodeTrust ? { nodeTrust } : {}),
+        // One command, then exit: the registry is read once, not watched.
+        watchRegistry: false,
       }),
   };
   return session;

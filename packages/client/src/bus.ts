@@ -1,6 +1,6 @@
-import { connect, type NatsConnection } from 'nats';
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { ConnectionError, errorMessage, type BusAuth, type Signer } from '@cohort/core';
-import { watchKvBucket, type BucketEntry, type BucketMissing, type BucketWatch } from './bus/kv.js';
+import { readKvBucketOnce, watchKvBucket, type BucketEntry, type BucketMissing, type BucketRead, type BucketWatch } from './bus/kv.js';
 import { natsJobStore } from './bus/job-stream.js';
 import { openKeyValue, type KeyValueBucket, type KeyValueOptions } from './bus/key-value.js';
 import { openKvStore, type KvStore, type KvStoreOptions } from './bus/kv-store.js';
@@ -41,6 +41,8 @@ export interface Bus {
    * Absent on buses without a key-value store (broadcast discovery only).
    */
   watchBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketWatch | BucketMissing>;
+  /** Read a key-value bucket's latest values once (a client that does not stay); as watchBucket otherwise. */
+  readBucket?(name: string, onEntry: (entry: BucketEntry) => void): Promise<BucketRead | BucketMissing>;
   /** The async job stream of a collective (JetStream); absent on buses without one. */
   jobs?(collective: string, callerid: string, signer?: Signer): JobStore;
   /** A key-value bucket with compare-and-set (JetStream); absent on buses without one. */
@@ -80,6 +82,20 @@ export { natsAuthOptions };
 export const defaultConnectTimeoutMs = 2000;
 
 /**
+ * How many bytes of published messages nats.js gathers before writing them to
+ * the socket in the middle of a run of publishes (its hidden `pendingLimit`;
+ * its default is 32 kB). Whatever is gathered is written anyway once the
+ * publishing code yields. A call to 250 nodes publishes ~110 kB of requests:
+ * with 32 kB, the first write in the middle of the loop wakes the server and
+ * the nodes, and on a busy machine the client was descheduled before it had
+ * queued the rest (the last requests went out 5-130 ms after the first on a
+ * 2-core machine running the 250 daemons; docs/performance.md, "The first
+ * request at 250 nodes"). 256 kB lets a call to a few hundred nodes go out in
+ * one write and still streams a call to thousands.
+ */
+export const publishBatchBytes = 256 * 1024;
+
+/**
  * Connect to NATS. Throws ConnectionError naming every URL tried when no
  * server accepts the connection within the timeout.
  */
@@ -88,7 +104,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   if (servers.length === 0) throw new ConnectionError(servers, 'no NATS server given: pass at least one nats://host:port URL');
   let nc: NatsConnection;
   try {
-    nc = await connect({
+    const natsOptions: ConnectionOptions & { pendingLimit: number } = {
       servers,
       timeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
       name: options.name ?? 'cohort-client',
@@ -101,7 +117,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       reconnectTimeWait: 250,
       reconnectJitter: 250,
       ...natsAuthOptions(options.auth),
-    });
+      pendingLimit: publishBatchBytes,
+    };
+    nc = await connect(natsOptions);
   } catch (err) {
     const tried = servers.join(', ');
     const why = reason(err);
@@ -150,6 +168,7 @@ function natsBus(nc: NatsConnection, servers: readonly string[], inboxPrefix: st
     // go out on reconnect, and the caller's own deadline ends the call.
     flush: () => boundedFlush(nc, flushTimeoutMs),
     watchBucket: (name, onEntry) => watchKvBucket(nc, name, onEntry),
+    readBucket: (name, onEntry) => readKvBucketOnce(nc, inboxPrefix, name, onEntry),
     jobs: (collective, callerid, signer) => natsJobStore(nc, collective, callerid, signer),
     keyValue: (name, options) => openKeyValue(nc, name, options),
     setup: (collective, options) => setupBus(nc, collective, options),

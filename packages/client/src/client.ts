@@ -68,6 +68,12 @@ export interface ClientOptions {
    * cannot be verified and discovery does not use it (broadcast instead).
    */
   nodeTrust?: TrustStore;
+  /**
+   * Keep the registry current with a watch after its first read (default
+   * true). False for a client that makes a call or two and exits (the CLI):
+   * the registry is read once, in one request, and nothing keeps watching.
+   */
+  watchRegistry?: boolean;
 }
 
 /**
@@ -111,7 +117,7 @@ export class Client {
     });
     this.ddlSource = options.ddl ?? createDdlSource(options.ddlDirs);
     this.nodeTrust = options.nodeTrust ?? options.verifyReplies;
-    this.registryCache = new RegistryCache(bus, this.caller.collective, this.clock, this.nodeTrust);
+    this.registryCache = new RegistryCache(bus, this.caller.collective, this.clock, this.nodeTrust, { watch: options.watchRegistry ?? true });
     this.discoveryMethod = options.discoveryMethod ?? 'auto';
     this.discoveryDefaults = {
       timeout: options.discoveryTimeout ?? clientDefaults.discoveryTimeout,

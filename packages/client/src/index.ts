@@ -15,7 +15,7 @@
 export { Client, clientDefaults, serverList, type ClientOptions } from './client.js';
 export type { Reply, RpcStats, RpcOptions, RpcCall, DiscoveryOptions, Count } from './types.js';
 export type { AgentProxy, ActionMapLike, CallOptions } from './proxy.js';
-export { connectBus, natsAuthOptions, defaultConnectTimeoutMs, type Bus, type BusOptions, type BusSubscription } from './bus.js';
+export { connectBus, natsAuthOptions, defaultConnectTimeoutMs, publishBatchBytes, type Bus, type BusOptions, type BusSubscription } from './bus.js';
 export { Collector, EndReason, type CollectorOptions, type CollectorResult, type Collected } from './collect.js';
 export { systemClock, sleep, type Clock } from './clock.js';
 export { broadcastDiscovery, type DiscoveryRun, type DiscoveredNode, type DiscoverySummary, type BroadcastDiscoveryOptions } from './discovery/broadcast.js';
@@ -27,7 +27,7 @@ export { matchRegistry, type RegistryMatch, type DataAnswers } from './discovery
 export { registeredNode, nodeViewOf, type RegisteredNode } from './discovery/registry-record.js';
 export { registryFreshness, isStale, recordAgeMs, staleAfterMs, staleGraceMs, type RegistryFreshness } from './discovery/registry-freshness.js';
 export { watchLifecycle, type LifecycleWatch } from './discovery/lifecycle.js';
-export type { BucketEntry, BucketWatch, BucketMissing } from './bus/kv.js';
+export type { BucketEntry, BucketRead, BucketWatch, BucketMissing } from './bus/kv.js';
 export type { KeyValueBucket, KeyValueEntry, KeyValueOptions } from './bus/key-value.js';
 export type { BusSetupItem, BusSetupOptions, BusSetupResult } from './bus/setup.js';
 export { startRpc, type RpcPlan, type RpcDeps } from './rpc.js';

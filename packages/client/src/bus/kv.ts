@@ -1,6 +1,7 @@
-import type { NatsConnection } from 'nats';
+import { Empty, type NatsConnection } from 'nats';
 import { errorMessage } from '@cohort/core';
-import { natsErrorCode, noJetStreamReason } from './nats-errors.js';
+import { readKvLatest } from './kv-latest.js';
+import { isNoJetStream, natsErrorCode, noJetStreamReason } from './nats-errors.js';
 
 /**
  * Reading a key-value bucket (the registry) over NATS JetStream. Like bus.ts,
@@ -22,6 +23,12 @@ export interface BucketWatch {
   readonly maxAgeMs: number;
   /** Stop watching and delete the server-side consumer now (not when it times out). */
   stop(): Promise<void>;
+}
+
+/** A bucket read once (readKvBucketOnce): its values were delivered; nothing keeps watching. */
+export interface BucketRead {
+  /** The bucket's max age in milliseconds; 0 when unlimited. */
+  readonly maxAgeMs: number;
 }
 
 /** Why a bucket cannot be read: it does not exist, or the server has no JetStream. */
@@ -59,7 +66,7 @@ export async function watchKvBucket(
     // No bucket (or no JetStream): the watch fails too, or watches nothing; either way it goes.
     void watching.then(stopWatch, () => undefined);
     if (natsErrorCode(err) === '503' || /no responders/i.test(errorMessage(err))) return { missing: noJetStreamReason };
-    if (notFound.test(errorMessage(err))) return { missing: `there is no registry bucket ${name} (no node has registered in this collective)` };
+    if (notFound.test(errorMessage(err))) return { missing: missingBucket(name) };
     throw err;
   }
   const iterator = await watching;
@@ -74,6 +81,53 @@ export async function watchKvBucket(
     stop: () => stopWatch(iterator),
   };
 }
+
+/**
+ * Read bucket `name`'s latest values once, for a client that does not stay
+ * (the CLI): `onEntry` gets every key's latest value (a deleted key as `DEL`),
+ * then the promise resolves; nothing is left watching. The one-request read
+ * of kv-latest.ts, with the stream's info (for the max age) asked for at the
+ * same time: two requests in one round trip, where the watch makes three and
+ * runs every value through nats.js' consumer machinery (a 250-node registry
+ * in a new process: ~22 against ~37 ms; docs/performance.md). BucketMissing
+ * as for watchKvBucket.
+ */
+export async function readKvBucketOnce(
+  nc: NatsConnection,
+  inboxPrefix: string | undefined,
+  name: string,
+  onEntry: (entry: BucketEntry) => void,
+  timeoutMs = 2000,
+): Promise<BucketRead | BucketMissing> {
+  const info = streamMaxAge(nc, `KV_${name}`, timeoutMs);
+  info.catch(() => undefined); // awaited below, after the read
+  const read = await readKvLatest(nc, inboxPrefix, name, '>', (e) =>
+    onEntry({ key: e.key, value: e.value ?? new Uint8Array(0), operation: e.value === undefined ? 'DEL' : 'PUT', created: e.created }),
+  );
+  const maxAge = await info;
+  if (typeof maxAge !== 'number') return maxAge;
+  if (read !== undefined) return { missing: read.missing.startsWith('there is no bucket') ? missingBucket(name) : read.missing };
+  return { maxAgeMs: maxAge };
+}
+
+/** A stream's max age in ms (its info, one request), or why there is none. */
+async function streamMaxAge(nc: NatsConnection, stream: string, timeoutMs: number): Promise<number | BucketMissing> {
+  let answer: { config?: { max_age?: number }; error?: { code?: number; description?: string } };
+  try {
+    const m = await nc.request(`$JS.API.STREAM.INFO.${stream}`, Empty, { timeout: timeoutMs });
+    answer = JSON.parse(new TextDecoder().decode(m.data)) as typeof answer;
+  } catch (err) {
+    if (isNoJetStream(err)) return { missing: noJetStreamReason };
+    throw err;
+  }
+  if (answer.error !== undefined) {
+    if (answer.error.code === 404 || notFound.test(answer.error.description ?? '')) return { missing: missingBucket(stream.slice(3)) };
+    throw new Error(`reading ${stream}'s info: ${answer.error.description ?? 'unknown error'} (${answer.error.code ?? '?'})`);
+  }
+  return Math.floor((answer.config?.max_age ?? 0) / 1e6);
+}
+
+const missingBucket = (name: string): string => `there is no registry bucket ${name} (no node has registered in this collective)`;
 
 /**
  * Stop a watch now. Its ephemeral consumer would otherwise linger on the

@@ -1,6 +1,6 @@
 import { errorMessage, registryBucket, type Filter, type TrustStore } from '@cohort/core';
 import type { Bus } from '../bus.js';
-import type { BucketWatch } from '../bus/kv.js';
+import type { BucketEntry, BucketMissing, BucketRead, BucketWatch } from '../bus/kv.js';
 import type { Clock } from '../clock.js';
 import { decideDiscovery, unverifiable, type DiscoveryDecision, type RegistryState } from './method.js';
 import type { RegisteredNode } from './registry-record.js';
@@ -28,22 +28,26 @@ export class Registry {
   }
 
   /**
-   * Read the registry of `collective` and start watching it. With `trust`
+   * Read the registry of `collective` and start watching it (`watch: false`:
+   * read it once, where the bus can, and do not watch). With `trust`
    * (trusted node keys and issuers) only records signed by the node they
    * describe are used; without, the registry is read unverified and
    * discovery does not use it (see state()).
    */
-  static async open(bus: Bus, collective: string, clock: Clock, trust?: TrustStore): Promise<Registry> {
+  static async open(bus: Bus, collective: string, clock: Clock, trust?: TrustStore, options: { watch?: boolean } = {}): Promise<Registry> {
     // Wall-clock time: certificates and record ages are unix ms.
     const view = new RegistryView(registryBucket(collective), trust, Date.now);
-    if (!bus.watchBucket) return new Registry(collective, view, clock, undefined, 'this connection has no key-value store');
+    // A client that does not stay (the CLI) reads the bucket once, where the bus can.
+    const readOnce = options.watch === false ? bus.readBucket : undefined;
+    if (!readOnce && !bus.watchBucket) return new Registry(collective, view, clock, undefined, 'this connection has no key-value store');
     try {
       // Each record's signatures are checked in the thread pool as it arrives, beside the reading of the next ones.
-      const watched = await bus.watchBucket(view.bucket, (entry) => view.receive(entry));
-      if ('missing' in watched) return new Registry(collective, view, clock, undefined, watched.missing);
+      const receive = (entry: BucketEntry): void => view.receive(entry);
+      const read: BucketRead | BucketWatch | BucketMissing = readOnce ? await readOnce.call(bus, view.bucket, receive) : await bus.watchBucket!(view.bucket, receive);
+      if ('missing' in read) return new Registry(collective, view, clock, undefined, read.missing);
       await view.settled();
-      view.maxAgeMs = watched.maxAgeMs;
-      return new Registry(collective, view, clock, watched, undefined);
+      view.maxAgeMs = read.maxAgeMs;
+      return new Registry(collective, view, clock, isWatch(read) ? read : undefined, undefined);
     } catch (err) {
       return new Registry(collective, view, clock, undefined, `reading ${view.bucket} failed: ${errorMessage(err)}`);
     }
@@ -107,3 +111,5 @@ export class Registry {
     await this.#watch?.stop();
   }
 }
+
+const isWatch = (read: BucketRead | BucketWatch): read is BucketWatch => 'stop' in read;

@@ -14,18 +14,21 @@ export class RegistryCache {
   readonly #collective: string;
   readonly #clock: Clock;
   readonly #trust: TrustStore | undefined;
+  readonly #watch: boolean;
   #opening: Promise<Registry> | undefined;
 
-  constructor(bus: Bus, collective: string, clock: Clock, trust?: TrustStore) {
+  /** `watch: false`: read the registry once and keep that (a client that does not stay). */
+  constructor(bus: Bus, collective: string, clock: Clock, trust?: TrustStore, options: { watch?: boolean } = {}) {
     this.#bus = bus;
     this.#collective = collective;
     this.#clock = clock;
     this.#trust = trust;
+    this.#watch = options.watch ?? true;
   }
 
   /** The registry (read on the first call). */
   get(): Promise<Registry> {
-    this.#opening ??= Registry.open(this.#bus, this.#collective, this.#clock, this.#trust);
+    this.#opening ??= Registry.open(this.#bus, this.#collective, this.#clock, this.#trust, { watch: this.#watch });
     return this.#opening;
   }
 
