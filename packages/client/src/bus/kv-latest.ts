@@ -22,7 +22,8 @@ import { isNoJetStream, noJetStreamReason } from './nats-errors.js';
  * lost in transit) fails the read instead of returning a partial bucket.
  */
 
-const apiPrefix = '$JS.API';
+/** The JetStream API's subject prefix (no domain). */
+export const apiPrefix = '$JS.API';
 
 /**
  * Reads `$KV.<bucket>.<filter>`'s latest values into `onEntry` (a deleted key's value is undefined); KvMissing when
@@ -124,7 +125,7 @@ export function readKvLatest(nc: NatsConnection, inboxPrefix: string | undefined
     nc.request(createSubject, JSON.stringify({ stream_name: stream, config }), { timeout: timeoutMs }).then(
       (m) => {
         if (state === 'done') return;
-        const answer = parseAnswer(m.data);
+        const answer = parseApiAnswer<ConsumerAnswer>(m.data);
         if (answer.error !== undefined) {
           const { code, description } = answer.error;
           if (code === 404 || /stream not found/i.test(description)) end({ missing: `there is no bucket ${bucket} yet (no node has written to it)` });
@@ -155,22 +156,25 @@ function namedConsumers(nc: NatsConnection): boolean {
 }
 
 interface ConsumerAnswer {
-  error?: { code: number; description: string };
   name?: string;
   num_pending?: number;
   delivered?: { consumer_seq?: number };
 }
 
-function parseAnswer(data: Uint8Array): ConsumerAnswer {
+/** What a JetStream API request answers: the answer's fields, or `error` (also for an answer that is not JSON). */
+export type ApiAnswer<T> = T & { error?: { code: number; description: string } };
+
+/** Parse a JetStream API answer (see ApiAnswer). */
+export function parseApiAnswer<T extends object>(data: Uint8Array): ApiAnswer<T> {
   try {
     const v: unknown = JSON.parse(new TextDecoder().decode(data));
     if (typeof v === 'object' && v !== null) {
-      const a = v as ConsumerAnswer & { error?: { code?: unknown; description?: unknown } };
-      if (a.error !== undefined) return { error: { code: Number(a.error.code), description: String(a.error.description ?? 'unknown error') } };
+      const a = v as ApiAnswer<T> & { error?: { code?: unknown; description?: unknown } };
+      if (a.error !== undefined) return { error: { code: Number(a.error.code), description: String(a.error.description ?? 'unknown error') } } as ApiAnswer<T>;
       return a;
     }
   } catch {
     // fall through
   }
-  return { error: { code: 0, description: 'an answer that is not JSON' } };
+  return { error: { code: 0, description: 'an answer that is not JSON' } } as ApiAnswer<T>;
 }

@@ -1,6 +1,6 @@
 import { Empty, type NatsConnection } from 'nats';
 import { errorMessage } from '@cohort/core';
-import { readKvLatest } from './kv-latest.js';
+import { apiPrefix, parseApiAnswer, readKvLatest } from './kv-latest.js';
 import { isNoJetStream, natsErrorCode, noJetStreamReason } from './nats-errors.js';
 
 /**
@@ -106,23 +106,23 @@ export async function readKvBucketOnce(
   );
   const maxAge = await info;
   if (typeof maxAge !== 'number') return maxAge;
-  if (read !== undefined) return { missing: read.missing.startsWith('there is no bucket') ? missingBucket(name) : read.missing };
+  // The stream was there when its info was asked for: a read that found none raced with its deletion.
+  if (read !== undefined) return { missing: missingBucket(name) };
   return { maxAgeMs: maxAge };
 }
 
 /** A stream's max age in ms (its info, one request), or why there is none. */
 async function streamMaxAge(nc: NatsConnection, stream: string, timeoutMs: number): Promise<number | BucketMissing> {
-  let answer: { config?: { max_age?: number }; error?: { code?: number; description?: string } };
+  let answer;
   try {
-    const m = await nc.request(`$JS.API.STREAM.INFO.${stream}`, Empty, { timeout: timeoutMs });
-    answer = JSON.parse(new TextDecoder().decode(m.data)) as typeof answer;
+    answer = parseApiAnswer<{ config?: { max_age?: number } }>((await nc.request(`${apiPrefix}.STREAM.INFO.${stream}`, Empty, { timeout: timeoutMs })).data);
   } catch (err) {
     if (isNoJetStream(err)) return { missing: noJetStreamReason };
     throw err;
   }
   if (answer.error !== undefined) {
-    if (answer.error.code === 404 || notFound.test(answer.error.description ?? '')) return { missing: missingBucket(stream.slice(3)) };
-    throw new Error(`reading ${stream}'s info: ${answer.error.description ?? 'unknown error'} (${answer.error.code ?? '?'})`);
+    if (answer.error.code === 404 || notFound.test(answer.error.description)) return { missing: missingBucket(stream.slice(3)) };
+    throw new Error(`reading ${stream}'s info: ${answer.error.description} (${answer.error.code})`);
   }
   return Math.floor((answer.config?.max_age ?? 0) / 1e6);
 }

@@ -1,6 +1,6 @@
 import { errorMessage, registryBucket, type Filter, type TrustStore } from '@cohort/core';
 import type { Bus } from '../bus.js';
-import type { BucketEntry, BucketMissing, BucketRead, BucketWatch } from '../bus/kv.js';
+import type { BucketMissing, BucketRead, BucketWatch } from '../bus/kv.js';
 import type { Clock } from '../clock.js';
 import { decideDiscovery, unverifiable, type DiscoveryDecision, type RegistryState } from './method.js';
 import type { RegisteredNode } from './registry-record.js';
@@ -38,16 +38,15 @@ export class Registry {
     // Wall-clock time: certificates and record ages are unix ms.
     const view = new RegistryView(registryBucket(collective), trust, Date.now);
     // A client that does not stay (the CLI) reads the bucket once, where the bus can.
-    const readOnce = options.watch === false ? bus.readBucket : undefined;
-    if (!readOnce && !bus.watchBucket) return new Registry(collective, view, clock, undefined, 'this connection has no key-value store');
+    const read = options.watch === false && bus.readBucket ? bus.readBucket.bind(bus) : bus.watchBucket?.bind(bus);
+    if (!read) return new Registry(collective, view, clock, undefined, 'this connection has no key-value store');
     try {
       // Each record's signatures are checked in the thread pool as it arrives, beside the reading of the next ones.
-      const receive = (entry: BucketEntry): void => view.receive(entry);
-      const read: BucketRead | BucketWatch | BucketMissing = readOnce ? await readOnce.call(bus, view.bucket, receive) : await bus.watchBucket!(view.bucket, receive);
-      if ('missing' in read) return new Registry(collective, view, clock, undefined, read.missing);
+      const got: BucketRead | BucketWatch | BucketMissing = await read(view.bucket, (entry) => view.receive(entry));
+      if ('missing' in got) return new Registry(collective, view, clock, undefined, got.missing);
       await view.settled();
-      view.maxAgeMs = read.maxAgeMs;
-      return new Registry(collective, view, clock, isWatch(read) ? read : undefined, undefined);
+      view.maxAgeMs = got.maxAgeMs;
+      return new Registry(collective, view, clock, isWatch(got) ? got : undefined, undefined);
     } catch (err) {
       return new Registry(collective, view, clock, undefined, `reading ${view.bucket} failed: ${errorMessage(err)}`);
     }
@@ -112,4 +111,5 @@ export class Registry {
   }
 }
 
+/** A read that keeps watching (to be stopped at close), not a read once. */
 const isWatch = (read: BucketRead | BucketWatch): read is BucketWatch => 'stop' in read;
