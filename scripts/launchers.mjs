@@ -84,7 +84,7 @@ export function launcher({ name, program, installedBy, node = 'node', shebangFla
 
 /** The workspace's launchers: path from the repository root → launcher() options. */
 export const workspaceLaunchers = {
-  'packages/cli/bin/cohort': { name: 'cohort', program: 'cohort.js' },
+  'packages/cli/bin/cohort': { name: 'cohort', program: 'cohort.cjs' },
   'packages/server/bin/cohortd': { name: 'cohortd', program: 'cohortd.cjs', shebangFlags: true },
   'packages/server/bin/cohort-sim': { name: 'cohort-sim', program: 'cohort-sim.js', shebangFlags: true },
   'packages/nagios/bin/check_cohort_nrpe': { name: 'check_cohort_nrpe', program: 'check_cohort_nrpe.js' },

@@ -31,7 +31,7 @@ out=${1:-./cohort-secure}
 port=${COHORT_SECURE_PORT:-4222}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-cohort="node $repo/packages/cli/bin/cohort.js"
+cohort="node $repo/packages/cli/bin/cohort.cjs"
 umask 077
 mkdir -p "$out/tls" "$out/keys" "$out/nodes" "$out/policies"
 

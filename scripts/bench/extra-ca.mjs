@@ -2,7 +2,7 @@
 // What NODE_EXTRA_CA_CERTS costs `cohort` and `cohortd`, and what deferring it
 // (the launchers, @cohort/core/deferred-extra-ca) buys: interleaved rounds of
 //   `node -e 0`                 with the variable as the environment has it, and without it
-//   `cohort --help`             launcher (bin/cohort) vs `node bin/cohort.js`
+//   `cohort --help`             launcher (bin/cohort) vs `node bin/cohort.cjs`
 //   `cohort rpc rpcutil ping --nodes FILE` against real daemons, launcher vs direct,
 //                               wall time and COHORT_TIMING's "requests published"
 //                               (the first request on the wire, ms since the process started)
@@ -114,7 +114,7 @@ try {
     '',
     `\`node -e 0\`: ${fmt(s.node)} as the environment has it, ${fmt(s.nodeBare)} without NODE_EXTRA_CA_CERTS`,
     '',
-    '| | launcher (bin/cohort) | `node bin/cohort.js` |',
+    '| | launcher (bin/cohort) | `node bin/cohort.cjs` |',
     '|---|---|---|',
     `| \`cohort --help\` | ${fmt(s.help.launcher)} | ${fmt(s.help.direct)} |`,
     `| \`cohort rpc rpcutil ping --nodes FILE\` (${n} daemons) | ${fmt(s.ping.launcher)} | ${fmt(s.ping.direct)} |`,

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { connect } from 'nats';
 import { generateKeyPair, mineBucket, mineBucketMaxAgeSeconds, SignatureFile, TrustStore, writeKeyPair } from '@cohort/core';
-import { connectBus, mine, Registry, systemClock } from '@cohort/client';
+import { connectBus, mine, Registry } from '@cohort/client';
 import { cohortBin, cohortLauncher, repoRoot, startNatsServer, waitForRegistry } from '../harness.mjs';
 import { simBin, simNodeFlags } from './fleet.mjs';
 import { median, sleep, startReady } from './util.mjs';
@@ -120,7 +120,7 @@ export async function benchMine(o) {
   const watchOpen = (name, create, ttl) => bus.mineKv(name, create, ttl);
   const getOnce = async (filter, trust, open = bus.mineKv) => {
     const withRegistry = mine.mineNeedsRegistry(filter);
-    const [read, registry] = await Promise.all([mine.readMine(open, 'cohort', 'role', trust), withRegistry ? Registry.open(bus, 'cohort', systemClock, trust) : undefined]);
+    const [read, registry] = await Promise.all([mine.readMine(open, 'cohort', 'role', trust), withRegistry ? Registry.open(bus, 'cohort', trust) : undefined]);
     const targets = mine.mineTargets(filter, registry?.nodes() ?? [], read.readings.keys());
     const result = mine.mineRows('role', targets, read.readings, Date.now());
     await registry?.close();

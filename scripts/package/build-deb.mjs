@@ -160,15 +160,15 @@ async function buildNode(out, version, work) {
 }
 
 /**
- * The `cohort` CLI as the workspace runs it: packages/cli's bin/cohort.js and
- * its code-cache loader (dist/bundle-loader.js) as they are, and its split
+ * The `cohort` CLI as the workspace runs it: packages/cli's bin/cohort.cjs and
+ * its code-cache loader (dist/bundle-loader.cjs) as they are, and its split
  * bundle made by the CLI's own recipe with every dependency inside
- * (bundleCliChunks), in `dir` (a package.json there gives the version and
- * makes the .js files ES modules). Returns the bytes of JavaScript.
+ * (bundleCliChunks), in `dir` (a package.json there gives the version).
+ * Returns the bytes of JavaScript.
  */
 async function stageCli(stage, dir, version) {
   const cli = join(root, 'packages/cli');
-  for (const file of ['bin/cohort.js', 'dist/bundle-loader.js']) {
+  for (const file of ['bin/cohort.cjs', 'dist/bundle-loader.cjs']) {
     await assertBuiltinsOnly(join(cli, file));
     copy(stage, join(cli, file), `${dir}/${file}`);
   }
@@ -179,7 +179,7 @@ async function stageCli(stage, dir, version) {
 
 async function buildClient(out, version, work) {
   needBuilt('packages/cli/dist/main.js');
-  needBuilt('packages/cli/dist/bundle-loader.js');
+  needBuilt('packages/cli/dist/bundle-loader.cjs');
   needBuilt('packages/nagios/dist/main.js');
   const stage = join(work, 'cohort-client');
   const share = 'usr/share/cohort-client';
@@ -201,7 +201,7 @@ async function buildClient(out, version, work) {
     ].join('\n'),
   });
   copyDdls(stage, `${share}/ddl`);
-  put(stage, 'usr/bin/cohort', packageLauncher('cohort', `/${cliDir}/bin/cohort.js`), 0o755);
+  put(stage, 'usr/bin/cohort', packageLauncher('cohort', `/${cliDir}/bin/cohort.cjs`), 0o755);
   put(stage, 'usr/bin/check_cohort_nrpe', packageLauncher('check_cohort_nrpe', check), 0o755);
   docs(stage, 'cohort-client');
   const deb = finish(stage, out, {

@@ -12,7 +12,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { natsLazyBuiltins } from '../../packages/server/scripts/nats-lazy-builtins.mjs';
+import { natsLazyBuiltins } from '../build/nats-lazy-builtins.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -195,7 +195,7 @@ export async function bundleDaemon({ source, sourcefile, outfile }) {
     // yargs is an ES module package: its import.meta.url, the file's own.
     options: formats.cjs,
   });
-  // nats.js' tls, dns, webcrypto and perf_hooks loaded on first use, as in the workspace's bundle (packages/server/scripts/nats-lazy-builtins.mjs).
+  // nats.js' tls, dns, webcrypto and perf_hooks loaded on first use, as in the workspace's bundle (scripts/build/nats-lazy-builtins.mjs).
   const result = await bundleProgram({ source, sourcefile, outfile, format: 'cjs', plugins: [natsLazyBuiltins, lazy] });
   if (foreign.length > 0) throw new Error(`a lazily required file beside ${outfile} still imports from node_modules: ${foreign.join(', ')}`);
   return result;
@@ -203,7 +203,7 @@ export async function bundleDaemon({ source, sourcefile, outfile }) {
 
 /**
  * The `cohort` CLI for the client package: the CLI's own split bundle
- * (packages/cli/scripts/bundle.mjs, loaded by its bin/cohort.js with the V8
+ * (packages/cli/scripts/bundle.mjs, loaded by its bin/cohort.cjs with the V8
  * code cache of src/bundle-loader.ts) with nothing left outside but Node's
  * built-in modules. Written to `outdir`; fails as bundleProgram does.
  */

@@ -56,8 +56,8 @@ export interface FleetOptions {
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const cohortdBin = join(repoRoot, 'packages/server/bin/cohortd.cjs');
-export const cohortBin = join(repoRoot, 'packages/cli/bin/cohort.js');
-/** The installed commands (package.json "bin"): sh launchers that run bin/cohort.js and bin/cohortd.cjs (with its V8 flags), as users run them. */
+export const cohortBin = join(repoRoot, 'packages/cli/bin/cohort.cjs');
+/** The installed commands (package.json "bin"): sh launchers that run bin/cohort.cjs and bin/cohortd.cjs (with its V8 flags), as users run them. */
 export const cohortLauncher = join(repoRoot, 'packages/cli/bin/cohort');
 export const cohortdLauncher = join(repoRoot, 'packages/server/bin/cohortd');
 export const exampleNodesDir = join(repoRoot, 'examples/fleet/nodes');

@@ -125,8 +125,8 @@ describe('NODE_EXTRA_CA_CERTS through the launchers: loaded on the first TLS con
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, new RegExp(`^Warning: Ignoring extra certs from \`${missing}\`, load failed: error:80000002:system library::No such file or directory$`, 'm'));
     assert.match(r.stderr, /cannot connect to NATS at tls:\/\/127\.0\.0\.1:\d+: TLS failed: unable to verify the first certificate \(give the server's CA with --tls-ca/);
-    // As node itself reads the variable (node bin/cohort.js, no launcher): the same words.
-    const direct = await run(process.execPath, [join(repoRoot, 'packages/cli/bin/cohort.js'), 'ping', '--nats', url(), '--dt', '1'], { NODE_EXTRA_CA_CERTS: missing });
+    // As node itself reads the variable (node bin/cohort.cjs, no launcher): the same words.
+    const direct = await run(process.execPath, [join(repoRoot, 'packages/cli/bin/cohort.cjs'), 'ping', '--nats', url(), '--dt', '1'], { NODE_EXTRA_CA_CERTS: missing });
     assert.equal(r.stderr, direct.stderr);
     assert.equal(r.code, direct.code);
   });

@@ -212,7 +212,7 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     assert.ok(existsSync('/usr/share/cohort/lib/dist/lazy-yargs.cjs'));
     for (const dir of ['/usr/share/cohort/lib/dist', '/usr/share/cohort/lib/bin', '/usr/share/cohort/lib', '/usr/share/cohort', '/usr/share', '/usr', '/']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
     // The client's cohort: the CLI's split bundle, loaded by its bin and code-cache loader; no node_modules there either.
-    assert.ok(existsSync(`${cliDir}/dist/bundle/cohort.js`) && existsSync(`${cliDir}/dist/bundle-loader.js`), 'the packaged CLI bundle and its loader');
+    assert.ok(existsSync(`${cliDir}/bin/cohort.cjs`) && existsSync(`${cliDir}/dist/bundle/cohort.js`) && existsSync(`${cliDir}/dist/bundle-loader.cjs`), 'the packaged CLI, its bundle and its loader');
     for (const dir of [`${cliDir}/dist/bundle/chunks`, `${cliDir}/dist/bundle`, `${cliDir}/dist`, `${cliDir}/bin`, cliDir, '/usr/share/cohort-client']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
     assert.ok(existsSync('/usr/share/cohort/ddl/rpcutil.json'), 'the built-in DDLs');
     assert.ok(existsSync('/var/lib/cohort') && existsSync('/var/log/cohort'), 'postinst made the state and log directories');

@@ -4,7 +4,7 @@
 // presence only: performance figures live in `pnpm bench`, never in tests.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cohort, startFleet, startNatsServer, syntheticNodes, type Fleet, type NatsServer } from '../harness/index.js';
@@ -43,6 +43,32 @@ test('COHORT_TIMING=1 prints the phases of a run in order, from start to the fir
   const quiet = await cohort(['rpc', 'rpcutil', 'ping', '--nodes', list], { nats: nats.url });
   assert.equal(quiet.code, 0, quiet.stderr);
   assert.doesNotMatch(quiet.stderr, /timing:/);
+});
+
+test('a cohort rpc run loads no ES module and none of the built-ins it does not use (docs/performance.md, session 11)', async () => {
+  // What each of these cost every run: node's ES module loader and an ES module import of a CommonJS file
+  // (ajv's run-time helpers, scanned by cjs-module-lexer), node:fs' and node:crypto's ES module facades
+  // (fs/promises with readline, webcrypto), and nats.js' dns and web streams (scripts/build/nats-lazy-builtins.mjs).
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-modules-'));
+  const preload = join(dir, 'modules.cjs');
+  const out = join(dir, 'modules.txt');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));\n`);
+  const r = await cohort(['rpc', 'rpcutil', 'ping'], { nats: nats.url, env: { ...fleet.clientEnv, NODE_OPTIONS: `--require ${preload}` } });
+  assert.equal(r.code, 0, r.stderr);
+  for (const n of nodes) assert.match(r.stdout, new RegExp(n.identity));
+  const loaded = new Set(readFileSync(out, 'utf8').split('\n'));
+  assert.ok(loaded.has('NativeModule net') && loaded.has('NativeModule crypto'), 'the list is node\'s module list');
+  const unwanted = [
+    'internal/modules/esm/translators',
+    'internal/modules/esm/module_job',
+    'internal/deps/cjs-module-lexer/lexer',
+    'internal/fs/promises',
+    'internal/readline/interface',
+    'internal/crypto/webcrypto',
+    'dns',
+    'internal/webstreams/readablestream',
+  ].filter((m) => loaded.has(`NativeModule ${m}`));
+  assert.deepEqual(unwanted, []);
 });
 
 test('an idle daemon measures its event-loop delay only once asked: the first daemon_stats starts it, later ones report windows', async () => {

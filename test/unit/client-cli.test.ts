@@ -214,7 +214,7 @@ test('plugin doc and ddl types need no bus', async () => {
 });
 
 test('the bin answers --version without loading the CLI', () => {
-  const out = execFileSync(process.execPath, [join(root, 'packages/cli/bin/cohort.js'), '--version'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [join(root, 'packages/cli/bin/cohort.cjs'), '--version'], { encoding: 'utf8' });
   const pkg = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { version: string };
   assert.equal(out.trim(), pkg.version);
 });

@@ -1,6 +1,6 @@
 // The daemon's bundles patch nats.js so that tls, dns, webcrypto, web streams
 // and perf_hooks are loaded on first use, not at start
-// (packages/server/scripts/nats-lazy-builtins.mjs; docs/performance.md,
+// (scripts/build/nats-lazy-builtins.mjs; docs/performance.md,
 // "Idle RSS: nats.js' built-in modules"). TLS connections through the patched
 // transport: test/integration/extra-ca-certs.test.ts.
 import { test } from 'node:test';
@@ -15,7 +15,7 @@ import { repoRoot } from '../harness/fleet.js';
 
 const serverRequire = createRequire(join(repoRoot, 'packages/server/package.json'));
 const natsLib = join(dirname(serverRequire.resolve('nats/package.json')), 'lib');
-const plugin = (await import(pathToFileURL(join(repoRoot, 'packages/server/scripts/nats-lazy-builtins.mjs')).href)) as {
+const plugin = (await import(pathToFileURL(join(repoRoot, 'scripts/build/nats-lazy-builtins.mjs')).href)) as {
   natsPatches: Record<string, [string, string][]>;
   patchNats(file: string, text: string): string;
   natsLazyBuiltins: unknown;

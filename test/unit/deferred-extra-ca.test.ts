@@ -182,7 +182,7 @@ function launch(cmd: string, args: string[], env: Record<string, string>, cwd = 
 }
 
 const launchers = [
-  { bin: 'packages/cli/bin/cohort', js: 'packages/cli/bin/cohort.js' },
+  { bin: 'packages/cli/bin/cohort', js: 'packages/cli/bin/cohort.cjs' },
   { bin: 'packages/nagios/bin/check_cohort_nrpe', js: 'packages/nagios/bin/check_cohort_nrpe.js' },
   { bin: 'packages/server/bin/cohortd', js: 'packages/server/bin/cohortd.cjs' },
   { bin: 'packages/server/bin/cohort-sim', js: 'packages/server/bin/cohort-sim.js' },
@@ -228,6 +228,6 @@ test("the Debian packages' launchers move the variable the same way, with /usr/b
   const script = file('deb-launcher', text.replace('exec /usr/bin/node ', `exec ${join(fakeBin, 'node')} `));
   assert.deepEqual(launch('/bin/sh', [script, 'x'], { NODE_EXTRA_CA_CERTS: '/etc/ca.pem' }), [...flags, program, 'x', 'NODE_EXTRA_CA_CERTS=unset', 'MOVED=/etc/ca.pem']);
   assert.deepEqual(launch('/bin/sh', [script], { NODE_EXTRA_CA_CERTS: '' }), [...flags, program, 'NODE_EXTRA_CA_CERTS=', 'MOVED=unset']);
-  const cli = file('deb-cli-launcher', packageLauncher('cohort', '/usr/share/cohort-client/cli/bin/cohort.js').replace('exec /usr/bin/node ', `exec ${join(fakeBin, 'node')} `));
-  assert.deepEqual(launch('/bin/sh', [cli, 'a b'], { NODE_EXTRA_CA_CERTS: '/etc/ca.pem' }), ['/usr/share/cohort-client/cli/bin/cohort.js', 'a b', 'NODE_EXTRA_CA_CERTS=unset', 'MOVED=/etc/ca.pem']);
+  const cli = file('deb-cli-launcher', packageLauncher('cohort', '/usr/share/cohort-client/cli/bin/cohort.cjs').replace('exec /usr/bin/node ', `exec ${join(fakeBin, 'node')} `));
+  assert.deepEqual(launch('/bin/sh', [cli, 'a b'], { NODE_EXTRA_CA_CERTS: '/etc/ca.pem' }), ['/usr/share/cohort-client/cli/bin/cohort.cjs', 'a b', 'NODE_EXTRA_CA_CERTS=unset', 'MOVED=/etc/ca.pem']);
 });

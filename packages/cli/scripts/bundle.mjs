@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Build step: bundles the compiled `cohort` CLI and its dependencies into
-// minified chunks (dist/bundle/) that bin/cohort.js loads through
+// minified chunks (dist/bundle/) that bin/cohort.cjs loads through
 // src/bundle-loader.ts. Operators run the CLI hundreds of times a day:
 // resolving and reading a few hundred small module files costs ~100 ms per
 // run; a few files do not. (packages/nagios bundles check_cohort_nrpe the same
@@ -24,14 +24,20 @@
 // (only when a filter has a regex), @cohort/web with fastify (only for `cohort web`). Each is a dependency of this package, so
 // that it resolves from dist/.
 //
+// The loader itself (dist/bundle-loader.js, compiled by tsc as an ES module)
+// is written as CommonJS too, dist/bundle-loader.cjs, which bin/cohort.cjs
+// requires: no ES module is loaded on the way to the CLI (loaderCjs()).
+//
 // The Debian package's `cohort` is this same bundle (scripts/package/bundle.mjs
 // calls bundleCli() with no externals: an installed package has no
-// node_modules), loaded by the same bin/cohort.js and src/bundle-loader.ts.
+// node_modules), loaded by the same bin/cohort.cjs and dist/bundle-loader.cjs.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
+import { ajvRuntimeInline } from '../../../scripts/build/ajv-runtime-inline.mjs';
+import { natsLazyBuiltins } from '../../../scripts/build/nats-lazy-builtins.mjs';
 import { lazyDeps } from './lazy-deps.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -68,8 +74,9 @@ export async function bundleCli({ outdir, external = devExternals, plugins = [] 
       outdir,
       chunkNames: 'chunks/[name]-[hash]',
       external,
-      // string-width's regexes and node:assert, which yargs loads but only help and errors use: on first call.
-      plugins: [...plugins, lazyDeps({ outdir })],
+      // string-width's regexes and node:assert, which yargs loads but only help and errors use: on first call;
+      // ajv's run-time helpers, which the precompiled validators import at start, inside (ajv itself may be external).
+      plugins: [...plugins, natsLazyBuiltins, ajvRuntimeInline, lazyDeps({ outdir })],
       metafile: true,
       write: false,
       absWorkingDir: root,
@@ -113,10 +120,16 @@ export async function bundleCli({ outdir, external = devExternals, plugins = [] 
   return result.metafile;
 }
 
+/** Write dist/bundle-loader.js (node builtins only) as CommonJS to dist/bundle-loader.cjs, for bin/cohort.cjs. */
+export async function loaderCjs() {
+  await build({ entryPoints: [`${root}dist/bundle-loader.js`], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: `${root}dist/bundle-loader.cjs`, logLevel: 'warning' });
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // Earlier layouts (ES module chunks beside dist/): nothing loads them any more.
   rmSync(`${root}dist/chunks`, { recursive: true, force: true });
   rmSync(`${root}dist/cohort.bundle.mjs`, { force: true });
   rmSync(`${root}dist/bundle-entries`, { recursive: true, force: true });
   await bundleCli({ outdir: `${root}dist/bundle` });
+  await loaderCjs();
 }

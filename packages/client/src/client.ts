@@ -117,7 +117,7 @@ export class Client {
     });
     this.ddlSource = options.ddl ?? createDdlSource(options.ddlDirs);
     this.nodeTrust = options.nodeTrust ?? options.verifyReplies;
-    this.registryCache = new RegistryCache(bus, this.caller.collective, this.clock, this.nodeTrust, { watch: options.watchRegistry ?? true });
+    this.registryCache = new RegistryCache(bus, this.caller.collective, this.nodeTrust, { watch: options.watchRegistry ?? true });
     this.discoveryMethod = options.discoveryMethod ?? 'auto';
     this.discoveryDefaults = {
       timeout: options.discoveryTimeout ?? clientDefaults.discoveryTimeout,

@@ -6,6 +6,7 @@
 // ajv (only when an input is validated) and re2js (only when a filter has a
 // regex) stay outside, loaded lazily from this package's node_modules.
 import { build } from 'esbuild';
+import { ajvRuntimeInline } from '../../../scripts/build/ajv-runtime-inline.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -17,6 +18,8 @@ await build({
   target: 'node20',
   outfile: `${root}dist/check_cohort_nrpe.bundle.mjs`,
   external: ['ajv', 're2js'],
+  // ajv's run-time helpers, which the precompiled validators import at start, are bundled.
+  plugins: [ajvRuntimeInline],
   // Bundled CommonJS dependencies (nats' deps, js-yaml) call require().
   banner: { js: "import { createRequire as __cohortRequire } from 'node:module'; const require = __cohortRequire(import.meta.url);" },
   logLevel: 'warning',

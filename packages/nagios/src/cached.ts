@@ -1,5 +1,5 @@
 import { buildFilter, isEmptyFilter, plainIdentities, SignatureFile, signatureFilePath, type BusAuth, type CheckStateRecord, type TrustStore } from '@cohort/core';
-import { checks, connectBus, Registry, systemClock, type Bus, type ClientSecurityConfig } from '@cohort/client';
+import { checks, connectBus, Registry, type Bus, type ClientSecurityConfig } from '@cohort/client';
 import { pluginConfig } from './config.js';
 import { NagiosState } from '@cohort/core';
 import type { HostResult } from './evaluate.js';
@@ -117,7 +117,7 @@ export async function readCachedFleet(args: CheckArgs, deps: CachedDeps): Promis
     const [read, reg] = await Promise.all([
       // check('other') in a filter needs every check's states; otherwise only CHECK's are read.
       checks.readCheckStates(bus.mineKv, collective, trust, usesCheck ? { now: deps.now } : { check: args.command, now: deps.now }),
-      needRegistry ? Registry.open(bus, collective, systemClock, trust) : Promise.resolve(undefined),
+      needRegistry ? Registry.open(bus, collective, trust) : Promise.resolve(undefined),
     ]);
     registry = reg;
     if (read.missing !== undefined) throw new Error(checks.noCheckStates(read.missing));

@@ -17,7 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { build } from 'esbuild';
-import { natsLazyBuiltins } from './nats-lazy-builtins.mjs';
+import { natsLazyBuiltins } from '../../../scripts/build/nats-lazy-builtins.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 

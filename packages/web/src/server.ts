@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import { errorMessage } from '@cohort/core';
-import { Registry, systemClock } from '@cohort/client';
+import { Registry } from '@cohort/client';
 import { securityHeaders } from './headers.js';
 import { Fleet, RegistrySource } from './fleet.js';
 import { HttpError } from './http-error.js';
@@ -47,7 +47,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<{ app: FastifyIns
   });
   const sessions = new SessionCodec({ secret: loadSecret(config.secretFile), idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
   const users = new UsersFile(config.usersFile, log);
-  const registries = new RegistrySource(() => Registry.open(deps.bus, deps.collective, systemClock, deps.nodeTrust));
+  const registries = new RegistrySource(() => Registry.open(deps.bus, deps.collective, deps.nodeTrust));
   const fleet = new Fleet({ registry: () => registries.get(), bus: deps.bus, collective: deps.collective, trust: deps.nodeTrust });
   // Read (and verify) the registry before serving: the first page load need not wait for it.
   const registry = await registries.get();

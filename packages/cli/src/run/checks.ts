@@ -1,5 +1,5 @@
 import { checkNamePattern, isEmptyFilter, plainIdentities, UsageError, type Filter, type TrustStore } from '@cohort/core';
-import { checks, Registry, systemClock, type Bus } from '@cohort/client';
+import { checks, Registry, type Bus } from '@cohort/client';
 import { commaList, list, str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
 import type { CliIo } from '../io.js';
@@ -33,7 +33,7 @@ export function filterNeedsRegistry(filter: Filter): boolean {
  */
 export async function registeredFor(bus: Bus, session: Session, trust: TrustStore): Promise<Registry | undefined> {
   if (!filterNeedsRegistry(session.filter)) return undefined;
-  const registry = await Registry.open(bus, session.collective, systemClock, trust);
+  const registry = await Registry.open(bus, session.collective, trust);
   if (registry.unavailable !== undefined) session.io.stderr.write(`cohort: the registry cannot be read (${registry.unavailable}): nodes are matched on their identity alone\n`);
   return registry;
 }

@@ -1,5 +1,5 @@
 import { UsageError } from '@cohort/core';
-import { mine, parseDuration, Registry, systemClock } from '@cohort/client';
+import { mine, parseDuration, Registry } from '@cohort/client';
 import { markPhase } from '@cohort/client/timing';
 import { str, type Args } from '../args.js';
 import type { Outcome } from '../exit.js';
@@ -47,7 +47,7 @@ export async function runMineGet(argv: Args, io: CliIo): Promise<Outcome> {
     const open = mineKvOf(bus);
     // The registry (a thousand more signatures to check) only when the filter is evaluated on it.
     const withRegistry = mine.mineNeedsRegistry(session.filter);
-    const [read, registry] = await Promise.all([mine.readMine(open, session.collective, fn, trust), withRegistry ? Registry.open(bus, session.collective, systemClock, trust) : undefined]);
+    const [read, registry] = await Promise.all([mine.readMine(open, session.collective, fn, trust), withRegistry ? Registry.open(bus, session.collective, trust) : undefined]);
     markPhase(`read and verified ${read.readings.size} values`);
     if (read.missing !== undefined) io.stderr.write(`cannot read the mine: ${read.missing}\n`);
     if (registry?.unavailable !== undefined && argv['verbose'] === true) io.stderr.write(`registry: ${registry.unavailable}\n`);

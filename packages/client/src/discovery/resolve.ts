@@ -1,6 +1,5 @@
 import type { Filter, TrustStore } from '@cohort/core';
 import type { Bus } from '../bus.js';
-import type { Clock } from '../clock.js';
 import type { DiscoveryDecision, DiscoveryMethod } from './method.js';
 import { Registry } from './registry.js';
 
@@ -12,23 +11,21 @@ import { Registry } from './registry.js';
 export class RegistryCache {
   readonly #bus: Bus;
   readonly #collective: string;
-  readonly #clock: Clock;
   readonly #trust: TrustStore | undefined;
   readonly #watch: boolean;
   #opening: Promise<Registry> | undefined;
 
   /** `watch: false`: read the registry once and keep that (a client that does not stay). */
-  constructor(bus: Bus, collective: string, clock: Clock, trust?: TrustStore, options: { watch?: boolean } = {}) {
+  constructor(bus: Bus, collective: string, trust?: TrustStore, options: { watch?: boolean } = {}) {
     this.#bus = bus;
     this.#collective = collective;
-    this.#clock = clock;
     this.#trust = trust;
     this.#watch = options.watch ?? true;
   }
 
   /** The registry (read on the first call). */
   get(): Promise<Registry> {
-    this.#opening ??= Registry.open(this.#bus, this.#collective, this.#clock, this.#trust, { watch: this.#watch });
+    this.#opening ??= Registry.open(this.#bus, this.#collective, this.#trust, { watch: this.#watch });
     return this.#opening;
   }
 

@@ -1,8 +1,11 @@
-// esbuild plugin for the daemon's bundles (scripts/bundle.mjs here, and the
-// Debian package's, scripts/package/bundle.mjs): nats.js' Node build loads
-// Node built-in modules at start that an idle cohortd on a plain `nats://`
-// URL never uses, about 1.1 MB of every idle daemon's RSS
-// (docs/performance.md, "Idle RSS: nats.js' built-in modules"):
+// esbuild plugin for the bundles that carry nats.js: the daemon's
+// (packages/server/scripts/bundle.mjs, and the Debian package's,
+// scripts/package/bundle.mjs) and the `cohort` CLI's
+// (packages/cli/scripts/bundle.mjs, which the package's bundle reuses).
+// nats.js' Node build loads Node built-in modules at start that a process on
+// a plain `nats://` URL never uses: about 1.1 MB of every idle daemon's RSS
+// (docs/performance.md, "Idle RSS: nats.js' built-in modules"), and a few ms
+// of every CLI start (each built-in compiled at start):
 // - `tls` and `dns` (node_transport.js), needed only for a TLS connection
 //   and for resolving cluster host names: required on first use instead;
 // - webcrypto: `typeof globalThis.crypto` (src/mod.js) runs Node's lazy
@@ -43,7 +46,7 @@ export function patchNats(file, text) {
   let out = text;
   for (const [from, to] of natsPatches[file]) {
     const at = out.indexOf(from);
-    if (at < 0 || out.indexOf(from, at + 1) >= 0) throw new Error(`nats-lazy-builtins: '${from.split('\n')[0]}' is not in nats/lib/${file} exactly once (a new nats.js? see packages/server/scripts/nats-lazy-builtins.mjs)`);
+    if (at < 0 || out.indexOf(from, at + 1) >= 0) throw new Error(`nats-lazy-builtins: '${from.split('\n')[0]}' is not in nats/lib/${file} exactly once (a new nats.js? see scripts/build/nats-lazy-builtins.mjs)`);
     out = out.slice(0, at) + to + out.slice(at + from.length);
   }
   return out;
