@@ -8,37 +8,18 @@
 // discovery instead of falling back to broadcast.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  createSigner,
-  emptyFilter,
-  generateKeyPair,
-  issueCertificate,
-  publicKeyHex,
-  publicKeyPem,
-  registryBucket,
-  registryKey,
-  RegistryTag,
-  sealRegistration,
-  TrustStore,
-  type RegistrationMessage,
-} from '@cohort/core';
+import { emptyFilter, registryBucket, registryKey, RegistryTag, type RegistrationMessage } from '@cohort/core';
 import { Registry, type Bus, type BucketEntry } from '@cohort/client';
+import { TestIssuer } from '../harness/signed-registry.ts';
 
-const issuer = generateKeyPair();
-const issuerFile = join(mkdtempSync(join(tmpdir(), 'cohort-issuer-')), 'issuer.pub');
-writeFileSync(issuerFile, publicKeyPem(issuer.publicKey));
-const trust = TrustStore.load({ kind: 'node', issuers: [issuerFile] });
+const issuer = new TestIssuer();
+const trust = issuer.trust();
 
 /** A node's record, signed by its certified key, as written `ageMs` ago. */
 function entry(identity: string, ageMs: number): BucketEntry {
-  const pair = generateKeyPair();
-  const signer = createSigner(pair.privateKey, identity, issueCertificate(issuer.privateKey, { kind: 'node', subject: identity, publicKey: publicKeyHex(pair.publicKey) }));
   const time = Date.now() - ageMs;
   const record: RegistrationMessage = { protocol: RegistryTag.Registration, identity, collectives: ['cohort'], facts: {}, classes: [], agents: ['rpcutil'], version: '1', started_at: time, time, interval: 60 };
-  return { key: registryKey(identity), value: sealRegistration(record, signer), created: time, operation: 'PUT' };
+  return { key: registryKey(identity), value: issuer.seal(record), created: time, operation: 'PUT' };
 }
 
 /** A bus whose registry bucket holds `entries` (max age `maxAgeMs`), read once or watched. */
