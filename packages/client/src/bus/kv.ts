@@ -17,18 +17,16 @@ export interface BucketEntry {
   created: number;
 }
 
-/** A running watch: the initial values have been delivered; later changes keep arriving until stop(). */
-export interface BucketWatch {
-  /** The bucket's max age in milliseconds (records older than this are gone); 0 when unlimited. */
-  readonly maxAgeMs: number;
-  /** Stop watching and delete the server-side consumer now (not when it times out). */
-  stop(): Promise<void>;
-}
-
 /** A bucket read once (readKvBucketOnce): its values were delivered; nothing keeps watching. */
 export interface BucketRead {
-  /** The bucket's max age in milliseconds; 0 when unlimited. */
+  /** The bucket's max age in milliseconds (records older than this are gone); 0 when unlimited. */
   readonly maxAgeMs: number;
+}
+
+/** A running watch: the initial values have been delivered; later changes keep arriving until stop(). */
+export interface BucketWatch extends BucketRead {
+  /** Stop watching and delete the server-side consumer now (not when it times out). */
+  stop(): Promise<void>;
 }
 
 /** Why a bucket cannot be read: it does not exist, or the server has no JetStream. */
@@ -99,7 +97,7 @@ export async function readKvBucketOnce(
   onEntry: (entry: BucketEntry) => void,
   timeoutMs = 2000,
 ): Promise<BucketRead | BucketMissing> {
-  const info = streamMaxAge(nc, `KV_${name}`, timeoutMs);
+  const info = bucketMaxAge(nc, name, timeoutMs);
   info.catch(() => undefined); // awaited below, after the read
   const read = await readKvLatest(nc, inboxPrefix, name, '>', (e) =>
     onEntry({ key: e.key, value: e.value ?? new Uint8Array(0), operation: e.value === undefined ? 'DEL' : 'PUT', created: e.created }),
@@ -111,8 +109,9 @@ export async function readKvBucketOnce(
   return { maxAgeMs: maxAge };
 }
 
-/** A stream's max age in ms (its info, one request), or why there is none. */
-async function streamMaxAge(nc: NatsConnection, stream: string, timeoutMs: number): Promise<number | BucketMissing> {
+/** Bucket `name`'s max age in ms (its stream's info, one request), or why there is none. */
+async function bucketMaxAge(nc: NatsConnection, name: string, timeoutMs: number): Promise<number | BucketMissing> {
+  const stream = `KV_${name}`;
   let answer;
   try {
     answer = parseApiAnswer<{ config?: { max_age?: number } }>((await nc.request(`${apiPrefix}.STREAM.INFO.${stream}`, Empty, { timeout: timeoutMs })).data);
@@ -121,7 +120,7 @@ async function streamMaxAge(nc: NatsConnection, stream: string, timeoutMs: numbe
     throw err;
   }
   if (answer.error !== undefined) {
-    if (answer.error.code === 404 || notFound.test(answer.error.description)) return { missing: missingBucket(stream.slice(3)) };
+    if (answer.error.code === 404 || notFound.test(answer.error.description)) return { missing: missingBucket(name) };
     throw new Error(`reading ${stream}'s info: ${answer.error.description} (${answer.error.code})`);
   }
   return Math.floor((answer.config?.max_age ?? 0) / 1e6);

@@ -14,15 +14,12 @@ import { RegistryView, type IgnoredRecord } from './registry-view.js';
 export class Registry {
   readonly collective: string;
   readonly #view: RegistryView;
-  /** Wall-clock time (unix ms): records carry the server's write time. */
-  readonly #now: () => number;
   readonly #watch: BucketWatch | undefined;
   readonly #unavailable: string | undefined;
 
-  private constructor(collective: string, view: RegistryView, now: () => number, watch: BucketWatch | undefined, unavailable: string | undefined) {
+  private constructor(collective: string, view: RegistryView, watch: BucketWatch | undefined, unavailable: string | undefined) {
     this.collective = collective;
     this.#view = view;
-    this.#now = now;
     this.#watch = watch;
     this.#unavailable = unavailable;
   }
@@ -33,24 +30,23 @@ export class Registry {
    * (trusted node keys and issuers) only records signed by the node they
    * describe are used; without, the registry is read unverified and
    * discovery does not use it (see state()). Record ages, certificates and
-   * staleness are judged on the wall clock (`now`, Date.now by default):
-   * records carry the server's write time in unix ms.
+   * staleness are judged on the wall clock (Date.now): records carry the
+   * server's write time in unix ms.
    */
-  static async open(bus: Bus, collective: string, trust?: TrustStore, options: { watch?: boolean; now?: () => number } = {}): Promise<Registry> {
-    const now = options.now ?? Date.now;
-    const view = new RegistryView(registryBucket(collective), trust, now);
+  static async open(bus: Bus, collective: string, trust?: TrustStore, options: { watch?: boolean } = {}): Promise<Registry> {
+    const view = new RegistryView(registryBucket(collective), trust, Date.now);
     // A client that does not stay (the CLI) reads the bucket once, where the bus can.
     const read = options.watch === false && bus.readBucket ? bus.readBucket.bind(bus) : bus.watchBucket?.bind(bus);
-    if (!read) return new Registry(collective, view, now, undefined, 'this connection has no key-value store');
+    if (!read) return new Registry(collective, view, undefined, 'this connection has no key-value store');
     try {
       // Each record's signatures are checked in the thread pool as it arrives, beside the reading of the next ones.
       const got: BucketRead | BucketWatch | BucketMissing = await read(view.bucket, (entry) => view.receive(entry));
-      if ('missing' in got) return new Registry(collective, view, now, undefined, got.missing);
+      if ('missing' in got) return new Registry(collective, view, undefined, got.missing);
       await view.settled();
       view.maxAgeMs = got.maxAgeMs;
-      return new Registry(collective, view, now, isWatch(got) ? got : undefined, undefined);
+      return new Registry(collective, view, isWatch(got) ? got : undefined, undefined);
     } catch (err) {
-      return new Registry(collective, view, now, undefined, `reading ${view.bucket} failed: ${errorMessage(err)}`);
+      return new Registry(collective, view, undefined, `reading ${view.bucket} failed: ${errorMessage(err)}`);
     }
   }
 
@@ -76,29 +72,29 @@ export class Registry {
 
   /** The current entries that were ignored, with reasons. */
   ignored(): IgnoredRecord[] {
-    return this.#view.ignored(this.#now());
+    return this.#view.ignored(Date.now());
   }
 
   /** Ignored entries for which no verified record is kept (see RegistryView.unaccounted). */
   unaccounted(): IgnoredRecord[] {
-    return this.#view.unaccounted(this.#now());
+    return this.#view.unaccounted(Date.now());
   }
 
   /** Every live record now. */
   nodes(): RegisteredNode[] {
-    return this.#view.nodes(this.#now());
+    return this.#view.nodes(Date.now());
   }
 
   /** One node's live record. */
   node(identity: string): RegisteredNode | undefined {
-    return this.#view.get(identity, this.#now());
+    return this.#view.get(identity, Date.now());
   }
 
   /** What the discovery rules make of this registry. */
   state(): RegistryState {
     if (this.#unavailable !== undefined) return { kind: 'unavailable', reason: this.#unavailable };
     if (this.#view.trust === undefined) return { kind: 'unavailable', reason: unverifiable };
-    const now = this.#now();
+    const now = Date.now();
     return { kind: 'loaded', nodes: this.#view.nodes(now), now, unaccounted: this.#view.unaccounted(now) };
   }
 
