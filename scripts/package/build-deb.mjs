@@ -17,6 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,8 +110,25 @@ function finish(stage, out, fields, { conffiles = [], scripts = [] } = {}) {
   return deb;
 }
 
+/**
+ * libsodium for cohortd's signatures (useLibsodium, packages/core's
+ * security/ed25519.ts): sodium-native and node-gyp-build, which finds its
+ * prebuilt addon, in node_modules beside the bundle's directory, where the
+ * bundle's require looks. Prebuilt addons for amd64 and arm64 only (the
+ * package is architecture-independent); elsewhere cohortd signs with
+ * OpenSSL and says so at start.
+ */
+const nativeArches = ['linux-x64', 'linux-arm64'];
+
+function stageSodium(stage, nodeModules) {
+  const sodiumDir = dirname(createRequire(join(root, 'packages/core/package.json')).resolve('sodium-native/package.json'));
+  const gypDir = dirname(createRequire(join(sodiumDir, 'package.json')).resolve('node-gyp-build/package.json'));
+  for (const file of ['package.json', 'index.js', 'LICENSE', ...nativeArches.map((a) => `prebuilds/${a}/sodium-native.node`)]) copy(stage, join(sodiumDir, file), `${nodeModules}/sodium-native/${file}`);
+  for (const file of ['package.json', 'index.js', 'node-gyp-build.js', 'LICENSE']) copy(stage, join(gypDir, file), `${nodeModules}/node-gyp-build/${file}`);
+}
+
 function docs(stage, pkg) {
-  put(stage, `usr/share/doc/${pkg}/copyright`, `Cohort\nLicense: Apache-2.0 (/usr/share/common-licenses/Apache-2.0)\nThe bundled JavaScript includes third-party packages under their own licenses (MIT, ISC, Apache-2.0, BSD).\n`);
+  put(stage, `usr/share/doc/${pkg}/copyright`, `Cohort\nLicense: Apache-2.0 (/usr/share/common-licenses/Apache-2.0)\nThe bundled JavaScript includes third-party packages under their own licenses (MIT, ISC, Apache-2.0, BSD).\n${pkg === 'cohort-node' ? '/usr/share/cohort/lib/node_modules: sodium-native (MIT) with libsodium (ISC) prebuilt inside, and node-gyp-build (MIT).\n' : ''}`);
   copy(stage, join(root, 'docs', 'packaging.md'), `usr/share/doc/${pkg}/packaging.md`);
 }
 
@@ -133,6 +151,7 @@ async function buildNode(out, version, work) {
     source: "export { main } from './packages/server/dist/main.js';\n",
   });
   const bytes = walk(join(stage, share, 'lib')).reduce((n, f) => n + statSync(f).size, 0);
+  stageSodium(stage, `${share}/lib/node_modules`);
   if (!text.includes('../../ruby/puppetral-helper.rb')) throw new Error("puppetral's helper is no longer at ../../ruby/puppetral-helper.rb from its module: update the bundle's directory and the copy below in scripts/package/build-deb.mjs");
   copy(stage, join(root, 'packages/agents/ruby/puppetral-helper.rb'), `${share}/ruby/puppetral-helper.rb`);
   copyDdls(stage, `${share}/ddl`);

@@ -52,9 +52,11 @@ const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 /**
  * Optional dependencies of bundled packages, required only inside a
  * try/catch for a feature Cohort does not use, and left out: nunjucks'
- * `watch` option (chokidar).
+ * `watch` option (chokidar). And sodium-native, a native addon that no
+ * bundle can hold: cohortd's package ships it beside the bundle
+ * (build-deb.mjs, stageSodium); a program without it signs with OpenSSL.
  */
-export const optionalExternals = ['chokidar'];
+export const optionalExternals = ['chokidar', 'sodium-native'];
 
 /** The imports of a bundle that esbuild left outside it, other than Node's built-in modules. */
 export function foreignImports(metafile) {

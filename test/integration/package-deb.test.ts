@@ -202,7 +202,8 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     const depends = run('dpkg-query', ['-W', '-f', '${Depends}', 'cohort-node']).stdout;
     assert.match(depends, /^nodejs \(>= 20\.19\)$/);
     // cohortd as the workspace runs it (its bin/cohortd.cjs, read by /usr/bin/cohortd for its V8 flags, and a
-    // CommonJS bundle beside it) and no node_modules anywhere it could load them from.
+    // CommonJS bundle beside it) and no node_modules anywhere it could load them from but the one holding
+    // libsodium's addon, which no bundle can hold (sodium-native and node-gyp-build, which finds its prebuilt file).
     assert.equal(readFileSync('/usr/share/cohort/lib/bin/cohortd.cjs', 'utf8'), readFileSync(join(repoRoot, 'packages/server/bin/cohortd.cjs'), 'utf8'));
     assert.ok(statSync('/usr/share/cohort/lib/dist/cohortd.bundle.cjs').size > 100_000);
     // yargs (for --help and mistakes) is one of the files beside the bundle, required on first use.
@@ -210,7 +211,8 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /^cohortd \[options\]/);
     assert.ok(existsSync('/usr/share/cohort/lib/dist/lazy-yargs.cjs'));
-    for (const dir of ['/usr/share/cohort/lib/dist', '/usr/share/cohort/lib/bin', '/usr/share/cohort/lib', '/usr/share/cohort', '/usr/share', '/usr', '/']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
+    assert.deepEqual(readdirSync('/usr/share/cohort/lib/node_modules').sort(), ['node-gyp-build', 'sodium-native']);
+    for (const dir of ['/usr/share/cohort/lib/dist', '/usr/share/cohort/lib/bin', '/usr/share/cohort', '/usr/share', '/usr', '/']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
     // The client's cohort: the CLI's split bundle, loaded by its bin and code-cache loader; no node_modules there either.
     assert.ok(existsSync(`${cliDir}/bin/cohort.cjs`) && existsSync(`${cliDir}/dist/bundle/cohort.js`) && existsSync(`${cliDir}/dist/bundle-loader.cjs`), 'the packaged CLI, its bundle and its loader');
     for (const dir of [`${cliDir}/dist/bundle/chunks`, `${cliDir}/dist/bundle`, `${cliDir}/dist`, `${cliDir}/bin`, cliDir, '/usr/share/cohort-client']) assert.ok(!existsSync(join(dir, 'node_modules')), `${dir}/node_modules exists`);
@@ -274,6 +276,12 @@ describe('Debian packages: build, install, run, upgrade, purge', { skip }, () =>
     assert.equal(reply?.sender ?? reply?.identity, identity, JSON.stringify(inventory).slice(0, 2000));
     assert.equal(reply?.data?.version, baseVersion, 'the bundled daemon reports its version');
     assert.ok(Array.isArray(reply?.data?.agents) && reply.data.agents.includes('rpcutil'), JSON.stringify(reply?.data));
+    // Its signatures by libsodium: the package's prebuilt addon (amd64, arm64) is loaded, not OpenSSL's fallback.
+    if (process.arch === 'x64' || process.arch === 'arm64') {
+      const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
+      assert.ok(maps.includes(`/usr/share/cohort/lib/node_modules/sodium-native/prebuilds/linux-${process.arch}/sodium-native.node`), `the packaged cohortd loaded sodium-native's addon\n${daemonLog.slice(-3000)}`);
+      assert.doesNotMatch(daemonLog, /Ed25519 signatures by OpenSSL/);
+    }
     assert.equal(await stopDaemon(), 0, `cohortd exit code after SIGTERM\n${daemonLog.slice(-3000)}`);
     assert.ok(child.exitCode === 0);
     const audit = readFileSync(join(work, 'v1-audit.log'), 'utf8');

@@ -6,6 +6,7 @@ import { configForRestart, fallbackConfig, isRestart, restartTrigger } from './p
 import { yargsOptions } from './flags.js';
 import { quickFlags } from './quick-flags.js';
 import { startServer, type RunningServer } from './server.js';
+import { useFastSigning } from './signing-backend.js';
 
 /** Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad configuration or usage. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
@@ -61,6 +62,7 @@ async function run(flags: DaemonFlags, env: NodeJS.ProcessEnv): Promise<number> 
   const sources = { file: flags.config, env, flags: flagsToSettings(flags) };
   const loaded: LoadedServerConfig = loadServerConfig(sources);
   let log = loggerFor(loaded.config);
+  useFastSigning(log, env);
   try {
     return await runTurns(sources, loaded, log, (next) => (log = next));
   } finally {

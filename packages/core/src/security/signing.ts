@@ -1,4 +1,5 @@
-import { sign, verify, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
+import { ed25519 } from './ed25519.js';
 import { publicKeyFromHex } from './keys.js';
 
 /**
@@ -9,13 +10,13 @@ import { publicKeyFromHex } from './keys.js';
 
 /** Sign `text` with an Ed25519 private key; returns the signature in hex. */
 export function signText(privateKey: KeyObject, text: string): string {
-  return sign(null, Buffer.from(text, 'utf8'), privateKey).toString('hex');
+  return ed25519().sign(privateKey, Buffer.from(text, 'utf8')).toString('hex');
 }
 
 /** True when `signatureHex` is a valid signature of `text` by `publicKeyHex`. Never throws. */
 export function verifyText(publicKeyHexValue: string, text: string, signatureHex: string): boolean {
   try {
-    return verify(null, Buffer.from(text, 'utf8'), publicKeyFromHex(publicKeyHexValue), Buffer.from(signatureHex, 'hex'));
+    return ed25519().verify(publicKeyHexValue, Buffer.from(text, 'utf8'), Buffer.from(signatureHex, 'hex'));
   } catch {
     return false;
   }
@@ -24,7 +25,8 @@ export function verifyText(publicKeyHexValue: string, text: string, signatureHex
 /**
  * {@link verifyText} off the main thread: the check runs in libuv's thread
  * pool, so many of them (a reader verifying a thousand nodes' records) use
- * every core. Resolves true or false; never rejects.
+ * every core. Always OpenSSL's (sodium-native has no asynchronous check).
+ * Resolves true or false; never rejects.
  */
 export function verifyTextAsync(publicKeyHexValue: string, text: string, signatureHex: string): Promise<boolean> {
   return new Promise((resolve) => {

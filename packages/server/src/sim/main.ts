@@ -15,6 +15,7 @@ import { sliceFleet, spawnChildren } from './launch.js';
 import { simNodeInfo, simNodeView } from './node-info.js';
 import { checkSimFlags, simDefaults, simSettings, type SimFlags } from './options.js';
 import { simMineIssuer } from './mine.js';
+import { useFastSigning } from '../signing-backend.js';
 
 const usage = `$0 [options]
 
@@ -103,6 +104,7 @@ async function runHere(flags: SimFlags, started: number): Promise<number> {
   const stopping = stopSignal();
   const { config } = loadServerConfig({ file: flags.config, env: process.env, flags: simSettings(flags) });
   const log = createLogger({ level: config.logging.level, format: config.logging.format });
+  useFastSigning(log);
   const registry = new AgentRegistry();
   // Agents are loaded once; activation checks see the first node.
   const first = simNode(flags.prefix, flags.first);
