@@ -221,4 +221,21 @@ describe('secured bus and signed requests', { skip }, () => {
     await exited;
     assert.ok(warned, stderr);
   });
+
+  test('cohortd signs and verifies with libsodium (its addon loaded), with OpenSSL when COHORT_ED25519=openssl, and says which', async () => {
+    const file = join(env.dir, 'signing.yaml');
+    writeFileSync(file, yaml.dump({ identity: 'lab2', nats: env.nodeNats, security: { mode: 'unsigned' }, logging: { level: 'debug' } }));
+    for (const [extra, line] of [[{}, /DEBUG Ed25519 signatures by libsodium/], [{ COHORT_ED25519: 'openssl' }, /INFO {2}Ed25519 signatures by OpenSSL \(COHORT_ED25519=openssl\)/]] as const) {
+      const child = spawn(process.execPath, [join(repoRoot, 'packages/server/bin/cohortd.cjs'), '--config', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...extra } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      const exited = new Promise((r) => child.once('exit', r));
+      const said = await eventually(() => line.test(stderr), 10_000);
+      const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
+      child.kill('SIGTERM');
+      await exited;
+      assert.ok(said, stderr);
+      assert.equal(maps.includes('sodium-native.node'), !('COHORT_ED25519' in extra), `sodium-native's addon mapped: ${JSON.stringify(extra)}`);
+    }
+  });
 });
