@@ -46,8 +46,10 @@ function libsodiumWith(sodium: Sodium): Ed25519 {
     if (sk === undefined) {
       const { d } = key.export({ format: 'jwk' });
       if (key.asymmetricKeyType !== 'ed25519' || typeof d !== 'string') throw new TypeError('not an Ed25519 private key');
+      const seed = Buffer.from(d, 'base64url');
       sk = Buffer.alloc(64);
-      sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sk, Buffer.from(d, 'base64url'));
+      sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sk, seed);
+      seed.fill(0); // the secret key holds it from here on
       secretKeys.set(key, sk);
     }
     return sk;
