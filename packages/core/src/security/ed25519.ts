@@ -1,7 +1,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { errorMessage } from '../errors.js';
-import { publicKeyFromHex } from './keys.js';
+import { publicKeyBytes, publicKeyFromHex } from './keys.js';
 
 /**
  * Who computes Ed25519 signatures: OpenSSL through node:crypto (always
@@ -36,8 +36,6 @@ interface Sodium {
   crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
 }
 
-const hexKeyPattern = /^[0-9a-f]{64}$/;
-
 function libsodiumWith(sodium: Sodium): Ed25519 {
   // libsodium's 64-byte secret key (seed ‖ public key), made once per private KeyObject.
   const secretKeys = new WeakMap<KeyObject, Buffer>();
@@ -63,9 +61,9 @@ function libsodiumWith(sodium: Sodium): Ed25519 {
     },
     verify(publicKeyHex, message, signature) {
       // The same key check as OpenSSL's side (publicKeyFromHex), without building a KeyObject.
-      if (!hexKeyPattern.test(publicKeyHex)) publicKeyFromHex(publicKeyHex);
+      const publicKey = publicKeyBytes(publicKeyHex);
       if (signature.length !== 64) return false;
-      return sodium.crypto_sign_verify_detached(signature, message, Buffer.from(publicKeyHex, 'hex'));
+      return sodium.crypto_sign_verify_detached(signature, message, publicKey);
     },
   };
 }

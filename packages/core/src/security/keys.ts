@@ -53,12 +53,17 @@ const parsedKeys = new Map<string, KeyObject>();
 // Only keys that passed a trust check are parsed: room for one per node of a large fleet.
 const parsedKeysLimit = 65_536;
 
+/** The raw 32 bytes of a public key in hex. Throws SecurityError on a malformed key. */
+export function publicKeyBytes(hex: string): Buffer {
+  if (!hexKeyPattern.test(hex)) throw new SecurityError(`'${hex.slice(0, 80)}' is not an Ed25519 public key (64 hex characters)`);
+  return Buffer.from(hex, 'hex');
+}
+
 /** A public KeyObject from 64 hex characters (cached). Throws SecurityError on a malformed key. */
 export function publicKeyFromHex(hex: string): KeyObject {
   const hit = parsedKeys.get(hex);
   if (hit) return hit;
-  if (!hexKeyPattern.test(hex)) throw new SecurityError(`'${hex.slice(0, 80)}' is not an Ed25519 public key (64 hex characters)`);
-  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') }, format: 'jwk' });
+  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKeyBytes(hex).toString('base64url') }, format: 'jwk' });
   if (parsedKeys.size >= parsedKeysLimit) parsedKeys.clear();
   parsedKeys.set(hex, key);
   return key;
