@@ -27,7 +27,7 @@
 // --idle/--settle: seconds of idle measurement, and of waiting before it
 // (start-up GCs).
 //
-// --floor: also start `--per` plain nats.js responders (raw-responder.mjs,
+// --floor: also start `--per` plain nats.js responders (raw-responder.cjs,
 // with this tree's cohortd shebang V8 flags, no Cohort code) and as many that
 // sign each reply with Ed25519, asked a plain NATS request with every call:
 // their rows are the floor under a daemon's CPU per request.
@@ -111,11 +111,11 @@ try {
   const responders = [];
   for (let i = 0; values.floor && i < per; i++) {
     for (const [k, extra] of [[bins.length, []], [bins.length + 1, ['--sign']]]) {
-      const child = spawn(process.execPath, [...shebangFlags(cohortdBin), fileURLToPath(new URL('./raw-responder.mjs', import.meta.url)), '--nats', nats.url, '--count', '1', '--subject', 'bench.floor', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...shebangFlags(cohortdBin), fileURLToPath(new URL('./raw-responder.cjs', import.meta.url)), '--nats', nats.url, '--count', '1', '--subject', 'bench.floor', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(child);
       await new Promise((ready, failed) => {
         child.stdout.once('data', ready);
-        child.once('exit', (code) => failed(new Error(`raw-responder.mjs exited with ${code}`)));
+        child.once('exit', (code) => failed(new Error(`raw-responder.cjs exited with ${code}`)));
       });
       responders.push({ bin: k, pid: child.pid });
     }

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { simNodeFlags } from './fleet.mjs';
 import { startReady, sleep } from './util.mjs';
 
-const responder = fileURLToPath(new URL('./raw-responder.mjs', import.meta.url));
+const responder = fileURLToPath(new URL('./raw-responder.cjs', import.meta.url));
 
-/** Start N raw responders in ceil(N / perProcess) processes; `extraArgs` e.g. ['--direct'] (raw-responder.mjs). */
+/** Start N raw responders in ceil(N / perProcess) processes; `extraArgs` e.g. ['--direct'] (raw-responder.cjs). */
 export async function startRawResponders(natsUrl, n, perProcess, extraArgs = []) {
   const procs = [];
   for (let done = 0; done < n; done += perProcess) {

@@ -11,10 +11,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { cohortdLauncher, cohortLauncher, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
+import { fileURLToPath } from 'node:url';
+import { connect } from 'nats';
+import { cohortdBin, cohortdLauncher, cohortLauncher, startNatsServer, syntheticNodes, waitForRegistry } from '../harness.mjs';
+import { scatterGather } from './floor.mjs';
 import { cpuMs, idleCost, tickCpuMs } from './idle.mjs';
 import { benchIssuer, certifiedNodeKey } from './trust.mjs';
-import { anonKb, loadAverage, median, rssKb, sleep } from './util.mjs';
+import { anonKb, loadAverage, median, rssKb, shebangFlags, sleep, startReady } from './util.mjs';
 
 /**
  * Wall time of `cmd args` (ms), `runs` times. Exit 1 (some nodes did not
@@ -111,7 +114,53 @@ export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false, conf
 }
 
 /**
- * One fleet size: { n, load, nodeStart, registry, registryCold, nodesFile, idle, rss, perRequestCpuMs }.
+ * The floor under a fleet's idle RSS and CPU-per-request rows: `n` plain
+ * nats.js responders, one process each (raw-responder.cjs: no Cohort code,
+ * CommonJS, cohortd's V8 flags, each reply signed as a node signs it), in
+ * the fleet's place on the same nats-server, measured as the fleet was: RSS
+ * after one request and `settleMs`; idle CPU over `idleMs`; then, after as
+ * many requests as the daemons had answered (`warmRequests` in all: the
+ * code a request runs is compiled by then), `cpuRequests` requests to all at
+ * once, `gapMs` apart (the CLI runs' cadence), less the idle CPU.
+ * @returns {Promise<{ rssKb: number, anonKb: number, perRequestCpuMs: number }>}
+ */
+async function measureFloorFleet(natsUrl, n, { warmRequests, cpuRequests, gapMs, settleMs, idleMs }) {
+  const responder = fileURLToPath(new URL('./raw-responder.cjs', import.meta.url));
+  const args = [...shebangFlags(cohortdBin), responder, '--nats', natsUrl, '--count', '1', '--subject', 'bench.ping', '--sign'];
+  const started = [];
+  const nc = await connect({ servers: natsUrl, name: 'bench floor client' });
+  try {
+    // A few at a time, as n node processes starting at once would only measure the scheduler.
+    for (let i = 0; i < n; i += 10) started.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, k) => startReady(process.execPath, [...args, '--first', String(i + k)])))));
+    const pids = started.map((s) => s.child.pid);
+    const ask = async () => {
+      const { got } = await scatterGather(nc, n, 10000);
+      if (got !== n) throw new Error(`${got} of ${n} floor responders replied`);
+    };
+    await ask();
+    await sleep(settleMs);
+    const rss = pids.map(rssKb);
+    const anon = pids.map(anonKb);
+    const idle = await idleCost(pids, idleMs);
+    for (let i = 1; i < warmRequests; i++) await ask();
+    const cpu0 = pids.map(cpuMs);
+    const t0 = performance.now();
+    for (let i = 0; i < cpuRequests; i++) {
+      await ask();
+      await sleep(gapMs);
+    }
+    const spentMs = pids.reduce((sum, pid, i) => sum + (cpuMs(pid) - cpu0[i]), 0);
+    const idleShareMs = (idle.cpuPctMean / 100) * (performance.now() - t0) * n;
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    return { rssKb: mean(rss), anonKb: mean(anon), perRequestCpuMs: Math.max(0, spentMs - idleShareMs) / (cpuRequests * n) };
+  } finally {
+    await nc.close();
+    await Promise.all(started.map((s) => s.stop()));
+  }
+}
+
+/**
+ * One fleet size: { n, load, nodeStart, registry, registryCold, nodesFile, idle, rssKb, anonKb, perRequestCpuMs, floor }.
  * Medians of `runs` CLI runs after one warm-up; idle figures over `idleMs`.
  */
 export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 20, log = () => undefined }) {
@@ -175,13 +224,20 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
     const cpu0 = fleet.pids.map(cpuMs);
     const tick0 = fleet.pids.map(tickCpuMs);
     const t0 = performance.now();
-    timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], cpuRequests, env, tally);
+    const cpuRuns = timeRuns(cohortLauncher, ['rpc', 'rpcutil', 'ping', '--nodes', list, ...trust], cpuRequests, env, tally);
     const spentMs = fleet.pids.reduce((sum, pid, i) => sum + (cpuMs(pid) - cpu0[i]), 0);
     const tickSpentMs = fleet.pids.reduce((sum, pid, i) => sum + (tickCpuMs(pid) - tick0[i]), 0);
     const idleShareMs = (idle.cpuPctMean / 100) * (performance.now() - t0) * n;
     const perRequestCpuMs = Math.max(0, spentMs - idleShareMs) / (cpuRequests * n);
     const perRequestTickCpuMs = Math.max(0, tickSpentMs - idleShareMs) / (cpuRequests * n);
     log(`${n} real cohortd processes: CPU per request per daemon ${perRequestCpuMs.toFixed(3)} ms (scheduler runtime; ${perRequestTickCpuMs.toFixed(3)} ms in clock ticks), load ${loadAverage()}`);
+    await fleet.stop();
+    fleet = undefined;
+    log(`${n} plain nats.js responders (the floor) in their place ...`);
+    // The daemons answered 2 + 6 × runs CLI runs before their CPU was measured (the warm-up, the run after the idle
+    // period, three runs per round for the wall times, three per round for the first requests): so does the floor.
+    const floor = await measureFloorFleet(nats.url, n, { warmRequests: 2 + 6 * runs, cpuRequests, gapMs: median(cpuRuns), settleMs: Math.min(idleMs, 15000), idleMs: Math.min(idleMs, 15000) });
+    log(`${n} plain nats.js responders: RSS ${(floor.rssKb / 1024).toFixed(1)} MB each; CPU per request ${floor.perRequestCpuMs.toFixed(3)} ms each`);
     const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
       n,
@@ -200,6 +256,7 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
       idle,
       perRequestCpuMs,
       perRequestTickCpuMs,
+      floor,
       cpuRequests,
       incomplete: tally.incomplete,
       incompleteDetail: tally.detail,

@@ -41,8 +41,10 @@ export function realFleetTargets(real) {
     if (r.firstRequestNodes !== undefined) out.push([`process start to the first request on the wire (\`COHORT_TIMING=1\`), ${r.n} real daemons: --nodes; registry discovery`, `${ms(r.firstRequestNodes)} ms; ${ms(r.firstRequestRegistry)} ms`, `<= 150 ms (${verdict(r.firstRequestNodes <= 150)}; ${verdict(r.firstRequestRegistry <= 150)})`]);
     if (r.firstRequestRegistryCold !== undefined) out.push([`... registry discovery with \`COHORT_SIGNATURE_CACHE=off\``, `${ms(r.firstRequestRegistryCold)} ms`, `<= 150 ms (${verdict(r.firstRequestRegistryCold <= 150)})`]);
     out.push([`idle cohortd RSS (mean of ${r.n})`, `${(r.rssKb / 1024).toFixed(1)} MB (${(r.anonKb / 1024).toFixed(1)} MB private)`, `<= 45 MB (${verdict(r.rssKb <= 45 * 1024)})`]);
+    if (r.floor !== undefined) out.push([`... the floor: ${r.n} plain nats.js responders in their place, signing their replies, no Cohort code (cohortd's V8 flags; mean)`, `${(r.floor.rssKb / 1024).toFixed(1)} MB (${(r.floor.anonKb / 1024).toFixed(1)} MB private)`, `cohortd ${((r.rssKb - r.floor.rssKb) / 1024).toFixed(1)} MB above it`]);
     out.push([`idle cohortd CPU over ${(r.idle.elapsedMs / 1000).toFixed(0)} s (mean of ${r.n})`, `${r.idle.cpuPctMean.toFixed(3)} % of a core, ${r.idle.wakeupsPerSecMean.toFixed(2)} wake-ups/s`, `<= 0.05 % (${verdict(r.idle.cpuPctMean <= 0.05)})`]);
     out.push([`CPU per request per daemon (${r.n} daemons)`, `${r.perRequestCpuMs.toFixed(2)} ms`, `<= 0.5 ms (${verdict(r.perRequestCpuMs <= 0.5)})`]);
+    if (r.floor !== undefined) out.push([`... the floor: the same ${r.n} plain responders, asked all at once as often and as far apart`, `${r.floor.perRequestCpuMs.toFixed(2)} ms`, `cohortd ${(r.perRequestCpuMs / r.floor.perRequestCpuMs).toFixed(2)}x`]);
   }
   return out;
 }

@@ -62,7 +62,7 @@ test('a malformed public key is an error for both (verifyText: false)', () => {
   }
 });
 
-test('useLibsodium switches signText and verifyText, unless COHORT_ED25519=openssl', () => {
+test('useLibsodium switches signText and verifyText, and COHORT_ED25519=openssl back', () => {
   const { privateKey } = generateKeyPair();
   const pub = publicKeyHex(privateKey);
   const before = signText(privateKey, 'text');
@@ -76,4 +76,8 @@ test('useLibsodium switches signText and verifyText, unless COHORT_ED25519=opens
   assert.equal(verifyText(pub, 'text!', before), false);
   assert.equal(verifyText(pub, 'text', 'not hex'), false);
   assert.equal(verifyText('nope', 'text', before), false);
+  // COHORT_ED25519=openssl switches back, even once libsodium is in use.
+  assert.deepEqual(useLibsodium({ COHORT_ED25519: 'openssl' }), { backend: 'openssl', reason: 'COHORT_ED25519=openssl' });
+  assert.equal(ed25519().name, 'openssl');
+  assert.equal(signText(privateKey, 'text'), before);
 });

@@ -7,7 +7,7 @@ import type { Logger } from '@cohort/core/log';
  * OpenSSL's Ed25519. Switch to it at start, and say so when it is not there.
  */
 export function useFastSigning(log: Logger, env: NodeJS.ProcessEnv = process.env): void {
-  const { backend, reason } = useLibsodium(env);
-  if (backend === 'libsodium') log.debug('Ed25519 signatures by libsodium (sodium-native)');
-  else log.info(`Ed25519 signatures by OpenSSL (${reason ?? 'libsodium not loaded'}): signing and verifying take about twice the CPU`);
+  const choice = useLibsodium(env);
+  if (choice.backend === 'libsodium') log.debug('Ed25519 signatures by libsodium (sodium-native)');
+  else log.info(`Ed25519 signatures by OpenSSL (${choice.reason}): signing and verifying take about twice the CPU`);
 }

@@ -1,7 +1,7 @@
 import { Empty, type NatsConnection } from 'nats';
 import { errorMessage } from '@cohort/core';
 import { apiPrefix, parseApiAnswer, readKvLatest } from './kv-latest.js';
-import { isNoJetStream, natsErrorCode, noJetStreamReason } from './nats-errors.js';
+import { isNoJetStream, noJetStreamReason } from './nats-errors.js';
 
 /**
  * Reading a key-value bucket (the registry) over NATS JetStream. Like bus.ts,
@@ -63,7 +63,7 @@ export async function watchKvBucket(
   } catch (err) {
     // No bucket (or no JetStream): the watch fails too, or watches nothing; either way it goes.
     void watching.then(stopWatch, () => undefined);
-    if (natsErrorCode(err) === '503' || /no responders/i.test(errorMessage(err))) return { missing: noJetStreamReason };
+    if (isNoJetStream(err)) return { missing: noJetStreamReason };
     if (notFound.test(errorMessage(err))) return { missing: missingBucket(name) };
     throw err;
   }

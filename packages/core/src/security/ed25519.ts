@@ -86,16 +86,23 @@ export function ed25519(): Ed25519 {
   return current;
 }
 
+/** The implementation a process uses, and why it is not libsodium when it is not. */
+export type Ed25519Choice = { readonly backend: 'libsodium' } | { readonly backend: 'openssl'; readonly reason: string };
+
 /**
  * Sign and verify with libsodium from now on, when it loads and
- * COHORT_ED25519 is not `openssl`; otherwise stay with OpenSSL. Returns the
- * implementation in use and, when it is not libsodium, why.
+ * COHORT_ED25519 is not `openssl`; otherwise with OpenSSL (COHORT_ED25519=openssl
+ * switches back to it, even after libsodium). Returns which is in use and,
+ * when it is OpenSSL, why.
  */
-export function useLibsodium(env: NodeJS.ProcessEnv = process.env): { backend: Ed25519Backend; reason?: string } {
-  if (env['COHORT_ED25519'] === 'openssl') return { backend: current.name, reason: 'COHORT_ED25519=openssl' };
+export function useLibsodium(env: NodeJS.ProcessEnv = process.env): Ed25519Choice {
+  if (env['COHORT_ED25519'] === 'openssl') {
+    current = opensslEd25519;
+    return { backend: 'openssl', reason: 'COHORT_ED25519=openssl' };
+  }
   if (current.name === 'libsodium') return { backend: 'libsodium' };
   const loaded = loadLibsodiumEd25519();
-  if (typeof loaded === 'string') return { backend: current.name, reason: loaded };
+  if (typeof loaded === 'string') return { backend: 'openssl', reason: loaded };
   current = loaded;
   return { backend: 'libsodium' };
 }

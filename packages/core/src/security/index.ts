@@ -19,7 +19,7 @@ export {
   type KeyPair,
 } from './keys.js';
 export { signText, verifyText, verifyTextAsync } from './signing.js';
-export { ed25519, useLibsodium, loadLibsodiumEd25519, opensslEd25519, type Ed25519, type Ed25519Backend } from './ed25519.js';
+export { ed25519, useLibsodium, loadLibsodiumEd25519, opensslEd25519, type Ed25519, type Ed25519Backend, type Ed25519Choice } from './ed25519.js';
 export { VerifiedSignatures, defaultVerifiedSignaturesLimit, signatureDigest } from './verified-signatures.js';
 export { SignatureFile, signatureFilePath } from './signature-file.js';
 export {
