@@ -113,6 +113,8 @@ export async function startDaemons(natsUrl, nodes, dir, { nodeKeys = false, conf
   };
 }
 
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 /**
  * The floor under a fleet's idle RSS and CPU-per-request rows: `n` plain
  * nats.js responders, one process each (raw-responder.cjs: no Cohort code,
@@ -151,7 +153,6 @@ async function measureFloorFleet(natsUrl, n, { warmRequests, cpuRequests, gapMs,
     }
     const spentMs = pids.reduce((sum, pid, i) => sum + (cpuMs(pid) - cpu0[i]), 0);
     const idleShareMs = (idle.cpuPctMean / 100) * (performance.now() - t0) * n;
-    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return { rssKb: mean(rss), anonKb: mean(anon), perRequestCpuMs: Math.max(0, spentMs - idleShareMs) / (cpuRequests * n) };
   } finally {
     await nc.close();
@@ -238,7 +239,6 @@ export async function measureRealFleet(n, { runs, idleMs = 60000, cpuRequests = 
     // period, three runs per round for the wall times, three per round for the first requests): so does the floor.
     const floor = await measureFloorFleet(nats.url, n, { warmRequests: 2 + 6 * runs, cpuRequests, gapMs: median(cpuRuns), settleMs: Math.min(idleMs, 15000), idleMs: Math.min(idleMs, 15000) });
     log(`${n} plain nats.js responders: RSS ${(floor.rssKb / 1024).toFixed(1)} MB each; CPU per request ${floor.perRequestCpuMs.toFixed(3)} ms each`);
-    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
       n,
       load,
