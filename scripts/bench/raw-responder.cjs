@@ -65,11 +65,11 @@ async function worker() {
   while (next < count) {
     const i = next++;
     const nc = await connect({ servers: url, name: `raw-${i}` });
-    const reply = new TextEncoder().encode(
-      JSON.stringify({ protocol: 'cohort:reply:1', request_id: '0'.repeat(32), sender: `raw-${String(i).padStart(5, '0')}`, agent: 'rpcutil', action: 'ping', statuscode: 0, statusmsg: 'OK', data: { pong: 1763760000 }, time: 1763760000000 }),
-    );
+    const sender = `raw-${String(i).padStart(5, '0')}`;
+    const replyText = (time) => JSON.stringify({ protocol: 'cohort:reply:1', request_id: '0'.repeat(32), sender, agent: 'rpcutil', action: 'ping', statuscode: 0, statusmsg: 'OK', data: { pong: Math.floor(time / 1000) }, time });
+    const reply = encoder.encode(replyText(1763760000000));
     const signed = () => {
-      const text = JSON.stringify({ protocol: 'cohort:reply:1', request_id: '0'.repeat(32), sender: `raw-${String(i).padStart(5, '0')}`, agent: 'rpcutil', action: 'ping', statuscode: 0, statusmsg: 'OK', data: { pong: Math.floor(Date.now() / 1000) }, time: Date.now() });
+      const text = replyText(Date.now());
       return encoder.encode(JSON.stringify({ protocol: 'cohort:secure-reply:1', reply: text, signature: signText(text), public_key: publicKey }));
     };
     nc.subscribe(subject, { callback: (err, msg) => !err && msg.respond(signing ? signed() : reply) });
